@@ -1,0 +1,62 @@
+"""tpm_fit: decide whether to hire a technical or a traditional product manager.
+
+The rules encode the article "What Does a Technical Product Manager Do?" as weighted factors
+over an organisation's situation. :func:`recommend` returns a :class:`Recommendation` with a
+verdict and a trace of every factor that explains it.
+
+Importing this package does not import pandas, matplotlib, dask or hypothesis; the batch
+functions load pandas on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._counterfactual import Counterfactual
+from ._engine import LIBRARY_VERSION, recommend
+from ._errors import RulebookError, TpmFitError
+from ._profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
+from ._result import Face, Recommendation, Risk, RoleShape, TraceStep, Verdict
+from ._rulebook import Rulebook
+
+if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
+    pass
+
+__all__ = [
+    "Counterfactual",
+    "EngineeringCapability",
+    "Face",
+    "IndustryTechIntensity",
+    "OrgProfile",
+    "ProductComplexity",
+    "Recommendation",
+    "Risk",
+    "RoleShape",
+    "Rulebook",
+    "RulebookError",
+    "TpmFitError",
+    "TraceStep",
+    "Verdict",
+    "__version__",
+    "recommend",
+]
+
+__version__ = LIBRARY_VERSION
+
+#: Public names defined in modules that import optional dependencies, loaded on first access.
+_LAZY: dict[str, str] = {}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'tpm_fit' has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,207 @@
+"""``recommend()``: validate, call the kernel, shape the result."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Final
+
+from ._kernel import CompiledRulebook, compile_rulebook, encode_profile
+from ._profile import OrgProfile
+from ._result import Face, Recommendation, Risk, TraceStep
+from ._rulebook import Rulebook
+
+__all__ = ["recommend"]
+
+LIBRARY_VERSION: str
+try:
+    LIBRARY_VERSION = version("tpm-fit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    LIBRARY_VERSION = "0+unknown"
+
+_COVERAGE: Final = (
+    (Face.STRATEGY, "strategy_coverage"),
+    (Face.MARKETING, "marketing_coverage"),
+    (Face.TECHNICAL, "technical_coverage"),
+)
+_ALL_FACES: Final = tuple(face for face, _ in _COVERAGE)
+
+
+class _StepMemo:
+    """Validated, immutable result parts keyed by activation, so the hot path reuses them.
+
+    A trace step (or risk) is fully determined by its rulebook entry and its activation, and
+    activations take few distinct values in practice (level tables, small coverage counts).
+    Bounded: cleared when it grows past ``limit`` entries.
+    """
+
+    __slots__ = ("cache", "limit", "model", "static")
+
+    def __init__(self, model: type[TraceStep] | type[Risk], static: dict[str, Any]) -> None:
+        self.model = model
+        self.static = static
+        self.cache: dict[float, Any] = {}
+        self.limit = 4096
+
+    def get(self, activation: float, **extra: float) -> Any:
+        item = self.cache.get(activation)
+        if item is None:
+            if len(self.cache) >= self.limit:
+                self.cache.clear()
+            item = self.cache[activation] = self.model.model_validate(
+                {**self.static, "activation": activation, **extra}
+            )
+        return item
+
+
+class _Shaper:
+    """Per-rulebook constants for building results, computed once per compiled rulebook."""
+
+    def __init__(self, compiled: CompiledRulebook) -> None:
+        rulebook = compiled.rulebook
+        self.compiled = compiled
+        self.rulebook = rulebook
+        self.steps = tuple(
+            _StepMemo(
+                TraceStep,
+                {
+                    "factor": f.id,
+                    "title": f.title,
+                    "favours": f.favours,
+                    "weight": f.weight,
+                    "section": f.section,
+                    "reason": f.reason,
+                },
+            )
+            for f in rulebook.factors
+        )
+        self.risks = tuple(
+            (
+                risk.min_activation,
+                frozenset(risk.applies_to),
+                _StepMemo(
+                    Risk,
+                    {
+                        "id": risk.id,
+                        "title": risk.title,
+                        "section": risk.section,
+                        "description": risk.description,
+                        "mitigation": risk.mitigation,
+                    },
+                ),
+            )
+            for risk in rulebook.risks
+        )
+        self.header = {
+            "thresholds": rulebook.thresholds,
+            "rulebook_name": rulebook.name,
+            "rulebook_version": rulebook.version,
+            "rulebook_fingerprint": rulebook.fingerprint,
+            "library_version": LIBRARY_VERSION,
+        }
+
+
+_SHAPERS: dict[int, _Shaper] = {}
+
+
+def _shaper(rulebook: Rulebook) -> _Shaper:
+    compiled = compile_rulebook(rulebook)
+    shaper = _SHAPERS.get(id(compiled))
+    if shaper is None or shaper.compiled is not compiled:
+        if len(_SHAPERS) >= 64:
+            _SHAPERS.pop(next(iter(_SHAPERS)))
+        shaper = _SHAPERS[id(compiled)] = _Shaper(compiled)
+    return shaper
+
+
+def _faces_to_cover(values: Mapping[str, float], role_shape: str) -> tuple[Face, ...]:
+    if role_shape == "generalist":
+        return _ALL_FACES
+    counts = [values[field] for _, field in _COVERAGE]
+    least = min(counts)
+    return tuple(face for (face, _), count in zip(_COVERAGE, counts, strict=True) if count == least)
+
+
+def _as_profile(profile: OrgProfile | Mapping[str, Any] | None, fields: dict[str, Any]) -> OrgProfile:
+    if isinstance(profile, OrgProfile):
+        if fields:
+            # model_copy(update=...) would skip validation; revalidate the merged fields.
+            return OrgProfile.model_validate({**profile.__dict__, **fields})
+        return profile
+    if profile is None:
+        return OrgProfile.model_validate(fields)
+    if isinstance(profile, Mapping):
+        return OrgProfile.model_validate({**profile, **fields} if fields else profile)
+    raise TypeError(
+        f"profile must be an OrgProfile, a mapping of its fields, or omitted in favour of "
+        f"keyword fields; got {type(profile).__name__}"
+    )
+
+
+def recommend(
+    profile: OrgProfile | Mapping[str, Any] | None = None,
+    /,
+    *,
+    rulebook: Rulebook | None = None,
+    **fields: Any,
+) -> Recommendation:
+    """Recommend a technical or a traditional PM for an organisation, and say why.
+
+    Parameters
+    ----------
+    profile : OrgProfile or mapping, optional
+        The organisation. A mapping is validated as an :class:`OrgProfile`. Omit it to pass
+        the fields as keywords instead; keywords given with a profile override its fields.
+    rulebook : Rulebook, optional
+        The rules to apply; :meth:`Rulebook.default` when omitted.
+    **fields
+        ``OrgProfile`` fields, e.g. ``company_size=40, product_complexity="high"``.
+
+    Returns
+    -------
+    Recommendation
+        Verdict, score, the trace of every factor, role shape, risks, and the fingerprint of
+        the rulebook used.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        The profile is invalid; the error names the field, the value and what is valid.
+
+    Examples
+    --------
+    >>> import tpm_fit
+    >>> tpm_fit.recommend(company_size=8, product_complexity="very_high").verdict
+    <Verdict.TECHNICAL: 'technical'>
+    """
+    org = _as_profile(profile, fields)
+    shaper = _shaper(rulebook if rulebook is not None else Rulebook.default())
+    compiled = shaper.compiled
+    values = encode_profile(org)
+    activations, contributions, score = compiled.score_one(values)
+    verdict = compiled.verdict_one(score)
+    role_shape = compiled.role_shape_one(values)
+
+    trace = tuple(
+        memo.get(a, contribution=c)
+        for memo, a, c in zip(shaper.steps, activations, contributions, strict=True)
+    )
+    risks = []
+    for (minimum, applies_to, memo), node in zip(shaper.risks, compiled.risk_conditions, strict=True):
+        if verdict in applies_to:
+            strength = node.one(values)
+            if strength >= minimum:
+                risks.append(memo.get(strength))
+
+    return Recommendation.model_validate(
+        {
+            "verdict": verdict,
+            "score": score,
+            "role_shape": role_shape,
+            "faces_to_cover": _faces_to_cover(values, role_shape),
+            "trace": trace,
+            "risks": tuple(risks),
+            "profile": org,
+            **shaper.header,
+        }
+    )

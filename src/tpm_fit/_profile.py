@@ -1,0 +1,133 @@
+"""The input: an organisation's situation, described without reference to any person."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Final
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
+
+__all__ = [
+    "NUMERIC_BOUNDS",
+    "ORDERED_INPUTS",
+    "EngineeringCapability",
+    "IndustryTechIntensity",
+    "OrgProfile",
+    "ProductComplexity",
+]
+
+
+class _OrderedLevel(StrEnum):
+    """A str enum whose members are ordered by declaration (lowest first)."""
+
+    @property
+    def rank(self) -> int:
+        """Position of the level, 0 for the lowest."""
+        return list(type(self)).index(self)
+
+
+class ProductComplexity(_OrderedLevel):
+    """How technically complex the product is, lowest first."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+    VERY_HIGH = "very_high"
+
+
+class EngineeringCapability(_OrderedLevel):
+    """How capable and self-directed the engineering team is, weakest first."""
+
+    DEVELOPING = "developing"
+    ESTABLISHED = "established"
+    STRONG = "strong"
+
+
+class IndustryTechIntensity(_OrderedLevel):
+    """How much the company's industry competes on technology, lowest first."""
+
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+MAX_HEADCOUNT: Final = 10_000_000
+
+_Headcount = Annotated[StrictInt, Field(ge=1, le=MAX_HEADCOUNT)]
+_Count = Annotated[StrictInt, Field(ge=0, le=MAX_HEADCOUNT)]
+
+
+class OrgProfile(BaseModel):
+    """An organisation's situation, as the inputs to a recommendation.
+
+    Every field describes the organisation, never a person: unknown fields (``age``,
+    ``gender``, ...) are rejected. Numbers must be real integers: ``"10"``, ``10.0`` and
+    ``True`` are refused rather than coerced.
+
+    Examples
+    --------
+    >>> OrgProfile(company_size=40, product_complexity="high").product_complexity
+    <ProductComplexity.HIGH: 'high'>
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", use_enum_values=False)
+
+    company_size: _Headcount = Field(
+        description="Total headcount of the company, from 1 to 10,000,000.",
+    )
+    product_complexity: ProductComplexity = Field(
+        description=(
+            "How technically complex the product is: low, moderate, high or very_high. "
+            "Highly technical products call for a technical PM early."
+        ),
+    )
+    strategy_coverage: _Count = Field(
+        default=0,
+        description=(
+            "People who already cover product strategy (the 'where' face). One person may "
+            "count towards several faces."
+        ),
+    )
+    marketing_coverage: _Count = Field(
+        default=0,
+        description="People who already cover product marketing (the 'why' face).",
+    )
+    technical_coverage: _Count = Field(
+        default=0,
+        description="People who already cover technical product management (the 'how' face).",
+    )
+    engineering_capability: EngineeringCapability = Field(
+        default=EngineeringCapability.ESTABLISHED,
+        description="How capable the engineering team is: developing, established or strong.",
+    )
+    product_team_size: _Count = Field(
+        default=0,
+        description=(
+            "Product managers already on staff, before this hire. The size of the product team "
+            "shapes the role (a team of three or more can split the faces between people)."
+        ),
+    )
+    industry_tech_intensity: IndustryTechIntensity = Field(
+        default=IndustryTechIntensity.MODERATE,
+        description=(
+            "How much the industry competes on technology: low, moderate or high. Technical "
+            "PMs are useful in every industry; the more technology drives it, the more so."
+        ),
+    )
+
+
+#: Ordered inputs and their levels, lowest first: the rulebook's level tables key on these.
+ORDERED_INPUTS: Final[dict[str, type[_OrderedLevel]]] = {
+    "product_complexity": ProductComplexity,
+    "engineering_capability": EngineeringCapability,
+    "industry_tech_intensity": IndustryTechIntensity,
+}
+
+#: Integer inputs and their inclusive bounds: the rulebook's ramps range over these.
+NUMERIC_BOUNDS: Final[dict[str, tuple[int, int]]] = {
+    "company_size": (1, MAX_HEADCOUNT),
+    "strategy_coverage": (0, MAX_HEADCOUNT),
+    "marketing_coverage": (0, MAX_HEADCOUNT),
+    "technical_coverage": (0, MAX_HEADCOUNT),
+    "product_team_size": (0, MAX_HEADCOUNT),
+}
