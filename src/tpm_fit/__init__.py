@@ -20,7 +20,9 @@ from ._result import Face, Recommendation, Risk, RoleShape, TraceStep, Verdict
 from ._rulebook import Rulebook
 
 if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
-    pass
+    from ._batch import recommend_many, scenario_grid
+    from ._decision_map import decision_map, plot_decision_map
+    from ._verify import VerificationReport, Violation, verify_rulebook
 
 __all__ = [
     "Counterfactual",
@@ -37,14 +39,29 @@ __all__ = [
     "TpmFitError",
     "TraceStep",
     "Verdict",
+    "VerificationReport",
+    "Violation",
     "__version__",
+    "decision_map",
+    "plot_decision_map",
     "recommend",
+    "recommend_many",
+    "scenario_grid",
+    "verify_rulebook",
 ]
 
 __version__ = LIBRARY_VERSION
 
 #: Public names defined in modules that import optional dependencies, loaded on first access.
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    "recommend_many": "tpm_fit._batch",
+    "scenario_grid": "tpm_fit._batch",
+    "decision_map": "tpm_fit._decision_map",
+    "plot_decision_map": "tpm_fit._decision_map",
+    "VerificationReport": "tpm_fit._verify",
+    "Violation": "tpm_fit._verify",
+    "verify_rulebook": "tpm_fit._verify",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Modules that add further subcommands, each with ``register(subparsers)``.
-_SUBCOMMAND_MODULES: tuple[str, ...] = ()
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("_cli_sweep", "_cli_verify")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
