@@ -97,7 +97,7 @@ def counterfactuals(
     result: Recommendation, *, rulebook: Rulebook | None = None
 ) -> tuple[Counterfactual, ...]:
     """For each input of ``result.profile``, the nearest value that flips the verdict."""
-    compiled = compile_rulebook(result.used_rulebook(rulebook))
+    compiled = compile_rulebook(result.used_rulebook(rulebook=rulebook))
     values = encode_profile(result.profile)
     verdict = result.verdict.value
     out = []

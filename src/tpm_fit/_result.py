@@ -137,7 +137,7 @@ class Recommendation(_Frozen):
 
         return counterfactuals(self, rulebook=rulebook)
 
-    def used_rulebook(self, rulebook: Rulebook | None = None) -> Rulebook:
+    def used_rulebook(self, *, rulebook: Rulebook | None = None) -> Rulebook:
         """The rulebook that produced this result, checked against its fingerprint."""
         from ._errors import TpmFitError
         from ._kernel import recently_compiled
