@@ -36,7 +36,7 @@ def test_three_faces__highly_technical_products_need_a_technical_pm_from_the_beg
 
 
 @pytest.mark.parametrize("company_size", [1, 3, 8, 20])
-def test_three_faces__in_small_companies_one_or_two_people_wear_all_hats(company_size: int) -> None:
+def test_three_faces__small_companies_share_every_hat_between_few_people(company_size: int) -> None:
     result = tpm_fit.recommend(company_size=company_size, product_complexity="moderate", product_team_size=1)
     assert result.role_shape.value == "generalist"
     assert {face.value for face in result.faces_to_cover} == {"strategy", "marketing", "technical"}
@@ -141,7 +141,9 @@ def test_disadvantages_point_1__a_technical_generalist_risks_neglecting_other_du
 
 
 def test_disadvantages_point_2__strong_engineering_brings_an_over_involvement_risk() -> None:
-    strong = tpm_fit.recommend(company_size=300, product_complexity="very_high", engineering_capability="strong")
+    strong = tpm_fit.recommend(
+        company_size=300, product_complexity="very_high", engineering_capability="strong"
+    )
     developing = tpm_fit.recommend(
         company_size=300, product_complexity="very_high", engineering_capability="developing"
     )
@@ -169,7 +171,9 @@ def test_disadvantages_point_3__uncovered_business_faces_weigh_against_a_technic
         ("engineering_capability", "developing", "strong"),  # the engineering team's capability
     ],
 )
-def test_job_description__the_three_aspects_each_change_the_outcome(field: str, low: object, high: object) -> None:
+def test_job_description__the_three_aspects_each_change_the_outcome(
+    field: str, low: object, high: object
+) -> None:
     base = {"company_size": 40, "product_complexity": "moderate"}
     a = tpm_fit.recommend(base, **{field: low})
     b = tpm_fit.recommend(base, **{field: high})

@@ -46,7 +46,9 @@ def test_monotonicity_axiom(
 
 
 def test_the_axioms_tested_are_the_axioms_declared() -> None:
-    declared = {(a.input, 1 if a.direction.value == "non_decreasing" else -1) for a in Rulebook.default().axioms}
+    declared = {
+        (a.input, 1 if a.direction.value == "non_decreasing" else -1) for a in Rulebook.default().axioms
+    }
     assert declared == set(AXIOMS)
 
 

@@ -26,7 +26,14 @@ def test_recommend_prints_the_explanation() -> None:
 
 def test_recommend_json_is_the_recommendation() -> None:
     out = run(
-        "recommend", "--company-size", "900", "--product-complexity", "low", "--technical-coverage", "2", "--json"
+        "recommend",
+        "--company-size",
+        "900",
+        "--product-complexity",
+        "low",
+        "--technical-coverage",
+        "2",
+        "--json",
     )
     assert out.returncode == 0, out.stderr
     parsed = tpm_fit.Recommendation.model_validate_json(out.stdout)
@@ -53,7 +60,8 @@ def test_out_of_range_value_exits_2_with_one_line() -> None:
     assert out.stdout == ""
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "company_size=0" in lines[0] and "greater than or equal to 1" in lines[0]
+    assert "company_size=0" in lines[0]
+    assert "greater than or equal to 1" in lines[0]
     assert "Traceback" not in out.stderr
 
 
@@ -79,16 +87,22 @@ def test_missing_required_field_names_it() -> None:
 def test_custom_rulebook_and_bad_rulebook(tmp_path: Path) -> None:
     good = tmp_path / "rules.toml"
     good.write_text(tpm_fit.Rulebook.default().with_weights({"complex_product": 0.0}).to_toml())
-    out = run("recommend", "--company-size", "5", "--product-complexity", "very_high", "--rulebook", str(good))
+    out = run(
+        "recommend", "--company-size", "5", "--product-complexity", "very_high", "--rulebook", str(good)
+    )
     assert out.returncode == 0
     assert "Verdict: TECHNICAL" not in out.stdout
     bad = tmp_path / "bad.toml"
     bad.write_text("name = [")
     out = run("recommend", "--company-size", "5", "--product-complexity", "low", "--rulebook", str(bad))
     assert out.returncode == 2
-    assert "invalid TOML" in out.stderr and "Traceback" not in out.stderr
-    out = run("recommend", "--company-size", "5", "--product-complexity", "low", "--rulebook", str(tmp_path / "no"))
-    assert out.returncode == 2 and "cannot read" in out.stderr
+    assert "invalid TOML" in out.stderr
+    assert "Traceback" not in out.stderr
+    out = run(
+        "recommend", "--company-size", "5", "--product-complexity", "low", "--rulebook", str(tmp_path / "no")
+    )
+    assert out.returncode == 2
+    assert "cannot read" in out.stderr
 
 
 def test_console_script_entry_point_is_declared() -> None:

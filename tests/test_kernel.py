@@ -19,7 +19,13 @@ def columns_of(profiles: list[OrgProfile]) -> dict[str, np.ndarray]:
     }
 
 
-_NUMERIC = {"company_size", "strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"}
+_NUMERIC = {
+    "company_size",
+    "strategy_coverage",
+    "marketing_coverage",
+    "technical_coverage",
+    "product_team_size",
+}
 
 
 @given(st.lists(org_profiles(), min_size=1, max_size=30), rulebooks())

@@ -113,7 +113,8 @@ def test_risks_match_the_verdict() -> None:
     assert technical.verdict is Verdict.TECHNICAL
     assert "neglects_business_faces" in {r.id for r in technical.risks}
     for risk in technical.risks:
-        assert risk.mitigation and risk.section
+        assert risk.mitigation
+        assert risk.section
     traditional = tpm_fit.recommend(
         company_size=500, product_complexity="low", technical_coverage=3, industry_tech_intensity="high"
     )
@@ -125,7 +126,8 @@ def test_explain_lists_verdict_reasons_both_sides_and_risks() -> None:
     result = tpm_fit.recommend(company_size=8, product_complexity="very_high")
     text = result.explain()
     assert text.startswith("Verdict: TECHNICAL")
-    assert "For a technical PM:" in text and "For a traditional PM:" in text
+    assert "For a technical PM:" in text
+    assert "For a traditional PM:" in text
     assert "Technically complex product" in text
     assert "Small company: the hire wears every hat" in text
     assert "Mitigation:" in text
@@ -141,16 +143,15 @@ def test_notebook_reprs_show_the_full_trace() -> None:
     for step in result.trace:
         assert step.title in markdown
         assert step.title in html
-    assert html.startswith("<div>") and "<table>" in html
+    assert html.startswith("<div>")
+    assert "<table>" in html
 
 
 @given(org_profiles())
 def test_counterfactuals_really_flip_and_are_nearest(profile: OrgProfile) -> None:
     result = tpm_fit.recommend(profile)
     changes = result.counterfactuals()
-    assert [c.field for c in changes] == [
-        name for name in OrgProfile.model_fields
-    ]
+    assert [c.field for c in changes] == list(OrgProfile.model_fields)
     for change in changes:
         if change.proposed is None:
             continue

@@ -94,6 +94,31 @@ def _register_recommend(subparsers: argparse._SubParsersAction[argparse.Argument
     parser.set_defaults(handler=_recommend)
 
 
+def _rules(args: argparse.Namespace) -> int:
+    from ._explain import render_rulebook_table
+
+    rulebook = load_rulebook(args.rulebook)
+    if args.toml:
+        print(rulebook.to_toml(), end="")
+        return 0
+    print(f"{rulebook.name} {rulebook.version} (sha256 {rulebook.fingerprint})\n")
+    print(render_rulebook_table(rulebook))
+    t = rulebook.thresholds
+    print(f"\nVerdict: technical at score >= {t.technical_min:g}, traditional at <= {t.traditional_max:g}.")
+    return 0
+
+
+def _register_rules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "rules",
+        help="show the factors of a rulebook (or print it as TOML to start a custom one)",
+        description="Show every factor of the rulebook with its weight, inputs and article section.",
+    )
+    parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
+    parser.add_argument("--toml", action="store_true", help="print the rulebook as TOML")
+    parser.set_defaults(handler=_rules)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     from importlib import import_module
@@ -104,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _register_recommend(subparsers)
+    _register_rules(subparsers)
     for module in _SUBCOMMAND_MODULES:
         import_module(f"tpm_fit.{module}").register(subparsers)
     return parser

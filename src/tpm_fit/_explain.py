@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from ._rulebook import Activation, AllOf, Levels, Ramp, Rulebook
+
 if TYPE_CHECKING:
     from ._result import Recommendation, TraceStep
 
-__all__ = ["render_html", "render_markdown", "render_text"]
+__all__ = ["describe_activation", "render_html", "render_markdown", "render_rulebook_table", "render_text"]
 
 _HEADLINES = {
     "technical": "Hire a technical PM (engineering background).",
@@ -124,3 +126,30 @@ def render_html(result: Recommendation) -> str:
         + f"<p><small>Rulebook {e(result.rulebook_name)} {e(result.rulebook_version)}, sha256 "
         f"{e(result.rulebook_fingerprint[:12])}</small></p></div>"
     )
+
+
+def describe_activation(node: Activation) -> str:
+    """A compact, human-readable description of an activation tree."""
+    if isinstance(node, Ramp):
+        points = ", ".join(f"{x:g}→{y:g}" for x, y in node.points)
+        return f"ramp({node.input}: {points})"
+    if isinstance(node, Levels):
+        levels = ", ".join(f"{level} {value:g}" for level, value in node.values.items())
+        return f"levels({node.input}: {levels})"
+    terms = [describe_activation(term) for term in node.of]
+    return " × ".join(terms) if isinstance(node, AllOf) else "any of (" + "; ".join(terms) + ")"
+
+
+def render_rulebook_table(rulebook: Rulebook) -> str:
+    """Markdown table of every factor: id, favours, weight, inputs, section, activation, reason."""
+    lines = [
+        "| id | favours | weight | inputs | article section | activation | reason |",
+        "|---|---|---:|---|---|---|---|",
+    ]
+    for factor in rulebook.factors:
+        inputs = ", ".join(sorted(factor.activation.inputs()))
+        lines.append(
+            f"| `{factor.id}` | {factor.favours.value} | {factor.weight:g} | {inputs} | {factor.section} "
+            f"| {describe_activation(factor.activation)} | {factor.reason} |"
+        )
+    return "\n".join(lines)

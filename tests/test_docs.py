@@ -1,0 +1,34 @@
+"""The docs describe the shipped rulebook as it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tpm_fit import Rulebook
+from tpm_fit._explain import render_rulebook_table
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_model_page_factor_table_matches_the_rulebook() -> None:
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    start = text.index("<!-- factor-table:start -->\n") + len("<!-- factor-table:start -->\n")
+    end = text.index("\n<!-- factor-table:end -->")
+    expected = render_rulebook_table(Rulebook.default())
+    assert text[start:end] == expected, "regenerate the table with: tpm-fit rules"
+
+
+def test_model_page_lists_every_risk_and_axiom() -> None:
+    text = (ROOT / "docs" / "model.md").read_text(encoding="utf-8")
+    book = Rulebook.default()
+    for item in (*book.risks, *book.axioms):
+        assert f"`{item.id}`" in text
+
+
+def test_readme_quick_start_is_two_commands() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split("## Quick start", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+    assert len(commands) == 2
+    assert "pytest" in commands[1]
