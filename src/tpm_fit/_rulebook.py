@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import reprlib
 import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Final, Literal, Self, cast
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self, cast
 
 import tomli_w
 from pydantic import (
@@ -29,6 +30,9 @@ from pydantic import (
 
 from ._errors import RulebookError
 from ._profile import NUMERIC_BOUNDS, ORDERED_INPUTS
+
+if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
+    from ._verify import VerificationReport
 
 __all__ = [
     "Activation",
@@ -54,10 +58,15 @@ MAX_RAMP_POINTS: Final = 64
 MAX_COMBINATION_TERMS: Final = 16
 MAX_NESTING: Final = 6
 MAX_TEXT: Final = 2_000
+#: Deepest nesting of tables and arrays accepted in a document (a valid rulebook needs ~20).
+MAX_DOCUMENT_DEPTH: Final = 40
 
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
-_Unit = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+# Numbers are strict: a TOML string ("3") or boolean (true) is refused rather than coerced.
+_Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+_Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]
+_Whole = Annotated[int, Field(strict=True)]
 
 
 class _Model(BaseModel):
@@ -87,7 +96,7 @@ class Ramp(_Model):
 
     kind: Literal["ramp"] = Field(description="Discriminator: a piecewise-linear ramp.")
     input: str = Field(description=f"Integer input the ramp reads: one of {sorted(NUMERIC_BOUNDS)}.")
-    points: tuple[tuple[float, _Unit], ...] = Field(
+    points: tuple[tuple[_Number, _Unit], ...] = Field(
         min_length=2,
         max_length=MAX_RAMP_POINTS,
         description="Breakpoints as [x, y] pairs; x strictly increasing whole numbers, y in [0, 1].",
@@ -98,7 +107,7 @@ class Ramp(_Model):
     def _known_input(cls, value: str) -> str:
         if value not in NUMERIC_BOUNDS:
             raise ValueError(
-                f"input={value!r} is not an integer input; valid: {', '.join(sorted(NUMERIC_BOUNDS))}"
+                f"input={_short(value)} is not an integer input; valid: {', '.join(sorted(NUMERIC_BOUNDS))}"
             )
         return value
 
@@ -108,15 +117,16 @@ class Ramp(_Model):
         xs = [x for x, _ in self.points]
         for i, x in enumerate(xs):
             if not math.isfinite(x) or x != int(x) or not low <= x <= high:
-                raise ValueError(
-                    f"points[{i}] x={x!r} must be a whole number from {low} to {high} "
-                    f"(the range of {self.input})"
+                raise _LocatedError(
+                    f"x={x!r} must be a whole number from {low} to {high} (the range of {self.input})",
+                    f"points[{i}][0]",
                 )
         for i in range(1, len(xs)):
             if xs[i] <= xs[i - 1]:
-                raise ValueError(
-                    f"points[{i}] x={xs[i]:g} must be greater than points[{i - 1}] x={xs[i - 1]:g}: "
-                    "breakpoints must be strictly increasing"
+                raise _LocatedError(
+                    f"x={xs[i]:g} must be greater than points[{i - 1}] x={xs[i - 1]:g}: "
+                    "breakpoints must be strictly increasing",
+                    f"points[{i}][0]",
                 )
         return self
 
@@ -139,7 +149,7 @@ class Levels(_Model):
     def _known_input(cls, value: str) -> str:
         if value not in ORDERED_INPUTS:
             raise ValueError(
-                f"input={value!r} is not an ordered input; valid: {', '.join(sorted(ORDERED_INPUTS))}"
+                f"input={_short(value)} is not an ordered input; valid: {', '.join(sorted(ORDERED_INPUTS))}"
             )
         return value
 
@@ -149,10 +159,11 @@ class Levels(_Model):
         unknown = sorted(set(self.values) - set(levels))
         missing = [level for level in levels if level not in self.values]
         if unknown or missing:
-            raise ValueError(
+            raise _LocatedError(
                 f"values for {self.input} must give exactly the levels {levels}; "
-                + (f"unknown {unknown} " if unknown else "")
-                + (f"missing {missing}" if missing else "")
+                + (f"unknown {_short(unknown)} " if unknown else "")
+                + (f"missing {missing}" if missing else ""),
+                "values",
             )
         # Store in level order so that dumps and fingerprints are canonical.
         object.__setattr__(self, "values", {level: self.values[level] for level in levels})
@@ -177,9 +188,10 @@ class _Combination(_Model):
             inputs = term.inputs()
             shared = seen & inputs
             if shared:
-                raise ValueError(
-                    f"of[{i}] reads {sorted(shared)} again: each input may appear in only one "
-                    "term of a combination (this keeps the score multilinear, see docs/verification.md)"
+                raise _LocatedError(
+                    f"reads {sorted(shared)} again: each input may appear in only one "
+                    "term of a combination (this keeps the score multilinear, see docs/verification.md)",
+                    f"of[{i}]",
                 )
             seen |= inputs
         if _depth(cast("AllOf | AnyOf", self)) > MAX_NESTING:
@@ -221,7 +233,7 @@ class Factor(_Model):
     id: _Identifier = Field(description="Stable identifier, lower_snake_case.")
     title: _Text = Field(description="Short human-readable name.")
     favours: Favours = Field(description="Which hire the factor argues for when it fires.")
-    weight: float = Field(ge=0.0, le=1_000.0, description="Non-negative weight; 0 disables.")
+    weight: _Number = Field(ge=0.0, le=1_000.0, description="Non-negative weight; 0 disables.")
     section: _Text = Field(
         description="Where in the article the factor comes from, e.g. 'Disadvantages, point 2'."
     )
@@ -236,8 +248,8 @@ class Thresholds(_Model):
     *traditional*, and anything strictly between is *either*.
     """
 
-    technical_min: float = Field(description="Lowest score that recommends a technical PM.")
-    traditional_max: float = Field(description="Highest score that recommends a traditional PM.")
+    technical_min: _Number = Field(description="Lowest score that recommends a technical PM.")
+    traditional_max: _Number = Field(description="Highest score that recommends a traditional PM.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -251,10 +263,10 @@ class Thresholds(_Model):
 class RoleShapeRule(_Model):
     """When the role splits into one person per face (specialist) rather than all hats."""
 
-    specialist_min_company_size: int = Field(
+    specialist_min_company_size: _Whole = Field(
         ge=1, description="From this headcount on, each face can have its own person."
     )
-    specialist_min_product_team: int = Field(
+    specialist_min_product_team: _Whole = Field(
         ge=0, description="With this many product managers already on staff, the role specialises."
     )
     section: _Text = Field(description="Article section the rule comes from.")
@@ -273,7 +285,7 @@ class Axiom(_Model):
     def _known_input(cls, value: str) -> str:
         known = sorted({*NUMERIC_BOUNDS, *ORDERED_INPUTS})
         if value not in known:
-            raise ValueError(f"input={value!r} is not an input; valid: {', '.join(known)}")
+            raise ValueError(f"input={_short(value)} is not an input; valid: {', '.join(known)}")
         return value
 
 
@@ -367,17 +379,27 @@ class Rulebook(_Model):
             Invalid TOML, too large, or content that breaks a rule; the error's ``location``
             says where (``factors[3].weight``).
         """
-        raw = text.encode("utf-8") if isinstance(text, str) else bytes(text)
-        if len(raw) > MAX_RULEBOOK_BYTES:
+        # Every character takes at least one byte: refuse an oversized str before encoding it.
+        size = len(text)
+        if size <= MAX_RULEBOOK_BYTES and isinstance(text, str):
+            text = text.encode("utf-8")
+            size = len(text)
+        if size > MAX_RULEBOOK_BYTES:
             raise RulebookError(
-                f"rulebook is {len(raw):,} bytes; at most {MAX_RULEBOOK_BYTES:,} are accepted"
+                f"rulebook is {size:,} {'bytes' if isinstance(text, bytes) else 'characters'}; "
+                f"at most {MAX_RULEBOOK_BYTES:,} bytes are accepted"
             )
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            data = tomllib.loads(text if isinstance(text, str) else text.decode("utf-8"))
         except UnicodeDecodeError as exc:
             raise RulebookError(f"rulebook is not UTF-8 text: {exc.reason}") from None
         except tomllib.TOMLDecodeError as exc:
             raise RulebookError(f"invalid TOML: {exc}") from None
+        except RecursionError:
+            # tomllib parses nested arrays and inline tables recursively.
+            raise RulebookError(
+                f"invalid TOML: arrays or inline tables nested too deep (at most {MAX_DOCUMENT_DEPTH} levels)"
+            ) from None
         return cls.from_mapping(data)
 
     @classmethod
@@ -389,6 +411,9 @@ class Rulebook(_Model):
         RulebookError
             With the location of the first problem.
         """
+        if not isinstance(data, Mapping):
+            raise RulebookError(f"a rulebook must be a table (mapping), got {type(data).__name__}")
+        _check_depth(data)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -464,8 +489,15 @@ class Rulebook(_Model):
         """Ids of the factors, in rulebook order."""
         return tuple(factor.id for factor in self.factors)
 
-    def verify(self) -> Any:
-        """Prove the rules consistent; see :func:`tpm_fit.verify_rulebook`."""
+    def verify(self) -> VerificationReport:
+        """Prove the rules consistent over every possible profile.
+
+        Returns
+        -------
+        VerificationReport
+            Same as :func:`tpm_fit.verify_rulebook` with default settings; see
+            ``docs/verification.md``.
+        """
         from ._verify import verify_rulebook
 
         return verify_rulebook(self)
@@ -491,6 +523,37 @@ def _format_location(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+_SHORT = reprlib.Repr()  # keyword arguments need Python 3.12
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 60, 60
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = 4
+
+
+def _short(value: object) -> str:
+    """A bounded repr for messages: hostile input may be huge or deeply nested."""
+    return _SHORT.repr(value)
+
+
+def _check_depth(data: Mapping[str, Any]) -> None:
+    """Refuse documents nested deeper than MAX_DOCUMENT_DEPTH, without recursing."""
+    stack: list[tuple[object, int, str]] = [(data, 0, "")]
+    while stack:
+        node, depth, path = stack.pop()
+        if depth > MAX_DOCUMENT_DEPTH:
+            shown = path if len(path) <= 120 else f"{path[:60]}...{path[-50:]}"
+            raise RulebookError(
+                f"tables and arrays nest more than {MAX_DOCUMENT_DEPTH} levels deep", location=shown
+            )
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if isinstance(value, Mapping | list | tuple):
+                    name = str(key)[:64]
+                    stack.append((value, depth + 1, f"{path}.{name}" if path else name))
+        elif isinstance(node, list | tuple):
+            for i, value in enumerate(node):
+                if isinstance(value, Mapping | list | tuple):
+                    stack.append((value, depth + 1, f"{path}[{i}]"))
+
+
 def _rulebook_error(exc: ValidationError) -> RulebookError:
     first = exc.errors(include_url=False)[0]
     location = _format_location(tuple(first["loc"]))
@@ -499,14 +562,20 @@ def _rulebook_error(exc: ValidationError) -> RulebookError:
     if isinstance(inner, _LocatedError):
         location = f"{location}.{inner.location}" if location else inner.location
         message = str(inner)
+    elif first["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+        location = f"{location}.kind" if location else "kind"
+        tag = context.get("tag")
+        shown = f"kind={_short(tag)} is not a primitive" if tag is not None else "kind is missing"
+        message = f"{shown}; valid: {context.get('expected_tags', 'ramp, levels, all_of, any_of')}"
     else:
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] not in {"missing", "model_type"} and "input" in first:
-            shown = repr(first["input"])
-            if len(shown) > 80:
-                shown = shown[:77] + "..."
-            message = f"{message} (got {shown})"
-    more = exc.error_count() - 1
+            message = f"{message} (got {_short(first['input'])})"
+    # An error at a container that also has an error inside it (a tuple "too short" because an
+    # item failed) is a consequence of the inner one: do not count it as another problem.
+    locs = [tuple(error["loc"]) for error in exc.errors(include_url=False)]
+    containers = {loc[:i] for loc in locs for i in range(len(loc))}
+    more = sum(1 for loc in locs[1:] if loc not in containers)
     if more:
         message += f" (and {more} more problem{'s' if more > 1 else ''})"
     return RulebookError(message, location=location)
