@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._counterfactual import Counterfactual
 from ._engine import LIBRARY_VERSION, recommend
-from ._errors import RulebookError, TpmFitError
+from ._errors import ProfileFrameError, RulebookError, TpmFitError
 from ._profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
 from ._result import Face, Recommendation, Risk, RoleShape, TraceStep, Verdict
 from ._rulebook import Rulebook
@@ -31,6 +31,7 @@ __all__ = [
     "IndustryTechIntensity",
     "OrgProfile",
     "ProductComplexity",
+    "ProfileFrameError",
     "Recommendation",
     "Risk",
     "RoleShape",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["RulebookError", "TpmFitError"]
+__all__ = ["ProfileFrameError", "RulebookError", "TpmFitError"]
 
 
 class TpmFitError(Exception):
@@ -29,3 +29,26 @@ class RulebookError(TpmFitError, ValueError):
         self.location = location
         self.message = message
         super().__init__(f"{message} @ {location}" if location else message)
+
+
+class ProfileFrameError(TpmFitError, ValueError):
+    """A frame of profiles (or a scenario grid) cannot be scored as given.
+
+    Raised by :func:`~tpm_fit.recommend_many` for missing or unknown columns and, with
+    ``errors="raise"``, for bad rows; the message names the column, the row labels and the
+    bad values.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and what would be valid.
+    column : str, optional
+        The column of the first problem, if the problem concerns one column.
+    labels : tuple, optional
+        Row labels of the first problem's rows (all of them, not only those in the message).
+    """
+
+    def __init__(self, message: str, *, column: str | None = None, labels: tuple[object, ...] = ()) -> None:
+        self.column = column
+        self.labels = labels
+        super().__init__(message)
