@@ -1,0 +1,214 @@
+"""``tpm-fit sweep``: score every combination of some profile values, write or summarise them.
+
+Axes come from options taking several values (``--company-size 5 50 500``) and/or a small TOML
+grid file (``--grid grid.toml``) whose keys are ``OrgProfile`` fields::
+
+    company_size = { start = 5, stop = 50000, num = 25, log = true }  # a range of integers
+    product_complexity = ["low", "moderate", "high", "very_high"]
+    engineering_capability = "strong"                                # one value pins a field
+
+Options override the file's axes. The scored scenarios go to ``--output`` (``.csv``, or
+``.parquet`` when pyarrow is installed); a summary is printed either way (``--json`` for machines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import tomllib
+from pathlib import Path
+from typing import Any, Final
+
+from ._cli import load_rulebook
+from ._errors import TpmFitError
+from ._profile import ORDERED_INPUTS, OrgProfile
+
+__all__ = ["register"]
+
+_OUTPUT_SUFFIXES: Final = (".csv", ".parquet")
+_RANGE_KEYS: Final = frozenset({"start", "stop", "num", "log"})
+
+
+def _integer_range(path: str, name: str, spec: dict[str, Any]) -> list[int]:
+    """Whole numbers from ``start`` to ``stop`` (both included), ``num`` of them before rounding."""
+    import numpy as np
+
+    where = f"{path}: {name}"
+    unknown = sorted(set(spec) - _RANGE_KEYS)
+    if unknown or not {"start", "stop"} <= set(spec):
+        raise TpmFitError(
+            f"{where}: a range is a table with start, stop and optionally num (default 10) and "
+            f"log (default false); got keys {sorted(spec)}"
+        )
+    if name in ORDERED_INPUTS:
+        raise TpmFitError(f"{where}: ranges are for integer fields; list the levels instead")
+    start, stop, num, log = spec["start"], spec["stop"], spec.get("num", 10), spec.get("log", False)
+    if not all(type(v) is int for v in (start, stop, num)) or type(log) is not bool:
+        raise TpmFitError(f"{where}: start, stop and num must be integers and log true or false")
+    if num < 1 or stop < start or (log and start < 1):
+        raise TpmFitError(f"{where}: need num >= 1, stop >= start, and start >= 1 for a log range")
+    points = np.geomspace(start, stop, num) if log else np.linspace(start, stop, num)
+    # Rounding can repeat small values on a log range; scenario_grid keeps each value once.
+    return [int(v) for v in np.rint(points)]
+
+
+def read_grid_file(path: str) -> dict[str, Any]:
+    """Axes from a TOML grid file: field = list, single value, or {start, stop, num, log} range."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise TpmFitError(f"{path}: not valid TOML: {exc}") from exc
+    return {
+        name: _integer_range(path, name, value) if isinstance(value, dict) else value
+        for name, value in data.items()
+    }
+
+
+def _runs(scored: Any, axis: str) -> list[dict[str, Any]]:
+    """Stretches of ``axis`` (in order) over which the verdict stays the same."""
+    ordered = scored.sort_values(axis, kind="stable")
+    verdicts = ordered["verdict"].astype(str)
+    starts = verdicts.ne(verdicts.shift()).to_numpy().nonzero()[0].tolist()
+    values = ordered[axis].astype(object).tolist()
+    ends = [*[s - 1 for s in starts[1:]], len(values) - 1]
+    return [
+        {"from": _plain(values[s]), "to": _plain(values[e]), "verdict": verdicts.iloc[s]}
+        for s, e in zip(starts, ends, strict=True)
+    ]
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _flips(scored: Any, varying: list[str]) -> dict[str, Any] | None:
+    """Where the verdict flips: along one varying axis, or along x for each value of y."""
+    if len(varying) == 1:
+        return {"axis": varying[0], "runs": _runs(scored, varying[0])}
+    if len(varying) != 2:
+        return None
+    x = "company_size" if "company_size" in varying else varying[1]
+    y = varying[0] if varying[1] == x else varying[1]
+    by_y = {str(key): _runs(group, x) for key, group in scored.groupby(y, sort=True, observed=True)}
+    return {"axis": x, "by": y, "runs": by_y}
+
+
+def _summary(scored: Any, axes: dict[str, list[Any]], rulebook: Any, output: str | None) -> dict[str, Any]:
+    score = scored["score"]
+    varying = [name for name, values in axes.items() if len(values) > 1]
+    return {
+        "scenarios": len(scored),
+        "axes": axes,
+        "rulebook": {"name": rulebook.name, "version": rulebook.version, "fingerprint": rulebook.fingerprint},
+        "verdicts": {str(k): int(v) for k, v in scored["verdict"].value_counts(sort=False).items()},
+        "role_shapes": {str(k): int(v) for k, v in scored["role_shape"].value_counts(sort=False).items()},
+        "score": {
+            "min": float(score.min()),
+            "median": float(score.median()),
+            "max": float(score.max()),
+        },
+        "flips": _flips(scored, varying),
+        "output": output,
+    }
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    n = summary["scenarios"]
+    book = summary["rulebook"]
+    print(f"{n} scenarios scored with {book['name']} {book['version']} (sha256 {book['fingerprint'][:12]})")
+    print("axes: " + ", ".join(f"{name} ({len(values)})" for name, values in summary["axes"].items()))
+    print("\nverdict        scenarios   share")
+    for verdict, count in reversed(summary["verdicts"].items()):
+        print(f"  {verdict:<12}{count:>10}  {count / n:>6.1%}")
+    print("role shape: " + ", ".join(f"{k} {v}" for k, v in summary["role_shapes"].items()))
+    s = summary["score"]
+    print(f"score: min {s['min']:.3f}, median {s['median']:.3f}, max {s['max']:.3f}")
+    flips = summary["flips"]
+    if flips is None:
+        print("\n(more than two inputs vary: use --output to get every scenario)")
+    else:
+        groups = flips["runs"] if "by" in flips else {"": flips["runs"]}
+        heading = f"by {flips['by']}, " if "by" in flips else ""
+        print(f"\nverdict along {flips['axis']} ({heading}from lowest to highest):")
+        for key, runs in groups.items():
+            stretch = ", ".join(
+                f"{r['verdict']} for {r['from']}" + (f" to {r['to']}" if r["to"] != r["from"] else "")
+                for r in runs
+            )
+            print(f"  {key + ': ' if key else ''}{stretch}")
+    if summary["output"]:
+        print(f"\nwrote {n} scenarios to {summary['output']}")
+
+
+def _write(table: Any, path: str) -> None:
+    if path.lower().endswith(".csv"):
+        table.to_csv(path, index=False)
+    else:
+        table.to_parquet(path, index=False)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from ._batch import recommend_many, scenario_grid
+
+    output: str | None = args.output
+    if output is not None:
+        if not output.lower().endswith(_OUTPUT_SUFFIXES):
+            raise TpmFitError(f"--output {output!r} must end in .csv or .parquet")
+        if output.lower().endswith(".parquet") and importlib.util.find_spec("pyarrow") is None:
+            raise TpmFitError(
+                "writing Parquet needs pyarrow; install it with: pip install pyarrow (or use .csv)"
+            )
+    axes: dict[str, Any] = read_grid_file(args.grid) if args.grid else {}
+    for name in OrgProfile.model_fields:
+        given = getattr(args, name, None)
+        if given is not None:
+            axes[name] = given
+    rulebook = load_rulebook(args.rulebook)
+    grid = scenario_grid(**axes)
+    scored = grid.join(recommend_many(grid, rulebook=rulebook))
+    if output is not None:
+        _write(scored, output)
+    chosen = {name: list(dict.fromkeys(grid[name].astype(object).tolist())) for name in axes}
+    summary = _summary(scored, chosen, rulebook, output)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    else:
+        _print_summary(summary)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``sweep`` subcommand."""
+    parser = subparsers.add_parser(
+        "sweep",
+        help="score every combination of some profile values (a scenario grid)",
+        description=(
+            "Score every combination of the given profile values and summarise where the verdict "
+            "flips. Fields not given take their defaults; company size and product complexity are "
+            "required (as options or in --grid)."
+        ),
+        epilog=(
+            "example: tpm-fit sweep --company-size 5 50 500 5000 --product-complexity low high "
+            "--output scenarios.csv"
+        ),
+    )
+    group = parser.add_argument_group("axes (each option takes one or more values)")
+    for name, info in OrgProfile.model_fields.items():
+        flag = "--" + name.replace("_", "-")
+        if name in ORDERED_INPUTS:
+            choices = [level.value for level in ORDERED_INPUTS[name]]
+            group.add_argument(
+                flag, dest=name, nargs="+", choices=choices, metavar="LEVEL", help=info.description
+            )
+        else:
+            group.add_argument(flag, dest=name, nargs="+", type=int, metavar="N", help=info.description)
+    parser.add_argument(
+        "--grid",
+        metavar="PATH",
+        help="TOML file of axes: field = [values], field = value, or field = {start, stop, num, log}",
+    )
+    parser.add_argument("--output", metavar="PATH", help="write every scored scenario to .csv or .parquet")
+    parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(handler=_sweep)
