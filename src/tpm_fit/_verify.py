@@ -803,15 +803,20 @@ def _render(report: VerificationReport) -> str:
             f"{factor.min_contribution + 0.0:+.3g} to {factor.max_contribution + 0.0:+.3g}{note}"
         )
     if report.violations:
-        lines += ["", "Violations:"]
-        for number, violation in enumerate(report.violations, start=1):
-            lines.append(f"  {number}. [{violation.check}] {violation.subject}: {violation.message}")
-            if violation.before is not None:
-                lines.append(
-                    f"     before: {_profile_text(violation.before)} (score {violation.score_before:+.6g})"
-                )
-            if violation.after is not None:
-                lines.append(
-                    f"     after:  {_profile_text(violation.after)} (score {violation.score_after:+.6g})"
-                )
+        lines += ["", "Violations:", *violation_lines(report.violations)]
     return "\n".join(lines)
+
+
+def violation_lines(violations: Sequence[Violation]) -> list[str]:
+    """Numbered lines describing violations and their counterexamples (shared with testing)."""
+    lines = []
+    for number, violation in enumerate(violations, start=1):
+        lines.append(f"  {number}. [{violation.check}] {violation.subject}: {violation.message}")
+        for label, profile, score in (
+            ("before:", violation.before, violation.score_before),
+            ("after: ", violation.after, violation.score_after),
+        ):
+            if profile is not None:
+                shown = f" (score {score:+.6g})" if score is not None else ""
+                lines.append(f"     {label} {_profile_text(profile)}{shown}")
+    return lines

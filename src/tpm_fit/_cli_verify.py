@@ -1,0 +1,56 @@
+"""``tpm-fit verify [RULEBOOK.toml] [--json]``: prove a rulebook consistent.
+
+Exit status: 0 when every check passes, 1 when there are violations, 2 when the file cannot be
+read or is not a valid rulebook (reported by :func:`tpm_fit._cli.main`).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ._cli import load_rulebook
+
+__all__ = ["register"]
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from ._verify import verify_rulebook
+
+    rulebook = load_rulebook(args.rulebook)
+    report = verify_rulebook(rulebook, max_grid_points=args.max_grid_points)
+    print(report.model_dump_json(indent=2) if args.json else report.to_text())
+    return 0 if report.ok else 1
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``verify`` subcommand.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The parent parser's subcommands.
+    """
+    from ._verify import DEFAULT_MAX_GRID_POINTS
+
+    parser = subparsers.add_parser(
+        "verify",
+        help="check a rulebook's axioms, verdicts and factors over every possible profile",
+        description=(
+            "Check a rulebook exactly over the grid of its breakpoints, which decides every "
+            "possible profile: monotonicity axioms, reachable verdicts, dead factors, ordered "
+            "thresholds, bounded contributions. Exit 0 when clean, 1 on violations, 2 when the "
+            "file cannot be read or is invalid."
+        ),
+    )
+    parser.add_argument(
+        "rulebook", nargs="?", metavar="RULEBOOK.toml", help="TOML rulebook (default: built-in)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the VerificationReport as JSON")
+    parser.add_argument(
+        "--max-grid-points",
+        type=int,
+        default=DEFAULT_MAX_GRID_POINTS,
+        metavar="N",
+        help=f"refuse larger verification grids (default {DEFAULT_MAX_GRID_POINTS:,})",
+    )
+    parser.set_defaults(handler=_verify)
