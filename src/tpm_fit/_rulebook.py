@@ -567,9 +567,11 @@ def _rulebook_error(exc: ValidationError) -> RulebookError:
         tag = context.get("tag")
         shown = f"kind={_short(tag)} is not a primitive" if tag is not None else "kind is missing"
         message = f"{shown}; valid: {context.get('expected_tags', 'ramp, levels, all_of, any_of')}"
+    elif first["type"] == "missing":
+        message = "missing required field"
     else:
         message = first["msg"].removeprefix("Value error, ")
-        if first["type"] not in {"missing", "model_type"} and "input" in first:
+        if first["type"] != "model_type" and "input" in first:
             message = f"{message} (got {_short(first['input'])})"
     # An error at a container that also has an error inside it (a tuple "too short" because an
     # item failed) is a consequence of the inner one: do not count it as another problem.
