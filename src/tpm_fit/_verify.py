@@ -441,9 +441,11 @@ def verify_rulebook(
             for k, seen in enumerate(vstate.seen):
                 seen |= np.bincount(idx[k][mask], minlength=grid.dims[k]) > 0
             key = -score if code == 2 else score if code == 0 else np.abs(score - middle)
-            best = int(np.argmin(np.where(mask, key, np.inf)))
-            if float(key[best]) < vstate.best_key:
-                vstate.best_key, vstate.best_flat = float(key[best]), int(flat[best])
+            masked = np.where(mask, key, np.inf)
+            lowest = float(masked.min())
+            if vstate.best_flat < 0 or lowest < vstate.best_key - tolerance:
+                vstate.best_flat = int(flat[int(np.argmax(masked <= lowest + tolerance))])
+            vstate.best_key = min(vstate.best_key, lowest)
 
         # Every axiom: the change from each grid point to its neighbour one step up its input.
         for axis in shift_axes:
@@ -459,12 +461,15 @@ def verify_rulebook(
                 if astate.axis != axis:
                     continue
                 signed = astate.sign * change
-                worst = int(np.argmin(signed))
+                worst = float(signed.min())
                 astate.pairs += len(signed)
                 astate.violating += int((signed < -tolerance).sum())
-                if float(signed[worst]) < astate.min_change:
-                    astate.min_change = float(signed[worst])
-                    astate.worst_flat = int(flat[movable][worst])
+                # Among pairs as bad as the worst (up to float noise), show the first in grid
+                # order: the one with the smallest, most readable inputs.
+                if astate.worst_flat < 0 or worst < astate.min_change - tolerance:
+                    first = int(np.argmax(signed <= worst + tolerance))
+                    astate.worst_flat = int(flat[movable][first])
+                astate.min_change = min(astate.min_change, worst)
 
     violations: list[Violation] = []
 
