@@ -46,8 +46,10 @@ __all__ = [
 TOLERANCE: Final = 1e-9
 #: Largest grid verified by default; pass ``max_grid_points=`` to allow more.
 DEFAULT_MAX_GRID_POINTS: Final = 5_000_000
-#: Float64 cells per chunk for the ``(n_factors, chunk)`` contribution array (about 32 MiB).
+#: Float64 cells per chunk for the ``(n_factors, chunk)`` contribution array (at most 32 MiB),
+#: and at most this many grid points per chunk (columns and temporaries scale with it too).
 _CHUNK_CELLS: Final = 1 << 22
+_MAX_CHUNK: Final = 1 << 16
 #: Candidate witnesses kept for the "either" search along grid edges.
 _MAX_EDGE_CANDIDATES: Final = 16
 
@@ -355,8 +357,8 @@ def verify_rulebook(
     max_grid_points : int, default 5_000_000
         Refuse grids larger than this (time grows with the grid; memory does not).
     chunk_size : int, optional
-        Grid points evaluated per kernel call; by default sized so that one chunk's
-        contributions take about 32 MiB.
+        Grid points evaluated per kernel call; by default at most 65,536, and fewer when the
+        rulebook has so many factors that one chunk's contributions would pass 32 MiB.
 
     Returns
     -------
@@ -386,7 +388,11 @@ def verify_rulebook(
             location="factors",
         )
     n_factors = len(rulebook.factors)
-    chunk = chunk_size if chunk_size is not None else max(1024, _CHUNK_CELLS // max(1, n_factors))
+    chunk = (
+        chunk_size
+        if chunk_size is not None
+        else max(1024, min(_MAX_CHUNK, _CHUNK_CELLS // max(1, n_factors)))
+    )
     if chunk < 1:
         raise ValueError(f"chunk_size={chunk_size!r} must be at least 1")
     total_weight = sum(factor.weight for factor in rulebook.factors)
