@@ -386,3 +386,23 @@ def test_importing_tpm_fit_does_not_import_pandas_and_batch_does_not_import_plot
         "assert not heavy, heavy\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- the kernel's in-place batch paths -----------------------------------------------------------
+
+
+@given(
+    st.lists(st.floats(min_value=0.01, max_value=1.0), min_size=2, max_size=8),
+    st.lists(st.integers(min_value=0, max_value=12_000), min_size=1, max_size=40),
+)
+def test_ramps_of_any_length_batch_like_their_scalar_twin(ys: list[float], xs: list[int]) -> None:
+    from tpm_fit._kernel import _RampNode
+    from tpm_fit._rulebook import Ramp
+
+    # breakpoints 1, 4, 16, ...: 2 to 8 points cover the per-segment path and the gather fallback
+    points = tuple((4**i, y) for i, y in enumerate(ys))
+    node = _RampNode(Ramp(kind="ramp", input="company_size", points=points))
+    column = np.array(xs, dtype=np.float64)
+    batch = node.batch({"company_size": column})
+    assert batch.tolist() == [node.one({"company_size": x}) for x in column.tolist()]
+    assert column.tolist() == [float(x) for x in xs]  # the input column is not written to

@@ -388,10 +388,18 @@ def _error_column(encoded: _Encoded) -> NDArray[np.object_]:
 # -- scoring ---------------------------------------------------------------------------------
 
 
-def score_encoded(
-    compiled: CompiledRulebook, encoded: _Encoded, index: pd.Index[Any], *, coerce: bool
-) -> pd.DataFrame:
-    """Call the kernel on encoded columns and shape the result frame (no copies of the columns)."""
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    """The kernel's outputs for encoded columns: factor-major contributions and per-row codes."""
+
+    contributions: NDArray[np.float64]  # (n_factors, n)
+    score: NDArray[np.float64]
+    verdicts: NDArray[np.int8]
+    role_shapes: NDArray[np.int8]
+
+
+def run_kernel(compiled: CompiledRulebook, encoded: _Encoded) -> _Scored:
+    """Call the kernel on encoded columns; bad rows (if any) come out missing."""
     contributions = compiled.contributions(encoded.columns, encoded.n)
     score = compiled.score(contributions)
     verdicts = compiled.verdict_codes(score)
@@ -401,15 +409,22 @@ def score_encoded(
         score[encoded.bad] = np.nan
         verdicts[encoded.bad] = -1
         role_shapes[encoded.bad] = -1
+    return _Scored(contributions, score, verdicts, role_shapes)
+
+
+def result_frame(
+    compiled: CompiledRulebook, scored: _Scored, index: pd.Index[Any], *, errors: NDArray[np.object_] | None
+) -> pd.DataFrame:
+    """Shape the kernel's outputs as the result frame, without copying the float columns."""
     data: dict[str, Any] = {
-        "verdict": pd.Categorical.from_codes(verdicts, dtype=VERDICT_DTYPE),
-        "score": score,
-        "role_shape": pd.Categorical.from_codes(role_shapes, dtype=ROLE_SHAPE_DTYPE),
+        "verdict": pd.Categorical.from_codes(scored.verdicts, dtype=VERDICT_DTYPE),
+        "score": scored.score,
+        "role_shape": pd.Categorical.from_codes(scored.role_shapes, dtype=ROLE_SHAPE_DTYPE),
     }
-    for factor_id, row in zip(compiled.factor_ids, contributions, strict=True):
+    for factor_id, row in zip(compiled.factor_ids, scored.contributions, strict=True):
         data[CONTRIBUTION_PREFIX + factor_id] = row
-    if coerce:
-        data["error"] = pd.Series(_error_column(encoded), index=index, dtype=_STR_DTYPE, copy=False)
+    if errors is not None:
+        data["error"] = pd.Series(errors, index=index, dtype=_STR_DTYPE, copy=False)
     # A dict of 1-D arrays with copy=False keeps each array as it is (rows of `contributions`).
     return pd.DataFrame(data, index=index, copy=False)
 
@@ -488,7 +503,10 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
     encoded = encode_frame(frame)
     if encoded.bad is not None and errors == "raise":
         raise _frame_error(frame.index, encoded.problems, int(encoded.bad.sum()), encoded.n)
-    return score_encoded(compiled, encoded, frame.index, coerce=errors == "coerce")
+    scored = run_kernel(compiled, encoded)
+    return result_frame(
+        compiled, scored, frame.index, errors=_error_column(encoded) if errors == "coerce" else None
+    )
 
 
 def _recommend_dask(frame: Any, *, rulebook: Rulebook | None, errors: Errors) -> Any:

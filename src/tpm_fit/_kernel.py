@@ -13,6 +13,11 @@ contributions, scores or verdicts.
 
 Inputs are encoded as numbers: integer inputs as their value (float64 in columns), ordered inputs
 as the rank of their level (0 for the lowest).
+
+The batch methods work in place where they can (sweeps score millions of rows): every ``batch``
+returns a fresh array that its caller may overwrite. In-place forms keep the scalar twin's
+operations per element; where operands are swapped (``a * w`` for ``w * a``), IEEE-754
+multiplication and addition are commutative, so the results stay bit-identical.
 """
 
 from __future__ import annotations
@@ -107,14 +112,30 @@ class _RampNode:
         self.one: One = one
 
     def batch(self, columns: Columns) -> Float:
-        x = np.clip(columns[self.input], self.xs[0], self.xs[-1], dtype=np.float64)
+        x: Float = np.clip(columns[self.input], self.xs[0], self.xs[-1], dtype=np.float64)
         if len(self.xs) == 2:
-            t = (x - self.xs[0]) / self.dx[0]
-            return self.ys[0] * (1.0 - t) + self.ys[1] * t  # type: ignore[no-any-return]
-        j = np.searchsorted(np.asarray(self.inner), x, side="right")
-        xs, ys, dx = np.asarray(self.xs), np.asarray(self.ys), np.asarray(self.dx)
-        t = (x - xs[j]) / dx[j]
-        return ys[j] * (1.0 - t) + ys[j + 1] * t  # type: ignore[no-any-return]
+            return self._segment(x, 0, x)
+        if len(self.dx) > 4:  # many segments: one gather beats one pass per segment
+            seg = np.searchsorted(np.asarray(self.inner), x, side="right")
+            xs, ys, dx = np.asarray(self.xs), np.asarray(self.ys), np.asarray(self.dx)
+            t = (x - xs[seg]) / dx[seg]
+            return ys[seg] * (1.0 - t) + ys[seg + 1] * t  # type: ignore[no-any-return]
+        # Evaluate every segment over all rows and keep, per row, the one bisect_right selects:
+        # the last segment whose left breakpoint is <= x. Cheaper than searchsorted + gathers.
+        out = self._segment(x, 0, np.empty_like(x))
+        piece = np.empty_like(x)
+        for j in range(1, len(self.dx)):
+            np.copyto(out, self._segment(x, j, piece), where=x >= self.inner[j - 1])
+        return out
+
+    def _segment(self, x: Float, j: int, out: Float) -> Float:
+        """``ys[j] * (1 - t) + ys[j + 1] * t`` with ``t = (x - xs[j]) / dx[j]``, into ``out``."""
+        t = np.subtract(x, self.xs[j], out=out)
+        np.divide(t, self.dx[j], out=t)
+        rest = np.subtract(1.0, t)
+        np.multiply(rest, self.ys[j], out=rest)
+        np.multiply(t, self.ys[j + 1], out=t)
+        return np.add(rest, t, out=t)
 
 
 class _LevelsNode:
@@ -127,7 +148,7 @@ class _LevelsNode:
         self.one: One = lambda values: table[int(values[name])]
 
     def batch(self, columns: Columns) -> Float:
-        return self.table[columns[self.input]]
+        return self.table.take(columns[self.input])  # faster than fancy indexing for small codes
 
 
 class _AllOfNode:
@@ -152,7 +173,7 @@ class _AllOfNode:
         self.one: One = one_of_two if len(ones) == 2 else one
 
     def batch(self, columns: Columns) -> Float:
-        out = self.terms[0].batch(columns).copy()
+        out = self.terms[0].batch(columns)  # a fresh array: safe to multiply into
         for term in self.terms[1:]:
             out *= term.batch(columns)
         return out
@@ -176,10 +197,11 @@ class _AnyOfNode:
         self.one: One = one
 
     def batch(self, columns: Columns) -> Float:
-        rest = 1.0 - self.terms[0].batch(columns)
+        rest = np.subtract(1.0, self.terms[0].batch(columns))
         for term in self.terms[1:]:
-            rest *= 1.0 - term.batch(columns)
-        return 1.0 - rest
+            value = term.batch(columns)
+            rest *= np.subtract(1.0, value, out=value)
+        return np.subtract(1.0, rest, out=rest)
 
 
 def _compile(node: Ramp | Levels | AllOf | AnyOf) -> _Node:
@@ -255,9 +277,10 @@ class CompiledRulebook:
 
     def verdict_codes(self, score: Float) -> NDArray[np.int8]:
         """Verdict codes (indices into ``VERDICT_NAMES``) for an array of scores."""
-        codes = np.ones(score.shape, dtype=np.int8)
-        codes[score >= self.technical_min] = 2
-        codes[score <= self.traditional_max] = 0
+        # 1 + [technical] - [traditional]: the rulebook guarantees traditional_max < technical_min,
+        # so at most one of the two holds; NaN satisfies neither and stays 1, as before.
+        codes = (score >= self.technical_min).view(np.int8) + np.int8(1)
+        codes -= (score <= self.traditional_max).view(np.int8)
         return codes
 
     def role_shape_codes(self, columns: Columns) -> NDArray[np.int8]:
