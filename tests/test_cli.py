@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,22 @@ def test_console_script_entry_point_is_declared() -> None:
 
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
     assert scripts.get("tpm-fit") == "tpm_fit._cli:main"
+
+
+def test_output_piped_into_a_closed_reader_is_not_an_error() -> None:
+    """`tpm-fit rules | head -0`: the reader is gone before anything is written."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        out = subprocess.run(
+            [sys.executable, "-m", "tpm_fit", "rules"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert out.stderr == ""
+    assert out.returncode == 0
