@@ -406,3 +406,25 @@ def test_ramps_of_any_length_batch_like_their_scalar_twin(ys: list[float], xs: l
     batch = node.batch({"company_size": column})
     assert batch.tolist() == [node.one({"company_size": x}) for x in column.tolist()]
     assert column.tolist() == [float(x) for x in xs]  # the input column is not written to
+
+
+def test_large_frames_scored_in_row_blocks_equal_small_frames_and_recommend() -> None:
+    from tpm_fit._kernel import _BLOCK_ROWS
+
+    n = 2 * _BLOCK_ROWS + 1_234  # crosses two block boundaries
+    rng = np.random.default_rng(7)
+    frame = pd.DataFrame(
+        {
+            "company_size": rng.integers(1, 20_000, n),
+            "technical_coverage": rng.integers(0, 3, n),
+            "product_team_size": rng.integers(0, 4, n),
+            "product_complexity": rng.choice(["low", "moderate", "high", "very_high"], n),
+            "engineering_capability": rng.choice(["developing", "established", "strong"], n),
+        }
+    )
+    whole = recommend_many(frame)
+    pieces = pd.concat([recommend_many(frame.iloc[s : s + 50_000]) for s in range(0, n, 50_000)])
+    pd.testing.assert_frame_equal(whole, pieces, check_exact=True)
+    edges = [0, _BLOCK_ROWS - 1, _BLOCK_ROWS, 2 * _BLOCK_ROWS, n - 1]
+    sample = sorted({*edges, *rng.integers(0, n, 40).tolist()})
+    assert_matches_scalar(frame.iloc[sample], whole.iloc[sample])

@@ -263,8 +263,13 @@ class CompiledRulebook:
     def contributions(self, columns: Columns, n: int) -> Float:
         """Signed contributions, factor-major: shape ``(n_factors, n)``."""
         out = np.empty((len(self.activations), n), dtype=np.float64)
-        for k, (node, weight) in enumerate(zip(self.activations, self.signed_weights, strict=True)):
-            np.multiply(node.batch(columns), weight, out=out[k])
+        # Blocks of rows keep the nodes' temporaries small enough to stay in cache and be reused
+        # by the allocator; every operation is elementwise, so blocking cannot change a result.
+        for start in range(0, n, _BLOCK_ROWS):
+            stop = min(start + _BLOCK_ROWS, n)
+            block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)
+            for k, (node, weight) in enumerate(zip(self.activations, self.signed_weights, strict=True)):
+                np.multiply(node.batch(block), weight, out=out[k, start:stop])
         return out
 
     @staticmethod
@@ -289,6 +294,18 @@ class CompiledRulebook:
         team: Float = np.asarray(columns["product_team_size"], dtype=np.float64)
         specialist = (size >= self.specialist_min_company_size) | (team >= self.specialist_min_product_team)
         return specialist.astype(np.int8)
+
+
+#: Rows per block in ``CompiledRulebook.contributions`` (512 KiB per float64 temporary).
+_BLOCK_ROWS: Final = 1 << 16
+
+
+def _rows(columns: Columns, start: int, stop: int, n: int) -> dict[str, NDArray[Any]]:
+    """Rows ``start:stop`` of every full-length column (anything else, e.g. a scalar, as is)."""
+    return {
+        name: column[start:stop] if np.ndim(column) == 1 and len(column) == n else column
+        for name, column in columns.items()
+    }
 
 
 _CACHE: dict[str, CompiledRulebook] = {}
