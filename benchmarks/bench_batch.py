@@ -47,14 +47,18 @@ def scenarios(n: int, *, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def median_seconds(run: Callable[[], object], *, repeats: int) -> float:
-    run()  # warm up: first-touch page faults, caches, lazy imports
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
+def medians(runs: dict[str, Callable[[], object]], *, repeats: int) -> dict[str, float]:
+    """Median seconds of each run. Runs are interleaved, so that a busy moment on a shared
+    machine slows all of them alike and the ratio to the matmul stays meaningful."""
+    for run in runs.values():  # warm up: first-touch page faults, caches, lazy imports
         run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def measure(n: int, *, repeats: int) -> dict[str, float]:
@@ -63,19 +67,18 @@ def measure(n: int, *, repeats: int) -> dict[str, float]:
     k = len(compiled.factor_ids)
     rng = np.random.default_rng(1)
     matrix, weights = rng.random((n, k)), rng.random(k)
-
     encoded = encode_frame(frame)
     scored = run_kernel(compiled, encoded)
-    return {
-        "rows": n,
-        "total": median_seconds(lambda: recommend_many(frame), repeats=repeats),
-        "encode": median_seconds(lambda: encode_frame(frame), repeats=repeats),
-        "kernel": median_seconds(lambda: run_kernel(compiled, encoded), repeats=repeats),
-        "frame": median_seconds(
-            lambda: result_frame(compiled, scored, frame.index, errors=None), repeats=repeats
-        ),
-        "matmul": median_seconds(lambda: matrix @ weights, repeats=repeats),
-    }
+    return medians(
+        {
+            "total": lambda: recommend_many(frame),
+            "encode": lambda: encode_frame(frame),
+            "kernel": lambda: run_kernel(compiled, encoded),
+            "frame": lambda: result_frame(compiled, scored, frame.index, errors=None),
+            "matmul": lambda: matrix @ weights,
+        },
+        repeats=repeats,
+    )
 
 
 def main() -> None:
