@@ -644,9 +644,11 @@ class ProfileFrameAccessor:
     Examples
     --------
     >>> import tpm_fit
-    >>> grid = tpm_fit.scenario_grid(company_size=[10, 1000], product_complexity="high")
+    >>> grid = tpm_fit.scenario_grid(
+    ...     company_size=[10, 1000], product_complexity="moderate", marketing_coverage=1
+    ... )
     >>> grid.tpm_fit.recommend()["verdict"].tolist()
-    ['technical', 'either']
+    ['either', 'technical']
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:

@@ -80,12 +80,15 @@ def decision_map(
     Examples
     --------
     >>> import tpm_fit
-    >>> grid = tpm_fit.scenario_grid(company_size=[10, 1000], product_complexity=["low", "very_high"])
+    >>> grid = tpm_fit.scenario_grid(
+    ...     company_size=[10, 1000], product_complexity=["low", "high", "very_high"], technical_coverage=2
+    ... )
     >>> tpm_fit.decision_map(grid.join(tpm_fit.recommend_many(grid)))  # doctest: +NORMALIZE_WHITESPACE
     company_size               10           1000
     product_complexity
     low                 traditional  traditional
-    very_high             technical       either
+    high                  technical       either
+    very_high             technical    technical
     """
     if x == y:
         raise ProfileFrameError(f"x and y are both {x!r}; choose two different columns")
