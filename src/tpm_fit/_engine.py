@@ -60,7 +60,6 @@ class _Shaper:
     def __init__(self, compiled: CompiledRulebook) -> None:
         rulebook = compiled.rulebook
         self.compiled = compiled
-        self.rulebook = rulebook
         self.steps = tuple(
             _StepMemo(
                 TraceStep,

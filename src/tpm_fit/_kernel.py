@@ -139,11 +139,11 @@ class _RampNode:
 
 
 class _LevelsNode:
-    __slots__ = ("input", "one", "table", "values")
+    __slots__ = ("input", "one", "table")
 
     def __init__(self, levels: Levels) -> None:
         self.input = name = levels.input
-        self.values = table = tuple(levels.values.values())  # level order, lowest first
+        table = tuple(levels.values.values())  # level order, lowest first
         self.table = np.asarray(table, dtype=np.float64)
         self.one: One = lambda values: table[int(values[name])]
 
