@@ -86,7 +86,7 @@ def org_profiles(**fixed: Any) -> st.SearchStrategy[OrgProfile]:
             fields[name] = st.sampled_from(list(ORDERED_INPUTS[name]))
         else:
             fields[name] = _integers(name)
-    return st.builds(lambda **kw: OrgProfile.model_validate(kw), **fields)
+    return st.builds(OrgProfile, **fields)  # shrinks and prints as OrgProfile(...)
 
 
 def _units() -> st.SearchStrategy[float]:
