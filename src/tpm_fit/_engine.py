@@ -100,16 +100,16 @@ class _Shaper:
         }
 
 
-_SHAPERS: dict[int, _Shaper] = {}
+#: Keyed like the compile cache: equal fingerprints mean equal rules, so cached parts stay valid.
+_SHAPERS: dict[str, _Shaper] = {}
 
 
 def _shaper(rulebook: Rulebook) -> _Shaper:
-    compiled = compile_rulebook(rulebook)
-    shaper = _SHAPERS.get(id(compiled))
-    if shaper is None or shaper.compiled is not compiled:
+    shaper = _SHAPERS.get(rulebook.fingerprint)
+    if shaper is None:
         if len(_SHAPERS) >= 64:
             _SHAPERS.pop(next(iter(_SHAPERS)))
-        shaper = _SHAPERS[id(compiled)] = _Shaper(compiled)
+        shaper = _SHAPERS[rulebook.fingerprint] = _Shaper(compile_rulebook(rulebook))
     return shaper
 
 
