@@ -24,9 +24,9 @@ import pandas as pd
 
 import tpm_fit
 from tpm_fit import Rulebook, recommend_many
-from tpm_fit._batch import encode_frame, result_frame, run_kernel
-from tpm_fit._kernel import compile_rulebook
-from tpm_fit._profile import ORDERED_INPUTS
+from tpm_fit._batch.frame import encode_frame, result_frame, run_kernel
+from tpm_fit._engine.kernel import compile_rulebook
+from tpm_fit._model.profile import ORDERED_INPUTS
 
 TARGET_RATIO = 60.0
 

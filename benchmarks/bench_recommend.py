@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import tpm_fit
 from tpm_fit import OrgProfile
-from tpm_fit._kernel import compile_rulebook, encode_profile
+from tpm_fit._engine.kernel import compile_rulebook, encode_profile
 
 FIELDS = {"company_size": 40, "product_complexity": "high", "technical_coverage": 1}
 

@@ -25,8 +25,8 @@ import numpy as np
 
 import tpm_fit
 from tpm_fit import Rulebook, verify_rulebook
-from tpm_fit._kernel import compile_rulebook
-from tpm_fit._profile import ORDERED_INPUTS
+from tpm_fit._engine.kernel import compile_rulebook
+from tpm_fit._model.profile import ORDERED_INPUTS
 
 
 def median_seconds(func: Callable[[], object], *, repeats: int, number: int = 1) -> float:

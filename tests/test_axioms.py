@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook
-from tpm_fit._profile import NUMERIC_BOUNDS, ORDERED_INPUTS
+from tpm_fit._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
 from tpm_fit.testing import org_profiles, rulebooks
 
 # (input, +1 if the score may only rise with it, -1 if it may only fall)

@@ -24,7 +24,7 @@ from tpm_fit import (
     recommend_many,
     scenario_grid,
 )
-from tpm_fit._profile import NUMERIC_BOUNDS, ORDERED_INPUTS
+from tpm_fit._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
 from tpm_fit.testing import org_profiles, rulebooks
 
 FACTOR_IDS = Rulebook.default().factor_ids
@@ -396,8 +396,8 @@ def test_importing_tpm_fit_does_not_import_pandas_and_batch_does_not_import_plot
     st.lists(st.integers(min_value=0, max_value=12_000), min_size=1, max_size=40),
 )
 def test_ramps_of_any_length_batch_like_their_scalar_twin(ys: list[float], xs: list[int]) -> None:
-    from tpm_fit._kernel import _RampNode
-    from tpm_fit._rulebook import Ramp
+    from tpm_fit._engine.kernel import _RampNode
+    from tpm_fit._model.rulebook import Ramp
 
     # breakpoints 1, 4, 16, ...: 2 to 8 points cover the per-segment path and the gather fallback
     points = tuple((4**i, y) for i, y in enumerate(ys))
@@ -409,7 +409,7 @@ def test_ramps_of_any_length_batch_like_their_scalar_twin(ys: list[float], xs: l
 
 
 def test_large_frames_scored_in_row_blocks_equal_small_frames_and_recommend() -> None:
-    from tpm_fit._kernel import _BLOCK_ROWS
+    from tpm_fit._engine.kernel import _BLOCK_ROWS
 
     n = 2 * _BLOCK_ROWS + 1_234  # crosses two block boundaries
     rng = np.random.default_rng(7)

@@ -110,7 +110,7 @@ def test_console_script_entry_point_is_declared() -> None:
     from importlib.metadata import entry_points
 
     scripts = {ep.name: ep.value for ep in entry_points(group="console_scripts")}
-    assert scripts.get("tpm-fit") == "tpm_fit._cli:main"
+    assert scripts.get("tpm-fit") == "tpm_fit._cli.main:main"
 
 
 def test_output_piped_into_a_closed_reader_is_not_an_error() -> None:

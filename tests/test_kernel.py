@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tpm_fit import OrgProfile, Rulebook
-from tpm_fit._kernel import INPUT_NAMES, compile_rulebook, encode_profile
+from tpm_fit._engine.kernel import INPUT_NAMES, compile_rulebook, encode_profile
 from tpm_fit.testing import org_profiles, rulebooks
 
 
@@ -56,8 +56,8 @@ def test_activations_stay_in_unit_interval_and_contributions_within_weight(profi
 
 
 def test_ramps_hit_their_breakpoints_exactly() -> None:
-    from tpm_fit._kernel import _RampNode
-    from tpm_fit._rulebook import Ramp
+    from tpm_fit._engine.kernel import _RampNode
+    from tpm_fit._model.rulebook import Ramp
 
     ramp = Ramp(kind="ramp", input="company_size", points=((10, 0.1), (150, 0.7), (1000, 0.3)))
     node = _RampNode(ramp)

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ._counterfactual import Counterfactual
-from ._engine import LIBRARY_VERSION, recommend
+from ._engine.counterfactual import Counterfactual
+from ._engine.recommend import LIBRARY_VERSION, recommend
 from ._errors import ProfileFrameError, RulebookError, TpmFitError
-from ._profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
-from ._result import Face, Recommendation, Risk, RoleShape, TraceStep, Verdict
-from ._rulebook import Rulebook
+from ._model.profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
+from ._model.result import Face, Recommendation, Risk, RoleShape, TraceStep, Verdict
+from ._model.rulebook import Rulebook
 
 if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
-    from ._batch import recommend_many, scenario_grid
-    from ._decision_map import decision_map, plot_decision_map
-    from ._verify import VerificationReport, Violation, verify_rulebook
+    from ._batch.decision_map import decision_map, plot_decision_map
+    from ._batch.frame import recommend_many, scenario_grid
+    from ._verify.verifier import VerificationReport, Violation, verify_rulebook
 
 __all__ = [
     "Counterfactual",
@@ -55,13 +55,13 @@ __version__ = LIBRARY_VERSION
 
 #: Public names defined in modules that import optional dependencies, loaded on first access.
 _LAZY: dict[str, str] = {
-    "recommend_many": "tpm_fit._batch",
-    "scenario_grid": "tpm_fit._batch",
-    "decision_map": "tpm_fit._decision_map",
-    "plot_decision_map": "tpm_fit._decision_map",
-    "VerificationReport": "tpm_fit._verify",
-    "Violation": "tpm_fit._verify",
-    "verify_rulebook": "tpm_fit._verify",
+    "recommend_many": "tpm_fit._batch.frame",
+    "scenario_grid": "tpm_fit._batch.frame",
+    "decision_map": "tpm_fit._batch.decision_map",
+    "plot_decision_map": "tpm_fit._batch.decision_map",
+    "VerificationReport": "tpm_fit._verify.verifier",
+    "Violation": "tpm_fit._verify.verifier",
+    "verify_rulebook": "tpm_fit._verify.verifier",
 }
 
 

@@ -25,9 +25,9 @@ except ImportError as exc:  # pragma: no cover - exercised by a subprocess test
         "tpm_fit.testing needs hypothesis; install it with: pip install 'tpm-fit[testing]'"
     ) from exc
 
-from ._profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
-from ._rulebook import Rulebook
-from ._verify import verify_rulebook, violation_lines
+from ._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from ._model.rulebook import Rulebook
+from ._verify.verifier import verify_rulebook, violation_lines
 
 __all__ = ["check_rulebook", "org_profiles", "rulebooks"]
 

@@ -30,8 +30,8 @@ from typing import Any, Final, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from ._profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
-from ._rulebook import AllOf, AnyOf, Favours, Levels, Ramp, Rulebook
+from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from .._model.rulebook import AllOf, AnyOf, Favours, Levels, Ramp, Rulebook
 
 __all__ = [
     "INPUT_NAMES",

@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Final
 
-from ._kernel import CompiledRulebook, compile_rulebook, encode_profile
-from ._profile import OrgProfile
-from ._result import Face, Recommendation, Risk, TraceStep
-from ._rulebook import Rulebook
+from .._engine.kernel import CompiledRulebook, compile_rulebook, encode_profile
+from .._model.profile import OrgProfile
+from .._model.result import Face, Recommendation, Risk, TraceStep
+from .._model.rulebook import Rulebook
+from .._version import __version__
 
 __all__ = ["recommend"]
 
-LIBRARY_VERSION: str
-try:
-    LIBRARY_VERSION = version("tpm-fit")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    LIBRARY_VERSION = "0+unknown"
+LIBRARY_VERSION: Final = __version__
 
 _COVERAGE: Final = (
     (Face.STRATEGY, "strategy_coverage"),

@@ -1,7 +1,7 @@
 """The rulebook: the article's pros and cons as declarative, data-only factors.
 
 This module only *describes* rules (pydantic models and TOML loading). Evaluation lives in
-:mod:`tpm_fit._kernel`.
+:mod:`tpm_fit._engine.kernel`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from pydantic import (
     model_validator,
 )
 
-from ._errors import RulebookError
-from ._profile import NUMERIC_BOUNDS, ORDERED_INPUTS
+from .._errors import RulebookError
+from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
-    from ._verify import VerificationReport
+    from .._verify.verifier import VerificationReport
 
 __all__ = [
     "Activation",
@@ -498,7 +498,7 @@ class Rulebook(_Model):
             Same as :func:`tpm_fit.verify_rulebook` with default settings; see
             ``docs/verification.md``.
         """
-        from ._verify import verify_rulebook
+        from .._verify.verifier import verify_rulebook
 
         return verify_rulebook(self)
 

@@ -32,14 +32,14 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "recommend_many and scenario_grid need pandas; install it with: pip install 'tpm-fit[pandas]'"
     ) from exc
 
-from ._engine import recommend
-from ._errors import ProfileFrameError
-from ._kernel import INPUT_NAMES, ROLE_SHAPE_NAMES, VERDICT_NAMES, CompiledRulebook, compile_rulebook
-from ._profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
-from ._rulebook import Rulebook
+from .._engine.kernel import INPUT_NAMES, ROLE_SHAPE_NAMES, VERDICT_NAMES, CompiledRulebook, compile_rulebook
+from .._engine.recommend import recommend
+from .._errors import ProfileFrameError
+from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from .._model.rulebook import Rulebook
 
 if TYPE_CHECKING:
-    from ._result import Recommendation
+    from .._model.result import Recommendation
 
 __all__ = ["ProfileFrameAccessor", "recommend_many", "scenario_grid"]
 

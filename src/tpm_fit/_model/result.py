@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._profile import OrgProfile
-from ._rulebook import Favours, Rulebook, Thresholds
+from .._model.profile import OrgProfile
+from .._model.rulebook import Favours, Rulebook, Thresholds
 
 if TYPE_CHECKING:
-    from ._counterfactual import Counterfactual
+    from .._engine.counterfactual import Counterfactual
 
 __all__ = ["Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
 
@@ -101,13 +101,13 @@ class Recommendation(_Frozen):
         top : int, default 3
             How many reasons to list on each side.
         """
-        from ._explain import render_text
+        from .._explain.render import render_text
 
         return render_text(self, top=top)
 
     def to_markdown(self, *, top: int = 3) -> str:
         """The explanation as Markdown, with the full trace as a table."""
-        from ._explain import render_markdown
+        from .._explain.render import render_markdown
 
         return render_markdown(self, top=top)
 
@@ -115,7 +115,7 @@ class Recommendation(_Frozen):
         return self.to_markdown()
 
     def _repr_html_(self) -> str:
-        from ._explain import render_html
+        from .._explain.render import render_html
 
         return render_html(self)
 
@@ -133,14 +133,14 @@ class Recommendation(_Frozen):
         tuple of Counterfactual
             One entry per input, in ``OrgProfile`` field order.
         """
-        from ._counterfactual import counterfactuals
+        from .._engine.counterfactual import counterfactuals
 
         return counterfactuals(self, rulebook=rulebook)
 
     def used_rulebook(self, *, rulebook: Rulebook | None = None) -> Rulebook:
         """The rulebook that produced this result, checked against its fingerprint."""
-        from ._errors import TpmFitError
-        from ._kernel import recently_compiled
+        from .._engine.kernel import recently_compiled
+        from .._errors import TpmFitError
 
         candidate = rulebook or recently_compiled(self.rulebook_fingerprint) or Rulebook.default()
         if candidate.fingerprint != self.rulebook_fingerprint:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from ._rulebook import Activation, AllOf, Levels, Ramp, Rulebook
+from .._model.rulebook import Activation, AllOf, Levels, Ramp, Rulebook
 
 if TYPE_CHECKING:
-    from ._result import Recommendation, TraceStep
+    from .._model.result import Recommendation, TraceStep
 
 __all__ = ["describe_activation", "render_html", "render_markdown", "render_rulebook_table", "render_text"]
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 
-from ._cli import load_rulebook
+from .._cli.main import load_rulebook
 
 __all__ = ["register"]
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from ._verify import verify_rulebook
+    from .._verify.verifier import verify_rulebook
 
     rulebook = load_rulebook(args.rulebook)
     report = verify_rulebook(rulebook, max_grid_points=args.max_grid_points)
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     subparsers : argparse._SubParsersAction
         The parent parser's subcommands.
     """
-    from ._verify import DEFAULT_MAX_GRID_POINTS
+    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
 
     parser = subparsers.add_parser(
         "verify",

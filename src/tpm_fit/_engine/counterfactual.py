@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._kernel import INPUT_NAMES, compile_rulebook, encode_profile
-from ._profile import NUMERIC_BOUNDS, ORDERED_INPUTS
-from ._result import Verdict
-from ._rulebook import AllOf, AnyOf, Levels, Ramp, Rulebook
+from .._engine.kernel import INPUT_NAMES, compile_rulebook, encode_profile
+from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
+from .._model.result import Verdict
+from .._model.rulebook import AllOf, AnyOf, Levels, Ramp, Rulebook
 
 if TYPE_CHECKING:
-    from ._kernel import CompiledRulebook
-    from ._result import Recommendation
+    from .._engine.kernel import CompiledRulebook
+    from .._model.result import Recommendation
 
 __all__ = ["Counterfactual", "counterfactuals"]
 

@@ -14,10 +14,10 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from ._batch import LEVEL_DTYPES
-from ._errors import ProfileFrameError
-from ._kernel import INPUT_NAMES, VERDICT_NAMES
-from ._profile import ORDERED_INPUTS
+from .._batch.frame import LEVEL_DTYPES
+from .._engine.kernel import INPUT_NAMES, VERDICT_NAMES
+from .._errors import ProfileFrameError
+from .._model.profile import ORDERED_INPUTS
 
 __all__ = ["decision_map", "plot_decision_map"]
 

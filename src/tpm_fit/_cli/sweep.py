@@ -20,9 +20,9 @@ import tomllib
 from pathlib import Path
 from typing import Any, Final
 
-from ._cli import load_rulebook
-from ._errors import TpmFitError
-from ._profile import ORDERED_INPUTS, OrgProfile
+from .._cli.main import load_rulebook
+from .._errors import TpmFitError
+from .._model.profile import ORDERED_INPUTS, OrgProfile
 
 __all__ = ["register"]
 
@@ -149,7 +149,7 @@ def _write(table: Any, path: str) -> None:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from ._batch import recommend_many, scenario_grid
+    from .._batch.frame import recommend_many, scenario_grid
 
     output: str | None = args.output
     if output is not None:

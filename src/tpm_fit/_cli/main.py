@@ -15,9 +15,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from ._errors import TpmFitError
-from ._profile import ORDERED_INPUTS, OrgProfile
-from ._rulebook import Rulebook
+from .._errors import TpmFitError
+from .._model.profile import ORDERED_INPUTS, OrgProfile
+from .._model.rulebook import Rulebook
 
 __all__ = ["main"]
 
@@ -60,7 +60,7 @@ def load_rulebook(path: str | None) -> Rulebook:
 
 
 def _recommend(args: argparse.Namespace) -> int:
-    from ._engine import recommend
+    from .._engine.recommend import recommend
 
     rulebook = load_rulebook(args.rulebook)
     result = recommend(profile_fields(args), rulebook=rulebook)
@@ -96,7 +96,7 @@ def _register_recommend(subparsers: argparse._SubParsersAction[argparse.Argument
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from ._explain import render_rulebook_table
+    from .._explain.render import render_rulebook_table
 
     rulebook = load_rulebook(args.rulebook)
     if args.toml:
@@ -132,12 +132,12 @@ def build_parser() -> argparse.ArgumentParser:
     _register_recommend(subparsers)
     _register_rules(subparsers)
     for module in _SUBCOMMAND_MODULES:
-        import_module(f"tpm_fit.{module}").register(subparsers)
+        import_module(f"tpm_fit._cli.{module}").register(subparsers)
     return parser
 
 
 #: Modules that add further subcommands, each with ``register(subparsers)``.
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("_cli_sweep", "_cli_verify")
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

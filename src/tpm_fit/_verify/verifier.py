@@ -7,7 +7,7 @@ extremes, and the extremes of the change caused by moving one input between neig
 breakpoints, sit on grid points. Checking the grid is checking everything; the argument is
 written out in ``docs/verification.md``.
 
-The grid is evaluated with the scoring kernel (:mod:`tpm_fit._kernel`) in bounded chunks; this
+The grid is evaluated with the scoring kernel (:mod:`tpm_fit._engine.kernel`) in bounded chunks; this
 module never computes a score itself.
 """
 
@@ -23,10 +23,10 @@ import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from ._errors import RulebookError
-from ._kernel import INPUT_NAMES, VERDICT_NAMES, CompiledRulebook, compile_rulebook, encode_profile
-from ._profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
-from ._rulebook import AllOf, AnyOf, Direction, Favours, Levels, Ramp, Rulebook
+from .._engine.kernel import INPUT_NAMES, VERDICT_NAMES, CompiledRulebook, compile_rulebook, encode_profile
+from .._errors import RulebookError
+from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from .._model.rulebook import AllOf, AnyOf, Direction, Favours, Levels, Ramp, Rulebook
 
 __all__ = [
     "DEFAULT_MAX_GRID_POINTS",

@@ -1,0 +1,1 @@
+"""Batch and scenarios: recommend_many over DataFrames, scenario grids, decision maps (pandas)."""

@@ -1,0 +1,1 @@
+"""The command line: ``tpm-fit`` and its subcommands."""

@@ -1,0 +1,1 @@
+"""Evaluation: the compiled rulebook (kernel), recommend() and counterfactuals."""

@@ -1,0 +1,1 @@
+"""Explanation and rendering: text, Markdown and HTML views of results and rules."""

@@ -1,0 +1,1 @@
+"""Verification: exact proofs over the breakpoint grid that a rulebook keeps its promises."""
