@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import tpm_fit._model.rulebook as rulebook_module
+import tpm_fit._model.loading as rulebook_module
 from tpm_fit import Rulebook, RulebookError, TpmFitError
 
 DEFAULT_TOML = Rulebook.default().to_toml()

@@ -9,8 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import reprlib
-import tomllib
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
@@ -30,6 +28,7 @@ from pydantic import (
 
 from .._errors import RulebookError
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
+from .loading import LocatedError, check_depth, parse_toml, read_rulebook_file, rulebook_error, short
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
     from .._verify.verifier import VerificationReport
@@ -51,15 +50,12 @@ __all__ = [
 ]
 
 #: Hard limits that keep a hostile rulebook file from exhausting memory or time.
-MAX_RULEBOOK_BYTES: Final = 1 << 20
 MAX_FACTORS: Final = 200
 MAX_RISKS: Final = 100
 MAX_RAMP_POINTS: Final = 64
 MAX_COMBINATION_TERMS: Final = 16
 MAX_NESTING: Final = 6
 MAX_TEXT: Final = 2_000
-#: Deepest nesting of tables and arrays accepted in a document (a valid rulebook needs ~20).
-MAX_DOCUMENT_DEPTH: Final = 40
 
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -107,7 +103,7 @@ class Ramp(_Model):
     def _known_input(cls, value: str) -> str:
         if value not in NUMERIC_BOUNDS:
             raise ValueError(
-                f"input={_short(value)} is not an integer input; valid: {', '.join(sorted(NUMERIC_BOUNDS))}"
+                f"input={short(value)} is not an integer input; valid: {', '.join(sorted(NUMERIC_BOUNDS))}"
             )
         return value
 
@@ -117,13 +113,13 @@ class Ramp(_Model):
         xs = [x for x, _ in self.points]
         for i, x in enumerate(xs):
             if not math.isfinite(x) or x != int(x) or not low <= x <= high:
-                raise _LocatedError(
+                raise LocatedError(
                     f"x={x!r} must be a whole number from {low} to {high} (the range of {self.input})",
                     f"points[{i}][0]",
                 )
         for i in range(1, len(xs)):
             if xs[i] <= xs[i - 1]:
-                raise _LocatedError(
+                raise LocatedError(
                     f"x={xs[i]:g} must be greater than points[{i - 1}] x={xs[i - 1]:g}: "
                     "breakpoints must be strictly increasing",
                     f"points[{i}][0]",
@@ -149,7 +145,7 @@ class Levels(_Model):
     def _known_input(cls, value: str) -> str:
         if value not in ORDERED_INPUTS:
             raise ValueError(
-                f"input={_short(value)} is not an ordered input; valid: {', '.join(sorted(ORDERED_INPUTS))}"
+                f"input={short(value)} is not an ordered input; valid: {', '.join(sorted(ORDERED_INPUTS))}"
             )
         return value
 
@@ -159,9 +155,9 @@ class Levels(_Model):
         unknown = sorted(set(self.values) - set(levels))
         missing = [level for level in levels if level not in self.values]
         if unknown or missing:
-            raise _LocatedError(
+            raise LocatedError(
                 f"values for {self.input} must give exactly the levels {levels}; "
-                + (f"unknown {_short(unknown)} " if unknown else "")
+                + (f"unknown {short(unknown)} " if unknown else "")
                 + (f"missing {missing}" if missing else ""),
                 "values",
             )
@@ -188,7 +184,7 @@ class _Combination(_Model):
             inputs = term.inputs()
             shared = seen & inputs
             if shared:
-                raise _LocatedError(
+                raise LocatedError(
                     f"reads {sorted(shared)} again: each input may appear in only one "
                     "term of a combination (this keeps the score multilinear, see docs/verification.md)",
                     f"of[{i}]",
@@ -285,7 +281,7 @@ class Axiom(_Model):
     def _known_input(cls, value: str) -> str:
         known = sorted({*NUMERIC_BOUNDS, *ORDERED_INPUTS})
         if value not in known:
-            raise ValueError(f"input={_short(value)} is not an input; valid: {', '.join(known)}")
+            raise ValueError(f"input={short(value)} is not an input; valid: {', '.join(known)}")
         return value
 
 
@@ -340,7 +336,7 @@ class Rulebook(_Model):
             seen: dict[str, int] = {}
             for i, item in enumerate(items):
                 if item.id in seen:
-                    raise _LocatedError(
+                    raise LocatedError(
                         f"id={item.id!r} repeats {kind}[{seen[item.id]}].id; ids must be unique",
                         f"{kind}[{i}].id",
                     )
@@ -379,27 +375,7 @@ class Rulebook(_Model):
             Invalid TOML, too large, or content that breaks a rule; the error's ``location``
             says where (``factors[3].weight``).
         """
-        # Every character takes at least one byte: refuse an oversized str before encoding it.
-        size = len(text)
-        if size <= MAX_RULEBOOK_BYTES and isinstance(text, str):
-            text = text.encode("utf-8")
-            size = len(text)
-        if size > MAX_RULEBOOK_BYTES:
-            raise RulebookError(
-                f"rulebook is {size:,} {'bytes' if isinstance(text, bytes) else 'characters'}; "
-                f"at most {MAX_RULEBOOK_BYTES:,} bytes are accepted"
-            )
-        try:
-            data = tomllib.loads(text if isinstance(text, str) else text.decode("utf-8"))
-        except UnicodeDecodeError as exc:
-            raise RulebookError(f"rulebook is not UTF-8 text: {exc.reason}") from None
-        except tomllib.TOMLDecodeError as exc:
-            raise RulebookError(f"invalid TOML: {exc}") from None
-        except RecursionError:
-            # tomllib parses nested arrays and inline tables recursively.
-            raise RulebookError(
-                f"invalid TOML: arrays or inline tables nested too deep (at most {MAX_DOCUMENT_DEPTH} levels)"
-            ) from None
+        data = parse_toml(text)
         return cls.from_mapping(data)
 
     @classmethod
@@ -413,11 +389,11 @@ class Rulebook(_Model):
         """
         if not isinstance(data, Mapping):
             raise RulebookError(f"a rulebook must be a table (mapping), got {type(data).__name__}")
-        _check_depth(data)
+        check_depth(data)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise _rulebook_error(exc) from None
+            raise rulebook_error(exc) from None
 
     @classmethod
     def load(cls, path: str | Path) -> Rulebook:
@@ -429,16 +405,7 @@ class Rulebook(_Model):
             The file cannot be read or is not a valid rulebook; the message names the file.
         """
         file = Path(path)
-        try:
-            size = file.stat().st_size
-            if size > MAX_RULEBOOK_BYTES:
-                raise RulebookError(
-                    f"{file}: rulebook is {size:,} bytes; at most {MAX_RULEBOOK_BYTES:,} are accepted"
-                )
-            with file.open("rb") as handle:
-                raw = handle.read(MAX_RULEBOOK_BYTES + 1)
-        except OSError as exc:
-            raise RulebookError(f"{file}: cannot read rulebook: {exc.strerror}") from None
+        raw = read_rulebook_file(file)
         try:
             return cls.from_toml(raw)
         except RulebookError as exc:
@@ -501,86 +468,6 @@ class Rulebook(_Model):
         from .._verify.verifier import verify_rulebook
 
         return verify_rulebook(self)
-
-
-class _LocatedError(ValueError):
-    """Raised inside validators that know a more precise location than pydantic would give."""
-
-    def __init__(self, message: str, location: str) -> None:
-        super().__init__(message)
-        self.location = location
-
-
-def _format_location(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in {"ramp", "levels", "all_of", "any_of"}:
-            continue  # discriminator tags are not part of the document's path
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
-_SHORT = reprlib.Repr()  # keyword arguments need Python 3.12
-_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 60, 60
-_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = 4
-
-
-def _short(value: object) -> str:
-    """A bounded repr for messages: hostile input may be huge or deeply nested."""
-    return _SHORT.repr(value)
-
-
-def _check_depth(data: Mapping[str, Any]) -> None:
-    """Refuse documents nested deeper than MAX_DOCUMENT_DEPTH, without recursing."""
-    stack: list[tuple[object, int, str]] = [(data, 0, "")]
-    while stack:
-        node, depth, path = stack.pop()
-        if depth > MAX_DOCUMENT_DEPTH:
-            shown = path if len(path) <= 120 else f"{path[:60]}...{path[-50:]}"
-            raise RulebookError(
-                f"tables and arrays nest more than {MAX_DOCUMENT_DEPTH} levels deep", location=shown
-            )
-        if isinstance(node, Mapping):
-            for key, value in node.items():
-                if isinstance(value, Mapping | list | tuple):
-                    name = str(key)[:64]
-                    stack.append((value, depth + 1, f"{path}.{name}" if path else name))
-        elif isinstance(node, list | tuple):
-            for i, value in enumerate(node):
-                if isinstance(value, Mapping | list | tuple):
-                    stack.append((value, depth + 1, f"{path}[{i}]"))
-
-
-def _rulebook_error(exc: ValidationError) -> RulebookError:
-    first = exc.errors(include_url=False)[0]
-    location = _format_location(tuple(first["loc"]))
-    context = first.get("ctx") or {}
-    inner = context.get("error")
-    if isinstance(inner, _LocatedError):
-        location = f"{location}.{inner.location}" if location else inner.location
-        message = str(inner)
-    elif first["type"] in {"union_tag_invalid", "union_tag_not_found"}:
-        location = f"{location}.kind" if location else "kind"
-        tag = context.get("tag")
-        shown = f"kind={_short(tag)} is not a primitive" if tag is not None else "kind is missing"
-        message = f"{shown}; valid: {context.get('expected_tags', 'ramp, levels, all_of, any_of')}"
-    elif first["type"] == "missing":
-        message = "missing required field"
-    else:
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] != "model_type" and "input" in first:
-            message = f"{message} (got {_short(first['input'])})"
-    # An error at a container that also has an error inside it (a tuple "too short" because an
-    # item failed) is a consequence of the inner one: do not count it as another problem.
-    locs = [tuple(error["loc"]) for error in exc.errors(include_url=False)]
-    containers = {loc[:i] for loc in locs for i in range(len(loc))}
-    more = sum(1 for loc in locs[1:] if loc not in containers)
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return RulebookError(message, location=location)
 
 
 def _default_rulebook() -> Rulebook:
