@@ -15,28 +15,57 @@ from typing import TYPE_CHECKING, Any
 from ._engine.counterfactual import Counterfactual
 from ._engine.recommend import LIBRARY_VERSION, recommend
 from ._errors import ProfileFrameError, RulebookError, TpmFitError
+from ._model.primitives import AllOf, AnyOf, Levels, Primitive, Ramp
 from ._model.profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
-from ._model.result import Face, Recommendation, Risk, RoleShape, TraceStep, Verdict
-from ._model.rulebook import Rulebook
+from ._model.result import Recommendation, Risk, TraceStep
+from ._model.rulebook import (
+    Axiom,
+    Factor,
+    NeedStep,
+    RiskRule,
+    Rulebook,
+    SeatAxiom,
+    SeatProperty,
+    SeatRule,
+    Thresholds,
+)
+from ._model.vocab import Direction, Face, Favours, Presence, RoleShape, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
     from ._batch.decision_map import decision_map, plot_decision_map
     from ._batch.frame import recommend_many, scenario_grid
-    from ._verify.verifier import VerificationReport, Violation, verify_rulebook
+    from ._model.verification import VerificationReport, Violation
+    from ._verify.verifier import verify_rulebook
 
 __all__ = [
+    "AllOf",
+    "AnyOf",
+    "Axiom",
     "Counterfactual",
+    "Direction",
     "EngineeringCapability",
     "Face",
+    "Factor",
+    "Favours",
     "IndustryTechIntensity",
+    "Levels",
+    "NeedStep",
     "OrgProfile",
+    "Presence",
+    "Primitive",
     "ProductComplexity",
     "ProfileFrameError",
+    "Ramp",
     "Recommendation",
     "Risk",
+    "RiskRule",
     "RoleShape",
     "Rulebook",
     "RulebookError",
+    "SeatAxiom",
+    "SeatProperty",
+    "SeatRule",
+    "Thresholds",
     "TpmFitError",
     "TraceStep",
     "Verdict",
@@ -59,10 +88,22 @@ _LAZY: dict[str, str] = {
     "scenario_grid": "tpm_fit._batch.frame",
     "decision_map": "tpm_fit._batch.decision_map",
     "plot_decision_map": "tpm_fit._batch.decision_map",
-    "VerificationReport": "tpm_fit._verify.verifier",
-    "Violation": "tpm_fit._verify.verifier",
+    "VerificationReport": "tpm_fit._model.verification",
+    "Violation": "tpm_fit._model.verification",
     "verify_rulebook": "tpm_fit._verify.verifier",
 }
+
+
+def _public(value: Any) -> Any:
+    """Show the public import path in reprs, docs and pickles (as httpx does)."""
+    if getattr(value, "__module__", "").startswith("tpm_fit._"):
+        value.__module__ = "tpm_fit"
+    return value
+
+
+for _name in __all__:
+    if _name in globals() and _name != "__version__":
+        _public(globals()[_name])
 
 
 def __getattr__(name: str) -> Any:
@@ -71,7 +112,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'tpm_fit' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(module), name)
+    value = _public(getattr(import_module(module), name))
     globals()[name] = value
     return value
 

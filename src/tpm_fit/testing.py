@@ -25,26 +25,52 @@ except ImportError as exc:  # pragma: no cover - exercised by a subprocess test
         "tpm_fit.testing needs hypothesis; install it with: pip install 'tpm-fit[testing]'"
     ) from exc
 
+from pydantic import TypeAdapter
+
+from ._explain.report import violation_lines
+from ._model.primitives import Activation, Primitive
 from ._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from ._model.rulebook import Rulebook
-from ._verify.verifier import verify_rulebook, violation_lines
+from ._verify.verifier import verify_rulebook
 
 __all__ = ["check_rulebook", "org_profiles", "rulebooks"]
 
+_ACTIVATION: Final = TypeAdapter(Activation)
+
+
+def _activation(data: dict[str, Any]) -> Primitive:
+    """An activation primitive from its TOML data."""
+    return _ACTIVATION.validate_python(data)
+
+
 #: How a rule may be broken when ``allow_axiom_violations=True``.
 _MUTATIONS: Final = ("keep", "flip_favours", "reverse", "redraw")
-#: Redrawn ramp breakpoints stay this close to the start of the input's range, where profiles are.
-_REDRAW_SPAN: Final = 300
 
 
-def _integers(name: str) -> st.SearchStrategy[int]:
-    low, high = NUMERIC_BOUNDS[name]
+def _integers(name: str, high: int | None = None) -> st.SearchStrategy[int]:
+    low, top = NUMERIC_BOUNDS[name]
+    high = top if high is None else min(top, high)
     # Mostly small, realistic values (where the breakpoints are), sometimes anything in range.
     realistic = {"company_size": 5_000}.get(name, 12)
     return st.one_of(
-        st.integers(min_value=low, max_value=max(low, realistic)),
+        st.integers(min_value=low, max_value=max(low, min(high, realistic))),
         st.integers(min_value=low, max_value=high),
     )
+
+
+#: Counts that an OrgProfile bounds by its company_size.
+_COUNTS: Final = ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size")
+
+
+@st.composite
+def _profiles(draw: st.DrawFn, fields: dict[str, st.SearchStrategy[Any]], floor: int) -> OrgProfile:
+    size = draw(fields.get("company_size", _integers("company_size").filter(lambda s: s >= floor)))
+    values = {"company_size": size}
+    for name in OrgProfile.model_fields:
+        if name == "company_size":
+            continue
+        values[name] = draw(fields[name]) if name in fields else draw(_integers(name, size))
+    return OrgProfile.model_validate(values)
 
 
 def org_profiles(**fixed: Any) -> st.SearchStrategy[OrgProfile]:
@@ -60,7 +86,8 @@ def org_profiles(**fixed: Any) -> st.SearchStrategy[OrgProfile]:
     -------
     hypothesis.strategies.SearchStrategy of OrgProfile
         Integer fields are mostly small (where rulebooks put their breakpoints) and sometimes
-        anywhere in their range; ordered fields take every level.
+        anywhere in their range, counts never above ``company_size``; ordered fields take every
+        level.
 
     Raises
     ------
@@ -78,15 +105,13 @@ def org_profiles(**fixed: Any) -> st.SearchStrategy[OrgProfile]:
             f"org_profiles() got unknown field(s) {unknown}; valid: {', '.join(OrgProfile.model_fields)}"
         )
     fields: dict[str, st.SearchStrategy[Any]] = {}
-    for name in OrgProfile.model_fields:
-        if name in fixed:
-            value = fixed[name]
-            fields[name] = value if isinstance(value, st.SearchStrategy) else st.just(value)
-        elif name in ORDERED_INPUTS:
-            fields[name] = st.sampled_from(list(ORDERED_INPUTS[name]))
-        else:
-            fields[name] = _integers(name)
-    return st.builds(OrgProfile, **fields)  # shrinks and prints as OrgProfile(...)
+    for name, value in fixed.items():
+        fields[name] = value if isinstance(value, st.SearchStrategy) else st.just(value)
+    for name in ORDERED_INPUTS:
+        fields.setdefault(name, st.sampled_from(list(ORDERED_INPUTS[name])))
+    # Pinned counts need a company at least that large.
+    floor = max([1, *(fixed[name] for name in _COUNTS if isinstance(fixed.get(name), int))])
+    return _profiles(fields, floor)
 
 
 def _units() -> st.SearchStrategy[float]:
@@ -94,36 +119,17 @@ def _units() -> st.SearchStrategy[float]:
     return st.one_of(st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0]), st.floats(min_value=0.0, max_value=1.0))
 
 
-def _reverse(node: dict[str, Any]) -> None:
-    """Turn an activation upside down in place: level tables and ramp heights run backwards."""
-    if node["kind"] in {"all_of", "any_of"}:
-        for term in node["of"]:
-            _reverse(term)
-    elif node["kind"] == "levels":
-        node["values"] = dict(zip(node["values"], reversed(list(node["values"].values())), strict=True))
-    else:
-        heights = [y for _, y in node["points"]][::-1]
-        node["points"] = [[x, y] for (x, _), y in zip(node["points"], heights, strict=True)]
+class _Draws:
+    """Hypothesis draws behind :class:`~tpm_fit._model.primitives.DrawSource`."""
 
+    def __init__(self, draw: st.DrawFn) -> None:
+        self._draw = draw
 
-def _redraw(draw: st.DrawFn, node: dict[str, Any]) -> None:
-    """Replace an activation's shape in place with random breakpoints and heights."""
-    if node["kind"] in {"all_of", "any_of"}:
-        for term in node["of"]:
-            _redraw(draw, term)
-    elif node["kind"] == "levels":
-        node["values"] = {level: draw(_units()) for level in node["values"]}
-    else:
-        low, high = NUMERIC_BOUNDS[node["input"]]
-        count = len(node["points"])
-        xs = draw(
-            st.sets(
-                st.integers(min_value=low, max_value=min(high, low + _REDRAW_SPAN)),
-                min_size=count,
-                max_size=count,
-            )
-        )
-        node["points"] = [[float(x), draw(_units())] for x in sorted(xs)]
+    def unit(self) -> float:
+        return self._draw(_units())
+
+    def whole_numbers(self, low: int, high: int, count: int) -> list[int]:
+        return sorted(self._draw(st.sets(st.integers(low, high), min_size=count, max_size=count)))
 
 
 @st.composite
@@ -140,9 +146,9 @@ def _perturbed(
         if mutation == "flip_favours":
             factor["favours"] = "traditional" if factor["favours"] == "technical" else "technical"
         elif mutation == "reverse":
-            _reverse(factor["activation"])
+            factor["activation"] = _activation(factor["activation"]).reversed_data()
         elif mutation == "redraw":
-            _redraw(draw, factor["activation"])
+            factor["activation"] = _activation(factor["activation"]).redrawn_data(_Draws(draw))
     return Rulebook.from_mapping(data)
 
 

@@ -18,11 +18,12 @@ from .._batch.frame import LEVEL_DTYPES
 from .._engine.kernel import INPUT_NAMES, VERDICT_NAMES
 from .._errors import ProfileFrameError
 from .._model.profile import ORDERED_INPUTS
+from .._model.vocab import Verdict
 
 __all__ = ["decision_map", "plot_decision_map"]
 
 #: Verdict colours: traditional and technical at the two ends, "either" neutral in between.
-VERDICT_COLOURS: Final = {"traditional": "#3b75af", "either": "#d9d9d9", "technical": "#e1812c"}
+VERDICT_COLOURS: Final = {verdict.value: verdict.colour for verdict in Verdict}
 
 AggFunc = str | Callable[..., Any]
 
@@ -58,8 +59,8 @@ def decision_map(
     y : str, default "product_complexity"
         Column whose values become the map's rows.
     values : str, default "verdict"
-        Column to show in the cells: ``"verdict"``, ``"score"``, ``"role_shape"`` or any
-        ``contribution.<factor_id>``.
+        Column to show in the cells: ``"verdict"``, ``"score"``, ``"role_shape"``,
+        ``"hire_needed"``, any ``seat.<face>``, ``risk.<risk_id>`` or ``contribution.<factor_id>``.
     aggfunc : str or callable, optional
         How to combine several scenarios that fall in one cell because other inputs vary too
         (e.g. ``"mean"`` for scores). Without it, such a frame is refused: filter it first.

@@ -32,11 +32,19 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "recommend_many and scenario_grid need pandas; install it with: pip install 'tpm-fit[pandas]'"
     ) from exc
 
-from .._engine.kernel import INPUT_NAMES, ROLE_SHAPE_NAMES, VERDICT_NAMES, CompiledRulebook, compile_rulebook
+from .._engine.kernel import (
+    INPUT_NAMES,
+    ROLE_SHAPE_NAMES,
+    VERDICT_NAMES,
+    BatchEvaluation,
+    CompiledRulebook,
+    compile_rulebook,
+)
 from .._engine.recommend import recommend
 from .._errors import ProfileFrameError
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from .._model.rulebook import Rulebook
+from .._model.vocab import FACES
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation
@@ -55,8 +63,11 @@ LEVEL_DTYPES: Final[dict[str, pd.CategoricalDtype]] = {
     for name, levels in ORDERED_INPUTS.items()
 }
 CONTRIBUTION_PREFIX: Final = "contribution."
-#: Columns that recommend_many adds (besides one ``contribution.<factor_id>`` per factor).
-RESULT_COLUMNS: Final = ("verdict", "score", "role_shape", "error")
+SEAT_PREFIX: Final = "seat."
+RISK_PREFIX: Final = "risk."
+#: Columns that recommend_many adds besides ``seat.<face>``, ``risk.<risk_id>`` and
+#: ``contribution.<factor_id>``.
+RESULT_COLUMNS: Final = ("verdict", "score", "role_shape", "hire_needed", "error")
 
 _FIELDS: Final = tuple(OrgProfile.model_fields)
 _REQUIRED: Final = tuple(name for name, info in OrgProfile.model_fields.items() if info.is_required())
@@ -343,6 +354,7 @@ def encode_frame(frame: pd.DataFrame) -> _Encoded:
             values, column_problems = _encode_integer(name, series)
         columns[name] = values
         found.extend(column_problems)
+    found.extend(_headcount_problems(columns))
     problems = [p for p in found if p is not None]
     bad: NDArray[np.bool_] | None = None
     if problems:
@@ -350,6 +362,39 @@ def encode_frame(frame: pd.DataFrame) -> _Encoded:
         for p in problems:
             bad[p.rows] = True
     return _Encoded(columns, n, problems, bad)
+
+
+class _CountAndSize:
+    """A bad count shown with the company size it exceeds (both fields, both values)."""
+
+    __slots__ = ("count", "size")
+
+    def __init__(self, count: float, size: float) -> None:
+        self.count, self.size = int(count), int(size)
+
+    def __repr__(self) -> str:
+        return f"{self.count} with company_size={self.size}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _CountAndSize) and (self.count, self.size) == (other.count, other.size)
+
+    def __hash__(self) -> int:
+        return hash((self.count, self.size))
+
+
+def _headcount_problems(columns: dict[str, NDArray[Any]]) -> list[_Problem | None]:
+    """Rows whose coverage counts or product team exceed the company's headcount (as OrgProfile)."""
+    size = columns["company_size"]
+    out: list[_Problem | None] = []
+    for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
+        count = columns[name]
+        rows = np.flatnonzero(count > size)  # NaN (rows already reported) compares False
+        if rows.size:
+            shown = [_CountAndSize(c, s) for c, s in zip(count[rows], size[rows], strict=True)]
+            out.append(
+                _Problem(name, "is more people than the company has; at most company_size", rows, shown)
+            )
+    return out
 
 
 def _frame_error(index: pd.Index[Any], problems: list[_Problem], bad_rows: int, n: int) -> ProfileFrameError:
@@ -390,38 +435,49 @@ def _error_column(encoded: _Encoded) -> NDArray[np.object_]:
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
-    """The kernel's outputs for encoded columns: factor-major contributions and per-row codes."""
+    """The kernel's outputs for encoded columns, with bad rows marked."""
 
-    contributions: NDArray[np.float64]  # (n_factors, n)
-    score: NDArray[np.float64]
-    verdicts: NDArray[np.int8]
+    evaluation: BatchEvaluation
     role_shapes: NDArray[np.int8]
+    verdicts: NDArray[np.int8]
+    bad: NDArray[np.bool_]
 
 
 def run_kernel(compiled: CompiledRulebook, encoded: _Encoded) -> _Scored:
     """Call the kernel on encoded columns; bad rows (if any) come out missing."""
-    contributions = compiled.contributions(encoded.columns, encoded.n)
-    score = compiled.score(contributions)
-    verdicts = compiled.verdict_codes(score)
-    role_shapes = compiled.role_shape_codes(encoded.columns)
+    evaluation = compiled.evaluate(encoded.columns, encoded.n)
+    verdicts, role_shapes = evaluation.verdict_codes, evaluation.derived["role_shape"]
+    bad = encoded.bad if encoded.bad is not None else np.zeros(encoded.n, dtype=bool)
     if encoded.bad is not None:
-        contributions[:, encoded.bad] = np.nan
-        score[encoded.bad] = np.nan
-        verdicts[encoded.bad] = -1
-        role_shapes[encoded.bad] = -1
-    return _Scored(contributions, score, verdicts, role_shapes)
+        evaluation.contributions[:, bad] = np.nan
+        evaluation.score[bad] = np.nan
+        verdicts[bad] = -1
+        role_shapes = role_shapes.copy()
+        role_shapes[bad] = -1
+    return _Scored(evaluation, role_shapes, verdicts, bad)
+
+
+def _flags(values: NDArray[Any], bad: NDArray[np.bool_]) -> pd.arrays.BooleanArray:
+    """A nullable boolean column without copying ``values`` (missing for bad rows)."""
+    return pd.arrays.BooleanArray(values.view(np.bool_) if values.dtype != np.bool_ else values, bad)
 
 
 def result_frame(
     compiled: CompiledRulebook, scored: _Scored, index: pd.Index[Any], *, errors: NDArray[np.object_] | None
 ) -> pd.DataFrame:
     """Shape the kernel's outputs as the result frame, without copying the float columns."""
+    evaluation = scored.evaluation
     data: dict[str, Any] = {
         "verdict": pd.Categorical.from_codes(scored.verdicts, dtype=VERDICT_DTYPE),
-        "score": scored.score,
+        "score": evaluation.score,
         "role_shape": pd.Categorical.from_codes(scored.role_shapes, dtype=ROLE_SHAPE_DTYPE),
+        "hire_needed": _flags(evaluation.derived["hire_needed"], scored.bad),
     }
-    for factor_id, row in zip(compiled.factor_ids, scored.contributions, strict=True):
+    for face in FACES:
+        data[SEAT_PREFIX + face.value] = _flags(evaluation.derived[face.seat_input], scored.bad)
+    for risk, flags in zip(compiled.rulebook.risks, evaluation.risks, strict=True):
+        data[RISK_PREFIX + risk.id] = _flags(flags, scored.bad)
+    for factor_id, row in zip(compiled.factor_ids, evaluation.contributions, strict=True):
         data[CONTRIBUTION_PREFIX + factor_id] = row
     if errors is not None:
         data["error"] = pd.Series(errors, index=index, dtype=_STR_DTYPE, copy=False)
@@ -462,8 +518,12 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
     pandas.DataFrame or dask.dataframe.DataFrame
         Same index, same order as ``frame``, with columns ``verdict`` (categorical:
         traditional < either < technical), ``score``, ``role_shape`` (categorical:
-        generalist, specialist), one ``contribution.<factor_id>`` per factor in rulebook order
-        (they sum to ``score``) and, with ``errors="coerce"``, ``error``. A dask frame gives a
+        generalist, specialist), ``hire_needed`` and ``seat.strategy``, ``seat.marketing``,
+        ``seat.technical`` (nullable booleans: the faces the hire would own), one
+        ``risk.<risk_id>`` per risk (nullable boolean: the risk applies), one
+        ``contribution.<factor_id>`` per factor in rulebook order (they sum to ``score``) and,
+        with ``errors="coerce"``, ``error``. Every value equals what :func:`~tpm_fit.recommend`
+        gives for the same row; bad rows have missing values. A dask frame gives a
         dask frame, computed partition by partition.
 
     Raises
@@ -634,7 +694,9 @@ def scenario_grid(**axes: Any) -> pd.DataFrame:
 
 
 def _is_result_column(column: Hashable) -> bool:
-    return isinstance(column, str) and (column in RESULT_COLUMNS or column.startswith(CONTRIBUTION_PREFIX))
+    return isinstance(column, str) and (
+        column in RESULT_COLUMNS or column.startswith((CONTRIBUTION_PREFIX, SEAT_PREFIX, RISK_PREFIX))
+    )
 
 
 @pd.api.extensions.register_dataframe_accessor("tpm_fit")

@@ -1,31 +1,32 @@
-"""Counterfactuals: the smallest change to each input that would flip the verdict.
+"""Counterfactuals: the smallest change to each input that would flip the verdict or the need.
 
-With every other input held fixed, the score is piecewise linear in an integer input, with
-kinks only at the breakpoints of the ramps that read it (combinations multiply terms that read
-*different* inputs). So between two consecutive breakpoints the verdict can change at most once,
-in one direction, and a binary search over whole numbers finds the exact flip point.
+With every other input held fixed, the score is piecewise linear in an integer input and the seat
+is piecewise constant, with kinks and steps only at the breakpoints the compiled rulebook lists
+(:meth:`~tpm_fit._engine.kernel.CompiledRulebook.breakpoints`). So between two consecutive
+breakpoints the verdict can change at most once, in one direction, and a binary search over whole
+numbers finds the exact flip point; whether a hire is needed changes only at a breakpoint.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._engine.kernel import INPUT_NAMES, compile_rulebook, encode_profile
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
-from .._model.result import Verdict
-from .._model.rulebook import AllOf, AnyOf, Levels, Ramp, Rulebook
+from .._model.rulebook import Rulebook
+from .._model.vocab import Verdict
+from .kernel import INPUT_NAMES, CompiledRulebook, compile_rulebook, encode_profile
 
 if TYPE_CHECKING:
-    from .._engine.kernel import CompiledRulebook
     from .._model.result import Recommendation
 
 __all__ = ["Counterfactual", "counterfactuals"]
 
 
 class Counterfactual(BaseModel):
-    """The nearest change to one input that flips the verdict, if any."""
+    """The nearest change to one input that flips the verdict, and the one that flips the need."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -36,99 +37,113 @@ class Counterfactual(BaseModel):
     )
     verdict: Verdict | None = Field(description="The verdict at the proposed value.")
     score: float | None = Field(description="The score at the proposed value.")
+    hire_proposed: int | str | None = Field(
+        default=None,
+        description="The nearest value at which a new hire stops (or starts) being needed, or None.",
+    )
+    hire_needed: bool | None = Field(
+        default=None, description="Whether a hire is needed at hire_proposed (the opposite of now)."
+    )
 
     def __str__(self) -> str:
-        if self.proposed is None:
-            return f"{self.field}: no value flips the verdict"
-        return (
-            f"{self.field}: {self.current} -> {self.proposed} gives {self.verdict} (score {self.score:+.2f})"
-        )
+        from .._explain.render import render_counterfactual
+
+        return render_counterfactual(self)
 
 
-def _breakpoints(node: Ramp | Levels | AllOf | AnyOf, name: str, out: set[int]) -> None:
-    if isinstance(node, Ramp):
-        if node.input == name:
-            out.update(int(x) for x, _ in node.points)
-    elif isinstance(node, AllOf | AnyOf):
-        for term in node.of:
-            _breakpoints(term, name, out)
+Probe = Callable[[int], object]
 
 
-def _verdict_at(compiled: CompiledRulebook, values: dict[str, float]) -> tuple[str, float]:
-    score = compiled.score_one(values)[2]
-    return compiled.verdict_one(score), score
+def _numeric_flip(
+    compiled: CompiledRulebook, values: dict[str, float], name: str, probe: Probe, *, affine: bool
+) -> int | None:
+    """Nearest whole number of ``name`` where ``probe`` differs from its current value.
 
-
-def _numeric(
-    compiled: CompiledRulebook, values: dict[str, float], name: str, verdict: str
-) -> tuple[int, str, float] | None:
+    ``affine``: the probed quantity changes at most once between consecutive breakpoints (the
+    verdict), so bisect; otherwise it only changes at a breakpoint (the seat), so take it.
+    """
     low, high = NUMERIC_BOUNDS[name]
-    points: set[int] = {low, high}
-    for factor in compiled.rulebook.factors:
-        _breakpoints(factor.activation, name, points)
+    points = {low, high, *compiled.breakpoints(name)}
     current = int(values[name])
-    best: tuple[int, str, float] | None = None
+    now = probe(current)
+    best: int | None = None
     for direction in (-1, 1):
-        # Walk the breakpoints outward; the first segment whose far end flips holds the answer.
-        stops = sorted(p for p in points if low <= p <= high and (p - current) * direction > 0)
-        if direction < 0:
-            stops.reverse()
+        stops = sorted((p for p in points if (p - current) * direction > 0), reverse=direction < 0)
         near = current
         for far in stops:
-            probe = {**values, name: far}
-            if _verdict_at(compiled, probe)[0] != verdict:
-                # Affine between near and far: the verdict changes once; find the first flip.
-                same, other = near, far
-                while abs(other - same) > 1:
-                    middle = (same + other) // 2
-                    if _verdict_at(compiled, {**values, name: middle})[0] == verdict:
-                        same = middle
-                    else:
-                        other = middle
-                found_verdict, found_score = _verdict_at(compiled, {**values, name: other})
-                if best is None or abs(other - current) < abs(best[0] - current):
-                    best = (other, found_verdict, found_score)
+            if probe(far) != now:
+                # The seat steps only where both t - 1 and t are breakpoints, so a change between
+                # consecutive breakpoints happens exactly at ``far``.
+                found = _bisect(probe, now, near, far) if affine else far
+                if best is None or abs(found - current) < abs(best - current):
+                    best = found
                 break
             near = far
     return best
 
 
+def _bisect(probe: Probe, now: object, same: int, other: int) -> int:
+    while abs(other - same) > 1:
+        middle = (same + other) // 2
+        if probe(middle) == now:
+            same = middle
+        else:
+            other = middle
+    return other
+
+
+def _ordered_flip(levels: int, rank: int, probe: Probe) -> int | None:
+    now = probe(rank)
+    # Nearest level first; on a tie, the higher level.
+    for other in sorted((r for r in range(levels) if r != rank), key=lambda r: (abs(r - rank), -r)):
+        if probe(other) != now:
+            return other
+    return None
+
+
+def _flips(compiled: CompiledRulebook, values: dict[str, float], name: str) -> tuple[int | None, int | None]:
+    def verdict(x: int) -> object:
+        return compiled.verdict_at({**values, name: x})[0]
+
+    def hire(x: int) -> object:
+        return compiled.with_seat({**values, name: x})["hire_needed"]
+
+    if name in ORDERED_INPUTS:
+        count, rank = len(ORDERED_INPUTS[name]), int(values[name])
+        return _ordered_flip(count, rank, verdict), _ordered_flip(count, rank, hire)
+    return (
+        _numeric_flip(compiled, values, name, verdict, affine=True),
+        _numeric_flip(compiled, values, name, hire, affine=False),
+    )
+
+
+def _label(name: str, code: int | None) -> int | str | None:
+    if code is None or name not in ORDERED_INPUTS:
+        return code
+    return list(ORDERED_INPUTS[name])[code].value
+
+
 def counterfactuals(
     result: Recommendation, *, rulebook: Rulebook | None = None
 ) -> tuple[Counterfactual, ...]:
-    """For each input of ``result.profile``, the nearest value that flips the verdict."""
+    """For each input of ``result.profile``, the nearest values that flip the verdict or the need."""
     compiled = compile_rulebook(result.used_rulebook(rulebook=rulebook))
     values = encode_profile(result.profile)
-    verdict = result.verdict.value
-    out = []
-    for name in INPUT_NAMES:
-        current_value = getattr(result.profile, name)
-        current: int | str = getattr(current_value, "value", current_value)
-        proposed: int | str | None = None
-        new_verdict: str | None = None
-        new_score: float | None = None
-        if name in ORDERED_INPUTS:
-            levels = list(ORDERED_INPUTS[name])
-            rank = int(values[name])
-            # Nearest level first; on a tie, the higher level.
-            for other in sorted(
-                (r for r in range(len(levels)) if r != rank), key=lambda r: (abs(r - rank), -r)
-            ):
-                v, s = _verdict_at(compiled, {**values, name: other})
-                if v != verdict:
-                    proposed, new_verdict, new_score = levels[other].value, v, s
-                    break
-        else:
-            hit = _numeric(compiled, values, name, verdict)
-            if hit is not None:
-                proposed, new_verdict, new_score = hit
-        out.append(
-            Counterfactual(
-                field=name,
-                current=current,
-                proposed=proposed,
-                verdict=Verdict(new_verdict) if new_verdict else None,
-                score=new_score,
-            )
-        )
-    return tuple(out)
+    return tuple(_one(compiled, values, name, getattr(result.profile, name)) for name in INPUT_NAMES)
+
+
+def _one(compiled: CompiledRulebook, values: dict[str, float], name: str, value: object) -> Counterfactual:
+    verdict_at, hire_at = _flips(compiled, values, name)
+    new_verdict, new_score = (None, None)
+    if verdict_at is not None:
+        new_verdict, new_score = compiled.verdict_at({**values, name: verdict_at})
+    new_hire = None if hire_at is None else bool(compiled.with_seat({**values, name: hire_at})["hire_needed"])
+    return Counterfactual(
+        field=name,
+        current=getattr(value, "value", value),  # type: ignore[arg-type]
+        proposed=_label(name, verdict_at),
+        verdict=new_verdict,
+        score=new_score,
+        hire_proposed=_label(name, hire_at),
+        hire_needed=new_hire,
+    )

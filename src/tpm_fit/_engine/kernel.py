@@ -1,42 +1,47 @@
-"""The scoring kernel: the one place where a rulebook is evaluated.
+"""The scoring kernel: the one place where a rulebook is interpreted.
 
-A rulebook compiles into a tree of nodes per factor. Every node has two methods that perform the
-*same floating-point operations in the same order*:
+A rulebook compiles into a :class:`CompiledRulebook` that evaluates a profile in two stages, in
+the article's order:
 
-- ``batch(columns)`` works on whole numpy columns (the batch path, verification, sweeps);
-- ``one(values)`` works on Python floats for a single profile (the ``recommend()`` hot path,
-  where numpy's per-call overhead would dominate).
+1. **The seat** (:mod:`tpm_fit._engine.seat`): role shape, the faces the hire would own, and
+   whether a hire is needed. These become derived inputs.
+2. **The background**: every factor's activation (over profile and derived inputs), the signed
+   contributions, the score, the verdict, and which risks apply to that verdict.
 
-Because IEEE-754 arithmetic is deterministic, the two give bit-identical results; a hypothesis
-property test (``tests/test_kernel.py``) checks it. Nothing else in tpm_fit computes activations,
-contributions, scores or verdicts.
+Every part has a batch form over numpy columns (``recommend_many``, the verifier, sweeps) and a
+scalar form for one profile (``recommend()``), built to perform *the same floating-point
+operations in the same order*, so both give bit-identical results; a hypothesis property test
+(``tests/test_kernel.py``) checks it. Nothing else in tpm_fit computes seats, activations,
+contributions, scores, verdicts or risk gating.
 
-Inputs are encoded as numbers: integer inputs as their value (float64 in columns), ordered inputs
-as the rank of their level (0 for the lowest).
-
-The batch methods work in place where they can (sweeps score millions of rows): every ``batch``
-returns a fresh array that its caller may overwrite. In-place forms keep the scalar twin's
-operations per element; where operands are swapped (``a * w`` for ``w * a``), IEEE-754
-multiplication and addition are commutative, so the results stay bit-identical.
+Inputs are encoded as numbers: integer inputs as their value (float64 in columns), ordered and
+derived inputs as the rank of their level (0 for the lowest).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
-from itertools import pairwise
-from typing import Any, Final, Protocol
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._model.primitives import Node, compile_activation
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
-from .._model.rulebook import AllOf, AnyOf, Favours, Levels, Ramp, Rulebook
+from .._model.rulebook import Rulebook
+from .._model.vocab import RoleShape, Verdict
+from .seat import SEAT_INPUTS, SeatOne, SeatStage
 
 __all__ = [
     "INPUT_NAMES",
+    "ROLE_SHAPE_NAMES",
     "VERDICT_NAMES",
+    "BatchEvaluation",
     "CompiledRulebook",
+    "OneEvaluation",
     "compile_rulebook",
     "encode_profile",
     "recently_compiled",
@@ -45,17 +50,20 @@ __all__ = [
 Float = NDArray[np.float64]
 Columns = Mapping[str, NDArray[Any]]
 
-#: Every input, in OrgProfile field order.
+#: Every profile input, in OrgProfile field order.
 INPUT_NAMES: Final[tuple[str, ...]] = tuple(
     name for name in OrgProfile.model_fields if name in NUMERIC_BOUNDS or name in ORDERED_INPUTS
 )
-#: Verdict codes used by the kernel: index into this tuple.
-VERDICT_NAMES: Final = ("traditional", "either", "technical")
-ROLE_SHAPE_NAMES: Final = ("generalist", "specialist")
+#: Verdict names by kernel code (derived from :class:`~tpm_fit.Verdict`).
+VERDICT_NAMES: Final = tuple(verdict.value for verdict in Verdict)
+#: Role-shape names by kernel code (derived from :class:`~tpm_fit.RoleShape`).
+ROLE_SHAPE_NAMES: Final = tuple(shape.value for shape in RoleShape)
+_VERDICTS: Final = tuple(Verdict)
 
 _RANKS: Final[dict[object, int]] = {
     member: rank for levels in ORDERED_INPUTS.values() for rank, member in enumerate(levels)
 }
+_ORDERED_NAMES: Final = tuple(ORDERED_INPUTS)
 
 
 def encode_profile(profile: OrgProfile) -> dict[str, float]:
@@ -66,175 +74,73 @@ def encode_profile(profile: OrgProfile) -> dict[str, float]:
     return values
 
 
-_ORDERED_NAMES: Final = tuple(ORDERED_INPUTS)
+@dataclass(frozen=True, slots=True)
+class OneEvaluation:
+    """Everything the kernel computes for one profile."""
 
-One = Callable[[Mapping[str, float]], float]
-
-
-class _Node(Protocol):
-    @property
-    def one(self) -> One:
-        """Scalar twin: a closure specialised for the node's shape (recommend()'s hot path)."""
-
-    def batch(self, columns: Columns) -> Float: ...
-
-
-class _RampNode:
-    __slots__ = ("dx", "inner", "input", "one", "xs", "ys")
-
-    def __init__(self, ramp: Ramp) -> None:
-        self.input = name = ramp.input
-        self.xs = xs = tuple(float(x) for x, _ in ramp.points)
-        self.ys = ys = tuple(float(y) for _, y in ramp.points)
-        self.dx = dxs = tuple(b - a for a, b in pairwise(xs))
-        self.inner = inner = xs[1:-1]  # breakpoints that select a segment
-        lo, hi = xs[0], xs[-1]
-
-        if len(xs) == 2:
-            x0, dx, y0, y1 = xs[0], dxs[0], ys[0], ys[1]
-
-            def one(values: Mapping[str, float]) -> float:
-                x = values[name]
-                x = lo if x < lo else hi if x > hi else x  # == np.clip(x, lo, hi)
-                t = (x - x0) / dx
-                # Lerp in this form gives exactly y0 at t=0 and y1 at t=1.
-                return y0 * (1.0 - t) + y1 * t
-
-        else:
-
-            def one(values: Mapping[str, float]) -> float:
-                x = values[name]
-                x = lo if x < lo else hi if x > hi else x
-                j = bisect_right(inner, x)
-                t = (x - xs[j]) / dxs[j]
-                return ys[j] * (1.0 - t) + ys[j + 1] * t
-
-        self.one: One = one
-
-    def batch(self, columns: Columns) -> Float:
-        x: Float = np.clip(columns[self.input], self.xs[0], self.xs[-1], dtype=np.float64)
-        if len(self.xs) == 2:
-            return self._segment(x, 0, x)
-        if len(self.dx) > 4:  # many segments: one gather beats one pass per segment
-            seg = np.searchsorted(np.asarray(self.inner), x, side="right")
-            xs, ys, dx = np.asarray(self.xs), np.asarray(self.ys), np.asarray(self.dx)
-            t = (x - xs[seg]) / dx[seg]
-            return ys[seg] * (1.0 - t) + ys[seg + 1] * t  # type: ignore[no-any-return]
-        # Evaluate every segment over all rows and keep, per row, the one bisect_right selects:
-        # the last segment whose left breakpoint is <= x. Cheaper than searchsorted + gathers.
-        out = self._segment(x, 0, np.empty_like(x))
-        piece = np.empty_like(x)
-        for j in range(1, len(self.dx)):
-            np.copyto(out, self._segment(x, j, piece), where=x >= self.inner[j - 1])
-        return out
-
-    def _segment(self, x: Float, j: int, out: Float) -> Float:
-        """``ys[j] * (1 - t) + ys[j + 1] * t`` with ``t = (x - xs[j]) / dx[j]``, into ``out``."""
-        t = np.subtract(x, self.xs[j], out=out)
-        np.divide(t, self.dx[j], out=t)
-        rest = np.subtract(1.0, t)
-        np.multiply(rest, self.ys[j], out=rest)
-        np.multiply(t, self.ys[j + 1], out=t)
-        return np.add(rest, t, out=t)
+    seat: SeatOne
+    activations: list[float]
+    contributions: list[float]
+    score: float
+    verdict: Verdict
+    #: ``(risk index, strength)`` for every risk that applies, in rulebook order.
+    risks: list[tuple[int, float]]
 
 
-class _LevelsNode:
-    __slots__ = ("input", "one", "table")
+@dataclass(frozen=True, slots=True)
+class BatchEvaluation:
+    """Everything the kernel computes for a batch of ``n`` profiles (column arrays)."""
 
-    def __init__(self, levels: Levels) -> None:
-        self.input = name = levels.input
-        table = tuple(levels.values.values())  # level order, lowest first
-        self.table = np.asarray(table, dtype=np.float64)
-        self.one: One = lambda values: table[int(values[name])]
-
-    def batch(self, columns: Columns) -> Float:
-        return self.table.take(columns[self.input])  # faster than fancy indexing for small codes
+    derived: dict[str, NDArray[np.int8]]
+    contributions: Float  # (n_factors, n), factor-major
+    score: Float
+    verdict_codes: NDArray[np.int8]
+    risks: NDArray[np.bool_]  # (n_risks, n)
 
 
-class _AllOfNode:
-    """Product of the terms, left to right."""
+class _CompiledRisk:
+    __slots__ = ("applies", "minimum", "node")
 
-    __slots__ = ("one", "terms")
-
-    def __init__(self, terms: Sequence[_Node]) -> None:
-        self.terms = tuple(terms)
-        ones = tuple(term.one for term in terms)
-
-        def one(values: Mapping[str, float]) -> float:
-            out = ones[0](values)
-            for term in ones[1:]:
-                out = out * term(values)
-            return out
-
-        def one_of_two(values: Mapping[str, float]) -> float:
-            return first(values) * second(values)
-
-        first, second = ones[0], ones[1]
-        self.one: One = one_of_two if len(ones) == 2 else one
-
-    def batch(self, columns: Columns) -> Float:
-        out = self.terms[0].batch(columns)  # a fresh array: safe to multiply into
-        for term in self.terms[1:]:
-            out *= term.batch(columns)
-        return out
-
-
-class _AnyOfNode:
-    """``1 - prod(1 - a)`` over the terms, left to right."""
-
-    __slots__ = ("one", "terms")
-
-    def __init__(self, terms: Sequence[_Node]) -> None:
-        self.terms = tuple(terms)
-        ones = tuple(term.one for term in terms)
-
-        def one(values: Mapping[str, float]) -> float:
-            rest = 1.0 - ones[0](values)
-            for term in ones[1:]:
-                rest = rest * (1.0 - term(values))
-            return 1.0 - rest
-
-        self.one: One = one
-
-    def batch(self, columns: Columns) -> Float:
-        rest = np.subtract(1.0, self.terms[0].batch(columns))
-        for term in self.terms[1:]:
-            value = term.batch(columns)
-            rest *= np.subtract(1.0, value, out=value)
-        return np.subtract(1.0, rest, out=rest)
-
-
-def _compile(node: Ramp | Levels | AllOf | AnyOf) -> _Node:
-    if isinstance(node, Ramp):
-        return _RampNode(node)
-    if isinstance(node, Levels):
-        return _LevelsNode(node)
-    terms = [_compile(term) for term in node.of]
-    return _AllOfNode(terms) if isinstance(node, AllOf) else _AnyOfNode(terms)
+    def __init__(self, node: Node, minimum: float, applies: frozenset[Verdict]) -> None:
+        self.node = node
+        self.minimum = minimum
+        self.applies = applies
 
 
 class CompiledRulebook:
-    """A rulebook turned into evaluable nodes. Build with :func:`compile_rulebook`."""
+    """A rulebook turned into evaluators. Build with :func:`compile_rulebook`."""
 
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
         self.factor_ids = rulebook.factor_ids
-        self.activations = tuple(_compile(factor.activation) for factor in rulebook.factors)
-        self.signed_weights = tuple(
-            factor.weight if factor.favours is Favours.TECHNICAL else -factor.weight
-            for factor in rulebook.factors
+        self.seat = SeatStage(rulebook.seat)
+        self.activations: tuple[Node, ...] = tuple(
+            compile_activation(factor.activation) for factor in rulebook.factors
         )
+        self.signed_weights = tuple(factor.favours.sign * factor.weight for factor in rulebook.factors)
         self._ones = tuple(node.one for node in self.activations)
-        self.risk_conditions = tuple(_compile(risk.when) for risk in rulebook.risks)
+        self.risks = tuple(
+            _CompiledRisk(compile_activation(risk.when), risk.min_activation, frozenset(risk.applies_to))
+            for risk in rulebook.risks
+        )
         self.technical_min = rulebook.thresholds.technical_min
         self.traditional_max = rulebook.thresholds.traditional_max
-        self.specialist_min_company_size = rulebook.role_shape.specialist_min_company_size
-        self.specialist_min_product_team = rulebook.role_shape.specialist_min_product_team
+        #: Per-rulebook state other layers derive once (e.g. the result builder), same lifetime.
+        self.attachments: dict[str, Any] = {}
 
     # -- one profile --------------------------------------------------------------------
 
+    def evaluate_one(self, values: dict[str, float]) -> OneEvaluation:
+        """Both stages for one encoded profile; adds the derived inputs to ``values``."""
+        seat = self.seat.one(values)
+        activations, contributions, score = self.score_one(values)
+        verdict = self.verdict_one(score)
+        return OneEvaluation(
+            seat, activations, contributions, score, verdict, self.risks_one(values, verdict)
+        )
+
     def score_one(self, values: Mapping[str, float]) -> tuple[list[float], list[float], float]:
-        """Activations, signed contributions and score for one encoded profile."""
+        """Activations, signed contributions and score for one profile with derived inputs."""
         activations = [one(values) for one in self._ones]
         contributions = [w * a for w, a in zip(self.signed_weights, activations, strict=True)]
         score = 0.0
@@ -242,32 +148,58 @@ class CompiledRulebook:
             score += contribution
         return activations, contributions, score
 
-    def verdict_one(self, score: float) -> str:
-        """Verdict name for one score."""
+    def verdict_one(self, score: float) -> Verdict:
+        """Verdict for one score."""
         if score >= self.technical_min:
-            return "technical"
+            return Verdict.TECHNICAL
         if score <= self.traditional_max:
-            return "traditional"
-        return "either"
+            return Verdict.TRADITIONAL
+        return Verdict.EITHER
 
-    def role_shape_one(self, values: Mapping[str, float]) -> str:
-        """Role shape for one encoded profile."""
-        specialist = (
-            values["company_size"] >= self.specialist_min_company_size
-            or values["product_team_size"] >= self.specialist_min_product_team
-        )
-        return "specialist" if specialist else "generalist"
+    def risks_one(self, values: Mapping[str, float], verdict: Verdict) -> list[tuple[int, float]]:
+        """``(index, strength)`` of the risks that apply to ``verdict`` for one profile."""
+        out = []
+        for index, risk in enumerate(self.risks):
+            if verdict in risk.applies:
+                strength = risk.node.one(values)
+                if strength >= risk.minimum:
+                    out.append((index, strength))
+        return out
+
+    def with_seat(self, values: Mapping[str, float]) -> dict[str, float]:
+        """A copy of one encoded profile with its derived inputs added."""
+        out = dict(values)
+        self.seat.one(out)
+        return out
 
     # -- many profiles ------------------------------------------------------------------
 
+    def evaluate(self, columns: Columns, n: int) -> BatchEvaluation:
+        """Both stages for ``n`` encoded profiles."""
+        full = self.with_derived(columns, n)
+        contributions = self.contributions(full, n)
+        score = self.score(contributions)
+        codes = self.verdict_codes(score)
+        derived = {name: full[name] for name in SEAT_INPUTS}
+        return BatchEvaluation(derived, contributions, score, codes, self.risk_flags(full, codes, n))
+
+    def with_derived(self, columns: Columns, n: int) -> dict[str, NDArray[Any]]:
+        """``columns`` plus the seat's derived inputs (kept as given where already present)."""
+        out = dict(columns)
+        if any(name not in out for name in SEAT_INPUTS):
+            for name, column in self.seat.batch(columns, n).items():
+                out.setdefault(name, column)
+        return out
+
     def contributions(self, columns: Columns, n: int) -> Float:
         """Signed contributions, factor-major: shape ``(n_factors, n)``."""
+        full = self.with_derived(columns, n)
         out = np.empty((len(self.activations), n), dtype=np.float64)
         # Blocks of rows keep the nodes' temporaries small enough to stay in cache and be reused
         # by the allocator; every operation is elementwise, so blocking cannot change a result.
         for start in range(0, n, _BLOCK_ROWS):
             stop = min(start + _BLOCK_ROWS, n)
-            block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)
+            block = full if n <= _BLOCK_ROWS else _rows(full, start, stop, n)
             for k, (node, weight) in enumerate(zip(self.activations, self.signed_weights, strict=True)):
                 np.multiply(node.batch(block), weight, out=out[k, start:stop])
         return out
@@ -281,19 +213,45 @@ class CompiledRulebook:
         return score
 
     def verdict_codes(self, score: Float) -> NDArray[np.int8]:
-        """Verdict codes (indices into ``VERDICT_NAMES``) for an array of scores."""
+        """Verdict codes (:attr:`Verdict.code`) for an array of scores."""
         # 1 + [technical] - [traditional]: the rulebook guarantees traditional_max < technical_min,
-        # so at most one of the two holds; NaN satisfies neither and stays 1, as before.
-        codes = (score >= self.technical_min).view(np.int8) + np.int8(1)
+        # so at most one of the two holds; NaN satisfies neither and stays 1 (either).
+        codes = (score >= self.technical_min).view(np.int8) + np.int8(Verdict.EITHER.code)
         codes -= (score <= self.traditional_max).view(np.int8)
         return codes
 
-    def role_shape_codes(self, columns: Columns) -> NDArray[np.int8]:
-        """Role-shape codes (indices into ``ROLE_SHAPE_NAMES``) for encoded columns."""
-        size: Float = np.asarray(columns["company_size"], dtype=np.float64)
-        team: Float = np.asarray(columns["product_team_size"], dtype=np.float64)
-        specialist = (size >= self.specialist_min_company_size) | (team >= self.specialist_min_product_team)
-        return specialist.astype(np.int8)
+    def role_shape_codes(self, columns: Columns, n: int | None = None) -> NDArray[np.int8]:
+        """Role-shape codes (:attr:`RoleShape.code`) for encoded columns."""
+        rows = len(np.asarray(columns["company_size"])) if n is None else n
+        return self.with_derived(columns, rows)["role_shape"]
+
+    def risk_flags(self, columns: Columns, codes: NDArray[np.int8], n: int) -> NDArray[np.bool_]:
+        """Which risks apply per row, shape ``(n_risks, n)``; ``columns`` include derived inputs."""
+        out = np.zeros((len(self.risks), n), dtype=bool)
+        for k, risk in enumerate(self.risks):
+            applies = np.isin(codes, [verdict.code for verdict in risk.applies])
+            if applies.any():
+                np.greater_equal(risk.node.batch(columns), risk.minimum, out=out[k])
+                out[k] &= applies
+        return out
+
+    # -- structure ------------------------------------------------------------------------
+
+    def breakpoints(self, name: str) -> frozenset[int]:
+        """Whole numbers of integer input ``name`` where the score or the seat may bend or step.
+
+        Between consecutive breakpoints every factor is affine in ``name`` and the seat is
+        constant: the verifier's grid and the counterfactual search are built on this.
+        """
+        points = set(self.seat.breakpoints(name))
+        for factor in self.rulebook.factors:
+            points |= factor.activation.breakpoints(name)
+        return frozenset(points)
+
+    def verdict_at(self, values: Mapping[str, float]) -> tuple[Verdict, float]:
+        """Verdict and score for one encoded profile without derived inputs."""
+        score = self.score_one(self.with_seat(values))[2]
+        return self.verdict_one(score), score
 
 
 #: Rows per block in ``CompiledRulebook.contributions`` (512 KiB per float64 temporary).
@@ -308,18 +266,44 @@ def _rows(columns: Columns, start: int, stop: int, n: int) -> dict[str, NDArray[
     }
 
 
-_CACHE: dict[str, CompiledRulebook] = {}
+class _FingerprintCache:
+    """A bounded, thread-safe LRU of compiled rulebooks keyed by fingerprint.
+
+    Equal fingerprints mean equal rules, so one compiled object serves every equal rulebook.
+    Weight sweeps create many rulebooks; the bound keeps memory flat.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, CompiledRulebook] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def compiled(self, rulebook: Rulebook) -> CompiledRulebook:
+        key = rulebook.fingerprint
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        built = CompiledRulebook(rulebook)  # outside the lock: compiling may take a while
+        with self._lock:
+            found = self._items.setdefault(key, built)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+            return found
+
+    def get(self, fingerprint: str) -> CompiledRulebook | None:
+        with self._lock:
+            return self._items.get(fingerprint)
+
+
+_CACHE: Final = _FingerprintCache(64)
 
 
 def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:
-    """The compiled form of a rulebook, cached by fingerprint."""
-    key = rulebook.fingerprint
-    compiled = _CACHE.get(key)
-    if compiled is None:
-        if len(_CACHE) >= 64:  # bounded: weight sweeps create many rulebooks
-            _CACHE.pop(next(iter(_CACHE)))
-        compiled = _CACHE[key] = CompiledRulebook(rulebook)
-    return compiled
+    """The compiled form of a rulebook, cached by fingerprint (bounded, thread-safe)."""
+    return _CACHE.compiled(rulebook)
 
 
 def recently_compiled(fingerprint: str) -> Rulebook | None:

@@ -5,22 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .._engine.kernel import CompiledRulebook, compile_rulebook, encode_profile
 from .._model.profile import OrgProfile
-from .._model.result import Face, Recommendation, Risk, TraceStep
+from .._model.result import Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook
 from .._version import __version__
+from .kernel import CompiledRulebook, compile_rulebook, encode_profile
+from .seat import need_reason
 
 __all__ = ["recommend"]
 
 LIBRARY_VERSION: Final = __version__
-
-_COVERAGE: Final = (
-    (Face.STRATEGY, "strategy_coverage"),
-    (Face.MARKETING, "marketing_coverage"),
-    (Face.TECHNICAL, "technical_coverage"),
-)
-_ALL_FACES: Final = tuple(face for face, _ in _COVERAGE)
 
 
 class _StepMemo:
@@ -71,19 +65,15 @@ class _Shaper:
             for f in rulebook.factors
         )
         self.risks = tuple(
-            (
-                risk.min_activation,
-                frozenset(risk.applies_to),
-                _StepMemo(
-                    Risk,
-                    {
-                        "id": risk.id,
-                        "title": risk.title,
-                        "section": risk.section,
-                        "description": risk.description,
-                        "mitigation": risk.mitigation,
-                    },
-                ),
+            _StepMemo(
+                Risk,
+                {
+                    "id": risk.id,
+                    "title": risk.title,
+                    "section": risk.section,
+                    "description": risk.description,
+                    "mitigation": risk.mitigation,
+                },
             )
             for risk in rulebook.risks
         )
@@ -96,25 +86,13 @@ class _Shaper:
         }
 
 
-#: Keyed like the compile cache: equal fingerprints mean equal rules, so cached parts stay valid.
-_SHAPERS: dict[str, _Shaper] = {}
-
-
 def _shaper(rulebook: Rulebook) -> _Shaper:
-    shaper = _SHAPERS.get(rulebook.fingerprint)
+    """The result builder of a rulebook, kept with its compiled form (one cache for both)."""
+    compiled = compile_rulebook(rulebook)
+    shaper = compiled.attachments.get("shaper")
     if shaper is None:
-        if len(_SHAPERS) >= 64:
-            _SHAPERS.pop(next(iter(_SHAPERS)))
-        shaper = _SHAPERS[rulebook.fingerprint] = _Shaper(compile_rulebook(rulebook))
-    return shaper
-
-
-def _faces_to_cover(values: Mapping[str, float], role_shape: str) -> tuple[Face, ...]:
-    if role_shape == "generalist":
-        return _ALL_FACES
-    counts = [values[field] for _, field in _COVERAGE]
-    least = min(counts)
-    return tuple(face for (face, _), count in zip(_COVERAGE, counts, strict=True) if count == least)
+        shaper = compiled.attachments.setdefault("shaper", _Shaper(compiled))
+    return shaper  # type: ignore[no-any-return]
 
 
 def _as_profile(profile: OrgProfile | Mapping[str, Any] | None, fields: dict[str, Any]) -> OrgProfile:
@@ -171,31 +149,22 @@ def recommend(
     """
     org = _as_profile(profile, fields)
     shaper = _shaper(rulebook if rulebook is not None else Rulebook.default())
-    compiled = shaper.compiled
     values = encode_profile(org)
-    activations, contributions, score = compiled.score_one(values)
-    verdict = compiled.verdict_one(score)
-    role_shape = compiled.role_shape_one(values)
-
+    result = shaper.compiled.evaluate_one(values)
     trace = tuple(
         memo.get(a, contribution=c)
-        for memo, a, c in zip(shaper.steps, activations, contributions, strict=True)
+        for memo, a, c in zip(shaper.steps, result.activations, result.contributions, strict=True)
     )
-    risks = []
-    for (minimum, applies_to, memo), node in zip(shaper.risks, compiled.risk_conditions, strict=True):
-        if verdict in applies_to:
-            strength = node.one(values)
-            if strength >= minimum:
-                risks.append(memo.get(strength))
-
     return Recommendation.model_validate(
         {
-            "verdict": verdict,
-            "score": score,
-            "role_shape": role_shape,
-            "faces_to_cover": _faces_to_cover(values, role_shape),
+            "verdict": result.verdict,
+            "score": result.score,
+            "role_shape": result.seat.role_shape,
+            "seat": result.seat.seat,
+            "hire_needed": result.seat.hire_needed,
+            "need_reason": need_reason(shaper.compiled.seat, result.seat, values),
             "trace": trace,
-            "risks": tuple(risks),
+            "risks": tuple(shaper.risks[index].get(strength) for index, strength in result.risks),
             "profile": org,
             **shaper.header,
         }

@@ -1,22 +1,42 @@
-"""Rendering a Recommendation for people: plain text, Markdown and HTML."""
+"""Rendering results for people: plain text, Markdown and HTML views of a recommendation."""
 
 from __future__ import annotations
 
 import html
 from typing import TYPE_CHECKING
 
-from .._model.rulebook import Activation, AllOf, Levels, Ramp, Rulebook
+from .._model.primitives import Primitive
+from .._model.rulebook import Rulebook
 
 if TYPE_CHECKING:
+    from .._engine.counterfactual import Counterfactual
     from .._model.result import Recommendation, TraceStep
 
-__all__ = ["describe_activation", "render_html", "render_markdown", "render_rulebook_table", "render_text"]
+__all__ = [
+    "describe_activation",
+    "render_counterfactual",
+    "render_html",
+    "render_markdown",
+    "render_rulebook_table",
+    "render_text",
+]
 
-_HEADLINES = {
-    "technical": "Hire a technical PM (engineering background).",
-    "traditional": "Hire a traditional PM (business background).",
-    "either": "Either background can work; weigh the candidates themselves.",
-}
+
+def _seat_words(result: Recommendation) -> str:
+    faces = ", ".join(face.value for face in result.seat) or "no face"
+    return f"{result.role_shape.value} ({result.role_shape.description}); the hire would own: {faces}"
+
+
+def _opening(result: Recommendation) -> list[str]:
+    """The first lines: the seat first when no hire is indicated, else the verdict."""
+    verdict = f"{result.verdict.value.upper()} (score {result.score:+.2f}; {_band(result)})"
+    if not result.hire_needed:
+        return [
+            f"No new PM is indicated. {result.need_reason}",
+            f"If you hire anyway (for example, a backfill): {verdict}",
+            result.verdict.headline,
+        ]
+    return [f"Verdict: {verdict}", result.verdict.headline, f"Why this seat: {result.need_reason}"]
 
 
 def _sides(result: Recommendation, top: int) -> tuple[list[TraceStep], list[TraceStep]]:
@@ -40,11 +60,9 @@ def _band(result: Recommendation) -> str:
 def render_text(result: Recommendation, *, top: int = 3) -> str:
     """Plain-text explanation: verdict, strongest reasons on each side, risks, provenance."""
     pro, con = _sides(result, top)
-    faces = ", ".join(face.value for face in result.faces_to_cover)
     lines = [
-        f"Verdict: {result.verdict.value.upper()} (score {result.score:+.2f}; {_band(result)})",
-        _HEADLINES[result.verdict.value],
-        f"Role shape: {result.role_shape.value}; the hire should own: {faces}.",
+        *_opening(result),
+        f"Seat: {_seat_words(result)}.",
         f"Profile: {_profile_line(result)}",
         "",
         "For a technical PM:",
@@ -77,10 +95,11 @@ def _step_line(step: TraceStep) -> str:
 def render_markdown(result: Recommendation, *, top: int = 3) -> str:
     """Markdown explanation with the full trace as a table."""
     pro, con = _sides(result, top)
-    faces = ", ".join(face.value for face in result.faces_to_cover)
+    opening = _opening(result)
     out = [
-        f"**Verdict: {result.verdict.value}** (score {result.score:+.2f}; {_band(result)})  ",
-        f"{_HEADLINES[result.verdict.value]} Role shape: *{result.role_shape.value}*, owning {faces}.",
+        f"**{opening[0]}**  ",
+        *(f"{line}  " for line in opening[1:]),
+        f"Seat: *{_seat_words(result)}*.",
         "",
         "Strongest reasons: " + "; ".join(f"{s.title} ({s.contribution:+.2f})" for s in [*pro, *con]),
         "",
@@ -115,11 +134,11 @@ def render_html(result: Recommendation) -> str:
         f"<li><b>{e(r.title)}</b> ({e(r.section)}): {e(r.description)} <i>{e(r.mitigation)}</i></li>"
         for r in result.risks
     )
-    faces = ", ".join(face.value for face in result.faces_to_cover)
+    opening = _opening(result)
     return (
-        f"<div><p><b>Verdict: {e(result.verdict.value)}</b> (score {result.score:+.2f}; "
-        f"{e(_band(result))})<br>{e(_HEADLINES[result.verdict.value])} Role shape: "
-        f"<i>{e(result.role_shape.value)}</i>, owning {e(faces)}.</p>"
+        f"<div><p><b>{e(opening[0])}</b><br>"
+        + "<br>".join(e(line) for line in opening[1:])
+        + f"<br>Seat: <i>{e(_seat_words(result))}</i>.</p>"
         "<table><thead><tr><th>factor</th><th>favours</th><th>weight</th><th>activation</th>"
         f"<th>contribution</th><th>section</th></tr></thead><tbody>{rows}</tbody></table>"
         + (f"<p><b>Risks</b></p><ul>{risks}</ul>" if risks else "")
@@ -128,16 +147,23 @@ def render_html(result: Recommendation) -> str:
     )
 
 
-def describe_activation(node: Activation) -> str:
+def describe_activation(node: Primitive) -> str:
     """A compact, human-readable description of an activation tree."""
-    if isinstance(node, Ramp):
-        points = ", ".join(f"{x:g}→{y:g}" for x, y in node.points)
-        return f"ramp({node.input}: {points})"
-    if isinstance(node, Levels):
-        levels = ", ".join(f"{level} {value:g}" for level, value in node.values.items())
-        return f"levels({node.input}: {levels})"
-    terms = [describe_activation(term) for term in node.of]
-    return " × ".join(terms) if isinstance(node, AllOf) else "any of (" + "; ".join(terms) + ")"
+    return node.describe()
+
+
+def render_counterfactual(item: Counterfactual) -> str:
+    """One line for a counterfactual: what flips the verdict, and what flips the need."""
+    if item.proposed is None:
+        text = f"{item.field}: no value flips the verdict"
+    else:
+        text = (
+            f"{item.field}: {item.current} -> {item.proposed} gives {item.verdict} (score {item.score:+.2f})"
+        )
+    if item.hire_proposed is not None:
+        need = "a new hire becomes needed" if item.hire_needed else "no new hire is needed"
+        text += f"; at {item.hire_proposed}, {need}"
+    return text
 
 
 def render_rulebook_table(rulebook: Rulebook) -> str:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Final
+from typing import Annotated, Final, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+
+from .vocab import OrderedLevel, Presence, RoleShape
 
 __all__ = [
+    "DERIVED_INPUTS",
+    "LEVEL_INPUTS",
     "NUMERIC_BOUNDS",
     "ORDERED_INPUTS",
     "EngineeringCapability",
@@ -17,16 +20,7 @@ __all__ = [
 ]
 
 
-class _OrderedLevel(StrEnum):
-    """A str enum whose members are ordered by declaration (lowest first)."""
-
-    @property
-    def rank(self) -> int:
-        """Position of the level, 0 for the lowest."""
-        return list(type(self)).index(self)
-
-
-class ProductComplexity(_OrderedLevel):
+class ProductComplexity(OrderedLevel):
     """How technically complex the product is, lowest first."""
 
     LOW = "low"
@@ -35,7 +29,7 @@ class ProductComplexity(_OrderedLevel):
     VERY_HIGH = "very_high"
 
 
-class EngineeringCapability(_OrderedLevel):
+class EngineeringCapability(OrderedLevel):
     """How capable and self-directed the engineering team is, weakest first."""
 
     DEVELOPING = "developing"
@@ -43,7 +37,7 @@ class EngineeringCapability(_OrderedLevel):
     STRONG = "strong"
 
 
-class IndustryTechIntensity(_OrderedLevel):
+class IndustryTechIntensity(OrderedLevel):
     """How much the company's industry competes on technology, lowest first."""
 
     LOW = "low"
@@ -115,9 +109,22 @@ class OrgProfile(BaseModel):
         ),
     )
 
+    @model_validator(mode="after")
+    def _counts_within_headcount(self) -> Self:
+        # People covering a face, and PMs on staff, are people of the company.
+        size = self.company_size
+        for name in _HEADCOUNT_BOUNDED:
+            value = getattr(self, name)
+            if value > size:
+                raise ValueError(
+                    f"{name}={value}: more people than the company has (company_size={size}); "
+                    f"at most company_size"
+                )
+        return self
+
 
 #: Ordered inputs and their levels, lowest first: the rulebook's level tables key on these.
-ORDERED_INPUTS: Final[dict[str, type[_OrderedLevel]]] = {
+ORDERED_INPUTS: Final[dict[str, type[OrderedLevel]]] = {
     "product_complexity": ProductComplexity,
     "engineering_capability": EngineeringCapability,
     "industry_tech_intensity": IndustryTechIntensity,
@@ -131,3 +138,25 @@ NUMERIC_BOUNDS: Final[dict[str, tuple[int, int]]] = {
     "technical_coverage": (0, MAX_HEADCOUNT),
     "product_team_size": (0, MAX_HEADCOUNT),
 }
+
+#: Counts that cannot exceed the company's headcount.
+_HEADCOUNT_BOUNDED: Final = (
+    "strategy_coverage",
+    "marketing_coverage",
+    "technical_coverage",
+    "product_team_size",
+)
+
+#: Inputs the kernel derives from a profile in its first stage (the seat) and that rulebooks read
+#: like ordered inputs, through level tables: the role shape, whether the seat holds each face,
+#: and whether a hire is needed at all.
+DERIVED_INPUTS: Final[dict[str, type[OrderedLevel]]] = {
+    "role_shape": RoleShape,
+    "seat_strategy": Presence,
+    "seat_marketing": Presence,
+    "seat_technical": Presence,
+    "hire_needed": Presence,
+}
+
+#: Every input a level table may read: the profile's ordered inputs and the derived ones.
+LEVEL_INPUTS: Final[dict[str, type[OrderedLevel]]] = {**ORDERED_INPUTS, **DERIVED_INPUTS}

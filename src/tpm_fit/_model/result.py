@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .._model.profile import OrgProfile
-from .._model.rulebook import Favours, Rulebook, Thresholds
+from .profile import OrgProfile
+from .rulebook import Rulebook, Thresholds
+from .vocab import Face, Favours, RoleShape, Verdict
 
 if TYPE_CHECKING:
     from .._engine.counterfactual import Counterfactual
 
 __all__ = ["Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
-
-
-class Verdict(StrEnum):
-    """Which PM to hire: ``technical``, ``traditional``, or ``either`` (too close to call)."""
-
-    TECHNICAL = "technical"
-    TRADITIONAL = "traditional"
-    EITHER = "either"
-
-
-class RoleShape(StrEnum):
-    """``generalist``: the hire covers every face; ``specialist``: one person per face."""
-
-    GENERALIST = "generalist"
-    SPECIALIST = "specialist"
-
-
-class Face(StrEnum):
-    """The three faces of product management."""
-
-    STRATEGY = "strategy"
-    MARKETING = "marketing"
-    TECHNICAL = "technical"
 
 
 class _Frozen(BaseModel):
@@ -73,18 +50,27 @@ class Risk(_Frozen):
 class Recommendation(_Frozen):
     """A recommendation for a human to weigh, with everything needed to audit it.
 
-    ``score`` is the sum of the trace's contributions; positive favours a technical PM. The
-    verdict follows from the score and the rulebook's thresholds.
+    Two stages, in the article's order: the **seat** (``role_shape``, ``seat``, ``hire_needed``,
+    ``need_reason``) says which faces the new hire would own and whether a hire is needed at all;
+    the **background** (``verdict``, ``score``, ``trace``, ``risks``) says which background fits
+    that seat. ``score`` is the sum of the trace's contributions; positive favours a technical PM.
+    When no hire is needed the verdict still answers "if you hire anyway (a backfill), which
+    background?": the seat factors stay at zero and the company-wide factors decide.
     """
 
     verdict: Verdict = Field(description="technical, traditional or either.")
     score: float = Field(description="Sum of the contributions; positive favours technical.")
     thresholds: Thresholds = Field(description="The thresholds that turned the score into a verdict.")
-    role_shape: RoleShape = Field(description="generalist (all hats) or specialist (one face).")
-    faces_to_cover: tuple[Face, ...] = Field(
-        description="Faces the hire should own: all three for a generalist, otherwise the ones "
-        "nobody covers yet (or the least covered)."
+    role_shape: RoleShape = Field(
+        description="generalist (one person wears every open hat) or specialist (PMs split the faces)."
     )
+    seat: tuple[Face, ...] = Field(
+        description="Faces the new hire would own, in the article's order: for a generalist every "
+        "face below its need, for a specialist the one furthest below it; empty when every face "
+        "already has the people it needs."
+    )
+    hire_needed: bool = Field(description="True exactly when the seat holds at least one face.")
+    need_reason: str = Field(description="One sentence saying why the seat is what it is.")
     trace: tuple[TraceStep, ...] = Field(description="One step per factor, in rulebook order.")
     risks: tuple[Risk, ...] = Field(description="Drawbacks that apply to this verdict here.")
     profile: OrgProfile = Field(description="The input, as validated.")
@@ -92,6 +78,15 @@ class Recommendation(_Frozen):
     rulebook_version: str = Field(description="Version of the rulebook used.")
     rulebook_fingerprint: str = Field(description="sha256 of the rulebook's canonical content.")
     library_version: str = Field(description="tpm_fit version that produced the result.")
+
+    @model_validator(mode="after")
+    def _hire_follows_seat(self) -> Self:
+        if self.hire_needed != bool(self.seat):
+            raise ValueError(
+                f"hire_needed={self.hire_needed}: contradicts seat={[face.value for face in self.seat]}; "
+                "hire_needed is True exactly when the seat holds a face"
+            )
+        return self
 
     def explain(self, *, top: int = 3) -> str:
         """Readable text: verdict, the strongest reasons for and against, and the risks.

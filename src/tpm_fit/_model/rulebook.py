@@ -1,20 +1,19 @@
-"""The rulebook: the article's pros and cons as declarative, data-only factors.
+"""The rulebook: the article's pros and cons as declarative, data-only rules.
 
-This module only *describes* rules (pydantic models and TOML loading). Evaluation lives in
-:mod:`tpm_fit._engine.kernel`.
+This module only *describes* rules (pydantic models and TOML loading). The activation primitives
+live in :mod:`tpm_fit._model.primitives`; evaluation lives in :mod:`tpm_fit._engine.kernel`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import math
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self, cast
+from typing import TYPE_CHECKING, Annotated, Any, Final, Self
 
 import tomli_w
 from pydantic import (
@@ -27,8 +26,10 @@ from pydantic import (
 )
 
 from .._errors import RulebookError
-from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
 from .loading import LocatedError, check_depth, parse_toml, read_rulebook_file, rulebook_error, short
+from .primitives import Activation, AllOf, AnyOf, Levels, Ramp
+from .profile import LEVEL_INPUTS, NUMERIC_BOUNDS
+from .vocab import Direction, Face, Favours, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
     from .._verify.verifier import VerificationReport
@@ -42,20 +43,22 @@ __all__ = [
     "Factor",
     "Favours",
     "Levels",
+    "NeedStep",
     "Ramp",
     "RiskRule",
-    "RoleShapeRule",
     "Rulebook",
+    "SeatAxiom",
+    "SeatProperty",
+    "SeatRule",
     "Thresholds",
 ]
 
 #: Hard limits that keep a hostile rulebook file from exhausting memory or time.
 MAX_FACTORS: Final = 200
 MAX_RISKS: Final = 100
-MAX_RAMP_POINTS: Final = 64
-MAX_COMBINATION_TERMS: Final = 16
-MAX_NESTING: Final = 6
 MAX_TEXT: Final = 2_000
+#: Most people a face may need: coverage counts up to the largest need are grid points.
+MAX_NEED: Final = 50
 
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -67,160 +70,6 @@ _Whole = Annotated[int, Field(strict=True)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
-
-
-class Favours(StrEnum):
-    """Which hire a factor argues for when it fires."""
-
-    TECHNICAL = "technical"
-    TRADITIONAL = "traditional"
-
-
-class Direction(StrEnum):
-    """Direction of a monotonicity axiom: how the score may move as the input increases."""
-
-    NON_DECREASING = "non_decreasing"
-    NON_INCREASING = "non_increasing"
-
-
-class Ramp(_Model):
-    """Piecewise-linear activation over one integer input, flat beyond the end points.
-
-    ``points`` are ``[x, y]`` pairs with strictly increasing whole-number ``x`` inside the
-    input's range and ``y`` between 0 and 1.
-    """
-
-    kind: Literal["ramp"] = Field(description="Discriminator: a piecewise-linear ramp.")
-    input: str = Field(description=f"Integer input the ramp reads: one of {sorted(NUMERIC_BOUNDS)}.")
-    points: tuple[tuple[_Number, _Unit], ...] = Field(
-        min_length=2,
-        max_length=MAX_RAMP_POINTS,
-        description="Breakpoints as [x, y] pairs; x strictly increasing whole numbers, y in [0, 1].",
-    )
-
-    @field_validator("input")
-    @classmethod
-    def _known_input(cls, value: str) -> str:
-        if value not in NUMERIC_BOUNDS:
-            raise ValueError(
-                f"input={short(value)} is not an integer input; valid: {', '.join(sorted(NUMERIC_BOUNDS))}"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _increasing_whole_numbers(self) -> Self:
-        low, high = NUMERIC_BOUNDS[self.input]
-        xs = [x for x, _ in self.points]
-        for i, x in enumerate(xs):
-            if not math.isfinite(x) or x != int(x) or not low <= x <= high:
-                raise LocatedError(
-                    f"x={x!r} must be a whole number from {low} to {high} (the range of {self.input})",
-                    f"points[{i}][0]",
-                )
-        for i in range(1, len(xs)):
-            if xs[i] <= xs[i - 1]:
-                raise LocatedError(
-                    f"x={xs[i]:g} must be greater than points[{i - 1}] x={xs[i - 1]:g}: "
-                    "breakpoints must be strictly increasing",
-                    f"points[{i}][0]",
-                )
-        return self
-
-    def inputs(self) -> frozenset[str]:
-        """Inputs the activation reads."""
-        return frozenset({self.input})
-
-
-class Levels(_Model):
-    """Activation looked up from a table over the levels of one ordered input."""
-
-    kind: Literal["levels"] = Field(description="Discriminator: a table of values per level.")
-    input: str = Field(description=f"Ordered input the table reads: one of {sorted(ORDERED_INPUTS)}.")
-    values: dict[str, _Unit] = Field(
-        description="Activation for every level of the input, each between 0 and 1.",
-    )
-
-    @field_validator("input")
-    @classmethod
-    def _known_input(cls, value: str) -> str:
-        if value not in ORDERED_INPUTS:
-            raise ValueError(
-                f"input={short(value)} is not an ordered input; valid: {', '.join(sorted(ORDERED_INPUTS))}"
-            )
-        return value
-
-    @model_validator(mode="after")
-    def _every_level(self) -> Self:
-        levels = [level.value for level in ORDERED_INPUTS[self.input]]
-        unknown = sorted(set(self.values) - set(levels))
-        missing = [level for level in levels if level not in self.values]
-        if unknown or missing:
-            raise LocatedError(
-                f"values for {self.input} must give exactly the levels {levels}; "
-                + (f"unknown {short(unknown)} " if unknown else "")
-                + (f"missing {missing}" if missing else ""),
-                "values",
-            )
-        # Store in level order so that dumps and fingerprints are canonical.
-        object.__setattr__(self, "values", {level: self.values[level] for level in levels})
-        return self
-
-    def inputs(self) -> frozenset[str]:
-        """Inputs the activation reads."""
-        return frozenset({self.input})
-
-
-class _Combination(_Model):
-    of: tuple[Activation, ...] = Field(
-        min_length=2,
-        max_length=MAX_COMBINATION_TERMS,
-        description="The activations combined; each input may appear in at most one of them.",
-    )
-
-    @model_validator(mode="after")
-    def _distinct_inputs(self) -> Self:
-        seen: set[str] = set()
-        for i, term in enumerate(self.of):
-            inputs = term.inputs()
-            shared = seen & inputs
-            if shared:
-                raise LocatedError(
-                    f"reads {sorted(shared)} again: each input may appear in only one "
-                    "term of a combination (this keeps the score multilinear, see docs/verification.md)",
-                    f"of[{i}]",
-                )
-            seen |= inputs
-        if _depth(cast("AllOf | AnyOf", self)) > MAX_NESTING:
-            raise ValueError(f"combinations may nest at most {MAX_NESTING} deep")
-        return self
-
-    def inputs(self) -> frozenset[str]:
-        """Inputs read anywhere in this combination."""
-        return frozenset().union(*(term.inputs() for term in self.of))
-
-
-class AllOf(_Combination):
-    """Fuzzy AND: the product of the terms' activations (1 only when every term is 1)."""
-
-    kind: Literal["all_of"] = Field(description="Discriminator: product of the terms.")
-
-
-class AnyOf(_Combination):
-    """Fuzzy OR: ``1 - prod(1 - a)`` over the terms (0 only when every term is 0)."""
-
-    kind: Literal["any_of"] = Field(description="Discriminator: probabilistic sum of the terms.")
-
-
-Activation = Annotated[Ramp | Levels | AllOf | AnyOf, Field(discriminator="kind")]
-
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
-
-
-def _depth(node: Ramp | Levels | AllOf | AnyOf) -> int:
-    if isinstance(node, AllOf | AnyOf):
-        return 1 + max(_depth(term) for term in node.of)
-    return 0
 
 
 class Factor(_Model):
@@ -256,16 +105,68 @@ class Thresholds(_Model):
         return self
 
 
-class RoleShapeRule(_Model):
-    """When the role splits into one person per face (specialist) rather than all hats."""
+class NeedStep(_Model):
+    """How many people each face needs from a company size on."""
 
+    from_company_size: _Whole = Field(ge=1, description="The step applies from this headcount on.")
+    people: _Whole = Field(ge=1, le=MAX_NEED, description="People each face needs from that size on.")
+
+
+class SeatRule(_Model):
+    """Stage one: which faces the new hire would own, and whether a hire is needed at all.
+
+    The *stage* is ``specialist`` once PMs split the faces: some PM is already on staff and either
+    the company has ``specialist_min_company_size`` people or the product team has
+    ``specialist_min_product_team`` PMs. Otherwise (always, with no PM yet) it is ``generalist``.
+    Each face *needs* ``people`` from the last :class:`NeedStep` whose ``from_company_size`` the
+    company has reached. A generalist seat holds every face below its need; a specialist seat
+    holds the one face furthest below its need, ties going to the face listed first in
+    ``tie_order``. The seat is empty, and no hire is needed, when every face meets its need.
+    """
+
+    section: _Text = Field(description="Article section the seat rule comes from.")
     specialist_min_company_size: _Whole = Field(
-        ge=1, description="From this headcount on, each face can have its own person."
+        ge=1, le=10_000_000, description="From this headcount on, a company with a PM splits the faces."
     )
     specialist_min_product_team: _Whole = Field(
-        ge=0, description="With this many product managers already on staff, the role specialises."
+        ge=1, le=10_000_000, description="With this many PMs already on staff, the faces are split."
     )
-    section: _Text = Field(description="Article section the rule comes from.")
+    need: tuple[NeedStep, ...] = Field(
+        min_length=1,
+        max_length=32,
+        description="People each face needs, by company size; the first step starts at 1.",
+    )
+    tie_order: tuple[Face, ...] = Field(
+        description="Faces in the order that breaks ties for a specialist seat (each face once)."
+    )
+
+    @model_validator(mode="after")
+    def _steps_and_order(self) -> Self:
+        if self.need[0].from_company_size != 1:
+            raise LocatedError(
+                f"from_company_size={self.need[0].from_company_size}: the first step must start the range; 1",
+                "need[0].from_company_size",
+            )
+        for i in range(1, len(self.need)):
+            if self.need[i].from_company_size <= self.need[i - 1].from_company_size:
+                raise LocatedError(
+                    f"from_company_size={self.need[i].from_company_size}: not above the step before "
+                    f"({self.need[i - 1].from_company_size}); steps must be in increasing size order",
+                    f"need[{i}].from_company_size",
+                )
+        if sorted(self.tie_order) != sorted(Face) or len(self.tie_order) != len(Face):
+            shown = [face.value for face in self.tie_order]
+            raise LocatedError(
+                f"tie_order={shown}: not every face exactly once; "
+                f"a permutation of {[face.value for face in Face]}",
+                "tie_order",
+            )
+        return self
+
+    @property
+    def max_need(self) -> int:
+        """The largest number of people any face can need."""
+        return max(step.people for step in self.need)
 
 
 class Axiom(_Model):
@@ -279,10 +180,28 @@ class Axiom(_Model):
     @field_validator("input")
     @classmethod
     def _known_input(cls, value: str) -> str:
-        known = sorted({*NUMERIC_BOUNDS, *ORDERED_INPUTS})
+        known = sorted({*NUMERIC_BOUNDS, *LEVEL_INPUTS})
         if value not in known:
-            raise ValueError(f"input={short(value)} is not an input; valid: {', '.join(known)}")
+            raise ValueError(f"input={short(value)}: not an input; valid: {', '.join(known)}")
         return value
+
+
+class SeatProperty(StrEnum):
+    """A promise about the seat that :meth:`Rulebook.verify` checks over every profile."""
+
+    COVERAGE_NEVER_ADDS_FACE = "coverage_never_adds_face"
+    COVERAGE_NEVER_CREATES_NEED = "coverage_never_creates_need"
+    SPECIALIST_HOLDS_ONE_FACE = "specialist_holds_one_face"
+    HIRE_NEEDED_IFF_SEAT = "hire_needed_iff_seat"
+    SEAT_FACES_BELOW_NEED = "seat_faces_below_need"
+
+
+class SeatAxiom(_Model):
+    """A promise about stage one (the seat) that :meth:`Rulebook.verify` checks exactly."""
+
+    id: _Identifier = Field(description="Stable identifier of the axiom.")
+    property: SeatProperty = Field(description="Which property of the seat is promised.")
+    statement: _Text = Field(description="The promise in plain words.")
 
 
 class RiskRule(_Model):
@@ -291,7 +210,7 @@ class RiskRule(_Model):
     id: _Identifier = Field(description="Stable identifier of the risk.")
     title: _Text = Field(description="Short name of the risk.")
     section: _Text = Field(description="Where in the article the risk comes from.")
-    applies_to: tuple[Literal["technical", "traditional", "either"], ...] = Field(
+    applies_to: tuple[Verdict, ...] = Field(
         min_length=1, description="Verdicts for which the risk is considered."
     )
     when: Activation = Field(description="How strongly the situation triggers the risk.")
@@ -314,12 +233,15 @@ class Rulebook(_Model):
     version: _Text = Field(description="Version of the rulebook's content.")
     source: _Text = Field(description="The article the rules encode.")
     thresholds: Thresholds = Field(description="Score thresholds for each verdict.")
-    role_shape: RoleShapeRule = Field(description="Rule for a generalist versus specialist role.")
+    seat: SeatRule = Field(description="Stage one: the faces the hire would own, and whether to hire.")
     factors: tuple[Factor, ...] = Field(
         min_length=1, max_length=MAX_FACTORS, description="The weighted factors."
     )
     axioms: tuple[Axiom, ...] = Field(
         default=(), max_length=50, description="Monotonicity axioms the rules must satisfy."
+    )
+    seat_axioms: tuple[SeatAxiom, ...] = Field(
+        default=(), max_length=50, description="Promises about the seat the rules must keep."
     )
     risks: tuple[RiskRule, ...] = Field(
         default=(), max_length=MAX_RISKS, description="Drawbacks reported with a verdict."
@@ -327,9 +249,10 @@ class Rulebook(_Model):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
-        groups: tuple[tuple[str, tuple[Factor | Axiom | RiskRule, ...]], ...] = (
+        groups: tuple[tuple[str, tuple[Factor | Axiom | SeatAxiom | RiskRule, ...]], ...] = (
             ("factors", self.factors),
             ("axioms", self.axioms),
+            ("seat_axioms", self.seat_axioms),
             ("risks", self.risks),
         )
         for kind, items in (*groups,):

@@ -1,0 +1,179 @@
+"""Stage one of the kernel: the seat (which faces the hire would own) and whether to hire at all.
+
+The rulebook's :class:`~tpm_fit.SeatRule` is data; this module is its only interpreter. Like the
+activation nodes, it has a scalar form for ``recommend()`` and a numpy form for batches and the
+verifier, computing the same thing. Its outputs become *derived inputs* that the second stage's
+level tables read: ``role_shape``, ``seat_strategy``, ``seat_marketing``, ``seat_technical`` and
+``hire_needed`` (codes 0/1).
+
+Every output is a step function of the profile with steps only at the whole numbers
+:meth:`SeatStage.breakpoints` lists, which is what keeps :func:`~tpm_fit.verify_rulebook` exact.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .._model.profile import NUMERIC_BOUNDS
+from .._model.rulebook import SeatRule
+from .._model.vocab import FACES, Face, RoleShape
+
+__all__ = ["SEAT_INPUTS", "SeatOne", "SeatStage", "need_reason"]
+
+#: Derived inputs the seat stage adds, in the order the kernel fills them.
+SEAT_INPUTS: Final = ("role_shape", *(face.seat_input for face in FACES), "hire_needed")
+
+
+@dataclass(frozen=True, slots=True)
+class SeatOne:
+    """The seat of one profile."""
+
+    role_shape: RoleShape
+    seat: tuple[Face, ...]
+    need: int
+    #: Faces tied with the chosen one for a specialist seat (empty otherwise).
+    tied_with: tuple[Face, ...]
+
+    @property
+    def hire_needed(self) -> bool:
+        """True exactly when the seat holds at least one face."""
+        return bool(self.seat)
+
+
+class SeatStage:
+    """The compiled seat rule: scalar and batch forms of the same step functions."""
+
+    __slots__ = ("min_size", "min_team", "need_from", "need_people", "order", "rule")
+
+    def __init__(self, rule: SeatRule) -> None:
+        self.rule = rule
+        self.min_size = rule.specialist_min_company_size
+        self.min_team = rule.specialist_min_product_team
+        self.need_from = tuple(step.from_company_size for step in rule.need)
+        self.need_people = tuple(step.people for step in rule.need)
+        #: Positions in FACES, in tie-break order.
+        self.order = tuple(FACES.index(face) for face in rule.tie_order)
+
+    # -- one profile ------------------------------------------------------------------------
+
+    def need_at(self, company_size: float) -> int:
+        """People each face needs at this company size."""
+        return self.need_people[bisect_right(self.need_from, company_size) - 1]
+
+    def one(self, values: dict[str, float]) -> SeatOne:
+        """The seat of one encoded profile; adds the derived inputs to ``values`` in place."""
+        size, team = values["company_size"], values["product_team_size"]
+        need = self.need_at(size)
+        specialist = team >= 1 and (size >= self.min_size or team >= self.min_team)
+        gaps = [need - values[face.coverage_field] for face in FACES]
+        tied: tuple[Face, ...] = ()
+        held: tuple[Face, ...]
+        if specialist:
+            best = max(self.order, key=lambda k: (gaps[k], -self.order.index(k)))
+            held = (FACES[best],) if gaps[best] > 0 else ()
+            if held:
+                tied = tuple(FACES[k] for k in self.order if k != best and gaps[k] == gaps[best])
+        else:
+            held = tuple(face for face, gap in zip(FACES, gaps, strict=True) if gap > 0)
+        values["role_shape"] = 1 if specialist else 0
+        for face in FACES:
+            values[face.seat_input] = 1 if face in held else 0
+        values["hire_needed"] = 1 if held else 0
+        shape = RoleShape.SPECIALIST if specialist else RoleShape.GENERALIST
+        return SeatOne(role_shape=shape, seat=held, need=need, tied_with=tied)
+
+    # -- many profiles ----------------------------------------------------------------------
+
+    def need_batch(self, company_size: NDArray[Any]) -> NDArray[np.float64]:
+        """People each face needs, per row."""
+        steps = np.searchsorted(np.asarray(self.need_from, dtype=np.float64), company_size, side="right")
+        return np.asarray(self.need_people, dtype=np.float64)[steps - 1]
+
+    def batch(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]]:
+        """Derived input columns (int8 codes) for encoded profile columns of length ``n``."""
+        size = np.broadcast_to(np.asarray(columns["company_size"]), (n,))
+        team = np.broadcast_to(np.asarray(columns["product_team_size"]), (n,))
+        need = self.need_batch(size)
+        specialist = (team >= 1) & ((size >= self.min_size) | (team >= self.min_team))
+        gaps = np.empty((len(FACES), n), dtype=np.float64)
+        for k, face in enumerate(FACES):
+            np.subtract(need, columns[face.coverage_field], out=gaps[k])
+        open_ = gaps > 0
+        # First face in tie order with the largest gap (np.argmax keeps the first maximum).
+        ordered = gaps[list(self.order)]
+        best = np.asarray(self.order, dtype=np.intp)[np.argmax(ordered, axis=0)]
+        rows = np.arange(n)
+        pick = np.zeros_like(open_)
+        pick[best, rows] = open_[best, rows]
+        held = np.where(specialist, pick, open_)
+        out = {"role_shape": specialist.astype(np.int8)}
+        for k, face in enumerate(FACES):
+            out[face.seat_input] = held[k].view(np.int8)
+        out["hire_needed"] = np.asarray(held.any(axis=0)).view(np.int8)
+        return out
+
+    # -- what the verifier and counterfactuals need -----------------------------------------
+
+    def breakpoints(self, name: str) -> frozenset[int]:
+        """Whole numbers of integer input ``name`` at and just below which the seat may change.
+
+        A step at ``t`` (the output differs between ``t - 1`` and ``t``) contributes both, so that
+        every grid cell between consecutive breakpoints has a constant seat.
+        """
+        low, high = NUMERIC_BOUNDS[name]
+        points: set[int] = set()
+        if name == "company_size":
+            for step in (self.min_size, *self.need_from[1:]):
+                points |= {step - 1, step}
+        elif name == "product_team_size":
+            points |= {0, 1, self.min_team - 1, self.min_team}
+        elif name in {face.coverage_field for face in FACES}:
+            points |= set(range(0, self.rule.max_need + 1))
+        return frozenset(p for p in points if low <= p <= high)
+
+
+def _people(count: int) -> str:
+    return f"{count} {'person' if count == 1 else 'people'}"
+
+
+def _standing(face: Face, values: Mapping[str, float], need: int) -> str:
+    return f"{face.value} ({int(values[face.coverage_field])} of {need})"
+
+
+def need_reason(stage: SeatStage, seat: SeatOne, values: Mapping[str, float]) -> str:
+    """One sentence, true of this profile, saying why the seat is what it is."""
+    size, team, need = int(values["company_size"]), int(values["product_team_size"]), seat.need
+    if not seat.hire_needed:
+        counts = ", ".join(_standing(face, values, need) for face in FACES)
+        return (
+            f"Every face already has the {_people(need)} a company of {size:,} needs ({counts}), "
+            "so no new PM is indicated."
+        )
+    held = ", ".join(_standing(face, values, need) for face in seat.seat)
+    if seat.role_shape is RoleShape.GENERALIST:
+        if team == 0:
+            return f"With no PM on staff yet, the hire wears every open hat: {held}."
+        return (
+            f"With {team} PM{'s' if team != 1 else ''} on staff in a company of {size:,}, below the "
+            f"{stage.min_size:,} people or {stage.min_team} PMs at which the faces split, the hire "
+            f"wears every open hat: {held}."
+        )
+    why = (
+        f"a company of {size:,} (the faces split from {stage.min_size:,} people)"
+        if size >= stage.min_size
+        else f"at least {stage.min_team} PMs (the faces split from there)"
+    )
+    sentence = (
+        f"With {team} PM{'s' if team != 1 else ''} on staff in {why}, the hire takes the one face "
+        f"furthest below its need: {held}"
+    )
+    if seat.tied_with:
+        tied = ", ".join(face.value for face in seat.tied_with)
+        sentence += f", tied with {tied} and first in the rulebook's tie order"
+    return sentence + "."

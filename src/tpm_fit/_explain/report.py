@@ -1,0 +1,138 @@
+"""Rendering a verification report for a terminal: what ``tpm-fit verify`` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .._engine.kernel import INPUT_NAMES
+from .._model.profile import ORDERED_INPUTS, OrgProfile
+from .._model.verification import Label, VerificationReport, Violation
+
+__all__ = ["render_report", "violation_lines"]
+
+
+def _label(profile: OrgProfile, name: str) -> Label:
+    value = getattr(profile, name)
+    return value.value if name in ORDERED_INPUTS else int(value)
+
+
+def _profile_text(profile: OrgProfile) -> str:
+    return ", ".join(f"{name}={_label(profile, name)}" for name in INPUT_NAMES)
+
+
+def _values_text(values: Sequence[Label]) -> str:
+    return ", ".join(f"{v:,}" if isinstance(v, int) else v for v in values)
+
+
+def render_report(report: VerificationReport) -> str:
+    """The report as plain text: grid, thresholds, axioms, seat, verdicts, factors, violations."""
+    status = "OK" if report.ok else f"{len(report.violations)} VIOLATION(S)"
+    lines = [
+        f"Rulebook {report.rulebook_name!r} {report.rulebook_version} "
+        f"(fingerprint {report.rulebook_fingerprint[:12]}): {status}",
+        f"Checked exactly over {report.grid_points:,} grid points ({report.evaluations:,} kernel "
+        f"evaluations) in {report.seconds:.3f} s; score tolerance {report.tolerance:.2g}.",
+        *_grid_lines(report),
+        "",
+        f"Thresholds: {'ok' if report.thresholds_ordered else 'NOT ORDERED'}",
+        f"Score range over every profile: {report.score_min:+.4g} to {report.score_max:+.4g}",
+        *_axiom_lines(report),
+        *_seat_lines(report),
+        *_verdict_lines(report),
+        *_factor_lines(report),
+    ]
+    if report.violations:
+        lines += ["", "Violations:", *violation_lines(report.violations)]
+    return "\n".join(lines)
+
+
+def _grid_lines(report: VerificationReport) -> list[str]:
+    lines = ["", "Grid (breakpoints and range ends; these decide every profile, see docs/verification.md):"]
+    for axis in report.grid:
+        if axis.read_by:
+            lines.append(f"  {axis.input}: {_values_text(axis.values)}")
+        else:
+            lines.append(f"  {axis.input}: not read by any rule (nothing depends on it)")
+    return lines
+
+
+def _mark(ok: bool) -> str:
+    return "ok  " if ok else "FAIL"
+
+
+def _axiom_lines(report: VerificationReport) -> list[str]:
+    lines = ["", "Axioms:"]
+    if not report.axioms:
+        lines.append("  (the rulebook declares none)")
+    for axiom in report.axioms:
+        detail = (
+            f"{axiom.pairs_checked:,} pairs, smallest change {axiom.min_change:+.4g}"
+            if axiom.min_change is not None
+            else "input not read: holds trivially"
+        )
+        lines.append(
+            f"  {_mark(axiom.holds)} {axiom.axiom} ({axiom.input} {axiom.direction.value}): {detail}"
+        )
+    return lines
+
+
+def _seat_lines(report: VerificationReport) -> list[str]:
+    if not report.seat_axioms:
+        return []
+    lines = ["", "Seat:"]
+    for axiom in report.seat_axioms:
+        lines.append(
+            f"  {_mark(axiom.holds)} {axiom.axiom} ({axiom.property.value}): "
+            f"{axiom.cases_checked:,} cases, {axiom.violating_cases:,} broken"
+        )
+    return lines
+
+
+def _verdict_lines(report: VerificationReport) -> list[str]:
+    lines = ["", "Verdicts:"]
+    for region in report.verdicts:
+        if not region.reachable:
+            lines.append(f"  FAIL {region.verdict.value}: unreachable")
+            continue
+        where = (
+            f"{region.grid_points:,} grid points ({region.share:.1%})"
+            if region.found_on == "grid_point"
+            else "only between grid points"
+        )
+        lines.append(f"  ok   {region.verdict.value}: reachable, {where}")
+        if region.witness is not None and region.witness_score is not None:
+            lines.append(f"         e.g. {_profile_text(region.witness)} (score {region.witness_score:+.4g})")
+        pinned = [span for span in region.inputs if not span.unrestricted]
+        if pinned and region.found_on == "grid_point":
+            lines.append(
+                "         only with "
+                + "; ".join(f"{span.input} in {{{_values_text(span.values)}}}" for span in pinned)
+            )
+    return lines
+
+
+def _factor_lines(report: VerificationReport) -> list[str]:
+    lines = ["", "Factors (activation range; contribution range):"]
+    for factor in report.factors:
+        note = " (weight 0: disabled)" if factor.weight == 0 else ""
+        lines.append(
+            f"  {_mark(factor.fires and factor.bounded)} {factor.factor}: "
+            f"{factor.min_activation + 0.0:.3g} to {factor.max_activation:.3g}; "
+            f"{factor.min_contribution + 0.0:+.3g} to {factor.max_contribution + 0.0:+.3g}{note}"
+        )
+    return lines
+
+
+def violation_lines(violations: Sequence[Violation]) -> list[str]:
+    """Numbered lines describing violations and their counterexamples (shared with testing)."""
+    lines = []
+    for number, violation in enumerate(violations, start=1):
+        lines.append(f"  {number}. [{violation.check}] {violation.subject}: {violation.message}")
+        for label, profile, score in (
+            ("before:", violation.before, violation.score_before),
+            ("after: ", violation.after, violation.score_after),
+        ):
+            if profile is not None:
+                shown = f" (score {score:+.6g})" if score is not None else ""
+                lines.append(f"     {label} {_profile_text(profile)}{shown}")
+    return lines
