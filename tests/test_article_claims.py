@@ -1,6 +1,8 @@
 """The article's claims, one named test each, on cases of our own choosing.
 
-Section names refer to "What Does a Technical Product Manager Do?" (the source article).
+Section names refer to "What Does a Technical Product Manager Do?" (the source article). The
+decision has two stages in the article's order: first the seat (which faces the hire owns, and
+whether to hire at all), then the background that fits it.
 """
 
 from __future__ import annotations
@@ -10,79 +12,170 @@ import itertools
 import pytest
 
 import tpm_fit
-from tpm_fit import Verdict
+from tpm_fit import Face, RoleShape, Verdict
 
 CAPABILITIES = ["developing", "established", "strong"]
 INTENSITIES = ["low", "moderate", "high"]
+
+
+def faces(result: tpm_fit.Recommendation) -> list[str]:
+    return [face.value for face in result.seat]
+
+
+# -- stage one: the seat ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("company_size", [1, 3, 8, 40, 149])
+def test_three_faces__a_small_company_gets_a_generalist_who_owns_the_open_faces(company_size: int) -> None:
+    """One or two people wear every hat: the hire takes every face nobody covers yet."""
+    for strategy, marketing, technical in itertools.product([0, 1], repeat=3):
+        if max(strategy, marketing, technical) > company_size:
+            continue
+        result = tpm_fit.recommend(
+            company_size=company_size,
+            product_complexity="moderate",
+            strategy_coverage=strategy,
+            marketing_coverage=marketing,
+            technical_coverage=technical,
+            product_team_size=min(1, company_size),
+        )
+        assert result.role_shape is RoleShape.GENERALIST
+        open_faces = [f for f, n in zip(Face, (strategy, marketing, technical), strict=True) if n == 0]
+        assert list(result.seat) == open_faces
+        assert result.hire_needed is bool(open_faces)
+
+
+def test_three_faces__a_company_with_no_pm_yet_hires_a_generalist_whatever_its_size() -> None:
+    result = tpm_fit.recommend(company_size=20_000, product_complexity="moderate", product_team_size=0)
+    assert result.role_shape is RoleShape.GENERALIST
+    assert faces(result) == ["strategy", "marketing", "technical"]
+
+
+def test_three_faces__as_companies_grow_each_face_gets_its_own_person() -> None:
+    small = tpm_fit.recommend(company_size=12, product_complexity="moderate", product_team_size=1)
+    grown = tpm_fit.recommend(company_size=2_000, product_complexity="moderate", product_team_size=1)
+    assert small.role_shape is RoleShape.GENERALIST
+    assert len(small.seat) == 3
+    assert grown.role_shape is RoleShape.SPECIALIST
+    assert len(grown.seat) == 1
+    assert (
+        grown.contributions()["generalist_business_hats"]
+        == 0.0
+        < -small.contributions()["generalist_business_hats"]
+    )
+
+
+def test_three_faces__a_grown_company_whose_only_open_face_is_technical_gets_a_technical_specialist() -> None:
+    for complexity in ["low", "moderate", "high", "very_high"]:
+        result = tpm_fit.recommend(
+            company_size=400,
+            product_complexity=complexity,
+            strategy_coverage=1,
+            marketing_coverage=1,
+            product_team_size=2,
+        )
+        assert result.role_shape is RoleShape.SPECIALIST
+        assert faces(result) == ["technical"]
+        assert result.verdict is Verdict.TECHNICAL, complexity
+
+
+def test_three_faces__a_grown_company_whose_only_open_face_is_strategy_gets_a_traditional_specialist() -> (
+    None
+):
+    for complexity, intensity in itertools.product(["low", "moderate", "high", "very_high"], INTENSITIES):
+        result = tpm_fit.recommend(
+            company_size=3_000,
+            product_complexity=complexity,
+            industry_tech_intensity=intensity,
+            technical_coverage=2,
+            marketing_coverage=2,
+            strategy_coverage=1,
+            product_team_size=6,
+        )
+        assert result.role_shape is RoleShape.SPECIALIST
+        assert faces(result) == ["strategy"]
+        assert result.verdict is Verdict.TRADITIONAL, (complexity, intensity)
+
+
+def test_three_faces__a_company_with_every_face_covered_needs_no_new_pm() -> None:
+    result = tpm_fit.recommend(
+        company_size=5_000,
+        product_complexity="high",
+        strategy_coverage=3,
+        marketing_coverage=2,
+        technical_coverage=4,
+        product_team_size=8,
+    )
+    assert result.hire_needed is False
+    assert result.seat == ()
+    assert result.explain().startswith("No new PM is indicated.")
+
+
+def test_three_faces__the_need_per_face_grows_with_the_company() -> None:
+    fields = {"product_complexity": "moderate", "strategy_coverage": 1, "marketing_coverage": 1}
+    small = tpm_fit.recommend(company_size=500, technical_coverage=1, product_team_size=2, **fields)
+    big = tpm_fit.recommend(company_size=50_000, technical_coverage=1, product_team_size=2, **fields)
+    assert small.hire_needed is False
+    assert big.hire_needed is True
+    assert len(big.seat) == 1
+
+
+# -- stage two: the background ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("company_size", [1, 2, 5, 10])
 def test_three_faces__highly_technical_products_need_a_technical_pm_from_the_beginning(
     company_size: int,
 ) -> None:
-    """Even a tiny company gets 'technical' for a very complex product nobody technical covers."""
+    """A tiny company with a very complex product and nobody on the technical face hires technical."""
     for capability, intensity, strategy, marketing in itertools.product(
-        CAPABILITIES, INTENSITIES, [0, 1, 3], [0, 1, 3]
+        CAPABILITIES, INTENSITIES, [0, 1], [0, 1]
     ):
         result = tpm_fit.recommend(
             company_size=company_size,
             product_complexity="very_high",
             engineering_capability=capability,
             industry_tech_intensity=intensity,
-            strategy_coverage=strategy,
-            marketing_coverage=marketing,
+            strategy_coverage=min(strategy, company_size),
+            marketing_coverage=min(marketing, company_size),
         )
+        assert Face.TECHNICAL in result.seat
         assert result.verdict is Verdict.TECHNICAL, result.profile
 
 
-@pytest.mark.parametrize("company_size", [1, 3, 8, 20])
-def test_three_faces__small_companies_share_every_hat_between_few_people(company_size: int) -> None:
-    result = tpm_fit.recommend(company_size=company_size, product_complexity="moderate", product_team_size=1)
-    assert result.role_shape.value == "generalist"
-    assert {face.value for face in result.faces_to_cover} == {"strategy", "marketing", "technical"}
-    hats = next(step for step in result.trace if step.factor == "all_hats_generalist")
-    assert hats.activation > 0.8
-    assert hats.contribution < 0
-
-
-def test_three_faces__as_companies_grow_each_face_gets_its_own_person() -> None:
-    small = tpm_fit.recommend(company_size=12, product_complexity="moderate")
-    grown = tpm_fit.recommend(company_size=2_000, product_complexity="moderate")
-    assert small.role_shape.value == "generalist"
-    assert grown.role_shape.value == "specialist"
-    hats = {r.profile.company_size: r.contributions()["all_hats_generalist"] for r in (small, grown)}
-    assert hats[2_000] == 0.0 < -hats[12]
-
-
-@pytest.mark.parametrize("complexity", ["low", "moderate", "high"])
-def test_three_faces__a_grown_company_hires_for_the_face_nobody_covers(complexity: str) -> None:
-    tech_gap = tpm_fit.recommend(
-        company_size=1_500, product_complexity=complexity, strategy_coverage=2, marketing_coverage=2
+def test_three_faces__complexity_does_not_argue_for_a_business_seat_when_the_technical_face_is_staffed() -> (
+    None
+):
+    result = tpm_fit.recommend(
+        company_size=30,
+        product_complexity="very_high",
+        technical_coverage=3,
+        engineering_capability="developing",
     )
-    business_gap = tpm_fit.recommend(company_size=1_500, product_complexity=complexity, technical_coverage=2)
-    assert [f.value for f in tech_gap.faces_to_cover] == ["technical"]
-    assert [f.value for f in business_gap.faces_to_cover] == ["strategy", "marketing"]
-    assert tech_gap.score > business_gap.score + 2.0
-    if complexity != "high":
-        assert tech_gap.verdict is not Verdict.TRADITIONAL
-        assert business_gap.verdict is Verdict.TRADITIONAL
+    assert faces(result) == ["strategy", "marketing"]
+    assert result.contributions()["complex_product"] == 0.0
+    assert result.verdict is Verdict.TRADITIONAL
 
 
 def test_job_description__tech_is_a_plus_unless_several_specialised_pms_exist() -> None:
-    """With specialists on strategy and marketing already, the technical background decides."""
-    result = tpm_fit.recommend(
-        company_size=400,
-        product_complexity="moderate",
-        product_team_size=3,
-        strategy_coverage=2,
-        marketing_coverage=1,
+    """The same open technical face weighs more for a specialist than for a generalist."""
+    base = {"product_complexity": "low", "strategy_coverage": 1, "marketing_coverage": 1}
+    generalist = tpm_fit.recommend(company_size=40, product_team_size=1, **base)
+    specialist = tpm_fit.recommend(company_size=40, product_team_size=3, **base)
+    assert faces(generalist) == faces(specialist) == ["technical"]
+    assert generalist.verdict is Verdict.EITHER  # a plus, not a requirement
+    assert specialist.verdict is Verdict.TECHNICAL
+    assert (
+        specialist.contributions()["technical_specialist_seat"]
+        > 0
+        == generalist.contributions()["technical_specialist_seat"]
     )
-    assert result.role_shape.value == "specialist"
-    assert result.verdict is Verdict.TECHNICAL
 
 
 def test_pros_and_cons__a_technical_pm_is_not_always_better() -> None:
-    result = tpm_fit.recommend(company_size=15, product_complexity="low", engineering_capability="strong")
+    result = tpm_fit.recommend(
+        company_size=15, product_complexity="low", engineering_capability="strong", technical_coverage=1
+    )
     assert result.verdict is Verdict.TRADITIONAL
     assert result.contributions()["simple_product"] < 0
 
@@ -94,6 +187,7 @@ def test_introduction__technical_pms_are_needed_beyond_the_tech_industry() -> No
         industry_tech_intensity="low",
         strategy_coverage=1,
         marketing_coverage=1,
+        product_team_size=2,
     )
     assert result.verdict is Verdict.TECHNICAL
 
@@ -122,14 +216,17 @@ def test_advantages_point_3__a_developing_engineering_team_favours_a_technical_p
         for c in CAPABILITIES
     }
     assert scores["developing"] > scores["established"] > scores["strong"]
-    # Without a technical pick, a developing team is a risk the result must name.
+    # A business hire in a company where nobody covers the technical face would still work with
+    # engineering directly: the risk is named.
     not_technical = tpm_fit.recommend(
-        company_size=500,
-        product_complexity="moderate",
-        technical_coverage=2,
+        company_size=60,
+        product_complexity="low",
         engineering_capability="developing",
+        marketing_coverage=1,
+        product_team_size=3,
     )
-    assert not_technical.verdict is Verdict.EITHER
+    assert faces(not_technical) == ["strategy"]
+    assert not_technical.verdict is Verdict.TRADITIONAL
     assert "engineering_credibility_gap" in {r.id for r in not_technical.risks}
 
 
@@ -141,32 +238,45 @@ def test_disadvantages_point_1__a_technical_generalist_risks_neglecting_other_du
 
 
 def test_disadvantages_point_2__strong_engineering_brings_an_over_involvement_risk() -> None:
-    strong = tpm_fit.recommend(
-        company_size=300, product_complexity="very_high", engineering_capability="strong"
-    )
-    developing = tpm_fit.recommend(
-        company_size=300, product_complexity="very_high", engineering_capability="developing"
-    )
+    fields = {
+        "company_size": 300,
+        "product_complexity": "very_high",
+        "product_team_size": 2,
+        "strategy_coverage": 1,
+        "marketing_coverage": 1,
+    }
+    strong = tpm_fit.recommend(engineering_capability="strong", **fields)  # type: ignore[arg-type]
+    developing = tpm_fit.recommend(engineering_capability="developing", **fields)  # type: ignore[arg-type]
     assert strong.verdict is developing.verdict is Verdict.TECHNICAL
     assert "over_involvement" in {r.id for r in strong.risks}
     assert "over_involvement" not in {r.id for r in developing.risks}
 
 
-def test_disadvantages_point_3__uncovered_business_faces_weigh_against_a_technical_pm() -> None:
-    covered = tpm_fit.recommend(
-        company_size=300, product_complexity="high", strategy_coverage=2, marketing_coverage=2
+def test_disadvantages_point_3__business_seats_weigh_against_a_technical_pm() -> None:
+    technical_seat = tpm_fit.recommend(
+        company_size=300,
+        product_complexity="high",
+        strategy_coverage=1,
+        marketing_coverage=1,
+        product_team_size=2,
     )
-    uncovered = tpm_fit.recommend(company_size=300, product_complexity="high")
-    assert uncovered.score < covered.score - 2.0
-    assert uncovered.verdict is Verdict.TECHNICAL
-    assert "weaker_business_knowledge" in {r.id for r in uncovered.risks}
-    assert "weaker_business_knowledge" not in {r.id for r in covered.risks}
+    business_seat = tpm_fit.recommend(
+        company_size=300,
+        product_complexity="high",
+        technical_coverage=1,
+        marketing_coverage=1,
+        product_team_size=2,
+    )
+    assert faces(technical_seat) == ["technical"]
+    assert faces(business_seat) == ["strategy"]
+    assert business_seat.score < technical_seat.score - 2.0
+    assert business_seat.contributions()["business_seat"] < 0
 
 
 @pytest.mark.parametrize(
     ("field", "low", "high"),
     [
-        ("product_team_size", 0, 5),  # the size of the product team
+        ("product_team_size", 1, 5),  # the size of the product team
         ("industry_tech_intensity", "low", "high"),  # the industry
         ("engineering_capability", "developing", "strong"),  # the engineering team's capability
     ],
@@ -174,7 +284,7 @@ def test_disadvantages_point_3__uncovered_business_faces_weigh_against_a_technic
 def test_job_description__the_three_aspects_each_change_the_outcome(
     field: str, low: object, high: object
 ) -> None:
-    base = {"company_size": 40, "product_complexity": "moderate"}
+    base = {"company_size": 40, "product_complexity": "moderate", "strategy_coverage": 1}
     a = tpm_fit.recommend(base, **{field: low})
     b = tpm_fit.recommend(base, **{field: high})
-    assert (a.score, a.role_shape) != (b.score, b.role_shape)
+    assert a.score != b.score

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 import tpm_fit
 from tpm_fit import (
+    Face,
     OrgProfile,
     ProfileFrameError,
     Rulebook,
@@ -29,7 +30,17 @@ from tpm_fit.testing import org_profiles, rulebooks
 
 FACTOR_IDS = Rulebook.default().factor_ids
 CONTRIBUTIONS = [f"contribution.{factor_id}" for factor_id in FACTOR_IDS]
-RESULT_COLUMNS = ["verdict", "score", "role_shape", *CONTRIBUTIONS]
+SEAT_COLUMNS = ["seat.strategy", "seat.marketing", "seat.technical"]
+RISK_COLUMNS = [f"risk.{risk.id}" for risk in Rulebook.default().risks]
+RESULT_COLUMNS = [
+    "verdict",
+    "score",
+    "role_shape",
+    "hire_needed",
+    *SEAT_COLUMNS,
+    *RISK_COLUMNS,
+    *CONTRIBUTIONS,
+]
 
 
 def profiles_frame(profiles: list[OrgProfile], *, index: Any = None) -> pd.DataFrame:
@@ -53,6 +64,12 @@ def assert_matches_scalar(
         assert row["verdict"] == expected.verdict.value
         assert row["role_shape"] == expected.role_shape.value
         assert row["score"] == expected.score  # bit-identical, not merely close
+        assert bool(row["hire_needed"]) is expected.hire_needed
+        for face in Face:
+            assert bool(row[f"seat.{face.value}"]) is (face in expected.seat)
+        risks = {risk.id for risk in expected.risks}
+        for risk in (rulebook or Rulebook.default()).risks:
+            assert bool(row[f"risk.{risk.id}"]) is (risk.id in risks)
         for step in expected.trace:
             assert row[f"contribution.{step.factor}"] == step.contribution
 
@@ -396,12 +413,11 @@ def test_importing_tpm_fit_does_not_import_pandas_and_batch_does_not_import_plot
     st.lists(st.integers(min_value=0, max_value=12_000), min_size=1, max_size=40),
 )
 def test_ramps_of_any_length_batch_like_their_scalar_twin(ys: list[float], xs: list[int]) -> None:
-    from tpm_fit._engine.kernel import _RampNode
-    from tpm_fit._model.rulebook import Ramp
+    from tpm_fit import Ramp
 
     # breakpoints 1, 4, 16, ...: 2 to 8 points cover the per-segment path and the gather fallback
     points = tuple((4**i, y) for i, y in enumerate(ys))
-    node = _RampNode(Ramp(kind="ramp", input="company_size", points=points))
+    node = Ramp(kind="ramp", input="company_size", points=points).compile([])
     column = np.array(xs, dtype=np.float64)
     batch = node.batch({"company_size": column})
     assert batch.tolist() == [node.one({"company_size": x}) for x in column.tolist()]
@@ -415,7 +431,7 @@ def test_large_frames_scored_in_row_blocks_equal_small_frames_and_recommend() ->
     rng = np.random.default_rng(7)
     frame = pd.DataFrame(
         {
-            "company_size": rng.integers(1, 20_000, n),
+            "company_size": rng.integers(4, 20_000, n),
             "technical_coverage": rng.integers(0, 3, n),
             "product_team_size": rng.integers(0, 4, n),
             "product_complexity": rng.choice(["low", "moderate", "high", "very_high"], n),

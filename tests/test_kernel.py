@@ -30,37 +30,36 @@ _NUMERIC = {
 
 @given(st.lists(org_profiles(), min_size=1, max_size=30), rulebooks())
 def test_scalar_twin_equals_vector_path_exactly(profiles: list[OrgProfile], rulebook: Rulebook) -> None:
+    """Seat, derived inputs, contributions, score, verdict and risks: bit for bit."""
     compiled = compile_rulebook(rulebook)
-    columns = columns_of(profiles)
-    contributions = compiled.contributions(columns, len(profiles))
-    scores = compiled.score(contributions)
-    verdicts = compiled.verdict_codes(scores)
-    shapes = compiled.role_shape_codes(columns)
+    batch = compiled.evaluate(columns_of(profiles), len(profiles))
     for i, profile in enumerate(profiles):
         values = encode_profile(profile)
-        activations, one_contributions, score = compiled.score_one(values)
-        assert one_contributions == contributions[:, i].tolist()  # bit-identical
-        assert score == scores[i]
-        assert ("traditional", "either", "technical")[verdicts[i]] == compiled.verdict_one(score)
-        assert ("generalist", "specialist")[shapes[i]] == compiled.role_shape_one(values)
-        assert all(0.0 <= a <= 1.0 for a in activations)
+        one = compiled.evaluate_one(values)
+        assert one.contributions == batch.contributions[:, i].tolist()  # bit-identical
+        assert one.score == batch.score[i]
+        assert one.verdict.code == batch.verdict_codes[i]
+        for name, column in batch.derived.items():
+            assert values[name] == column[i], name
+        assert one.seat.role_shape.code == batch.derived["role_shape"][i]
+        assert [k for k, _ in one.risks] == np.flatnonzero(batch.risks[:, i]).tolist()
+        assert all(0.0 <= a <= 1.0 for a in one.activations)
 
 
 @given(org_profiles())
 def test_activations_stay_in_unit_interval_and_contributions_within_weight(profile: OrgProfile) -> None:
     compiled = compile_rulebook(Rulebook.default())
-    activations, contributions, _ = compiled.score_one(encode_profile(profile))
-    for factor, a, c in zip(Rulebook.default().factors, activations, contributions, strict=True):
+    one = compiled.evaluate_one(encode_profile(profile))
+    for factor, a, c in zip(Rulebook.default().factors, one.activations, one.contributions, strict=True):
         assert 0.0 <= a <= 1.0
         assert abs(c) <= factor.weight
 
 
 def test_ramps_hit_their_breakpoints_exactly() -> None:
-    from tpm_fit._engine.kernel import _RampNode
-    from tpm_fit._model.rulebook import Ramp
+    from tpm_fit import Ramp
 
     ramp = Ramp(kind="ramp", input="company_size", points=((10, 0.1), (150, 0.7), (1000, 0.3)))
-    node = _RampNode(ramp)
+    node = ramp.compile([])
     xs = np.array([1.0, 10.0, 150.0, 1000.0, 5000.0])
     batch = node.batch({"company_size": xs})
     assert batch.tolist() == [0.1, 0.1, 0.7, 0.3, 0.3]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from html import escape
 
 import pytest
 from hypothesis import given
@@ -95,17 +96,22 @@ def test_recommendation_is_frozen() -> None:
         result.score = 0.0  # type: ignore[misc]
 
 
-def test_role_shape_and_faces() -> None:
+def test_role_shape_and_seat() -> None:
     small = tpm_fit.recommend(company_size=6, product_complexity="moderate")
     assert small.role_shape.value == "generalist"
-    assert [f.value for f in small.faces_to_cover] == ["strategy", "marketing", "technical"]
+    assert [f.value for f in small.seat] == ["strategy", "marketing", "technical"]
     big = tpm_fit.recommend(
-        company_size=800, product_complexity="moderate", strategy_coverage=1, marketing_coverage=2
+        company_size=800,
+        product_complexity="moderate",
+        strategy_coverage=1,
+        marketing_coverage=2,
+        product_team_size=2,
     )
     assert big.role_shape.value == "specialist"
-    assert [f.value for f in big.faces_to_cover] == ["technical"]
-    team = tpm_fit.recommend(company_size=30, product_complexity="moderate", product_team_size=2)
+    assert [f.value for f in big.seat] == ["technical"]
+    team = tpm_fit.recommend(company_size=30, product_complexity="moderate", product_team_size=3)
     assert team.role_shape.value == "specialist"
+    assert len(team.seat) == 1
 
 
 def test_risks_match_the_verdict() -> None:
@@ -128,8 +134,8 @@ def test_explain_lists_verdict_reasons_both_sides_and_risks() -> None:
     assert text.startswith("Verdict: TECHNICAL")
     assert "For a technical PM:" in text
     assert "For a traditional PM:" in text
-    assert "Technically complex product" in text
-    assert "Small company: the hire wears every hat" in text
+    assert "Product complexity, where the technical face is open" in text
+    assert "Business hats in a generalist seat" in text
     assert "Mitigation:" in text
     assert "[Disadvantages, point 1]" in text
     assert str(result) == text
@@ -142,7 +148,7 @@ def test_notebook_reprs_show_the_full_trace() -> None:
     html = result._repr_html_()
     for step in result.trace:
         assert step.title in markdown
-        assert step.title in html
+        assert escape(step.title) in html
     assert html.startswith("<div>")
     assert "<table>" in html
 
@@ -169,13 +175,19 @@ def test_counterfactuals_really_flip_and_are_nearest(profile: OrgProfile) -> Non
 
 
 def test_counterfactual_finds_the_size_where_the_verdict_tips() -> None:
-    # Nobody covers the technical face: as the company grows, that gap tips the verdict.
-    result = tpm_fit.recommend(company_size=5, product_complexity="moderate", marketing_coverage=1)
+    # One PM covers strategy and marketing; the open seat is technical. Once the company is big
+    # enough for PMs to split the faces, the hire becomes a technical specialist.
+    result = tpm_fit.recommend(
+        company_size=40,
+        product_complexity="low",
+        strategy_coverage=1,
+        marketing_coverage=1,
+        product_team_size=1,
+    )
     assert result.verdict is Verdict.EITHER
     change = {c.field: c for c in result.counterfactuals()}["company_size"]
     assert change.verdict is Verdict.TECHNICAL
-    assert isinstance(change.proposed, int)
-    assert 5 < change.proposed <= 150
+    assert change.proposed == Rulebook.default().seat.specialist_min_company_size
     assert tpm_fit.recommend(result.profile, company_size=change.proposed).verdict is Verdict.TECHNICAL
     assert tpm_fit.recommend(result.profile, company_size=change.proposed - 1).verdict is Verdict.EITHER
 

@@ -20,7 +20,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "testing.md"
 # --- the downstream example from docs/testing.md, verbatim (see test_docs_example_is_this_code) ---
 
 # Our tuning: generalists matter more to us, product complexity a little less.
-OUR_RULES = Rulebook.default().with_weights({"all_hats_generalist": 1.5, "complex_product": 2.5})
+OUR_RULES = Rulebook.default().with_weights({"generalist_business_hats": 1.5, "complex_product": 2.5})
 
 
 def test_our_rules_keep_every_promise():

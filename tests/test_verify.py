@@ -195,7 +195,7 @@ def test_violation_far_beyond_the_realistic_range_is_found() -> None:
             "statement": "Test axiom: a larger company never lowers the score.",
         }
     ]
-    _factor(data, "all_hats_generalist")["weight"] = 0.0
+    _factor(data, "generalist_business_hats")["weight"] = 0.0
     for factor in ("technical_face_uncovered", "strategy_face_uncovered", "marketing_face_uncovered"):
         _factor(data, factor)["activation"]["of"][1]["points"] = [[1, 1.0], [150, 1.0]]
     book = Rulebook.from_mapping(data)

@@ -42,7 +42,7 @@ from .._engine.kernel import (
 )
 from .._engine.recommend import recommend
 from .._errors import ProfileFrameError
-from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from .._model.profile import MAX_HEADCOUNT, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from .._model.rulebook import Rulebook
 from .._model.vocab import FACES
 
@@ -587,8 +587,9 @@ def _recommend_dask(frame: Any, *, rulebook: Rulebook | None, errors: Errors) ->
 
 # -- grids -----------------------------------------------------------------------------------
 
-#: Valid values for the required fields, so that one field can be validated on its own.
-_PLACEHOLDER: Final[dict[str, Any]] = {"company_size": 1, "product_complexity": "low"}
+#: Valid values for the required fields, so that one field can be validated on its own (the
+#: largest headcount, so that any count on its own is within it).
+_PLACEHOLDER: Final[dict[str, Any]] = {"company_size": MAX_HEADCOUNT, "product_complexity": "low"}
 
 
 def _axis_values(raw: Any) -> list[Any]:
@@ -615,7 +616,9 @@ def scenario_grid(**axes: Any) -> pd.DataFrame:
     pandas.DataFrame
         One row per combination (the first axis varies slowest), a ``RangeIndex`` and every
         ``OrgProfile`` field as a column in field order: integers as ``int64``, ordered inputs
-        as ordered categoricals listing all their levels.
+        as ordered categoricals listing all their levels. Combinations in which a coverage
+        count or ``product_team_size`` exceeds ``company_size`` describe no organisation and
+        are left out.
 
     Raises
     ------
@@ -687,7 +690,18 @@ def scenario_grid(**axes: Any) -> pd.DataFrame:
             )
         else:
             columns[name] = np.full(total, int(_default_code(name)), dtype=np.int64)
-    return pd.DataFrame(columns, index=pd.RangeIndex(total), copy=False)
+    return _within_headcount(pd.DataFrame(columns, index=pd.RangeIndex(total), copy=False))
+
+
+def _within_headcount(grid: pd.DataFrame) -> pd.DataFrame:
+    """Leave out combinations in which a count exceeds company_size: they describe no company."""
+    size = grid["company_size"].to_numpy()
+    keep = np.ones(len(grid), dtype=bool)
+    for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
+        keep &= grid[name].to_numpy() <= size
+    if keep.all():
+        return grid
+    return grid.loc[keep].reset_index(drop=True)
 
 
 # -- the DataFrame accessor ------------------------------------------------------------------

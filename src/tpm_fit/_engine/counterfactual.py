@@ -10,7 +10,7 @@ numbers finds the exact flip point; whether a hire is needed changes only at a b
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -62,8 +62,8 @@ def _numeric_flip(
     ``affine``: the probed quantity changes at most once between consecutive breakpoints (the
     verdict), so bisect; otherwise it only changes at a breakpoint (the seat), so take it.
     """
-    low, high = NUMERIC_BOUNDS[name]
-    points = {low, high, *compiled.breakpoints(name)}
+    low, high = _valid_range(values, name)
+    points = {low, high, *(p for p in compiled.breakpoints(name) if low <= p <= high)}
     current = int(values[name])
     now = probe(current)
     best: int | None = None
@@ -80,6 +80,20 @@ def _numeric_flip(
                 break
             near = far
     return best
+
+
+def _valid_range(values: dict[str, float], name: str) -> tuple[int, int]:
+    """The values ``name`` can take with every other input fixed, in a valid profile."""
+    low, high = NUMERIC_BOUNDS[name]
+    if name == "company_size":  # at least as many people as any count of them
+        return max(low, *(int(values[count]) for count in _COUNTS)), high
+    if name in _COUNTS:
+        return low, min(high, int(values["company_size"]))
+    return low, high
+
+
+#: Counts of people, each at most company_size in a valid profile.
+_COUNTS: Final = ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size")
 
 
 def _bisect(probe: Probe, now: object, same: int, other: int) -> int:

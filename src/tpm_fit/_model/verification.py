@@ -139,10 +139,12 @@ class VerdictRegion(_Frozen):
         )
     )
     witness_score: float | None = Field(description="The witness's score, as recommend() computes it.")
-    found_on: Literal["grid_point", "grid_edge"] | None = Field(
+    found_on: Literal["grid_point", "grid_edge", "clamped"] | None = Field(
         description=(
             "'grid_point' when a grid point reaches the verdict; 'grid_edge' when only a profile "
-            "between two neighbouring grid points does (possible for the open 'either' band)."
+            "between two neighbouring grid points does (possible for the open 'either' band); "
+            "'clamped' when only grid points with a count above company_size do, and the valid "
+            "profile with those counts cut down to company_size does too."
         )
     )
     inputs: tuple[InputSpan, ...] = Field(

@@ -20,18 +20,15 @@ __all__ = ["AxiomCheck", "FactorCheck", "ScoreRange", "SeatCheck"]
 
 
 class ScoreRange:
-    """Lowest and highest score over the grid, with where they occur."""
+    """Lowest and highest score over the grid box (a superset of the valid profiles: a bound)."""
 
     def __init__(self) -> None:
         self.low, self.high = math.inf, -math.inf
         self.low_flat = self.high_flat = 0
 
     def update(self, chunk: Chunk) -> None:
-        """Fold in one chunk (its valid profiles)."""
-        if not chunk.valid.any():
-            return
-        low_at = int(np.argmin(np.where(chunk.valid, chunk.score, np.inf)))
-        high_at = int(np.argmax(np.where(chunk.valid, chunk.score, -np.inf)))
+        """Fold in one chunk."""
+        low_at, high_at = int(np.argmin(chunk.score)), int(np.argmax(chunk.score))
         if chunk.score[low_at] < self.low:
             self.low, self.low_flat = float(chunk.score[low_at]), int(chunk.flat[low_at])
         if chunk.score[high_at] > self.high:
@@ -55,19 +52,18 @@ class FactorCheck:
         self.states = [_FactorState() for _ in compiled.activations]
 
     def update(self, chunk: Chunk) -> None:
-        """Fold in one chunk (its valid profiles)."""
-        if not chunk.valid.any():
-            return
+        """Fold in one chunk (the whole grid box: ranges are bounds over every valid profile)."""
         for k, (node, state) in enumerate(zip(self.compiled.activations, self.states, strict=True)):
-            activation = node.batch(chunk.columns)[chunk.valid]
-            contribution = chunk.contributions[k][chunk.valid]
+            activation = node.batch(chunk.columns)
+            contribution = chunk.contributions[k]
             state.min_activation = min(state.min_activation, float(activation.min()))
             state.max_activation = max(state.max_activation, float(activation.max()))
             state.min_contribution = min(state.min_contribution, float(contribution.min()))
             state.max_contribution = max(state.max_contribution, float(contribution.max()))
             outside = (activation < -TOLERANCE) | (activation > 1.0 + TOLERANCE) | ~np.isfinite(activation)
+            outside &= chunk.valid
             if state.out_of_bounds_flat < 0 and outside.any():
-                state.out_of_bounds_flat = int(chunk.flat[chunk.valid][int(np.argmax(outside))])
+                state.out_of_bounds_flat = int(chunk.flat[int(np.argmax(outside))])
 
     def result(self) -> tuple[list[FactorResult], list[Violation]]:
         """Report entries and violations."""

@@ -92,6 +92,25 @@ class Grid:
             {axis.name: axis.labels[i] for axis, i in zip(self.axes, idx, strict=True)}
         )
 
+    def values(self, flat: int) -> dict[str, float]:
+        """The kernel's encoded values at a grid point (which need not be a valid profile)."""
+        idx = np.unravel_index(flat, self.dims)
+        return {axis.name: float(axis.codes[int(i)]) for axis, i in zip(self.axes, idx, strict=True)}
+
+    def clamped(self, flat: int) -> OrgProfile:
+        """The profile at a grid point with every count cut down to company_size."""
+        values = {
+            axis.name: axis.labels[int(i)]
+            for axis, i in zip(self.axes, np.unravel_index(flat, self.dims), strict=True)
+        }
+        size = values["company_size"]
+        assert isinstance(size, int)
+        for name in COUNTS:
+            count = values[name]
+            assert isinstance(count, int)
+            values[name] = min(count, size)
+        return OrgProfile.model_validate(values)
+
     def shifted(self, idx: Index, axis: int) -> tuple[NDArray[np.bool_], Index]:
         """Grid points that have a neighbour one step up ``axis``, and that neighbour's indices."""
         movable = idx[axis] < self.dims[axis] - 1

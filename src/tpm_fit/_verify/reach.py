@@ -18,6 +18,8 @@ from .grid import Chunk, Grid, exact_score, label, scores, valid_profiles
 
 __all__ = ["VerdictCheck"]
 
+Found = Literal["grid_point", "grid_edge", "clamped"]
+
 #: Candidate witnesses kept for the "either" search along grid edges.
 _MAX_EDGE_CANDIDATES: Final = 16
 
@@ -29,6 +31,8 @@ class _VerdictState:
     seen: list[NDArray[np.bool_]] = field(default_factory=list)
     best_key: float = math.inf
     best_flat: int = -1
+    #: Some grid point of the box (maybe not a valid profile) that reaches the verdict.
+    any_flat: int = -1
 
 
 class VerdictCheck:
@@ -56,7 +60,10 @@ class VerdictCheck:
     def update(self, chunk: Chunk) -> None:
         """Fold in one chunk."""
         for state in self.states:
-            mask = (chunk.codes == state.verdict.code) & chunk.valid
+            reached = chunk.codes == state.verdict.code
+            if state.any_flat < 0 and reached.any():
+                state.any_flat = int(chunk.flat[int(np.argmax(reached))])
+            mask = reached & chunk.valid
             hits = int(mask.sum())
             if not hits:
                 continue
@@ -74,11 +81,15 @@ class VerdictCheck:
         regions, violations = [], []
         ordered = self.compiled.traditional_max < self.compiled.technical_min
         for state in self.states:
-            found_on: Literal["grid_point", "grid_edge"] | None = None
+            found_on: Found | None = None
             witness: OrgProfile | None = None
             if state.count:
                 found_on, witness = "grid_point", self.grid.profile(state.best_flat)
-            elif state.verdict is Verdict.EITHER and ordered:
+            elif state.any_flat >= 0 and self._reaches(
+                clamped := self.grid.clamped(state.any_flat), state.verdict
+            ):
+                found_on, witness = "clamped", clamped
+            if witness is None and state.verdict is Verdict.EITHER and ordered:
                 witness = self._either_on_edges()
                 found_on = "grid_edge" if witness is not None else None
             regions.append(self._region(state, witness, found_on))
@@ -86,11 +97,11 @@ class VerdictCheck:
                 violations.append(self._unreachable(state.verdict, score_min, score_max))
         return regions, violations
 
+    def _reaches(self, profile: OrgProfile, verdict: Verdict) -> bool:
+        return self.compiled.verdict_one(exact_score(self.compiled, profile)) is verdict
+
     def _region(
-        self,
-        state: _VerdictState,
-        witness: OrgProfile | None,
-        found_on: Literal["grid_point", "grid_edge"] | None,
+        self, state: _VerdictState, witness: OrgProfile | None, found_on: Found | None
     ) -> VerdictRegion:
         spans = tuple(
             InputSpan(

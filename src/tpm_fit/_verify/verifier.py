@@ -33,7 +33,7 @@ from .._model.verification import (
     Violation,
 )
 from .checks import AxiomCheck, FactorCheck, ScoreRange, SeatCheck
-from .grid import Chunk, Grid, build_axes, exact_score
+from .grid import Chunk, Grid, build_axes
 from .reach import VerdictCheck
 
 __all__ = [
@@ -137,8 +137,8 @@ def verify_rulebook(
         ok=not violations,
         violations=tuple(violations),
         thresholds_ordered=ordered,
-        score_min=exact_score(compiled, grid.profile(scores.low_flat)),
-        score_max=exact_score(compiled, grid.profile(scores.high_flat)),
+        score_min=compiled.evaluate_one(grid.values(scores.low_flat)).score,
+        score_max=compiled.evaluate_one(grid.values(scores.high_flat)).score,
         axioms=tuple(axiom_results),
         seat_axioms=tuple(seat_results),
         verdicts=tuple(verdict_results),
