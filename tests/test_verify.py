@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, RulebookError, VerificationReport, recommend, verify_rulebook
 from tpm_fit._engine.kernel import CompiledRulebook
-from tpm_fit._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
+from tpm_fit._model.profile import DERIVED_INPUTS, NUMERIC_BOUNDS, ORDERED_INPUTS
+from tpm_fit._verify.grid import COUNTS
 from tpm_fit._verify.verifier import TOLERANCE
 from tpm_fit.testing import org_profiles, rulebooks
 
@@ -61,12 +62,14 @@ def test_default_rulebook_verifies_clean_and_fast() -> None:
     assert all(a.holds and a.pairs_checked > 0 for a in report.axioms)
     assert [v.verdict for v in report.verdicts if v.reachable] == ["traditional", "either", "technical"]
     assert all(f.fires and f.bounded for f in report.factors)
-    # 4 company sizes x 4 complexities x 4^3 coverages x 3 capabilities x 3 intensities; no factor
-    # reads product_team_size, so it collapses to one value.
-    assert report.grid_points == 4 * 4 * 4 * 4 * 4 * 3 * 3
+    # 8 company sizes (the seat's steps, each with the size just below) x 4 complexities x 5^3
+    # coverages (0 to the largest need, and the range end) x 3 capabilities x 5 team sizes x 3
+    # intensities.
+    assert report.grid_points == 8 * 4 * 5 * 5 * 5 * 3 * 5 * 3
     axes = {axis.input: axis.values for axis in report.grid}
-    assert axes["company_size"] == (1, 10, 150, 10_000_000)
-    assert axes["product_team_size"] == (0,)
+    assert axes["company_size"] == (1, 149, 150, 999, 1_000, 9_999, 10_000, 10_000_000)
+    assert axes["product_team_size"] == (0, 1, 2, 3, 10_000_000)
+    assert axes["technical_coverage"] == (0, 1, 2, 3, 10_000_000)
 
 
 def test_rulebook_verify_is_verify_rulebook() -> None:
@@ -93,22 +96,17 @@ def test_score_range_is_attained() -> None:
 
 def test_region_describes_inputs_reaching_the_verdict() -> None:
     report = Rulebook.default().verify()
+    for region in report.verdicts:
+        assert region.witness is not None
+        spans = {span.input: span for span in region.inputs}
+        for name, span in spans.items():
+            value = getattr(region.witness, name)
+            assert getattr(value, "value", value) in span.values
     traditional = next(r for r in report.verdicts if r.verdict == "traditional")
     complexity = next(span for span in traditional.inputs if span.input == "product_complexity")
-    # A very complex product always scores above traditional_max in the default rules.
-    assert "very_high" not in complexity.values
-    assert not complexity.unrestricted
-    # The least technical-leaning very complex profile on the grid still escapes "traditional".
-    least = recommend(
-        company_size=150,
-        product_complexity="very_high",
-        strategy_coverage=0,
-        marketing_coverage=0,
-        technical_coverage=2,
-        engineering_capability="strong",
-        industry_tech_intensity="low",
-    )
-    assert least.verdict != "traditional"
+    # A seat of business faces outweighs even a very complex product once the technical face is staffed.
+    assert "very_high" in complexity.values
+    assert complexity.unrestricted
 
 
 def test_report_round_trips_through_json() -> None:
@@ -125,7 +123,7 @@ def test_grid_over_the_limit_is_refused_with_a_location() -> None:
     with pytest.raises(RulebookError) as info:
         verify_rulebook(Rulebook.default(), max_grid_points=1_000)
     assert info.value.location == "factors"
-    assert "company_size: 4" in info.value.message
+    assert "company_size: 8" in info.value.message
 
 
 # -- broken rulebooks are caught, with counterexamples that really break the axiom -----------------
@@ -150,10 +148,9 @@ def _assert_real_counterexample(report: VerificationReport, axiom_id: str, book:
 
 def test_inverted_level_table_is_caught() -> None:
     data = _data()
-    values = _factor(data, "complex_product")["activation"]["values"]
-    _factor(data, "complex_product")["activation"]["values"] = dict(
-        zip(values, reversed(list(values.values())), strict=True)
-    )
+    table = _factor(data, "complex_product")["activation"]["of"][0]
+    assert table["input"] == "product_complexity"
+    table["values"] = dict(zip(table["values"], reversed(list(table["values"].values())), strict=True))
     book = Rulebook.from_mapping(data)
     report = book.verify()
     assert not report.ok
@@ -164,7 +161,7 @@ def test_inverted_level_table_is_caught() -> None:
 
 def test_reversed_ramp_is_caught() -> None:
     data = _data()
-    ramp = _factor(data, "technical_face_uncovered")["activation"]["of"][0]
+    ramp = _factor(data, "complex_product")["activation"]["of"][1]["of"][1]
     assert ramp["input"] == "technical_coverage"
     ramp["points"] = [[0, 0.0], [1, 0.25], [2, 1.0]]
     book = Rulebook.from_mapping(data)
@@ -174,7 +171,7 @@ def test_reversed_ramp_is_caught() -> None:
 
 def test_flipped_favours_is_caught() -> None:
     data = _data()
-    _factor(data, "strategy_face_uncovered")["favours"] = "technical"
+    _factor(data, "business_seat")["favours"] = "technical"
     book = Rulebook.from_mapping(data)
     _assert_real_counterexample(book.verify(), "strategy_coverage_never_lowers", book)
 
@@ -195,9 +192,11 @@ def test_violation_far_beyond_the_realistic_range_is_found() -> None:
             "statement": "Test axiom: a larger company never lowers the score.",
         }
     ]
-    _factor(data, "generalist_business_hats")["weight"] = 0.0
-    for factor in ("technical_face_uncovered", "strategy_face_uncovered", "marketing_face_uncovered"):
-        _factor(data, factor)["activation"]["of"][1]["points"] = [[1, 1.0], [150, 1.0]]
+    # The seat also changes with company size; silence the factors that read it.
+    for factor in data["factors"]:
+        reads = str(factor["activation"])
+        if factor["id"] != "complex_product" and ("seat_" in reads or "role_shape" in reads):
+            factor["weight"] = 0.0
     book = Rulebook.from_mapping(data)
     report = book.verify()
     violation = next(v for v in report.violations if v.subject == "size_never_lowers")
@@ -209,7 +208,7 @@ def test_violation_far_beyond_the_realistic_range_is_found() -> None:
 
 def test_dead_factor_is_reported_and_disabled_factor_is_not() -> None:
     data = _data()
-    _factor(data, "complex_product")["activation"]["values"] = dict.fromkeys(
+    _factor(data, "complex_product")["activation"]["of"][0]["values"] = dict.fromkeys(
         ["low", "moderate", "high", "very_high"], 0.0
     )
     _factor(data, "simple_product")["weight"] = 0.0
@@ -297,12 +296,13 @@ def test_out_of_range_activation_is_reported(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_axiom_on_an_input_no_factor_reads_holds_trivially() -> None:
     data = _data()
+    data["factors"] = [f for f in data["factors"] if "industry_tech_intensity" not in str(f["activation"])]
     data["axioms"] = [
         {
-            "id": "team_size_irrelevant",
-            "input": "product_team_size",
+            "id": "industry_irrelevant",
+            "input": "industry_tech_intensity",
             "direction": "non_increasing",
-            "statement": "Test axiom: the product team's size never raises the score.",
+            "statement": "Test axiom: the industry never raises the score.",
         }
     ]
     result = Rulebook.from_mapping(data).verify().axioms[0]
@@ -359,10 +359,16 @@ def test_no_axiom_violation_escapes_the_exact_check(
     report = rulebook.verify()
     reported = {v.subject for v in report.violations if v.check == "monotonicity"}
     for axiom in rulebook.axioms:
+        if axiom.input in DERIVED_INPUTS:  # checked against the kernel in test_seat.py
+            continue
         current = getattr(before, axiom.input)
         higher = data.draw(st.one_of(_values_above(axiom.input, current), st.none()), label=axiom.id)
         if higher is None:
             continue
+        if axiom.input in COUNTS:
+            higher = min(higher, before.company_size)
+            if higher <= current:
+                continue
         after = OrgProfile.model_validate({**before.model_dump(), axiom.input: higher})
         change = _score(after, rulebook) - _score(before, rulebook)
         signed = change if axiom.direction.value == "non_decreasing" else -change

@@ -69,7 +69,12 @@ def _profiles(draw: st.DrawFn, fields: dict[str, st.SearchStrategy[Any]], floor:
     for name in OrgProfile.model_fields:
         if name == "company_size":
             continue
-        values[name] = draw(fields[name]) if name in fields else draw(_integers(name, size))
+        if name in fields:
+            value = draw(fields[name])
+            # A count drawn from a caller's strategy is cut down to the company's headcount.
+            values[name] = min(value, size) if name in _COUNTS and isinstance(value, int) else value
+        else:
+            values[name] = draw(_integers(name, size))
     return OrgProfile.model_validate(values)
 
 

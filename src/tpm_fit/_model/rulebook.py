@@ -374,6 +374,12 @@ class Rulebook(_Model):
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy, with ``update`` applied; the copy's fingerprint is computed afresh."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("fingerprint", None)  # a cached_property of the original's content
+        return copy
+
     @property
     def factor_ids(self) -> tuple[str, ...]:
         """Ids of the factors, in rulebook order."""

@@ -14,7 +14,7 @@ from .._model.profile import DERIVED_INPUTS, OrgProfile
 from .._model.rulebook import Axiom, SeatAxiom, SeatProperty
 from .._model.verification import TOLERANCE, AxiomResult, FactorResult, SeatAxiomResult, Violation
 from .._model.vocab import FACES
-from .grid import Chunk, Grid, exact_score, label, valid_profiles
+from .grid import Chunk, Grid, exact_score, label
 
 __all__ = ["AxiomCheck", "FactorCheck", "ScoreRange", "SeatCheck"]
 
@@ -171,11 +171,8 @@ class AxiomCheck:
         axis = self.grid.position[name]
         if self.grid.dims[axis] < 2:
             return np.empty(0), chunk.flat[:0], chunk.valid[:0]
-        movable, moved = self.grid.shifted(chunk.idx, axis)
-        columns = self.grid.columns(moved)
-        valid = chunk.valid[movable] & valid_profiles(columns)
-        after = self.compiled.score(self.compiled.contributions(columns, int(movable.sum())))
-        return after - chunk.score[movable], chunk.flat[movable], valid
+        shift = chunk.neighbours(self.compiled, self.grid, axis)
+        return shift.score - chunk.score[shift.movable], chunk.flat[shift.movable], shift.valid
 
     def _score_with(self, chunk: Chunk, name: str, code: int, n: int) -> NDArray[np.float64]:
         columns = {**chunk.columns, name: np.full(n, code, dtype=np.int8)}
@@ -300,10 +297,8 @@ class SeatCheck:
             axis = self.grid.position[face.coverage_field]
             if self.grid.dims[axis] < 2:
                 continue
-            movable, moved = self.grid.shifted(chunk.idx, axis)
-            columns = self.grid.columns(moved)
-            after = self.compiled.with_derived(columns, int(movable.sum()))
-            valid = chunk.valid[movable] & valid_profiles(columns)
+            shift = chunk.neighbours(self.compiled, self.grid, axis)
+            after, movable, valid = shift.columns, shift.movable, shift.valid
             if state.axiom.property is SeatProperty.COVERAGE_NEVER_ADDS_FACE:
                 broken = (after[face.seat_input] == 1) & ~seat[k][movable]
             else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -124,6 +124,17 @@ class Grid:
             yield np.arange(start, min(start + size, self.size), dtype=np.int64)
 
 
+@dataclass(frozen=True)
+class Shift:
+    """Neighbours one step up an axis: which points have one, and their columns and scores."""
+
+    movable: NDArray[np.bool_]
+    columns: dict[str, NDArray[Any]]
+    score: NDArray[np.float64]
+    #: Both the point and its neighbour are valid profiles.
+    valid: NDArray[np.bool_]
+
+
 @dataclass
 class Chunk:
     """Grid points scored by the kernel: what every accumulator's ``update`` reads."""
@@ -136,6 +147,20 @@ class Chunk:
     codes: NDArray[np.int8]
     #: Grid points that are valid profiles (no count above company_size).
     valid: NDArray[np.bool_]
+    _shifts: dict[int, Shift] = field(default_factory=dict)
+
+    def neighbours(self, compiled: CompiledRulebook, grid: Grid, axis: int) -> Shift:
+        """The grid points one step up ``axis`` from this chunk's points, scored (memoised, since
+        several checks compare the same neighbours)."""
+        found = self._shifts.get(axis)
+        if found is None:
+            movable, moved = grid.shifted(self.idx, axis)
+            n = int(movable.sum())
+            columns = compiled.with_derived(grid.columns(moved), n)
+            score = compiled.score(compiled.contributions(columns, n))
+            valid = self.valid[movable] & valid_profiles(columns)
+            found = self._shifts[axis] = Shift(movable, columns, score, valid)
+        return found
 
     @classmethod
     def score_points(cls, compiled: CompiledRulebook, grid: Grid, flat: NDArray[np.int64]) -> Chunk:
@@ -148,7 +173,7 @@ class Chunk:
         return cls(flat, idx, columns, contributions, score, codes, valid_profiles(columns))
 
 
-def valid_profiles(columns: dict[str, NDArray[Any]]) -> NDArray[np.bool_]:
+def valid_profiles(columns: Mapping[str, NDArray[Any]]) -> NDArray[np.bool_]:
     """Which rows are valid profiles: every count at most company_size (see OrgProfile)."""
     size = columns["company_size"]
     valid = np.ones(len(size), dtype=bool)
