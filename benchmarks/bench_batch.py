@@ -34,12 +34,14 @@ TARGET_RATIO = 60.0
 def scenarios(n: int, *, seed: int = 0) -> pd.DataFrame:
     """``n`` random but realistic profiles: log-uniform company sizes, small counts, string levels."""
     rng = np.random.default_rng(seed)
+    size = np.rint(np.exp(rng.uniform(np.log(1), np.log(100_000), n))).astype(np.int64)
     columns: dict[str, Any] = {
-        "company_size": np.rint(np.exp(rng.uniform(np.log(1), np.log(100_000), n))).astype(np.int64),
-        "strategy_coverage": rng.integers(0, 4, n),
-        "marketing_coverage": rng.integers(0, 4, n),
-        "technical_coverage": rng.integers(0, 4, n),
-        "product_team_size": rng.integers(0, 6, n),
+        "company_size": size,
+        # Counts of people never exceed the headcount (OrgProfile refuses it).
+        "strategy_coverage": np.minimum(rng.integers(0, 4, n), size),
+        "marketing_coverage": np.minimum(rng.integers(0, 4, n), size),
+        "technical_coverage": np.minimum(rng.integers(0, 4, n), size),
+        "product_team_size": np.minimum(rng.integers(0, 6, n), size),
     }
     for name, levels in ORDERED_INPUTS.items():
         names = np.array([level.value for level in levels])

@@ -40,19 +40,23 @@ def interleaved_medians(
 
 def random_profiles(count: int, *, seed: int = 7) -> list[dict[str, object]]:
     rng = random.Random(seed)
-    return [
-        {
-            "company_size": int(10 ** rng.uniform(0, 5)),
-            "product_complexity": rng.choice(["low", "moderate", "high", "very_high"]),
-            "strategy_coverage": rng.randint(0, 4),
-            "marketing_coverage": rng.randint(0, 4),
-            "technical_coverage": rng.randint(0, 4),
-            "engineering_capability": rng.choice(["developing", "established", "strong"]),
-            "product_team_size": rng.randint(0, 6),
-            "industry_tech_intensity": rng.choice(["low", "moderate", "high"]),
-        }
-        for _ in range(count)
-    ]
+    profiles = []
+    for _ in range(count):
+        size = int(10 ** rng.uniform(0, 5))
+        profiles.append(
+            {
+                "company_size": size,
+                "product_complexity": rng.choice(["low", "moderate", "high", "very_high"]),
+                # Counts of people never exceed the headcount (OrgProfile refuses it).
+                "strategy_coverage": min(rng.randint(0, 4), size),
+                "marketing_coverage": min(rng.randint(0, 4), size),
+                "technical_coverage": min(rng.randint(0, 4), size),
+                "engineering_capability": rng.choice(["developing", "established", "strong"]),
+                "product_team_size": min(rng.randint(0, 6), size),
+                "industry_tech_intensity": rng.choice(["low", "moderate", "high"]),
+            }
+        )
+    return profiles
 
 
 def main() -> None:
@@ -79,7 +83,7 @@ def main() -> None:
         ("recommend(dict), same profile", lambda: tpm_fit.recommend(FIELDS), number),
         (f"recommend(dict), {len(pool):,} distinct profiles", distinct, 1),
         ("recommend(OrgProfile)", lambda: tpm_fit.recommend(profile), number),
-        ("kernel score_one (no validation, no result)", lambda: compiled.score_one(values), number),
+        ("kernel evaluate_one (no validation, no result)", lambda: compiled.evaluate_one(dict(values)), number),
         ("Recommendation.model_dump_json()", result.model_dump_json, number // 5),
         ("Recommendation.counterfactuals()", result.counterfactuals, max(1, number // 50)),
     ]

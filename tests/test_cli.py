@@ -87,7 +87,9 @@ def test_missing_required_field_names_it() -> None:
 
 def test_custom_rulebook_and_bad_rulebook(tmp_path: Path) -> None:
     good = tmp_path / "rules.toml"
-    good.write_text(tpm_fit.Rulebook.default().with_weights({"complex_product": 0.0}).to_toml())
+    good.write_text(
+        tpm_fit.Rulebook.default().with_weights({"complex_product": 0.0, "technical_seat": 0.0}).to_toml()
+    )
     out = run(
         "recommend", "--company-size", "5", "--product-complexity", "very_high", "--rulebook", str(good)
     )

@@ -15,8 +15,11 @@ import pytest
 import tpm_fit._model.loading as rulebook_module
 from tpm_fit import Rulebook, RulebookError, TpmFitError
 
-DEFAULT_TOML = Rulebook.default().to_toml()
-DEFAULT_DATA: dict[str, Any] = Rulebook.default().model_dump(mode="json")
+# A fixed rulebook whose places the tests point at (factors[0] is a level table, factors[7] a
+# ramp, factors[1] a combination), independent of the shipped default.
+SAMPLE = Rulebook.load(Path(__file__).parent / "data" / "sample_rulebook.toml")
+DEFAULT_TOML = SAMPLE.to_toml()
+DEFAULT_DATA: dict[str, Any] = SAMPLE.model_dump(mode="json")
 
 
 @contextmanager
@@ -58,8 +61,11 @@ def _set(path: str, value: object) -> Callable[[dict[str, Any]], None]:
 
 def test_default_round_trip_is_unchanged() -> None:
     again = Rulebook.from_toml(DEFAULT_TOML)
-    assert again == Rulebook.default()
-    assert again.fingerprint == Rulebook.default().fingerprint
+    assert again == SAMPLE
+    assert again.fingerprint == SAMPLE.fingerprint
+    shipped = Rulebook.from_toml(Rulebook.default().to_toml())
+    assert shipped == Rulebook.default()
+    assert shipped.fingerprint == Rulebook.default().fingerprint
 
 
 def test_rulebook_error_is_a_value_error_and_a_tpm_fit_error() -> None:
@@ -303,7 +309,7 @@ def test_missing_primitive_kind() -> None:
 def test_unknown_input_in_a_level_table() -> None:
     error = _error_from(_set("factors.0.activation.input", "age"))
     assert error.location == "factors[0].activation.input"
-    assert "input='age' is not an ordered input" in error.message
+    assert "input='age': not an ordered or derived input" in error.message
 
 
 def test_ordered_input_in_a_ramp() -> None:

@@ -24,10 +24,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 def _inverted_rulebook(tmp_path: Path) -> Path:
     data = Rulebook.default().model_dump(mode="json")
-    values = data["factors"][0]["activation"]["values"]
-    data["factors"][0]["activation"]["values"] = dict(
-        zip(values, reversed(list(values.values())), strict=True)
-    )
+    table = data["factors"][0]["activation"]["of"][0]
+    assert table["input"] == "product_complexity"
+    table["values"] = dict(zip(table["values"], reversed(list(table["values"].values())), strict=True))
     path = tmp_path / "inverted.toml"
     path.write_text(Rulebook.from_mapping(data).to_toml(), encoding="utf-8")
     return path

@@ -81,15 +81,19 @@ def decision_map(
     Examples
     --------
     >>> import tpm_fit
-    >>> grid = tpm_fit.scenario_grid(
-    ...     company_size=[10, 1000], product_complexity=["low", "high", "very_high"], technical_coverage=2
+    >>> grid = tpm_fit.scenario_grid(  # one PM already covers strategy and marketing
+    ...     company_size=[10, 1000],
+    ...     product_complexity=["low", "high", "very_high"],
+    ...     strategy_coverage=1,
+    ...     marketing_coverage=1,
+    ...     product_team_size=1,
     ... )
     >>> tpm_fit.decision_map(grid.join(tpm_fit.recommend_many(grid)))  # doctest: +NORMALIZE_WHITESPACE
-    company_size               10           1000
+    company_size             10         1000
     product_complexity
-    low                 traditional  traditional
-    high                  technical       either
-    very_high             technical    technical
+    low                    either  technical
+    high                technical  technical
+    very_high           technical  technical
     """
     if x == y:
         raise ProfileFrameError(f"x and y are both {x!r}; choose two different columns")

@@ -721,7 +721,11 @@ class ProfileFrameAccessor:
     --------
     >>> import tpm_fit
     >>> grid = tpm_fit.scenario_grid(
-    ...     company_size=[10, 1000], product_complexity="moderate", marketing_coverage=1
+    ...     company_size=[10, 1000],
+    ...     product_complexity="low",
+    ...     strategy_coverage=1,
+    ...     marketing_coverage=1,
+    ...     product_team_size=1,
     ... )
     >>> grid.tpm_fit.recommend()["verdict"].tolist()
     ['either', 'technical']
