@@ -152,8 +152,8 @@ def need_reason(stage: SeatStage, seat: SeatOne, values: Mapping[str, float]) ->
     if not seat.hire_needed:
         counts = ", ".join(_standing(face, values, need) for face in FACES)
         return (
-            f"Every face already has the {_people(need)} a company of {size:,} needs ({counts}), "
-            "so no new PM is indicated."
+            f"No new PM is indicated: every face already has the {_people(need)} a company of "
+            f"{size:,} needs, with {counts} covering it."
         )
     held = ", ".join(_standing(face, values, need) for face in seat.seat)
     if seat.role_shape is RoleShape.GENERALIST:

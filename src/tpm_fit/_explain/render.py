@@ -23,20 +23,24 @@ __all__ = [
 
 
 def _seat_words(result: Recommendation) -> str:
-    faces = ", ".join(face.value for face in result.seat) or "no face"
-    return f"{result.role_shape.value} ({result.role_shape.description}); the hire would own: {faces}"
+    shape = f"{result.role_shape.value} ({result.role_shape.description})"
+    if not result.seat:
+        return f"empty, every face meets its need; stage: {shape}"
+    return f"{shape}; the hire would own: {', '.join(face.value for face in result.seat)}"
 
 
 def _opening(result: Recommendation) -> list[str]:
-    """The first lines: the seat first when no hire is indicated, else the verdict."""
+    """The first lines: whether to hire first when no hire is indicated, else the verdict."""
     verdict = f"{result.verdict.value.upper()} (score {result.score:+.2f}; {_band(result)})"
+    seat = f"Seat: {_seat_words(result)}."
     if not result.hire_needed:
         return [
-            f"No new PM is indicated. {result.need_reason}",
-            f"If you hire anyway (for example, a backfill): {verdict}",
+            result.need_reason,
+            f"If you hire anyway (a backfill): {verdict}",
             result.verdict.headline,
+            seat,
         ]
-    return [f"Verdict: {verdict}", result.verdict.headline, f"Why this seat: {result.need_reason}"]
+    return [f"Verdict: {verdict}", result.verdict.headline, seat, f"Why this seat: {result.need_reason}"]
 
 
 def _sides(result: Recommendation, top: int) -> tuple[list[TraceStep], list[TraceStep]]:
@@ -62,7 +66,6 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
     pro, con = _sides(result, top)
     lines = [
         *_opening(result),
-        f"Seat: {_seat_words(result)}.",
         f"Profile: {_profile_line(result)}",
         "",
         "For a technical PM:",
@@ -99,7 +102,6 @@ def render_markdown(result: Recommendation, *, top: int = 3) -> str:
     out = [
         f"**{opening[0]}**  ",
         *(f"{line}  " for line in opening[1:]),
-        f"Seat: *{_seat_words(result)}*.",
         "",
         "Strongest reasons: " + "; ".join(f"{s.title} ({s.contribution:+.2f})" for s in [*pro, *con]),
         "",
@@ -136,9 +138,7 @@ def render_html(result: Recommendation) -> str:
     )
     opening = _opening(result)
     return (
-        f"<div><p><b>{e(opening[0])}</b><br>"
-        + "<br>".join(e(line) for line in opening[1:])
-        + f"<br>Seat: <i>{e(_seat_words(result))}</i>.</p>"
+        f"<div><p><b>{e(opening[0])}</b><br>" + "<br>".join(e(line) for line in opening[1:]) + "</p>"
         "<table><thead><tr><th>factor</th><th>favours</th><th>weight</th><th>activation</th>"
         f"<th>contribution</th><th>section</th></tr></thead><tbody>{rows}</tbody></table>"
         + (f"<p><b>Risks</b></p><ul>{risks}</ul>" if risks else "")
