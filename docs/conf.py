@@ -22,7 +22,7 @@ import tpm_fit  # noqa: E402  (after the path set-up above, like every Sphinx co
 
 project = "tpm_fit"
 author = "tpm_fit developers"
-copyright = "tpm_fit developers"  # noqa: A001  (the name Sphinx reads)
+copyright = "tpm_fit developers"
 release = tpm_fit.__version__
 version = release
 
@@ -51,7 +51,10 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(typing|typing_extensions|collections|collections\.abc|enum|pathlib|argparse|os)\..*"),
     (r"py:.*", r"(Any|Self|Mapping|Sequence|Iterable|Callable|Hashable|Literal|Annotated|Path|StrEnum)"),
     # Third-party libraries the API accepts or returns (no inventories offline).
-    (r"py:.*", r"(pydantic|pydantic_core|annotated_types|numpy|np|pandas|pd|matplotlib|dask|hypothesis)(\..*)?"),
+    (
+        r"py:.*",
+        r"(pydantic|pydantic_core|annotated_types|numpy|np|pandas|pd|matplotlib|dask|hypothesis)(\..*)?",
+    ),
     (r"py:.*", r"(DataFrame|Series|Axes|SearchStrategy|ValidationError|BaseModel|ndarray|NoneType)"),
     # Private type aliases of constrained values (``_Count``, ``_Text``): each field's page
     # shows the constraints themselves, and the Formats page shows them in its JSON Schema.

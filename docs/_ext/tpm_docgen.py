@@ -13,7 +13,7 @@ import html.parser
 import inspect
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -315,9 +315,7 @@ def schema_section(title: str, schema: Mapping[str, Any], *, seen: set[str], dow
         parts.append(f".. rubric:: Definitions used by {title}\n")
         parts.extend(_definition(name, schema["$defs"][name]) for name in fresh)
     parts.append(heading(f"{title}: the JSON Schema", "~"))
-    parts.append(
-        f"Generated with ``{title}.model_json_schema()``; also as a file: :download:`{download}`.\n"
-    )
+    parts.append(f"Generated with ``{title}.model_json_schema()``; also as a file: :download:`{download}`.\n")
     parts.append(".. code-block:: json\n\n" + indent(json.dumps(schema, indent=2)) + "\n")
     return "\n".join(parts)
 
@@ -359,7 +357,9 @@ def _parse(path: Path) -> _Anchors:
     return parser
 
 
-def broken_internal_links(root: Path, *, skip: Callable[[str], bool] = lambda page: False) -> list[BrokenLink]:
+def broken_internal_links(
+    root: Path, *, skip: Callable[[str], bool] = lambda page: False
+) -> list[BrokenLink]:
     """Every relative link in the HTML files under ``root`` whose target file or anchor is missing.
 
     Links with a scheme (``https:``, ``mailto:``) or a host are external and not checked here.
@@ -392,13 +392,6 @@ def broken_internal_links(root: Path, *, skip: Callable[[str], bool] = lambda pa
     return broken
 
 
-def iter_links(root: Path) -> Iterator[tuple[str, str]]:
-    """``(page, href)`` for every link in the HTML files under ``root`` (for diagnostics)."""
-    for path in sorted(root.rglob("*.html")):
-        for href in _parse(path).links:
-            yield path.relative_to(root).as_posix(), href
-
-
 def toctree_entries(markdown: str) -> list[str]:
     """The document names listed in the ``{toctree}`` blocks of a MyST page."""
     entries: list[str] = []
@@ -408,8 +401,3 @@ def toctree_entries(markdown: str) -> list[str]:
             if line and not line.startswith(":"):
                 entries.append(line)
     return entries
-
-
-def unlisted(all_pages: Iterable[str], listed: Iterable[str]) -> list[str]:
-    """Pages not listed in any toctree."""
-    return sorted(set(all_pages) - set(listed))

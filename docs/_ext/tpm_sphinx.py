@@ -22,6 +22,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
+import tpm_docgen
 from docutils import nodes
 from docutils.statemachine import StringList
 from sphinx.addnodes import pending_xref
@@ -30,8 +31,6 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import make_refnode, nested_parse_with_titles
-
-import tpm_docgen
 
 logger = logging.getLogger(__name__)
 
@@ -172,9 +171,7 @@ def _resolve_private_paths(
     public = public_path(target)
     if public is not None:
         domain = env.domains["py"]
-        return domain.resolve_xref(
-            env, node["refdoc"], app.builder, node["reftype"], public, node, contnode
-        )
+        return domain.resolve_xref(env, node["refdoc"], app.builder, node["reftype"], public, node, contnode)
     if target.startswith(f"{PACKAGE}._") or "." not in target:
         # A private model that is part of a file format (``Thresholds``, ``Factor``): link to
         # its definition on the Formats page.
