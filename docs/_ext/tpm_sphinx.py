@@ -196,6 +196,47 @@ def _literal_alias(name: str) -> tuple[object, ...] | None:
     return None
 
 
+#: Inline code that names the public API: ``tpm_fit.name``, ``Name``, ``Name.member``, with an
+#: optional call ``()``. Private (``_x``) and dunder names are never linked.
+_API_CODE = re.compile(r"^(?P<path>(?:tpm_fit\.)?[A-Za-z]\w*(?:\.[A-Za-z]\w*)*)(?:\(\))?$")
+
+
+def _link_code_to_api(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Turn inline code that names a public object into a link to its API page.
+
+    ``tpm_fit.recommend`` (or ``tpm_fit.recommend()``) must resolve: if the name was renamed or
+    removed, the build warns, so prose cannot keep pointing at an API that no longer exists.
+    A bare ``Rulebook.verify()`` or ``recommend_many()`` is linked when the name is public and
+    left as code otherwise (it may be a method of another library, such as ``model_dump_json``).
+    """
+    env = app.env
+    domain = env.domains["py"]
+    package = importlib.import_module(PACKAGE)
+    for literal in list(doctree.findall(nodes.literal)):
+        if isinstance(literal.parent, nodes.reference | pending_xref) or "xref" in literal["classes"]:
+            continue
+        match = _API_CODE.match(literal.astext())
+        if match is None:
+            continue
+        path = match["path"]
+        strict = path.startswith(f"{PACKAGE}.")
+        if not strict and path.split(".")[0] not in package.__all__:
+            continue
+        target = path if strict else f"{PACKAGE}.{path}"
+        xref = pending_xref("", refdomain="py", reftype="obj", reftarget=target, refdoc=docname)
+        resolved = domain.resolve_xref(env, docname, app.builder, "obj", target, xref, literal.deepcopy())
+        if resolved is not None:
+            literal.replace_self(resolved)
+        elif strict:
+            logger.warning(
+                "%s names no documented public object (renamed or removed?)",
+                literal.astext(),
+                location=literal,
+                type="tpm",
+                subtype="api-code",
+            )
+
+
 def _check_internal_links(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -214,5 +255,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _generate_sources)
     app.connect("source-read", _link_notebooks_in_site)
     app.connect("missing-reference", _resolve_private_paths)
+    app.connect("doctree-resolved", _link_code_to_api)
     app.connect("build-finished", _check_internal_links)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
