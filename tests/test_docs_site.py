@@ -197,7 +197,7 @@ def test_schema_section_lists_every_field_with_its_description_type_and_constrai
     assert 'one of ``"a"``, ``"b"``' in text
     assert seen == {"_Outer", "_Inner", "_Kind"}
     assert '"title": "_Outer"' in text  # the raw schema is there too
-    assert ":download:`/x.json`" in text
+    assert ":download:`x.json </x.json>`" in text
 
 
 def test_a_definition_shared_by_two_models_is_documented_once() -> None:

@@ -315,7 +315,10 @@ def schema_section(title: str, schema: Mapping[str, Any], *, seen: set[str], dow
         parts.append(f".. rubric:: Definitions used by {title}\n")
         parts.extend(_definition(name, schema["$defs"][name]) for name in fresh)
     parts.append(heading(f"{title}: the JSON Schema", "~"))
-    parts.append(f"Generated with ``{title}.model_json_schema()``; also as a file: :download:`{download}`.\n")
+    parts.append(
+        f"Generated with ``{title}.model_json_schema()``; also as a file: "
+        f":download:`{download.rpartition('/')[2]} <{download}>`.\n"
+    )
     parts.append(".. code-block:: json\n\n" + indent(json.dumps(schema, indent=2)) + "\n")
     return "\n".join(parts)
 

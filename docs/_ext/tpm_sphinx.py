@@ -168,6 +168,10 @@ def _resolve_private_paths(
     if node.get("refdomain") != "py":
         return None
     target = node["reftarget"]
+    if contnode.astext() == target and target.startswith(f"{PACKAGE}._"):
+        # Show the name a user imports (``Verdict``), not the private path a type hint spelled out.
+        contnode = contnode.deepcopy()
+        contnode.children = [nodes.Text(target.rpartition(".")[2])]
     public = public_path(target)
     if public is not None:
         domain = env.domains["py"]
@@ -237,6 +241,18 @@ def _link_code_to_api(app: Sphinx, doctree: nodes.document, docname: str) -> Non
             )
 
 
+_PRIVATE_PREFIX = re.compile(rf"\b{PACKAGE}\._[a-z]\w*(?:\.[a-z_][a-z0-9_]*)*\.")
+
+
+def _hide_private_paths(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Show ``Verdict`` where a generated summary spelled ``tpm_fit._model.result.Verdict``."""
+    for literal in doctree.findall(nodes.literal):
+        for text in list(literal.findall(nodes.Text)):
+            shown = _PRIVATE_PREFIX.sub("", text.astext())
+            if shown != text.astext():
+                text.parent.replace(text, nodes.Text(shown))
+
+
 def _check_internal_links(app: Sphinx, exception: BaseException | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
@@ -256,5 +272,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", _link_notebooks_in_site)
     app.connect("missing-reference", _resolve_private_paths)
     app.connect("doctree-resolved", _link_code_to_api)
+    app.connect("doctree-resolved", _hide_private_paths)
     app.connect("build-finished", _check_internal_links)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
