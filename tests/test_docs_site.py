@@ -151,8 +151,16 @@ def test_cli_reference_renders_choices_defaults_positionals_and_escapes_markup()
     run.add_argument("--level", choices=["low", "high"], help="how hard")
     run.add_argument("--limit", type=int, default=7, metavar="N", help="stop after %(default)s tries")
     run.add_argument("--quiet", action="store_true", help="say less")
+    log = subs.add_parser("log", help="the run log")
+    log_subs = log.add_subparsers(dest="action", metavar="ACTION")
+    show = log_subs.add_parser("show", help="show one entry")
+    show.add_argument("--entry", type=int, metavar="ID", help="which entry")
     text = docgen.cli_reference(parser)
     assert r"A \*toy\* program." in text
+    assert ".. _cli-log-show:" in text
+    assert ".. program:: toy log show" in text
+    assert ".. option:: --entry ID" in text
+    assert text.index("toy log\n-------") < text.index("toy log show\n~~~~~~~~~~~~")
     assert r":ref:`cli-run`: run \`it\`" in text
     assert ".. option:: FILE.toml" in text
     assert ".. option:: --level {low,high}" in text

@@ -180,25 +180,37 @@ def _describe_parser(parser: argparse.ArgumentParser, program: str) -> list[str]
     return parts
 
 
+def _command_sections(parser: argparse.ArgumentParser, program: str, root: str, level: int) -> list[str]:
+    subcommands = _subcommands(parser)
+    if not subcommands:
+        return []
+    labels = {
+        name: "cli-" + f"{program} {name}".removeprefix(root).strip().replace(" ", "-")
+        for name, _, _ in subcommands
+    }
+    parts = [".. rubric:: Commands\n"]
+    parts.extend(f"- :ref:`{labels[name]}`: {rst_escape(text)}" for name, text, _ in subcommands)
+    parts.append("")
+    for name, text, sub in subcommands:
+        command = f"{program} {name}"
+        parts.append(f".. _{labels[name]}:\n")
+        parts.append(heading(command, "-~^"[min(level, 2)]))
+        if text and not sub.description:
+            parts.append(rst_escape(text) + "\n")
+        parts.extend(_describe_parser(sub, command))
+        parts.extend(_command_sections(sub, command, root, level + 1))
+    return parts
+
+
 def cli_reference(parser: argparse.ArgumentParser) -> str:
     """reStructuredText for the whole command line: the program, then one section per subcommand.
 
-    Options become ``.. option::`` entries, so prose can link to them with
-    ``:option:`tpm-fit recommend --what-if```.
+    Nested subcommands get nested sections. Options become ``.. option::`` entries, so prose can
+    link to them with ``:option:`tpm-fit recommend --what-if```; each subcommand has the label
+    ``cli-<name>`` (``cli-<name>-<subname>`` when nested).
     """
-    program = parser.prog
-    parts = _describe_parser(parser, program)
-    subcommands = _subcommands(parser)
-    if subcommands:
-        parts.append(".. rubric:: Commands\n")
-        parts.extend(f"- :ref:`cli-{name}`: {rst_escape(text)}" for name, text, _ in subcommands)
-        parts.append("")
-    for name, text, sub in subcommands:
-        parts.append(f".. _cli-{name}:\n")
-        parts.append(heading(f"{program} {name}", "-"))
-        if text and not sub.description:
-            parts.append(rst_escape(text) + "\n")
-        parts.extend(_describe_parser(sub, f"{program} {name}"))
+    parts = _describe_parser(parser, parser.prog)
+    parts.extend(_command_sections(parser, parser.prog, parser.prog, 0))
     return "\n".join(parts) + "\n"
 
 
