@@ -189,7 +189,7 @@ class _Outer(BaseModel):
 
     name: str = Field(min_length=1, description="What it is called.")
     parts: tuple[_Inner, ...] = Field(default=(), description="Its parts.")
-    size: int = Field(ge=1, le=9, description="How big.")
+    size: int = Field(ge=1, le=10_000, description="How big.")
 
 
 def test_schema_section_lists_every_field_with_its_description_type_and_constraints() -> None:
@@ -199,7 +199,7 @@ def test_schema_section_lists_every_field_with_its_description_type_and_constrai
         assert f"``{name}``" in text
         assert info.description in text
     assert "array of :ref:`_Inner <schema-inner>`" in text
-    assert ">= 1; <= 9" in text
+    assert ">= 1; <= 10,000" in text
     assert "Unknown fields are rejected." in text
     assert ".. _schema-inner:" in text
     assert 'one of ``"a"``, ``"b"``' in text

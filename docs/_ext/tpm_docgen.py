@@ -262,8 +262,15 @@ _CONSTRAINTS = {
 }
 
 
+def _number(value: object) -> object:
+    """Whole numbers with thousands separators (``10,000,000``); anything else unchanged."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return value
+    return f"{int(value):,}"
+
+
 def _constraints(schema: Mapping[str, Any]) -> list[str]:
-    found = [template.format(schema[key]) for key, template in _CONSTRAINTS.items() if key in schema]
+    found = [template.format(_number(schema[key])) for key, template in _CONSTRAINTS.items() if key in schema]
     if "items" in schema:
         found.extend(f"each item {text}" for text in _constraints(schema["items"]))
     return found
@@ -287,7 +294,7 @@ def _properties_table(schema: Mapping[str, Any]) -> str:
     lines = [
         ".. list-table::",
         "   :header-rows: 1",
-        "   :widths: 18 22 14 46",
+        "   :widths: auto",
         "",
         "   * - field",
         "     - type",
