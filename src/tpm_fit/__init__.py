@@ -80,6 +80,7 @@ __all__ = [
     "verify_rulebook",
 ]
 
+#: The installed version of tpm_fit; every Recommendation records it as ``library_version``.
 __version__ = LIBRARY_VERSION
 
 #: Public names defined in modules that import optional dependencies, loaded on first access.

@@ -368,7 +368,7 @@ class Rulebook(_Model):
 
     @cached_property
     def fingerprint(self) -> str:
-        """sha256 of the canonical JSON content: equal rules give equal fingerprints."""
+        """The sha256 of the canonical JSON content; equal rules give equal fingerprints."""
         canonical = json.dumps(
             self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), allow_nan=False
         )
