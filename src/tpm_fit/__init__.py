@@ -22,17 +22,40 @@ from ._model.rulebook import Rulebook
 if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
     from ._batch.decision_map import decision_map, plot_decision_map
     from ._batch.frame import recommend_many, scenario_grid
+    from ._records import (
+        ChainProblem,
+        ChainReport,
+        DecisionLog,
+        DecisionLogError,
+        DecisionRecord,
+        Difference,
+        LoggedDecision,
+        Replay,
+        Review,
+        ReviewAction,
+        replay,
+    )
     from ._verify.verifier import VerificationReport, Violation, verify_rulebook
 
 __all__ = [
+    "ChainProblem",
+    "ChainReport",
     "Counterfactual",
+    "DecisionLog",
+    "DecisionLogError",
+    "DecisionRecord",
+    "Difference",
     "EngineeringCapability",
     "Face",
     "IndustryTechIntensity",
+    "LoggedDecision",
     "OrgProfile",
     "ProductComplexity",
     "ProfileFrameError",
     "Recommendation",
+    "Replay",
+    "Review",
+    "ReviewAction",
     "Risk",
     "RoleShape",
     "Rulebook",
@@ -47,6 +70,7 @@ __all__ = [
     "plot_decision_map",
     "recommend",
     "recommend_many",
+    "replay",
     "scenario_grid",
     "verify_rulebook",
 ]
@@ -62,6 +86,18 @@ _LAZY: dict[str, str] = {
     "VerificationReport": "tpm_fit._verify.verifier",
     "Violation": "tpm_fit._verify.verifier",
     "verify_rulebook": "tpm_fit._verify.verifier",
+    # The decision log loads sqlite3 only when used.
+    "ChainProblem": "tpm_fit._records",
+    "ChainReport": "tpm_fit._records",
+    "DecisionLog": "tpm_fit._records",
+    "DecisionLogError": "tpm_fit._records",
+    "DecisionRecord": "tpm_fit._records",
+    "Difference": "tpm_fit._records",
+    "LoggedDecision": "tpm_fit._records",
+    "Replay": "tpm_fit._records",
+    "Review": "tpm_fit._records",
+    "ReviewAction": "tpm_fit._records",
+    "replay": "tpm_fit._records",
 }
 
 
