@@ -273,7 +273,7 @@ class DecisionLog:
     --------
     >>> import tpm_fit
     >>> with tpm_fit.DecisionLog(":memory:") as log:
-    ...     record = log.record(tpm_fit.recommend(company_size=40), labels={"team": "payments"})
+    ...     record = log.record(tpm_fit.recommend(company_size=40, product_complexity="moderate"), labels={"team": "payments"})
     ...     log.check().ok
     True
     """
