@@ -121,7 +121,9 @@ def test_jsonl_export_imports_losslessly(log: DecisionLog, tmp_path: Path) -> No
     fill(log)
     log.record(tpm_fit.recommend(company_size=12, product_complexity="moderate"), rulebook=Rulebook.default())
     custom = custom_rulebook()
-    log.record(tpm_fit.recommend(company_size=60, product_complexity="moderate", rulebook=custom), rulebook=custom)
+    log.record(
+        tpm_fit.recommend(company_size=60, product_complexity="moderate", rulebook=custom), rulebook=custom
+    )
     first = io.StringIO()
     assert log.export_jsonl(first) == 8
     with DecisionLog.import_jsonl(io.StringIO(first.getvalue()), tmp_path / "copy.db") as copy:
@@ -160,7 +162,7 @@ def test_import_refuses_a_tampered_export_and_writes_nothing(log: DecisionLog, t
         assert len(copy) == 0
     original = text.getvalue().splitlines()
     swapped = [original[0], original[1], original[3], original[2], *original[4:]]
-    with pytest.raises(DecisionLogError, match="line 3: .*previous_hash does not link"):
+    with pytest.raises(DecisionLogError, match=r"line 3: .*previous_hash does not link"):
         DecisionLog.import_jsonl(io.StringIO("\n".join(swapped)), tmp_path / "copy2.db")
 
 
@@ -178,9 +180,12 @@ def test_import_refuses_a_non_empty_log_and_a_foreign_file(log: DecisionLog, tmp
 
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(profiles=st.lists(org_profiles(), min_size=1, max_size=5), labels=st.dictionaries(
-    st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), st.text(max_size=20), max_size=4
-))
+@given(
+    profiles=st.lists(org_profiles(), min_size=1, max_size=5),
+    labels=st.dictionaries(
+        st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), st.text(max_size=20), max_size=4
+    ),
+)
 def test_any_profiles_and_labels_round_trip_and_chain(
     profiles: list[tpm_fit.OrgProfile], labels: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -224,7 +229,9 @@ def test_labels_at_the_bounds_are_accepted_and_sorted(log: DecisionLog) -> None:
 @pytest.mark.parametrize("requested_by", ["Jane Doe", "jane@example.com", "", "x" * 129, "-lead"])
 def test_requested_by_must_be_an_opaque_id(log: DecisionLog, requested_by: str) -> None:
     with pytest.raises(ValidationError, match="requested_by"):
-        log.record(tpm_fit.recommend(company_size=40, product_complexity="moderate"), requested_by=requested_by)
+        log.record(
+            tpm_fit.recommend(company_size=40, product_complexity="moderate"), requested_by=requested_by
+        )
 
 
 def test_models_refuse_extra_fields(log: DecisionLog) -> None:
@@ -311,7 +318,7 @@ def test_records_pages_through_a_large_log(log: DecisionLog) -> None:
 
 
 def test_records_refuses_bad_filters(log: DecisionLog) -> None:
-    with pytest.raises(DecisionLogError, match="since=.*timezone-aware"):
+    with pytest.raises(DecisionLogError, match=r"since=.*timezone-aware"):
         list(log.records(since=datetime(2026, 1, 1)))
     with pytest.raises(DecisionLogError, match="verdict='maybe' is not a verdict; valid: technical"):
         list(log.records(verdict="maybe"))
@@ -342,7 +349,9 @@ def test_override_needs_another_verdict(log: DecisionLog) -> None:
     with pytest.raises(ValidationError, match="needs verdict"):
         log.review(record.decision_id, reviewer="rev-1", action="override", reason="why")
     with pytest.raises(DecisionLogError, match="already recommends; an override must choose another"):
-        log.review(record.decision_id, reviewer="rev-1", action="override", verdict=record.verdict, reason="x")
+        log.review(
+            record.decision_id, reviewer="rev-1", action="override", verdict=record.verdict, reason="x"
+        )
 
 
 def test_accept_takes_no_verdict(log: DecisionLog) -> None:
@@ -363,7 +372,8 @@ def test_the_latest_review_is_in_force(log: DecisionLog) -> None:
     other = next(v for v in tpm_fit.Verdict if v is not record.verdict)
     assert log.get(record.decision_id).effective_verdict is record.verdict
     override = log.review(record.decision_id, reviewer="r-1", action="override", verdict=other, reason="x")
-    assert override.verdict is other and override.reason == "x"
+    assert override.verdict is other
+    assert override.reason == "x"
     assert log.get(record.decision_id).effective_verdict is other
     log.review(record.decision_id, reviewer="r-2", action="accept", reason="recommendation stands")
     logged = log.get(record.decision_id)
@@ -376,12 +386,14 @@ def test_the_latest_review_is_in_force(log: DecisionLog) -> None:
 
 
 def test_an_untouched_log_checks_clean(log: DecisionLog) -> None:
-    assert log.check().ok and log.check().head_hash == GENESIS_HASH
+    assert log.check().ok
+    assert log.check().head_hash == GENESIS_HASH
     fill(log)
     report = log.check()
     assert report.ok, report.to_text()
     assert (report.entries, report.records, report.reviews, report.rulebooks) == (6, 4, 2, 1)
-    assert report.broken == () and report.problems == ()
+    assert report.broken == ()
+    assert report.problems == ()
     assert report.to_text().startswith("OK: 6 entries")
 
 
@@ -413,7 +425,13 @@ def _edits() -> list[tuple[str, Callable[[dict[str, Any]], None]]]:
     def time(body: dict[str, Any]) -> None:
         body["recorded_at"] = "2020-01-01T00:00:00Z"
 
-    return [("score", score), ("trace", contribution), ("requester", requester), ("label", label), ("time", time)]
+    return [
+        ("score", score),
+        ("trace", contribution),
+        ("requester", requester),
+        ("label", label),
+        ("time", time),
+    ]
 
 
 @pytest.mark.parametrize(("name", "edit"), _edits(), ids=[name for name, _ in _edits()])
@@ -432,7 +450,7 @@ def test_editing_a_stored_record_is_reported_with_its_id(
     report = log.check()
     assert not report.ok
     assert report.broken == (target,)
-    assert [(p.kind, p.problem) for p in report.problems][0] == ("record", "content")
+    assert next((p.kind, p.problem) for p in report.problems) == ("record", "content")
     assert target in report.to_text()
 
 
@@ -443,10 +461,15 @@ def test_editing_a_stored_review_is_reported_with_its_id(log: DecisionLog, field
     conn = raw(log.path)
     (text,) = conn.execute("SELECT body FROM entries WHERE entry_id = ?", (str(review.review_id),)).fetchone()
     body = json.loads(text)
-    body[field] = {"reason": "edited", "verdict": records[0].verdict.value, "reviewer": "x-9", "action": "accept"}[
-        field
-    ]
-    conn.execute("UPDATE entries SET body = ? WHERE entry_id = ?", (canonical_json(body), str(review.review_id)))
+    body[field] = {
+        "reason": "edited",
+        "verdict": records[0].verdict.value,
+        "reviewer": "x-9",
+        "action": "accept",
+    }[field]
+    conn.execute(
+        "UPDATE entries SET body = ? WHERE entry_id = ?", (canonical_json(body), str(review.review_id))
+    )
     conn.close()
     report = log.check()
     assert str(review.review_id) in report.broken
@@ -462,7 +485,8 @@ def test_editing_a_query_column_is_reported(log: DecisionLog) -> None:
     conn.close()
     report = log.check()
     assert report.broken == (target,)
-    assert report.problems[0].problem == "index" and "verdict" in report.problems[0].detail
+    assert report.problems[0].problem == "index"
+    assert "verdict" in report.problems[0].detail
 
 
 def test_deleting_entries_breaks_the_link(log: DecisionLog) -> None:
@@ -481,7 +505,8 @@ def test_deleting_entries_breaks_the_link(log: DecisionLog) -> None:
     review = log.get(records[1].decision_id)  # still there
     report = log.check()
     assert ("review", "orphan") in {(p.kind, p.problem) for p in report.problems}
-    assert str(records[1].decision_id) in report.broken and review.record == records[1]
+    assert str(records[1].decision_id) in report.broken
+    assert review.record == records[1]
 
 
 def test_a_rehashed_edit_is_caught_by_the_next_link(log: DecisionLog) -> None:
@@ -499,7 +524,8 @@ def test_a_rehashed_edit_is_caught_by_the_next_link(log: DecisionLog) -> None:
     conn.close()
     report = log.check()
     assert report.broken == (str(records[2].decision_id),)
-    assert report.problems[0].problem == "link" and target in report.problems[0].detail
+    assert report.problems[0].problem == "link"
+    assert target in report.problems[0].detail
 
 
 def test_a_rewritten_chain_needs_an_anchor_to_be_caught(log: DecisionLog) -> None:
@@ -523,7 +549,8 @@ def test_a_rewritten_chain_needs_an_anchor_to_be_caught(log: DecisionLog) -> Non
     assert log.check().ok  # the documented limit: a consistent rewrite is not detectable alone
     report = log.check(anchors=[anchor])
     assert not report.ok
-    assert report.problems[0].kind == "anchor" and report.problems[0].entry_id == anchor
+    assert report.problems[0].kind == "anchor"
+    assert report.problems[0].entry_id == anchor
 
 
 def test_an_anchor_catches_truncation(log: DecisionLog) -> None:
@@ -553,10 +580,16 @@ def test_unreadable_and_orphan_entries_are_reported(log: DecisionLog) -> None:
 def test_replay_of_an_untouched_log_is_the_same(log: DecisionLog) -> None:
     records = fill(log)
     custom = custom_rulebook()
-    records.append(log.record(tpm_fit.recommend(company_size=40, product_complexity="moderate", rulebook=custom), rulebook=custom))
+    records.append(
+        log.record(
+            tpm_fit.recommend(company_size=40, product_complexity="moderate", rulebook=custom),
+            rulebook=custom,
+        )
+    )
     for record in records:
         outcome = log.replay(record.decision_id)
-        assert outcome.same and outcome.differences == ()
+        assert outcome.same
+        assert outcome.differences == ()
         assert outcome.recomputed == record.recommendation
         assert outcome.rulebook_fingerprint == record.rulebook_fingerprint
         assert outcome.library_version == outcome.recorded_library_version == tpm_fit.__version__
@@ -600,10 +633,14 @@ def test_replay_under_an_altered_stored_rulebook_names_both_fingerprints(log: De
     conn.execute("UPDATE rulebooks SET toml = ? WHERE fingerprint = ?", (altered.to_toml(), fingerprint))
     conn.close()
     with DecisionLog(log.path) as reopened:  # a fresh instance: nothing cached
-        with pytest.raises(DecisionLogError, match=f"{fingerprint} now has fingerprint {altered.fingerprint}"):
+        with pytest.raises(
+            DecisionLogError, match=f"{fingerprint} now has fingerprint {altered.fingerprint}"
+        ):
             reopened.replay(record.decision_id)
         report = reopened.check()
-    assert [(p.kind, p.entry_id, p.problem) for p in report.problems] == [("rulebook", fingerprint, "content")]
+    assert [(p.kind, p.entry_id, p.problem) for p in report.problems] == [
+        ("rulebook", fingerprint, "content")
+    ]
 
 
 def test_replay_with_a_missing_or_unreadable_stored_rulebook_is_a_clear_error(log: DecisionLog) -> None:
@@ -626,7 +663,9 @@ def test_replay_with_a_missing_or_unreadable_stored_rulebook_is_a_clear_error(lo
 
 def test_replay_of_a_record_held_outside_a_log(log: DecisionLog) -> None:
     custom = custom_rulebook()
-    record = log.record(tpm_fit.recommend(company_size=40, product_complexity="moderate", rulebook=custom), rulebook=custom)
+    record = log.record(
+        tpm_fit.recommend(company_size=40, product_complexity="moderate", rulebook=custom), rulebook=custom
+    )
     outside = DecisionRecord.model_validate_json(record.model_dump_json())
     assert tpm_fit.replay(outside, custom).same
     with pytest.raises(DecisionLogError, match=f"{Rulebook.default().fingerprint}.*{custom.fingerprint}"):
@@ -659,7 +698,7 @@ def test_a_newer_schema_version_is_refused(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA user_version = 2")
     conn.close()
-    with pytest.raises(DecisionLogError, match="schema version 2, newer than the 1 .* upgrade tpm_fit"):
+    with pytest.raises(DecisionLogError, match=r"schema version 2, newer than the 1 .* upgrade tpm_fit"):
         DecisionLog(path)
 
 
@@ -674,7 +713,7 @@ def test_the_file_uses_wal_and_records_its_schema(tmp_path: Path) -> None:
 
 def test_files_that_are_not_decision_logs_are_refused(tmp_path: Path) -> None:
     (tmp_path / "text.db").write_text("hello", encoding="utf-8")
-    with pytest.raises(DecisionLogError, match="text.db: cannot use this file as a decision log"):
+    with pytest.raises(DecisionLogError, match=r"text.db: cannot use this file as a decision log"):
         DecisionLog(tmp_path / "text.db")
     conn = sqlite3.connect(tmp_path / "other.db")
     conn.execute("CREATE TABLE people (name TEXT)")

@@ -272,8 +272,9 @@ class DecisionLog:
     Examples
     --------
     >>> import tpm_fit
+    >>> result = tpm_fit.recommend(company_size=40, product_complexity="high")
     >>> with tpm_fit.DecisionLog(":memory:") as log:
-    ...     record = log.record(tpm_fit.recommend(company_size=40, product_complexity="moderate"), labels={"team": "payments"})
+    ...     record = log.record(result, requested_by="hr:4711", labels={"team": "payments"})
     ...     log.check().ok
     True
     """

@@ -145,8 +145,9 @@ def replay(record: DecisionRecord, rulebook: Rulebook, *, float_tolerance: float
     --------
     >>> import tpm_fit
     >>> book = tpm_fit.Rulebook.default()
+    >>> result = tpm_fit.recommend(company_size=12, product_complexity="moderate", rulebook=book)
     >>> with tpm_fit.DecisionLog(":memory:") as log:
-    ...     record = log.record(tpm_fit.recommend(company_size=12, product_complexity="moderate", rulebook=book), rulebook=book)
+    ...     record = log.record(result, rulebook=book)
     >>> tpm_fit.replay(record, book).same
     True
     """
