@@ -6,6 +6,7 @@ derived from what ``recommend()`` returns, so these tests hold for any rulebook 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import sqlite3
@@ -516,10 +517,10 @@ def test_a_rehashed_edit_is_caught_by_the_next_link(log: DecisionLog) -> None:
     (text,) = conn.execute("SELECT body FROM entries WHERE entry_id = ?", (target,)).fetchone()
     body = json.loads(text)
     body["requested_by"] = "forged"
-    body["record_hash"] = entry_hash(body)
+    text = canonical_json(body)
     conn.execute(
         "UPDATE entries SET body = ?, record_hash = ? WHERE entry_id = ?",
-        (canonical_json(body), body["record_hash"], target),
+        (text, hashlib.sha256(text.encode()).hexdigest(), target),
     )
     conn.close()
     report = log.check()
@@ -540,10 +541,11 @@ def test_a_rewritten_chain_needs_an_anchor_to_be_caught(log: DecisionLog) -> Non
         if body.get("decision_id") == str(records[1].decision_id) and "review_id" not in body:
             body["requested_by"] = "forged"
         body["previous_hash"] = previous
-        body["record_hash"] = previous = entry_hash(body)
+        text = canonical_json(body)
+        previous = hashlib.sha256(text.encode()).hexdigest()
         conn.execute(
             "UPDATE entries SET body = ?, record_hash = ?, previous_hash = ? WHERE seq = ?",
-            (canonical_json(body), body["record_hash"], body["previous_hash"], seq),
+            (text, previous, body["previous_hash"], seq),
         )
     conn.close()
     assert log.check().ok  # the documented limit: a consistent rewrite is not detectable alone

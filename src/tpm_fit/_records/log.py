@@ -28,7 +28,7 @@ from .models import (
     Review,
     ReviewAction,
     canonical_json,
-    entry_hash,
+    text_hash,
 )
 from .replay import replay_raw
 
@@ -74,7 +74,7 @@ _SCHEMA: Final = (
        BEGIN SELECT RAISE(ABORT, 'stored rulebooks are append-only'); END""",
 )
 
-_COLUMNS: Final = ("kind", "entry_id", "decision_id", "at_us", "verdict", "record_hash", "previous_hash")
+_COLUMNS: Final = ("kind", "entry_id", "decision_id", "at_us", "verdict", "previous_hash")
 _INSERT_ENTRY: Final = (
     "INSERT INTO entries (kind, entry_id, decision_id, at_us, verdict, body, record_hash, previous_hash) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -102,6 +102,11 @@ def _as_uuid(value: uuid.UUID | str, name: str = "decision_id") -> uuid.UUID:
         raise DecisionLogError(
             f"{name}={value!r} is not a UUID (e.g. 1b4e28ba-2fa1-11d2-883f-0016d3cca427)"
         ) from None
+
+
+def _with_hash(body: str, record_hash: str) -> str:
+    """The stored JSON object with its record_hash added back (a JSON object ends with ``}``)."""
+    return f'{body[:-1]},"record_hash":{json.dumps(record_hash)}}}'
 
 
 def _index_columns(body: Mapping[str, Any]) -> tuple[str, str, str, int, str | None]:
@@ -160,10 +165,11 @@ class _ChainChecker:
             return
         name = columns[1]
         tag = "review" if columns[0] == "review" else "record"
-        claimed = body.get("record_hash")
-        actual = entry_hash(body)
-        if claimed != actual:
-            self._report(name, tag, "content", f"content hashes to {actual}, but record_hash is {claimed}")
+        actual = text_hash(text)
+        if actual != record_hash:
+            self._report(
+                name, tag, "content", f"content hashes to {actual}, but record_hash is {record_hash}"
+            )
         if body.get("previous_hash") != self.expected_previous:
             self._report(
                 name,
@@ -172,8 +178,8 @@ class _ChainChecker:
                 f"previous_hash is {body.get('previous_hash')}, but the entry before, "
                 f"{self.previous_name}, has record_hash {self.expected_previous}",
             )
-        stored = (kind, entry_id, decision_id, at_us, verdict, record_hash, previous_hash)
-        derived = (*columns, claimed, body.get("previous_hash"))
+        stored = (kind, entry_id, decision_id, at_us, verdict, previous_hash)
+        derived = (*columns, body.get("previous_hash"))
         if stored != derived:
             wrong = [n for n, a, b in zip(_COLUMNS, stored, derived, strict=True) if a != b]
             self._report(name, tag, "index", f"column(s) {', '.join(wrong)} disagree with the stored entry")
@@ -184,8 +190,8 @@ class _ChainChecker:
             self._report(
                 name, tag, "orphan", f"reviews decision {columns[2]}, which is not earlier in the log"
             )
-        self.hashes.add(str(claimed))
-        self.expected_previous = str(claimed)
+        self.hashes.add(str(record_hash))
+        self.expected_previous = str(record_hash)
         self.previous_name = f"#{self.position} ({name})"
 
     def _rulebook_problems(self, books: list[tuple[str, str]]) -> Iterator[ChainProblem]:
@@ -498,9 +504,9 @@ class DecisionLog:
                     "previous_hash": previous,
                 }
             )
-            body = draft.model_dump(mode="json")
-            body["record_hash"] = entry_hash(body)
-            record = draft.model_copy(update={"record_hash": body["record_hash"]})
+            # The stored text is exactly the canonical JSON that record_hash is the sha256 of.
+            text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
+            record = draft.model_copy(update={"record_hash": text_hash(text)})
             conn.execute(
                 _INSERT_ENTRY,
                 (
@@ -509,7 +515,7 @@ class DecisionLog:
                     str(decision_id),
                     _microseconds(now),
                     result.verdict.value,
-                    canonical_json(body),
+                    text,
                     record.record_hash,
                     previous,
                 ),
@@ -579,9 +585,8 @@ class DecisionLog:
                     f"verdict={draft.verdict.value!r} is what decision {did} already recommends; an "
                     f"override must choose another verdict ({others}), or use action='accept'"
                 )
-            body = draft.model_dump(mode="json")
-            body["record_hash"] = entry_hash(body)
-            review = draft.model_copy(update={"record_hash": body["record_hash"]})
+            text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
+            review = draft.model_copy(update={"record_hash": text_hash(text)})
             conn.execute(
                 _INSERT_ENTRY,
                 (
@@ -589,8 +594,8 @@ class DecisionLog:
                     str(review.review_id),
                     str(did),
                     _microseconds(review.reviewed_at),
-                    body["verdict"],
-                    canonical_json(body),
+                    None if review.verdict is None else review.verdict.value,
+                    text,
                     review.record_hash,
                     previous,
                 ),
@@ -599,9 +604,9 @@ class DecisionLog:
 
     # -- reading ------------------------------------------------------------------------
 
-    def _parse_record(self, body: str) -> DecisionRecord:
+    def _parse_record(self, body: str, record_hash: str) -> DecisionRecord:
         try:
-            return DecisionRecord.model_validate_json(body)
+            return DecisionRecord.model_validate_json(_with_hash(body, record_hash))
         except ValueError as exc:
             raise DecisionLogError(
                 f"{self.path}: a stored record cannot be read as a DecisionRecord by tpm_fit "
@@ -620,13 +625,17 @@ class DecisionLog:
         did = _as_uuid(decision_id)
         with self._transaction(write=False) as conn:
             rows = conn.execute(
-                "SELECT kind, body FROM entries WHERE decision_id = ? ORDER BY seq", (str(did),)
+                "SELECT kind, body, record_hash FROM entries WHERE decision_id = ? ORDER BY seq", (str(did),)
             ).fetchall()
-        record = next((body for kind, body in rows if kind == "record"), None)
+        record = next((row for row in rows if row[0] == "record"), None)
         if record is None:
             raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
-        reviews = tuple(Review.model_validate_json(body) for kind, body in rows if kind == "review")
-        return LoggedDecision(record=self._parse_record(record), reviews=reviews)
+        reviews = tuple(
+            Review.model_validate_json(_with_hash(body, record_hash))
+            for kind, body, record_hash in rows
+            if kind == "review"
+        )
+        return LoggedDecision(record=self._parse_record(record[1], record[2]), reviews=reviews)
 
     def records(
         self,
@@ -670,16 +679,15 @@ class DecisionLog:
         if reviewed is not None:
             exists = "EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'review' AND r.decision_id = e.entry_id)"
             clauses.append(exists if reviewed else f"NOT {exists}")
-        sql = (
-            f"SELECT e.seq, e.body FROM entries e WHERE {' AND '.join(clauses)} ORDER BY e.seq LIMIT {_PAGE}"
-        )
+        where = " AND ".join(clauses)
+        sql = f"SELECT e.seq, e.body, e.record_hash FROM entries e WHERE {where} ORDER BY e.seq LIMIT {_PAGE}"
         after = 0
         while True:
             with self._lock, self._sqlite_errors():
                 rows = self._conn.execute(sql, (after, *params)).fetchall()
-            for seq, body in rows:
+            for seq, body, record_hash in rows:
                 after = seq
-                yield self._parse_record(body)
+                yield self._parse_record(body, record_hash)
             if len(rows) < _PAGE:
                 return
 
@@ -829,10 +837,11 @@ class DecisionLog:
                 destination.write(
                     canonical_json({"kind": "rulebook", "fingerprint": fingerprint, "toml": text}) + "\n"
                 )
-            cursor = conn.execute("SELECT kind, body FROM entries ORDER BY seq")
+            cursor = conn.execute("SELECT kind, body, record_hash FROM entries ORDER BY seq")
             while rows := cursor.fetchmany(_PAGE):
-                for kind, body in rows:
-                    destination.write(canonical_json({"kind": kind, "entry": json.loads(body)}) + "\n")
+                for kind, body, record_hash in rows:
+                    entry = {**json.loads(body), "record_hash": record_hash}
+                    destination.write(canonical_json({"kind": kind, "entry": entry}) + "\n")
                     count += 1
         return count
 
@@ -930,11 +939,12 @@ def _import_line(conn: sqlite3.Connection, line: str, where: str, previous: str 
         raise DecisionLogError(f"{where}: the {kind} entry is incomplete ({exc})") from None
     if columns[0] != kind:
         raise DecisionLogError(f"{where}: kind={kind!r} but the entry is a {columns[0]}")
-    if entry_hash(body) != body.get("record_hash"):
+    text = canonical_json({key: value for key, value in body.items() if key != "record_hash"})
+    if text_hash(text) != body.get("record_hash"):
         raise DecisionLogError(f"{where}: {kind} {columns[1]}: record_hash does not match its content")
     if body.get("previous_hash") != previous:
         raise DecisionLogError(
             f"{where}: {kind} {columns[1]}: previous_hash does not link to the entry before"
         )
-    conn.execute(_INSERT_ENTRY, (*columns, canonical_json(body), body["record_hash"], previous))
+    conn.execute(_INSERT_ENTRY, (*columns, text, body["record_hash"], previous))
     return str(body["record_hash"])

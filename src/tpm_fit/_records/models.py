@@ -32,6 +32,7 @@ __all__ = [
     "ReviewAction",
     "canonical_json",
     "entry_hash",
+    "text_hash",
 ]
 
 #: ``previous_hash`` of the first entry of a log.
@@ -69,10 +70,14 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
+def text_hash(text: str) -> str:
+    """sha256 (hex) of a text's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def entry_hash(body: dict[str, Any]) -> str:
     """sha256 (hex) of an entry's canonical JSON, taken over every field except ``record_hash``."""
-    content = {key: item for key, item in body.items() if key != "record_hash"}
-    return hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+    return text_hash(canonical_json({key: item for key, item in body.items() if key != "record_hash"}))
 
 
 def _utc(value: datetime) -> datetime:
