@@ -771,3 +771,40 @@ def test_memory_log_works_for_quick_use() -> None:
         record = log.record(tpm_fit.recommend(company_size=40, product_complexity="moderate"))
         assert log.get(record.decision_id).record == record
         assert log.check().ok
+
+
+def test_unreadable_entries_give_clear_errors_not_crashes(log: DecisionLog) -> None:
+    records = fill(log)
+    conn = raw(log.path)
+    conn.execute("UPDATE entries SET body = 'garbage' WHERE entry_id = ?", (str(records[0].decision_id),))
+    review = log.get(records[1].decision_id).reviews[0]
+    conn.execute("UPDATE entries SET body = '{\"x\":1}' WHERE entry_id = ?", (str(review.review_id),))
+    conn.close()
+    with pytest.raises(DecisionLogError, match=r"cannot be read as a DecisionRecord.*run check"):
+        log.get(records[0].decision_id)
+    with pytest.raises(DecisionLogError, match="cannot be read as a Review"):
+        log.get(records[1].decision_id)
+    with pytest.raises(DecisionLogError, match="unreadable text; run check"):
+        log.replay(records[0].decision_id)
+    with pytest.raises(DecisionLogError, match="unreadable text"):
+        log.export_jsonl(io.StringIO())
+    assert log.replay(records[2].decision_id).same  # the rest of the log still works
+    assert set(log.check().broken) == {str(records[0].decision_id), str(review.review_id)}
+
+
+def _public_methods() -> list[tuple[str, Callable[..., Any]]]:
+    items: list[tuple[str, Callable[..., Any]]] = [("replay", tpm_fit.replay)]
+    for name in vars(DecisionLog):
+        if not name.startswith("_"):
+            items.append((f"DecisionLog.{name}", getattr(DecisionLog, name)))
+    items.append(("DecisionLog", DecisionLog.__init__))
+    return items
+
+
+@pytest.mark.parametrize(("name", "func"), _public_methods(), ids=[n for n, _ in _public_methods()])
+def test_arguments_with_defaults_are_keyword_only(name: str, func: Callable[..., Any]) -> None:
+    import inspect
+
+    for param in inspect.signature(func).parameters.values():
+        if param.default is not inspect.Parameter.empty:
+            assert param.kind is param.KEYWORD_ONLY, f"{name}({param.name})"

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any, Final, Literal, Self
+from typing import IO, Any, Final, Literal, Self, TypeVar
 
 from .._engine.recommend import LIBRARY_VERSION
 from .._errors import RulebookError, TpmFitError
@@ -41,6 +41,7 @@ APPLICATION_ID: Final = 0x54504D46  # "TPMF"
 #: First line of a JSON Lines export.
 EXPORT_FORMAT: Final = "tpm_fit-decision-log"
 
+_Entry = TypeVar("_Entry", DecisionRecord, Review)
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _PAGE: Final = 500
 
@@ -104,6 +105,17 @@ def _as_uuid(value: uuid.UUID | str, name: str = "decision_id") -> uuid.UUID:
         ) from None
 
 
+def _loads(text: str, what: str) -> dict[str, Any]:
+    """A stored entry's JSON object, or a DecisionLogError saying it is unreadable."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise DecisionLogError(f"{what} is stored as unreadable text; run check() to find every such entry")
+    return value
+
+
 def _with_hash(body: str, record_hash: str) -> str:
     """The stored JSON object with its record_hash added back (a JSON object ends with ``}``)."""
     return f'{body[:-1]},"record_hash":{json.dumps(record_hash)}}}'
@@ -161,6 +173,8 @@ class _ChainChecker:
         except (ValueError, KeyError, TypeError) as exc:
             tag: Literal["record", "review"] = "review" if kind == "review" else "record"
             self._report(str(entry_id), tag, "unreadable", f"not a readable record or review ({exc})")
+            if tag == "record":  # its reviews are not orphans: the decision is there, unreadable
+                self.decisions.add(str(entry_id))
             self.expected_previous, self.previous_name = str(record_hash), f"#{self.position} ({entry_id})"
             return
         name = columns[1]
@@ -605,13 +619,18 @@ class DecisionLog:
     # -- reading ------------------------------------------------------------------------
 
     def _parse_record(self, body: str, record_hash: str) -> DecisionRecord:
+        return self._parse(DecisionRecord, body, record_hash)
+
+    def _parse(self, model: type[_Entry], body: str, record_hash: str) -> _Entry:
         try:
-            return DecisionRecord.model_validate_json(_with_hash(body, record_hash))
+            return model.model_validate_json(_with_hash(body, record_hash))
         except ValueError as exc:
+            # An older format (Recommendation changed since), or an edited entry: check() tells which.
+            first = str(exc).splitlines()[0]
             raise DecisionLogError(
-                f"{self.path}: a stored record cannot be read as a DecisionRecord by tpm_fit "
-                f"{LIBRARY_VERSION} (written by an older format?): {str(exc).splitlines()[0]}; "
-                "export_jsonl(), check() and replay() still work on it"
+                f"{self.path}: a stored entry cannot be read as a {model.__name__} by tpm_fit "
+                f"{LIBRARY_VERSION} ({first}); run check() to see whether it was edited. "
+                "export_jsonl(), check() and replay() work on entries of older formats"
             ) from None
 
     def get(self, decision_id: uuid.UUID | str) -> LoggedDecision:
@@ -630,11 +649,7 @@ class DecisionLog:
         record = next((row for row in rows if row[0] == "record"), None)
         if record is None:
             raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
-        reviews = tuple(
-            Review.model_validate_json(_with_hash(body, record_hash))
-            for kind, body, record_hash in rows
-            if kind == "review"
-        )
+        reviews = tuple(self._parse(Review, body, hash_) for kind, body, hash_ in rows if kind == "review")
         return LoggedDecision(record=self._parse_record(record[1], record[2]), reviews=reviews)
 
     def records(
@@ -771,8 +786,10 @@ class DecisionLog:
             ).fetchone()
         if row is None:
             raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
-        body = json.loads(row[0])
-        recommendation = body.get("recommendation") or {}
+        body = _loads(row[0], f"{self.path}: decision {did}")
+        recommendation = body.get("recommendation")
+        if not isinstance(recommendation, dict):
+            raise DecisionLogError(f"{self.path}: decision {did} has no recommendation; run check()")
         book = self.rulebook(str(body.get("rulebook_fingerprint")))
         return replay_raw(recommendation, book, decision_id=did, float_tolerance=float_tolerance)
 
@@ -840,7 +857,7 @@ class DecisionLog:
             cursor = conn.execute("SELECT kind, body, record_hash FROM entries ORDER BY seq")
             while rows := cursor.fetchmany(_PAGE):
                 for kind, body, record_hash in rows:
-                    entry = {**json.loads(body), "record_hash": record_hash}
+                    entry = {**_loads(body, f"{self.path}: a {kind}"), "record_hash": record_hash}
                     destination.write(canonical_json({"kind": kind, "entry": entry}) + "\n")
                     count += 1
         return count
