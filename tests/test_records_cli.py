@@ -118,8 +118,12 @@ def test_review_accept_and_override(logged: tuple[Path, str]) -> None:
 
 def test_override_without_a_reason_exits_2(logged: tuple[Path, str]) -> None:
     path, decision_id = logged
-    out = run("log", "review", decision_id, "--log", path, "--reviewer", "rev-1", "--override", "either")
-    one_error_line(out, "--override either needs --reason")
+    with DecisionLog(path) as log:
+        other = next(v for v in tpm_fit.Verdict if v is not log.get(decision_id).record.verdict).value
+    out = run("log", "review", decision_id, "--log", path, "--reviewer", "rev-1", "--override", other)
+    one_error_line(out, f"--override {other} needs --reason")
+    with DecisionLog(path) as log:
+        assert log.get(decision_id).reviews == ()
 
 
 def test_check_exits_1_naming_an_edited_entry(logged: tuple[Path, str]) -> None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .._errors import TpmFitError
+from .._model.result import Verdict
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["add_record_options", "record_decision", "register"]
 
-_VERDICTS = ("technical", "traditional", "either")
+_VERDICTS = tuple(verdict.value for verdict in Verdict)
 
 
 # -- tpm-fit recommend --log ----------------------------------------------------------------
