@@ -808,3 +808,26 @@ def test_arguments_with_defaults_are_keyword_only(name: str, func: Callable[...,
     for param in inspect.signature(func).parameters.values():
         if param.default is not inspect.Parameter.empty:
             assert param.kind is param.KEYWORD_ONLY, f"{name}({param.name})"
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_one_character_edit_is_reported_with_the_entrys_id(
+    data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    path = tmp_path_factory.mktemp("edit") / "d.db"
+    with DecisionLog(path, clock=Clock()) as log:
+        fill(log)
+    conn = raw(str(path))
+    rows = conn.execute("SELECT entry_id, body FROM entries ORDER BY seq").fetchall()
+    entry_id, body = data.draw(st.sampled_from(rows), label="entry")
+    at = data.draw(st.integers(0, len(body) - 1), label="position")
+    new = data.draw(st.characters(codec="ascii").filter(lambda c: c != body[at]), label="character")
+    conn.execute(
+        "UPDATE entries SET body = ? WHERE entry_id = ?", (body[:at] + new + body[at + 1 :], entry_id)
+    )
+    conn.close()
+    with DecisionLog(path) as log:
+        report = log.check()
+    assert not report.ok
+    assert entry_id in report.broken

@@ -177,7 +177,8 @@ class _ChainChecker:
                 self.decisions.add(str(entry_id))
             self.expected_previous, self.previous_name = str(record_hash), f"#{self.position} ({entry_id})"
             return
-        name = columns[1]
+        # Named by the id the row is stored and queried under, even if the body's id was edited.
+        name = str(entry_id)
         tag = "review" if columns[0] == "review" else "record"
         actual = text_hash(text)
         if actual != record_hash:
