@@ -272,13 +272,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     listing.set_defaults(handler=_list, reviewed=None)
 
     show = _subcommand(commands, "show", "show a decision, its explanation and its reviews")
-    show.add_argument("decision_id", metavar="ID")
+    show.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
     show.add_argument("--top", type=int, default=3, help="reasons to list on each side (default 3)")
     show.add_argument("--json", action="store_true", help="print the record and its reviews as JSON")
     show.set_defaults(handler=_show)
 
     review = _subcommand(commands, "review", "accept or override a recorded decision")
-    review.add_argument("decision_id", metavar="ID")
+    review.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
     review.add_argument("--reviewer", required=True, metavar="ID", help="opaque id of the reviewer")
     action = review.add_mutually_exclusive_group(required=True)
     action.add_argument("--accept", action="store_true", help="accept the recommendation")
@@ -290,7 +290,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     review.set_defaults(handler=_review)
 
     replay = _subcommand(commands, "replay", "recompute decisions and compare (exit 1 if any changed)")
-    replay.add_argument("decision_ids", nargs="*", metavar="ID")
+    replay.add_argument("decision_ids", nargs="*", metavar="ID", help="decision ids to replay (or --all)")
     replay.add_argument("--all", action="store_true", help="replay every decision in the log")
     replay.add_argument(
         "--float-tolerance",
