@@ -283,7 +283,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     action = review.add_mutually_exclusive_group(required=True)
     action.add_argument("--accept", action="store_true", help="accept the recommendation")
     action.add_argument(
-        "--override", choices=_VERDICTS, metavar="VERDICT", help="choose this verdict instead"
+        "--override",
+        choices=_VERDICTS,
+        metavar="VERDICT",
+        help=f"choose this verdict instead ({', '.join(_VERDICTS)})",
     )
     review.add_argument("--reason", metavar="TEXT", help="why (required with --override)")
     review.add_argument("--json", action="store_true", help="print the Review as JSON")
