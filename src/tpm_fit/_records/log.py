@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, Final, Literal, Self, TypeVar
+from typing import IO, Any, Final, Self, TypeVar
 
 from .._engine.recommend import LIBRARY_VERSION
 from .._errors import RulebookError, TpmFitError
 from .._model.result import Recommendation, Verdict
 from .._model.rulebook import Rulebook
+from .chain import ChainChecker
+from .jsonl import EXPORT_FORMAT, import_line
 from .models import (
     GENESIS_HASH,
-    ChainProblem,
     ChainReport,
     DecisionLogError,
     DecisionRecord,
@@ -31,67 +31,16 @@ from .models import (
     text_hash,
 )
 from .replay import replay_raw
+from .storage import APPLICATION_ID, INSERT_ENTRY, SCHEMA, SCHEMA_VERSION, load_entry, microseconds, with_hash
 
 __all__ = ["SCHEMA_VERSION", "DecisionLog"]
 
-#: Version of the file layout; a file with a higher one is refused rather than misread.
-SCHEMA_VERSION: Final = 1
-#: Stored in the SQLite header (``PRAGMA application_id``) so other tools can tell the file apart.
-APPLICATION_ID: Final = 0x54504D46  # "TPMF"
-#: First line of a JSON Lines export.
-EXPORT_FORMAT: Final = "tpm_fit-decision-log"
-
 _Entry = TypeVar("_Entry", DecisionRecord, Review)
-_EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _PAGE: Final = 500
-
-_SCHEMA: Final = (
-    """CREATE TABLE entries (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        kind TEXT NOT NULL CHECK (kind IN ('record', 'review')),
-        entry_id TEXT NOT NULL UNIQUE,
-        decision_id TEXT NOT NULL,
-        at_us INTEGER NOT NULL,
-        verdict TEXT,
-        body TEXT NOT NULL,
-        record_hash TEXT NOT NULL UNIQUE,
-        previous_hash TEXT NOT NULL
-    )""",
-    "CREATE INDEX entries_by_decision ON entries (decision_id, seq)",
-    "CREATE INDEX entries_by_time ON entries (kind, at_us)",
-    """CREATE TABLE rulebooks (
-        fingerprint TEXT PRIMARY KEY,
-        toml TEXT NOT NULL
-    )""",
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    # Append-only for every ordinary client; check() still catches anyone who drops these.
-    """CREATE TRIGGER entries_append_only_update BEFORE UPDATE ON entries
-       BEGIN SELECT RAISE(ABORT, 'decision log entries are append-only'); END""",
-    """CREATE TRIGGER entries_append_only_delete BEFORE DELETE ON entries
-       BEGIN SELECT RAISE(ABORT, 'decision log entries are append-only'); END""",
-    """CREATE TRIGGER rulebooks_append_only_update BEFORE UPDATE ON rulebooks
-       BEGIN SELECT RAISE(ABORT, 'stored rulebooks are append-only'); END""",
-    """CREATE TRIGGER rulebooks_append_only_delete BEFORE DELETE ON rulebooks
-       BEGIN SELECT RAISE(ABORT, 'stored rulebooks are append-only'); END""",
-)
-
-_COLUMNS: Final = ("kind", "entry_id", "decision_id", "at_us", "verdict", "previous_hash")
-_INSERT_ENTRY: Final = (
-    "INSERT INTO entries (kind, entry_id, decision_id, at_us, verdict, body, record_hash, previous_hash) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _microseconds(moment: datetime) -> int:
-    return (moment - _EPOCH) // timedelta(microseconds=1)
-
-
-def _parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _as_uuid(value: uuid.UUID | str, name: str = "decision_id") -> uuid.UUID:
@@ -103,160 +52,6 @@ def _as_uuid(value: uuid.UUID | str, name: str = "decision_id") -> uuid.UUID:
         raise DecisionLogError(
             f"{name}={value!r} is not a UUID (e.g. 1b4e28ba-2fa1-11d2-883f-0016d3cca427)"
         ) from None
-
-
-def _loads(text: str, what: str) -> dict[str, Any]:
-    """A stored entry's JSON object, or a DecisionLogError saying it is unreadable."""
-    try:
-        value = json.loads(text)
-    except ValueError:
-        value = None
-    if not isinstance(value, dict):
-        raise DecisionLogError(f"{what} is stored as unreadable text; run check() to find every such entry")
-    return value
-
-
-def _with_hash(body: str, record_hash: str) -> str:
-    """The stored JSON object with its record_hash added back (a JSON object ends with ``}``)."""
-    return f'{body[:-1]},"record_hash":{json.dumps(record_hash)}}}'
-
-
-def _index_columns(body: Mapping[str, Any]) -> tuple[str, str, str, int, str | None]:
-    """(kind, entry_id, decision_id, at_us, verdict) as stored next to an entry's body."""
-    if "review_id" in body:
-        return (
-            "review",
-            str(body["review_id"]),
-            str(body["decision_id"]),
-            _microseconds(_parse_time(str(body["reviewed_at"]))),
-            body.get("verdict"),
-        )
-    recommendation = body.get("recommendation")
-    verdict = recommendation.get("verdict") if isinstance(recommendation, Mapping) else None
-    return (
-        "record",
-        str(body["decision_id"]),
-        str(body["decision_id"]),
-        _microseconds(_parse_time(str(body["recorded_at"]))),
-        verdict,
-    )
-
-
-class _ChainChecker:
-    """State of one pass over the chain: feed rows in order, then ask for the report."""
-
-    def __init__(self) -> None:
-        self.problems: list[ChainProblem] = []
-        self.hashes: set[str] = set()
-        self.decisions: set[str] = set()
-        self.fingerprints_used: dict[str, tuple[str, int]] = {}
-        self.counts = {"record": 0, "review": 0}
-        self.expected_previous = GENESIS_HASH
-        self.previous_name = "the start of the log"
-        self.position = 0
-
-    def _report(self, name: str, kind: Literal["record", "review"], problem: Any, detail: str) -> None:
-        self.problems.append(
-            ChainProblem(entry_id=name, kind=kind, position=self.position, problem=problem, detail=detail)
-        )
-
-    def feed(self, row: tuple[Any, ...]) -> None:
-        """Check one entry (a row of the entries table) against itself and the one before."""
-        kind, entry_id, decision_id, at_us, verdict, text, record_hash, previous_hash = row
-        self.position += 1
-        self.counts["review" if kind == "review" else "record"] += 1
-        try:
-            body = json.loads(text)
-            if not isinstance(body, dict):
-                raise ValueError("not a JSON object")
-            columns = _index_columns(body)
-        except (ValueError, KeyError, TypeError) as exc:
-            tag: Literal["record", "review"] = "review" if kind == "review" else "record"
-            self._report(str(entry_id), tag, "unreadable", f"not a readable record or review ({exc})")
-            if tag == "record":  # its reviews are not orphans: the decision is there, unreadable
-                self.decisions.add(str(entry_id))
-            self.expected_previous, self.previous_name = str(record_hash), f"#{self.position} ({entry_id})"
-            return
-        # Named by the id the row is stored and queried under, even if the body's id was edited.
-        name = str(entry_id)
-        tag = "review" if columns[0] == "review" else "record"
-        actual = text_hash(text)
-        if actual != record_hash:
-            self._report(
-                name, tag, "content", f"content hashes to {actual}, but record_hash is {record_hash}"
-            )
-        if body.get("previous_hash") != self.expected_previous:
-            self._report(
-                name,
-                tag,
-                "link",
-                f"previous_hash is {body.get('previous_hash')}, but the entry before, "
-                f"{self.previous_name}, has record_hash {self.expected_previous}",
-            )
-        stored = (kind, entry_id, decision_id, at_us, verdict, previous_hash)
-        derived = (*columns, body.get("previous_hash"))
-        if stored != derived:
-            wrong = [n for n, a, b in zip(_COLUMNS, stored, derived, strict=True) if a != b]
-            self._report(name, tag, "index", f"column(s) {', '.join(wrong)} disagree with the stored entry")
-        if tag == "record":
-            self.decisions.add(name)
-            self.fingerprints_used.setdefault(str(body.get("rulebook_fingerprint")), (name, self.position))
-        elif columns[2] not in self.decisions:
-            self._report(
-                name, tag, "orphan", f"reviews decision {columns[2]}, which is not earlier in the log"
-            )
-        self.hashes.add(str(record_hash))
-        self.expected_previous = str(record_hash)
-        self.previous_name = f"#{self.position} ({name})"
-
-    def _rulebook_problems(self, books: list[tuple[str, str]]) -> Iterator[ChainProblem]:
-        for fingerprint, text in books:
-            try:
-                actual = Rulebook.from_toml(text).fingerprint
-            except RulebookError as exc:
-                detail = f"the stored text is not a rulebook tpm_fit {LIBRARY_VERSION} reads ({exc.message})"
-                yield ChainProblem(
-                    entry_id=fingerprint, kind="rulebook", position=None, problem="unreadable", detail=detail
-                )
-                continue
-            if actual != fingerprint:
-                detail = f"the stored text has fingerprint {actual}, not {fingerprint}"
-                yield ChainProblem(
-                    entry_id=fingerprint, kind="rulebook", position=None, problem="content", detail=detail
-                )
-        stored = {fingerprint for fingerprint, _ in books}
-        for fingerprint, (name, where) in self.fingerprints_used.items():
-            if fingerprint not in stored:
-                detail = f"its rulebook {fingerprint} is not stored, so it cannot be replayed"
-                yield ChainProblem(
-                    entry_id=name, kind="record", position=where, problem="missing", detail=detail
-                )
-
-    def result(self, books: list[tuple[str, str]], *, anchors: Iterable[str]) -> ChainReport:
-        """The report, once every entry was fed; also checks the stored rulebooks and anchors."""
-        problems = [*self.problems, *self._rulebook_problems(books)]
-        for anchor in anchors:
-            if anchor != GENESIS_HASH and anchor not in self.hashes:
-                detail = (
-                    "this head hash of an earlier check is no longer in the chain: the log was "
-                    "rewritten or truncated since"
-                )
-                problems.append(
-                    ChainProblem(
-                        entry_id=anchor, kind="anchor", position=None, problem="missing", detail=detail
-                    )
-                )
-        broken = tuple(dict.fromkeys(item.entry_id for item in problems if item.kind in ("record", "review")))
-        return ChainReport(
-            ok=not problems,
-            entries=self.position,
-            records=self.counts["record"],
-            reviews=self.counts["review"],
-            rulebooks=len(books),
-            head_hash=self.expected_previous,
-            broken=broken,
-            problems=tuple(problems),
-        )
 
 
 class DecisionLog:
@@ -355,7 +150,7 @@ class DecisionLog:
                             f"{self.path} is a SQLite database but not a tpm_fit decision log "
                             "(it has tables and no decision-log schema version); use another file"
                         )
-                    for statement in _SCHEMA:
+                    for statement in SCHEMA:
                         self._conn.execute(statement)
                     self._conn.execute(
                         "INSERT INTO meta (key, value) VALUES ('created_by', ?)",
@@ -523,12 +318,12 @@ class DecisionLog:
             text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
             record = draft.model_copy(update={"record_hash": text_hash(text)})
             conn.execute(
-                _INSERT_ENTRY,
+                INSERT_ENTRY,
                 (
                     "record",
                     str(decision_id),
                     str(decision_id),
-                    _microseconds(now),
+                    microseconds(now),
                     result.verdict.value,
                     text,
                     record.record_hash,
@@ -603,12 +398,12 @@ class DecisionLog:
             text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
             review = draft.model_copy(update={"record_hash": text_hash(text)})
             conn.execute(
-                _INSERT_ENTRY,
+                INSERT_ENTRY,
                 (
                     "review",
                     str(review.review_id),
                     str(did),
-                    _microseconds(review.reviewed_at),
+                    microseconds(review.reviewed_at),
                     None if review.verdict is None else review.verdict.value,
                     text,
                     review.record_hash,
@@ -624,7 +419,7 @@ class DecisionLog:
 
     def _parse(self, model: type[_Entry], body: str, record_hash: str) -> _Entry:
         try:
-            return model.model_validate_json(_with_hash(body, record_hash))
+            return model.model_validate_json(with_hash(body, record_hash))
         except ValueError as exc:
             # An older format (Recommendation changed since), or an edited entry: check() tells which.
             first = str(exc).splitlines()[0]
@@ -684,7 +479,7 @@ class DecisionLog:
                 if not isinstance(bound, datetime) or bound.utcoffset() is None:
                     raise DecisionLogError(f"{name}={bound!r} must be a timezone-aware datetime")
                 clauses.append(f"e.at_us {op} ?")
-                params.append(_microseconds(bound))
+                params.append(microseconds(bound))
         if verdict is not None:
             try:
                 clauses.append("e.verdict = ?")
@@ -787,7 +582,7 @@ class DecisionLog:
             ).fetchone()
         if row is None:
             raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
-        body = _loads(row[0], f"{self.path}: decision {did}")
+        body = load_entry(row[0], f"{self.path}: decision {did}")
         recommendation = body.get("recommendation")
         if not isinstance(recommendation, dict):
             raise DecisionLogError(f"{self.path}: decision {did} has no recommendation; run check()")
@@ -812,7 +607,7 @@ class DecisionLog:
             edited, link broken (an entry removed, reordered or inserted), query columns edited,
             unreadable JSON, a review of an unknown decision.
         """
-        checker = _ChainChecker()
+        checker = ChainChecker()
         with self._transaction(write=False) as conn:
             cursor = conn.execute(
                 "SELECT kind, entry_id, decision_id, at_us, verdict, body, record_hash, previous_hash "
@@ -858,7 +653,7 @@ class DecisionLog:
             cursor = conn.execute("SELECT kind, body, record_hash FROM entries ORDER BY seq")
             while rows := cursor.fetchmany(_PAGE):
                 for kind, body, record_hash in rows:
-                    entry = {**_loads(body, f"{self.path}: a {kind}"), "record_hash": record_hash}
+                    entry = {**load_entry(body, f"{self.path}: a {kind}"), "record_hash": record_hash}
                     destination.write(canonical_json({"kind": kind, "entry": entry}) + "\n")
                     count += 1
         return count
@@ -916,53 +711,10 @@ class DecisionLog:
                 previous: str | None = None  # None until the header line is read
                 for number, line in enumerate(lines, start=1):
                     if line.strip():
-                        previous = _import_line(conn, line, f"{name} line {number}", previous)
+                        previous = import_line(conn, line, f"{name} line {number}", previous)
                 if previous is None:
                     raise DecisionLogError(f"{name}: empty; not a tpm_fit decision-log export")
         except BaseException:
             log.close()
             raise
         return log
-
-
-def _import_line(conn: sqlite3.Connection, line: str, where: str, previous: str | None) -> str:
-    """Check and insert one line of an export; returns the chain head after it."""
-    try:
-        item = json.loads(line)
-    except ValueError as exc:
-        raise DecisionLogError(f"{where}: not JSON ({exc})") from None
-    kind = item.get("kind") if isinstance(item, dict) else None
-    if previous is None:
-        if kind != "header" or item.get("format") != EXPORT_FORMAT:
-            raise DecisionLogError(f"{where}: not a tpm_fit decision-log export (no header line)")
-        version = item.get("schema_version")
-        if not isinstance(version, int) or version > SCHEMA_VERSION:
-            raise DecisionLogError(
-                f"{where}: schema_version={version!r} is newer than the {SCHEMA_VERSION} that "
-                f"tpm_fit {LIBRARY_VERSION} reads; upgrade tpm_fit"
-            )
-        return GENESIS_HASH
-    if kind == "rulebook":
-        fingerprint, text = item.get("fingerprint"), item.get("toml")
-        if not (isinstance(fingerprint, str) and isinstance(text, str)):
-            raise DecisionLogError(f"{where}: a rulebook line needs string fingerprint and toml")
-        conn.execute("INSERT INTO rulebooks (fingerprint, toml) VALUES (?, ?)", (fingerprint, text))
-        return previous
-    if kind not in ("record", "review"):
-        raise DecisionLogError(f"{where}: kind={kind!r} is not header, rulebook, record or review")
-    body = item.get("entry")
-    try:
-        columns = _index_columns(body)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DecisionLogError(f"{where}: the {kind} entry is incomplete ({exc})") from None
-    if columns[0] != kind:
-        raise DecisionLogError(f"{where}: kind={kind!r} but the entry is a {columns[0]}")
-    text = canonical_json({key: value for key, value in body.items() if key != "record_hash"})
-    if text_hash(text) != body.get("record_hash"):
-        raise DecisionLogError(f"{where}: {kind} {columns[1]}: record_hash does not match its content")
-    if body.get("previous_hash") != previous:
-        raise DecisionLogError(
-            f"{where}: {kind} {columns[1]}: previous_hash does not link to the entry before"
-        )
-    conn.execute(_INSERT_ENTRY, (*columns, text, body["record_hash"], previous))
-    return str(body["record_hash"])
