@@ -35,13 +35,32 @@ if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getat
     from ._batch.decision_map import decision_map, plot_decision_map
     from ._batch.frame import recommend_many, scenario_grid
     from ._model.verification import VerificationReport, Violation
+    from ._records import (
+        ChainProblem,
+        ChainReport,
+        DecisionLog,
+        DecisionLogError,
+        DecisionRecord,
+        Difference,
+        LoggedDecision,
+        Replay,
+        Review,
+        ReviewAction,
+        replay,
+    )
     from ._verify.verifier import verify_rulebook
 
 __all__ = [
     "AllOf",
     "AnyOf",
     "Axiom",
+    "ChainProblem",
+    "ChainReport",
     "Counterfactual",
+    "DecisionLog",
+    "DecisionLogError",
+    "DecisionRecord",
+    "Difference",
     "Direction",
     "EngineeringCapability",
     "Face",
@@ -49,6 +68,7 @@ __all__ = [
     "Favours",
     "IndustryTechIntensity",
     "Levels",
+    "LoggedDecision",
     "NeedStep",
     "OrgProfile",
     "Presence",
@@ -57,6 +77,9 @@ __all__ = [
     "ProfileFrameError",
     "Ramp",
     "Recommendation",
+    "Replay",
+    "Review",
+    "ReviewAction",
     "Risk",
     "RiskRule",
     "RoleShape",
@@ -76,6 +99,7 @@ __all__ = [
     "plot_decision_map",
     "recommend",
     "recommend_many",
+    "replay",
     "scenario_grid",
     "verify_rulebook",
 ]
@@ -92,6 +116,18 @@ _LAZY: dict[str, str] = {
     "VerificationReport": "tpm_fit._model.verification",
     "Violation": "tpm_fit._model.verification",
     "verify_rulebook": "tpm_fit._verify.verifier",
+    # The decision log loads sqlite3 only when used.
+    "ChainProblem": "tpm_fit._records",
+    "ChainReport": "tpm_fit._records",
+    "DecisionLog": "tpm_fit._records",
+    "DecisionLogError": "tpm_fit._records",
+    "DecisionRecord": "tpm_fit._records",
+    "Difference": "tpm_fit._records",
+    "LoggedDecision": "tpm_fit._records",
+    "Replay": "tpm_fit._records",
+    "Review": "tpm_fit._records",
+    "ReviewAction": "tpm_fit._records",
+    "replay": "tpm_fit._records",
 }
 
 

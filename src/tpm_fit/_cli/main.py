@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from .._errors import TpmFitError
 from .._model.profile import ORDERED_INPUTS, OrgProfile
+from .._model.result import Recommendation
 from .._model.rulebook import Rulebook
 
 __all__ = ["main"]
@@ -61,21 +62,29 @@ def load_rulebook(path: str | None) -> Rulebook:
 
 def _recommend(args: argparse.Namespace) -> int:
     from .._engine.recommend import recommend
+    from .log import record_decision
 
     rulebook = load_rulebook(args.rulebook)
     result = recommend(profile_fields(args), rulebook=rulebook)
+    recorded = record_decision(args, result, rulebook)  # None without --log
+    _print_recommendation(args, result)
+    if recorded:  # on stderr with --json, so that standard output stays one Recommendation
+        print(recorded, file=sys.stderr if args.json else sys.stdout)
+    return 0
+
+
+def _print_recommendation(args: argparse.Namespace, result: Recommendation) -> None:
     if args.json:
         payload = result.model_dump(mode="json")
         if args.what_if:
             payload["counterfactuals"] = [c.model_dump(mode="json") for c in result.counterfactuals()]
         print(json.dumps(payload, indent=2))
-        return 0
+        return
     print(result.to_markdown() if args.markdown else result.explain(top=args.top))
     if args.what_if:
         print("\nWhat would change the verdict (one input at a time):")
         for item in result.counterfactuals():
             print(f"  {item}")
-    return 0
 
 
 def _register_recommend(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -92,6 +101,9 @@ def _register_recommend(subparsers: argparse._SubParsersAction[argparse.Argument
     parser.add_argument(
         "--what-if", action="store_true", help="also show the nearest change that flips the verdict"
     )
+    from .log import add_record_options
+
+    add_record_options(parser)
     parser.set_defaults(handler=_recommend)
 
 
@@ -137,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Modules that add further subcommands, each with ``register(subparsers)``.
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify")
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

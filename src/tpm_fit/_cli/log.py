@@ -1,0 +1,325 @@
+"""``tpm-fit log list|show|review|replay|check|export|import``: work with a decision log.
+
+Every subcommand takes the log file as ``--log PATH``. ``check`` exits 1 when the chain is broken
+and ``replay`` exits 1 when a result changed; bad input exits 2 with one line on stderr (see
+:func:`tpm_fit._cli.main.main`). ``tpm-fit recommend --log PATH`` records decisions; the helpers
+for that are here too (:func:`add_record_options`, :func:`record_decision`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from .._errors import TpmFitError
+from .._model.result import Verdict
+
+if TYPE_CHECKING:
+    from .._model.result import Recommendation
+    from .._model.rulebook import Rulebook
+    from .._records import DecisionLog, DecisionRecord
+
+__all__ = ["add_record_options", "record_decision", "register"]
+
+_VERDICTS = tuple(verdict.value for verdict in Verdict)
+
+
+# -- tpm-fit recommend --log ----------------------------------------------------------------
+
+
+def add_record_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--log``, ``--requested-by`` and ``--label`` to ``tpm-fit recommend``."""
+    group = parser.add_argument_group("decision log")
+    group.add_argument(
+        "--log", metavar="PATH", help="record the decision in this log file (created if missing)"
+    )
+    group.add_argument(
+        "--requested-by", metavar="ID", help="opaque id of who asked, from your own system (with --log)"
+    )
+    group.add_argument(
+        "--label",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="tag the recorded decision (repeatable, with --log)",
+    )
+
+
+def _labels(pairs: list[str]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise TpmFitError(f"--label {pair!r} must be KEY=VALUE, e.g. --label team=payments")
+        if key in labels:
+            raise TpmFitError(f"--label {key!r} is given twice; each key once")
+        labels[key] = value
+    return labels
+
+
+def record_decision(args: argparse.Namespace, result: Recommendation, rulebook: Rulebook) -> str | None:
+    """Record ``result`` when ``--log`` was given; returns the line announcing its id (else None)."""
+    if not args.log:
+        if args.requested_by or args.label:
+            raise TpmFitError("--requested-by and --label describe a recorded decision; add --log PATH")
+        return None
+    from .._records import DecisionLog
+
+    labels = _labels(args.label)
+    with DecisionLog(args.log) as log:
+        record = log.record(result, rulebook=rulebook, requested_by=args.requested_by, labels=labels)
+    return f"Decision {record.decision_id} recorded in {args.log}"
+
+
+# -- tpm-fit log ... ------------------------------------------------------------------------
+
+
+def _open(args: argparse.Namespace, *, create: bool = False) -> DecisionLog:
+    from .._records import DecisionLog
+
+    return DecisionLog(args.log, create=create)
+
+
+def _moment(text: str | None, option: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise TpmFitError(
+            f"{option}={text!r} is not an ISO 8601 date or time, e.g. 2026-01-31 or 2026-01-31T09:00Z"
+        ) from None
+    # A time without an offset is read as UTC, the log's own time zone.
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+
+
+def _summary(record: DecisionRecord) -> dict[str, Any]:
+    return {
+        "decision_id": str(record.decision_id),
+        "recorded_at": record.recorded_at.isoformat().replace("+00:00", "Z"),
+        "verdict": record.verdict.value,
+        "score": record.recommendation.score,
+        "requested_by": record.requested_by,
+        "labels": record.labels,
+        "rulebook_fingerprint": record.rulebook_fingerprint,
+    }
+
+
+def _list(args: argparse.Namespace) -> int:
+    if args.limit is not None and args.limit < 0:
+        raise TpmFitError(f"--limit={args.limit} must be at least 0")
+    with _open(args) as log:
+        records = log.records(
+            since=_moment(args.since, "--since"),
+            until=_moment(args.until, "--until"),
+            verdict=args.verdict,
+            reviewed=args.reviewed,
+        )
+        shown = 0
+        if not args.json:
+            print(
+                f"{'recorded at (UTC)':<20}  {'decision id':<36}  {'verdict':<11}  {'score':>7}  requested by"
+            )
+        for record in records:
+            if args.limit is not None and shown >= args.limit:
+                break
+            shown += 1
+            if args.json:
+                print(json.dumps(_summary(record)))
+            else:
+                when = record.recorded_at.strftime("%Y-%m-%d %H:%M:%S")
+                print(
+                    f"{when:<20}  {record.decision_id!s:<36}  {record.verdict.value:<11}  "
+                    f"{record.recommendation.score:>7.3f}  {record.requested_by or '-'}"
+                )
+        if not args.json:
+            print(f"({shown} decision(s))")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    with _open(args) as log:
+        logged = log.get(args.decision_id)
+    record = logged.record
+    if args.json:
+        payload = {
+            "record": record.model_dump(mode="json"),
+            "reviews": [review.model_dump(mode="json") for review in logged.reviews],
+            "effective_verdict": logged.effective_verdict.value,
+        }
+        print(json.dumps(payload, indent=2))
+        return 0
+    rec = record.recommendation
+    labels = ", ".join(f"{k}={v}" for k, v in record.labels.items()) or "-"
+    print(f"Decision {record.decision_id}")
+    print(f"Recorded at:  {record.recorded_at.isoformat()} by tpm_fit {record.library_version}")
+    print(f"Requested by: {record.requested_by or '-'}")
+    print(f"Labels:       {labels}")
+    print(f"Rulebook:     {rec.rulebook_name} {rec.rulebook_version} (sha256 {record.rulebook_fingerprint})")
+    print(f"Record hash:  {record.record_hash}\n")
+    print(rec.explain(top=args.top))
+    print("\nReviews:" if logged.reviews else "\nReviews: none")
+    for review in logged.reviews:
+        change = f" -> {review.verdict.value}" if review.verdict is not None else ""
+        why = f": {review.reason}" if review.reason else ""
+        print(f"  {review.reviewed_at.isoformat()} {review.reviewer} {review.action.value}{change}{why}")
+    overridden = logged.effective_verdict is not record.verdict
+    print(f"Verdict in force: {logged.effective_verdict.value}{' (overridden)' if overridden else ''}")
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    action = "override" if args.override else "accept"
+    if args.override and not (args.reason or "").strip():
+        raise TpmFitError(f"--override {args.override} needs --reason TEXT saying why (not blank)")
+    with _open(args) as log:
+        review = log.review(
+            args.decision_id, reviewer=args.reviewer, action=action, verdict=args.override, reason=args.reason
+        )
+    if args.json:
+        print(review.model_dump_json(indent=2))
+    else:
+        change = f" -> {review.verdict.value}" if review.verdict is not None else ""
+        print(f"Review {review.review_id} recorded: {action}{change} of decision {review.decision_id}")
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    if bool(args.decision_ids) == bool(args.all):
+        raise TpmFitError("give one or more decision ids, or --all (not both)")
+    changed = 0
+    with _open(args) as log:
+        ids = log.decision_ids() if args.all else args.decision_ids
+        for decision_id in ids:
+            outcome = log.replay(decision_id, float_tolerance=args.float_tolerance)
+            changed += not outcome.same
+            if args.json:
+                print(outcome.model_dump_json(exclude={"recomputed"}))
+            else:
+                print(outcome.to_text())
+    return 1 if changed else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    with _open(args) as log:
+        report = log.check(anchors=args.anchor)
+    print(report.model_dump_json(indent=2) if args.json else report.to_text())
+    return 0 if report.ok else 1
+
+
+def _export(args: argparse.Namespace) -> int:
+    with _open(args) as log:
+        count = log.export_jsonl(sys.stdout if args.output in (None, "-") else args.output)
+    print(f"exported {count} entries from {args.log}", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .._records import DecisionLog
+
+    source = sys.stdin if args.source == "-" else args.source
+    with DecisionLog.import_jsonl(source, args.log) as log:
+        report = log.check()
+    print(f"imported {report.entries} entries into {args.log}; head {report.head_hash}")
+    return 0
+
+
+def _subcommand(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        name, help=help_text, description=help_text[0].upper() + help_text[1:] + "."
+    )
+    parser.add_argument("--log", metavar="PATH", required=True, help="the decision log file (SQLite)")
+    return parser
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``log`` subcommand and its own subcommands.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The parent parser's subcommands.
+    """
+    parser = subparsers.add_parser(
+        "log",
+        help="list, show, review, replay, check or export recorded decisions",
+        description=(
+            "Work with a decision log written by `tpm-fit recommend --log PATH`: an append-only, "
+            "hash-chained SQLite file. `check` exits 1 on a broken chain and `replay` exits 1 on a "
+            "changed result; bad input exits 2."
+        ),
+    )
+    commands = parser.add_subparsers(dest="log_command", required=True, metavar="ACTION")
+
+    listing = _subcommand(commands, "list", "list recorded decisions, oldest first")
+    listing.add_argument("--since", metavar="TIME", help="recorded at or after (ISO 8601; UTC if no offset)")
+    listing.add_argument("--until", metavar="TIME", help="recorded before (ISO 8601; UTC if no offset)")
+    listing.add_argument("--verdict", choices=_VERDICTS, help="only this recommended verdict")
+    reviewed = listing.add_mutually_exclusive_group()
+    reviewed.add_argument(
+        "--reviewed", dest="reviewed", action="store_const", const=True, help="only reviewed"
+    )
+    reviewed.add_argument(
+        "--unreviewed", dest="reviewed", action="store_const", const=False, help="only not yet reviewed"
+    )
+    listing.add_argument("--limit", type=int, metavar="N", help="show at most N decisions")
+    listing.add_argument("--json", action="store_true", help="one JSON object per decision per line")
+    listing.set_defaults(handler=_list, reviewed=None)
+
+    show = _subcommand(commands, "show", "show a decision, its explanation and its reviews")
+    show.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
+    show.add_argument("--top", type=int, default=3, help="reasons to list on each side (default 3)")
+    show.add_argument("--json", action="store_true", help="print the record and its reviews as JSON")
+    show.set_defaults(handler=_show)
+
+    review = _subcommand(commands, "review", "accept or override a recorded decision")
+    review.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
+    review.add_argument("--reviewer", required=True, metavar="ID", help="opaque id of the reviewer")
+    action = review.add_mutually_exclusive_group(required=True)
+    action.add_argument("--accept", action="store_true", help="accept the recommendation")
+    action.add_argument(
+        "--override",
+        choices=_VERDICTS,
+        metavar="VERDICT",
+        help=f"choose this verdict instead ({', '.join(_VERDICTS)})",
+    )
+    review.add_argument("--reason", metavar="TEXT", help="why (required with --override)")
+    review.add_argument("--json", action="store_true", help="print the Review as JSON")
+    review.set_defaults(handler=_review)
+
+    replay = _subcommand(commands, "replay", "recompute decisions and compare (exit 1 if any changed)")
+    replay.add_argument("decision_ids", nargs="*", metavar="ID", help="decision ids to replay (or --all)")
+    replay.add_argument("--all", action="store_true", help="replay every decision in the log")
+    replay.add_argument(
+        "--float-tolerance",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="absolute tolerance for numbers (default 0: exact)",
+    )
+    replay.add_argument("--json", action="store_true", help="one Replay as JSON per line")
+    replay.set_defaults(handler=_replay)
+
+    check = _subcommand(commands, "check", "re-hash and re-link every entry (exit 1 if broken)")
+    check.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="HASH",
+        help="a head hash kept from an earlier check; it must still be in the chain (repeatable)",
+    )
+    check.add_argument("--json", action="store_true", help="print the ChainReport as JSON")
+    check.set_defaults(handler=_check)
+
+    export = _subcommand(commands, "export", "write the whole log as JSON Lines")
+    export.add_argument("--output", metavar="PATH", help="file to write (default: standard output)")
+    export.set_defaults(handler=_export)
+
+    importer = _subcommand(commands, "import", "rebuild a log in a new file from a JSON Lines export")
+    importer.add_argument("source", metavar="EXPORT.jsonl", help="the export ('-' for standard input)")
+    importer.set_defaults(handler=_import)

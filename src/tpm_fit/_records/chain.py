@@ -1,0 +1,132 @@
+"""Checking a decision log's hash chain: one pass over the entries, as a small state object."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any, Literal
+
+from .._engine.recommend import LIBRARY_VERSION
+from .._errors import RulebookError
+from .._model.rulebook import Rulebook
+from .models import GENESIS_HASH, ChainProblem, ChainReport, text_hash
+from .storage import COLUMNS, index_columns
+
+__all__ = ["ChainChecker"]
+
+
+class ChainChecker:
+    """State of one pass over the chain: feed rows in order, then ask for the report."""
+
+    def __init__(self) -> None:
+        self.problems: list[ChainProblem] = []
+        self.hashes: set[str] = set()
+        self.decisions: set[str] = set()
+        self.fingerprints_used: dict[str, tuple[str, int]] = {}
+        self.counts = {"record": 0, "review": 0}
+        self.expected_previous = GENESIS_HASH
+        self.previous_name = "the start of the log"
+        self.position = 0
+
+    def _report(self, name: str, kind: Literal["record", "review"], problem: Any, detail: str) -> None:
+        self.problems.append(
+            ChainProblem(entry_id=name, kind=kind, position=self.position, problem=problem, detail=detail)
+        )
+
+    def feed(self, row: tuple[Any, ...]) -> None:
+        """Check one entry (a row of the entries table) against itself and the one before."""
+        kind, entry_id, decision_id, at_us, verdict, text, record_hash, previous_hash = row
+        self.position += 1
+        self.counts["review" if kind == "review" else "record"] += 1
+        try:
+            body = json.loads(text)
+            if not isinstance(body, dict):
+                raise ValueError("not a JSON object")
+            columns = index_columns(body)
+        except (ValueError, KeyError, TypeError) as exc:
+            tag: Literal["record", "review"] = "review" if kind == "review" else "record"
+            self._report(str(entry_id), tag, "unreadable", f"not a readable record or review ({exc})")
+            if tag == "record":  # its reviews are not orphans: the decision is there, unreadable
+                self.decisions.add(str(entry_id))
+            self.expected_previous, self.previous_name = str(record_hash), f"#{self.position} ({entry_id})"
+            return
+        # Named by the id the row is stored and queried under, even if the body's id was edited.
+        name = str(entry_id)
+        tag = "review" if columns[0] == "review" else "record"
+        actual = text_hash(text)
+        if actual != record_hash:
+            self._report(
+                name, tag, "content", f"content hashes to {actual}, but record_hash is {record_hash}"
+            )
+        if body.get("previous_hash") != self.expected_previous:
+            self._report(
+                name,
+                tag,
+                "link",
+                f"previous_hash is {body.get('previous_hash')}, but the entry before, "
+                f"{self.previous_name}, has record_hash {self.expected_previous}",
+            )
+        stored = (kind, entry_id, decision_id, at_us, verdict, previous_hash)
+        derived = (*columns, body.get("previous_hash"))
+        if stored != derived:
+            wrong = [n for n, a, b in zip(COLUMNS, stored, derived, strict=True) if a != b]
+            self._report(name, tag, "index", f"column(s) {', '.join(wrong)} disagree with the stored entry")
+        if tag == "record":
+            self.decisions.add(name)
+            self.fingerprints_used.setdefault(str(body.get("rulebook_fingerprint")), (name, self.position))
+        elif columns[2] not in self.decisions:
+            self._report(
+                name, tag, "orphan", f"reviews decision {columns[2]}, which is not earlier in the log"
+            )
+        self.hashes.add(str(record_hash))
+        self.expected_previous = str(record_hash)
+        self.previous_name = f"#{self.position} ({name})"
+
+    def _rulebook_problems(self, books: list[tuple[str, str]]) -> Iterator[ChainProblem]:
+        for fingerprint, text in books:
+            try:
+                actual = Rulebook.from_toml(text).fingerprint
+            except RulebookError as exc:
+                detail = f"the stored text is not a rulebook tpm_fit {LIBRARY_VERSION} reads ({exc.message})"
+                yield ChainProblem(
+                    entry_id=fingerprint, kind="rulebook", position=None, problem="unreadable", detail=detail
+                )
+                continue
+            if actual != fingerprint:
+                detail = f"the stored text has fingerprint {actual}, not {fingerprint}"
+                yield ChainProblem(
+                    entry_id=fingerprint, kind="rulebook", position=None, problem="content", detail=detail
+                )
+        stored = {fingerprint for fingerprint, _ in books}
+        for fingerprint, (name, where) in self.fingerprints_used.items():
+            if fingerprint not in stored:
+                detail = f"its rulebook {fingerprint} is not stored, so it cannot be replayed"
+                yield ChainProblem(
+                    entry_id=name, kind="record", position=where, problem="missing", detail=detail
+                )
+
+    def result(self, books: list[tuple[str, str]], *, anchors: Iterable[str]) -> ChainReport:
+        """The report, once every entry was fed; also checks the stored rulebooks and anchors."""
+        problems = [*self.problems, *self._rulebook_problems(books)]
+        for anchor in anchors:
+            if anchor != GENESIS_HASH and anchor not in self.hashes:
+                detail = (
+                    "this head hash of an earlier check is no longer in the chain: the log was "
+                    "rewritten or truncated since"
+                )
+                problems.append(
+                    ChainProblem(
+                        entry_id=anchor, kind="anchor", position=None, problem="missing", detail=detail
+                    )
+                )
+        broken = tuple(dict.fromkeys(item.entry_id for item in problems if item.kind in ("record", "review")))
+        return ChainReport(
+            ok=not problems,
+            entries=self.position,
+            records=self.counts["record"],
+            reviews=self.counts["review"],
+            rulebooks=len(books),
+            head_hash=self.expected_previous,
+            broken=broken,
+            problems=tuple(problems),
+        )

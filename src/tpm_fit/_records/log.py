@@ -1,0 +1,720 @@
+"""The SQLite-backed decision log: append-only, hash-chained, replayable from the file alone."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Final, Self, TypeVar
+
+from .._engine.recommend import LIBRARY_VERSION
+from .._errors import RulebookError, TpmFitError
+from .._model.result import Recommendation, Verdict
+from .._model.rulebook import Rulebook
+from .chain import ChainChecker
+from .jsonl import EXPORT_FORMAT, import_line
+from .models import (
+    GENESIS_HASH,
+    ChainReport,
+    DecisionLogError,
+    DecisionRecord,
+    LoggedDecision,
+    Replay,
+    Review,
+    ReviewAction,
+    canonical_json,
+    text_hash,
+)
+from .replay import replay_raw
+from .storage import APPLICATION_ID, INSERT_ENTRY, SCHEMA, SCHEMA_VERSION, load_entry, microseconds, with_hash
+
+__all__ = ["SCHEMA_VERSION", "DecisionLog"]
+
+_Entry = TypeVar("_Entry", DecisionRecord, Review)
+_PAGE: Final = 500
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_uuid(value: uuid.UUID | str, name: str = "decision_id") -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise DecisionLogError(
+            f"{name}={value!r} is not a UUID (e.g. 1b4e28ba-2fa1-11d2-883f-0016d3cca427)"
+        ) from None
+
+
+class DecisionLog:
+    """An append-only, tamper-evident log of decisions and their reviews, in one SQLite file.
+
+    Every record and review is one entry of a single hash chain, in the order it was appended;
+    each distinct rulebook's canonical TOML is stored once, by fingerprint, so that any decision
+    can be replayed from the file alone. The file uses WAL mode and a busy timeout, and appends
+    take the write lock first (``BEGIN IMMEDIATE``), so concurrent threads and processes never
+    fork the chain. See ``docs/records.md``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The SQLite file (created if missing and ``create`` is true), or ``":memory:"``.
+    clock : callable, optional
+        Returns the current time as a timezone-aware ``datetime``; defaults to the system clock
+        in UTC. Inject one in tests.
+    create : bool, default True
+        Create the file if it does not exist. With False a missing file is an error.
+    timeout : float, default 30.0
+        Seconds to wait for another writer to finish before giving up.
+    durable : bool, default True
+        Flush every append to disk before returning (``PRAGMA synchronous=FULL``). False keeps
+        appends safe from a crash of the program but not from power loss (``NORMAL``), and is
+        faster.
+
+    Raises
+    ------
+    DecisionLogError
+        The file is missing (with ``create=False``), is not a tpm_fit decision log, or was written
+        by a newer schema version.
+
+    Examples
+    --------
+    >>> import tpm_fit
+    >>> result = tpm_fit.recommend(company_size=40, product_complexity="high")
+    >>> with tpm_fit.DecisionLog(":memory:") as log:
+    ...     record = log.record(result, requested_by="hr:4711", labels={"team": "payments"})
+    ...     log.check().ok
+    True
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        clock: Callable[[], datetime] | None = None,
+        create: bool = True,
+        timeout: float = 30.0,
+        durable: bool = True,
+    ) -> None:
+        self.path = str(path)
+        self._clock = clock or _utc_now
+        self._lock = threading.RLock()
+        self._known_rulebooks: set[str] = set()
+        self._parsed_rulebooks: dict[str, Rulebook] = {}
+        if self.path != ":memory:" and not create and not Path(self.path).is_file():
+            raise DecisionLogError(f"no decision log at {self.path} (the file does not exist)")
+        if not (timeout >= 0):
+            raise DecisionLogError(f"timeout={timeout!r} must be a number of seconds >= 0")
+        try:
+            self._conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+        except sqlite3.Error as exc:
+            raise DecisionLogError(f"{self.path}: cannot open the decision log ({exc})") from None
+        try:
+            self._conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            self._conn.execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
+            self._open_schema()
+        except sqlite3.Error as exc:
+            self._conn.close()
+            raise DecisionLogError(f"{self.path}: cannot use this file as a decision log ({exc})") from None
+        except TpmFitError:
+            self._conn.close()
+            raise
+
+    # -- opening ------------------------------------------------------------------------
+
+    def _pragma(self, name: str) -> int:
+        value = self._conn.execute(f"PRAGMA {name}").fetchone()[0]
+        return int(value)
+
+    def _open_schema(self) -> None:
+        version = self._pragma("user_version")
+        if version == 0:
+            if self.path != ":memory:":
+                self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._pragma("user_version")  # another process may have won the race
+                if version == 0:
+                    if self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                        raise DecisionLogError(
+                            f"{self.path} is a SQLite database but not a tpm_fit decision log "
+                            "(it has tables and no decision-log schema version); use another file"
+                        )
+                    for statement in SCHEMA:
+                        self._conn.execute(statement)
+                    self._conn.execute(
+                        "INSERT INTO meta (key, value) VALUES ('created_by', ?)",
+                        (f"tpm_fit {LIBRARY_VERSION}",),
+                    )
+                    self._conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                    version = SCHEMA_VERSION
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+        if self._pragma("application_id") != APPLICATION_ID:
+            raise DecisionLogError(
+                f"{self.path} is not a tpm_fit decision log (SQLite application_id is "
+                f"{self._pragma('application_id'):#x}, expected {APPLICATION_ID:#x})"
+            )
+        if version > SCHEMA_VERSION:
+            raise DecisionLogError(
+                f"{self.path} has decision-log schema version {version}, newer than the "
+                f"{SCHEMA_VERSION} that tpm_fit {LIBRARY_VERSION} reads; upgrade tpm_fit to open it"
+            )
+        if version < 1:
+            raise DecisionLogError(f"{self.path} has an invalid decision-log schema version {version}")
+
+    # -- context management -------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the file. The log cannot be used afterwards."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DecisionLog({self.path!r})"
+
+    def __len__(self) -> int:
+        """The number of decisions recorded (reviews not counted)."""
+        with self._lock, self._sqlite_errors():
+            row = self._conn.execute("SELECT count(*) FROM entries WHERE kind = 'record'").fetchone()
+        return int(row[0])
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _sqlite_errors(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise DecisionLogError(f"{self.path}: {exc}") from None
+
+    @contextlib.contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        with self._lock, self._sqlite_errors():
+            self._conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _now(self) -> datetime:
+        moment = self._clock()
+        if not isinstance(moment, datetime) or moment.utcoffset() is None:
+            raise DecisionLogError(f"clock returned {moment!r}; it must return a timezone-aware datetime")
+        return moment.astimezone(UTC)
+
+    @staticmethod
+    def _head(conn: sqlite3.Connection) -> str:
+        row = conn.execute("SELECT record_hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+        return str(row[0]) if row else GENESIS_HASH
+
+    def _store_rulebook(
+        self, conn: sqlite3.Connection, result: Recommendation, rulebook: Rulebook | None
+    ) -> None:
+        fingerprint = result.rulebook_fingerprint
+        if rulebook is not None and rulebook.fingerprint != fingerprint:
+            raise DecisionLogError(
+                f"rulebook has fingerprint {rulebook.fingerprint}, but the recommendation was made "
+                f"with {fingerprint}; pass the rulebook that made it"
+            )
+        if fingerprint in self._known_rulebooks:
+            return
+        if conn.execute("SELECT 1 FROM rulebooks WHERE fingerprint = ?", (fingerprint,)).fetchone() is None:
+            try:
+                book = rulebook if rulebook is not None else result.used_rulebook()
+            except TpmFitError as exc:
+                raise DecisionLogError(
+                    f"cannot store the rulebook of this recommendation ({exc}); pass rulebook=... to record()"
+                ) from None
+            text = book.to_toml()
+            if Rulebook.from_toml(text).fingerprint != fingerprint:  # pragma: no cover - to_toml contract
+                raise DecisionLogError(f"rulebook {fingerprint} does not read back from its TOML unchanged")
+            conn.execute(
+                "INSERT OR IGNORE INTO rulebooks (fingerprint, toml) VALUES (?, ?)", (fingerprint, text)
+            )
+        self._known_rulebooks.add(fingerprint)
+
+    # -- appending ----------------------------------------------------------------------
+
+    def record(
+        self,
+        result: Recommendation,
+        *,
+        rulebook: Rulebook | None = None,
+        requested_by: str | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> DecisionRecord:
+        """Append a recommendation to the log as a new decision.
+
+        Parameters
+        ----------
+        result : Recommendation
+            What :func:`tpm_fit.recommend` returned.
+        rulebook : Rulebook, optional
+            The rulebook that made ``result``. Needed only the first time a custom rulebook is
+            recorded in this log and when it is no longer the most recently used one; its TOML is
+            stored once, by fingerprint.
+        requested_by : str, optional
+            An opaque id of whoever asked, from your own system (not a name or an e-mail address).
+        labels : mapping of str to str, optional
+            Your own tags: at most 32 keys (lower-case, e.g. ``"team"``), values of at most 256
+            characters.
+
+        Returns
+        -------
+        DecisionRecord
+            The record as stored, with its ``decision_id``, ``record_hash`` and ``previous_hash``.
+
+        Raises
+        ------
+        pydantic.ValidationError
+            ``requested_by`` or ``labels`` break their bounds.
+        DecisionLogError
+            The rulebook cannot be found or does not match the result, or the file is locked for
+            longer than the timeout.
+        """
+        if not isinstance(result, Recommendation):
+            raise TypeError(f"result must be a Recommendation, got {type(result).__name__}")
+        decision_id = uuid.uuid4()
+        with self._transaction(write=True) as conn:
+            self._store_rulebook(conn, result, rulebook)
+            previous = self._head(conn)
+            now = self._now()
+            draft = DecisionRecord.model_validate(
+                {
+                    "decision_id": decision_id,
+                    "recorded_at": now,
+                    "recommendation": result,
+                    "rulebook_fingerprint": result.rulebook_fingerprint,
+                    "library_version": LIBRARY_VERSION,
+                    "requested_by": requested_by,
+                    "labels": dict(labels or {}),
+                    "record_hash": GENESIS_HASH,
+                    "previous_hash": previous,
+                }
+            )
+            # The stored text is exactly the canonical JSON that record_hash is the sha256 of.
+            text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
+            record = draft.model_copy(update={"record_hash": text_hash(text)})
+            conn.execute(
+                INSERT_ENTRY,
+                (
+                    "record",
+                    str(decision_id),
+                    str(decision_id),
+                    microseconds(now),
+                    result.verdict.value,
+                    text,
+                    record.record_hash,
+                    previous,
+                ),
+            )
+        return record
+
+    def review(
+        self,
+        decision_id: uuid.UUID | str,
+        *,
+        reviewer: str,
+        action: ReviewAction | str,
+        verdict: Verdict | str | None = None,
+        reason: str | None = None,
+    ) -> Review:
+        """Append a person's review of a recorded decision.
+
+        Parameters
+        ----------
+        decision_id : UUID or str
+            A decision recorded in this log.
+        reviewer : str
+            An opaque id of the reviewer from your own system.
+        action : {"accept", "override"}
+            Accept the recommendation, or override its verdict.
+        verdict : {"technical", "traditional", "either"}, optional
+            For an override: the verdict chosen instead; it must differ from the recommended one.
+        reason : str, optional
+            Why. Required (not blank) for an override.
+
+        Returns
+        -------
+        Review
+            The review as stored. The latest review of a decision is the one in force.
+
+        Raises
+        ------
+        pydantic.ValidationError
+            An override without a verdict or a reason, an accept with a verdict, a bad reviewer id.
+        DecisionLogError
+            The decision is not in this log, or the override repeats the recommended verdict.
+        """
+        did = _as_uuid(decision_id)
+        with self._transaction(write=True) as conn:
+            row = conn.execute(
+                "SELECT verdict FROM entries WHERE kind = 'record' AND entry_id = ?", (str(did),)
+            ).fetchone()
+            if row is None:
+                raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
+            previous = self._head(conn)
+            draft = Review.model_validate(
+                {
+                    "review_id": uuid.uuid4(),
+                    "decision_id": did,
+                    "reviewer": reviewer,
+                    "action": action,
+                    "verdict": verdict,
+                    "reason": reason,
+                    "reviewed_at": self._now(),
+                    "record_hash": GENESIS_HASH,
+                    "previous_hash": previous,
+                }
+            )
+            if draft.verdict is not None and draft.verdict.value == row[0]:
+                others = ", ".join(v.value for v in Verdict if v.value != row[0])
+                raise DecisionLogError(
+                    f"verdict={draft.verdict.value!r} is what decision {did} already recommends; an "
+                    f"override must choose another verdict ({others}), or use action='accept'"
+                )
+            text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
+            review = draft.model_copy(update={"record_hash": text_hash(text)})
+            conn.execute(
+                INSERT_ENTRY,
+                (
+                    "review",
+                    str(review.review_id),
+                    str(did),
+                    microseconds(review.reviewed_at),
+                    None if review.verdict is None else review.verdict.value,
+                    text,
+                    review.record_hash,
+                    previous,
+                ),
+            )
+        return review
+
+    # -- reading ------------------------------------------------------------------------
+
+    def _parse_record(self, body: str, record_hash: str) -> DecisionRecord:
+        return self._parse(DecisionRecord, body, record_hash)
+
+    def _parse(self, model: type[_Entry], body: str, record_hash: str) -> _Entry:
+        try:
+            return model.model_validate_json(with_hash(body, record_hash))
+        except ValueError as exc:
+            # An older format (Recommendation changed since), or an edited entry: check() tells which.
+            first = str(exc).splitlines()[0]
+            raise DecisionLogError(
+                f"{self.path}: a stored entry cannot be read as a {model.__name__} by tpm_fit "
+                f"{LIBRARY_VERSION} ({first}); run check() to see whether it was edited. "
+                "export_jsonl(), check() and replay() work on entries of older formats"
+            ) from None
+
+    def get(self, decision_id: uuid.UUID | str) -> LoggedDecision:
+        """The record of a decision and all its reviews, oldest first.
+
+        Raises
+        ------
+        DecisionLogError
+            The id is not a UUID or is not in this log.
+        """
+        did = _as_uuid(decision_id)
+        with self._transaction(write=False) as conn:
+            rows = conn.execute(
+                "SELECT kind, body, record_hash FROM entries WHERE decision_id = ? ORDER BY seq", (str(did),)
+            ).fetchall()
+        record = next((row for row in rows if row[0] == "record"), None)
+        if record is None:
+            raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
+        reviews = tuple(self._parse(Review, body, hash_) for kind, body, hash_ in rows if kind == "review")
+        return LoggedDecision(record=self._parse_record(record[1], record[2]), reviews=reviews)
+
+    def records(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        verdict: Verdict | str | None = None,
+        reviewed: bool | None = None,
+    ) -> Iterator[DecisionRecord]:
+        """The recorded decisions, oldest first, optionally filtered.
+
+        Parameters
+        ----------
+        since, until : datetime, optional
+            Timezone-aware bounds on ``recorded_at``: ``since`` inclusive, ``until`` exclusive.
+        verdict : {"technical", "traditional", "either"}, optional
+            Only decisions with this *recommended* verdict.
+        reviewed : bool, optional
+            True: only decisions with at least one review; False: only those with none.
+
+        Yields
+        ------
+        DecisionRecord
+            Read in pages, so a large log is not loaded into memory at once.
+        """
+        clauses = ["e.kind = 'record'", "e.seq > ?"]
+        params: list[Any] = []
+        for name, bound, op in (("since", since, ">="), ("until", until, "<")):
+            if bound is not None:
+                if not isinstance(bound, datetime) or bound.utcoffset() is None:
+                    raise DecisionLogError(f"{name}={bound!r} must be a timezone-aware datetime")
+                clauses.append(f"e.at_us {op} ?")
+                params.append(microseconds(bound))
+        if verdict is not None:
+            try:
+                clauses.append("e.verdict = ?")
+                params.append(Verdict(verdict).value)
+            except ValueError:
+                valid = ", ".join(v.value for v in Verdict)
+                raise DecisionLogError(f"verdict={verdict!r} is not a verdict; valid: {valid}") from None
+        if reviewed is not None:
+            exists = "EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'review' AND r.decision_id = e.entry_id)"
+            clauses.append(exists if reviewed else f"NOT {exists}")
+        where = " AND ".join(clauses)
+        sql = f"SELECT e.seq, e.body, e.record_hash FROM entries e WHERE {where} ORDER BY e.seq LIMIT {_PAGE}"
+        after = 0
+        while True:
+            with self._lock, self._sqlite_errors():
+                rows = self._conn.execute(sql, (after, *params)).fetchall()
+            for seq, body, record_hash in rows:
+                after = seq
+                yield self._parse_record(body, record_hash)
+            if len(rows) < _PAGE:
+                return
+
+    def decision_ids(self) -> Iterator[uuid.UUID]:
+        """Ids of every recorded decision, oldest first (readable whatever the record format)."""
+        after = 0
+        while True:
+            with self._lock, self._sqlite_errors():
+                rows = self._conn.execute(
+                    "SELECT seq, entry_id FROM entries WHERE kind = 'record' AND seq > ? "
+                    "ORDER BY seq LIMIT ?",
+                    (after, _PAGE),
+                ).fetchall()
+            for seq, entry_id in rows:
+                after = seq
+                yield uuid.UUID(entry_id)
+            if len(rows) < _PAGE:
+                return
+
+    # -- replay -------------------------------------------------------------------------
+
+    def rulebook(self, fingerprint: str) -> Rulebook:
+        """The stored rulebook with this fingerprint, parsed and checked.
+
+        Raises
+        ------
+        DecisionLogError
+            No rulebook with that fingerprint is stored, its text no longer parses, or it parses to
+            a rulebook with another fingerprint (the message names both).
+        """
+        cached = self._parsed_rulebooks.get(fingerprint)
+        if cached is not None:
+            return cached
+        with self._lock, self._sqlite_errors():
+            row = self._conn.execute(
+                "SELECT toml FROM rulebooks WHERE fingerprint = ?", (fingerprint,)
+            ).fetchone()
+        if row is None:
+            raise DecisionLogError(f"{self.path}: no rulebook with fingerprint {fingerprint} is stored")
+        try:
+            book = Rulebook.from_toml(row[0])
+        except RulebookError as exc:
+            raise DecisionLogError(
+                f"{self.path}: the stored rulebook {fingerprint} cannot be read by tpm_fit "
+                f"{LIBRARY_VERSION}: {exc}"
+            ) from None
+        if book.fingerprint != fingerprint:
+            raise DecisionLogError(
+                f"{self.path}: the stored rulebook text for fingerprint {fingerprint} now has "
+                f"fingerprint {book.fingerprint}: the text was altered, or this tpm_fit "
+                f"({LIBRARY_VERSION}) reads the rulebook format differently"
+            )
+        self._parsed_rulebooks[fingerprint] = book
+        return book
+
+    def replay(self, decision_id: uuid.UUID | str, *, float_tolerance: float = 0.0) -> Replay:
+        """Recompute a recorded decision with its stored rulebook and the installed tpm_fit.
+
+        Parameters
+        ----------
+        decision_id : UUID or str
+            A decision recorded in this log.
+        float_tolerance : float, default 0.0
+            Absolute tolerance for numbers; 0 compares exactly.
+
+        Returns
+        -------
+        Replay
+            ``same``, and each difference as a field path with its old and new value.
+
+        Raises
+        ------
+        DecisionLogError
+            Unknown id, or the stored rulebook is missing, unreadable or no longer has its
+            fingerprint (the message names both fingerprints).
+        """
+        did = _as_uuid(decision_id)
+        with self._lock, self._sqlite_errors():
+            row = self._conn.execute(
+                "SELECT body FROM entries WHERE kind = 'record' AND entry_id = ?", (str(did),)
+            ).fetchone()
+        if row is None:
+            raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
+        body = load_entry(row[0], f"{self.path}: decision {did}")
+        recommendation = body.get("recommendation")
+        if not isinstance(recommendation, dict):
+            raise DecisionLogError(f"{self.path}: decision {did} has no recommendation; run check()")
+        book = self.rulebook(str(body.get("rulebook_fingerprint")))
+        return replay_raw(recommendation, book, decision_id=did, float_tolerance=float_tolerance)
+
+    # -- integrity ----------------------------------------------------------------------
+
+    def check(self, *, anchors: Iterable[str] = ()) -> ChainReport:
+        """Re-hash every entry, re-link the chain, and check every stored rulebook.
+
+        Parameters
+        ----------
+        anchors : iterable of str, optional
+            ``head_hash`` values of earlier checks kept outside the log. Each must still be the
+            hash of some entry; one that is not reveals a log rewritten or truncated since.
+
+        Returns
+        -------
+        ChainReport
+            ``ok``, and the id and kind of problem of every entry that does not check out: content
+            edited, link broken (an entry removed, reordered or inserted), query columns edited,
+            unreadable JSON, a review of an unknown decision.
+        """
+        checker = ChainChecker()
+        with self._transaction(write=False) as conn:
+            cursor = conn.execute(
+                "SELECT kind, entry_id, decision_id, at_us, verdict, body, record_hash, previous_hash "
+                "FROM entries ORDER BY seq"
+            )
+            while rows := cursor.fetchmany(_PAGE):
+                for row in rows:
+                    checker.feed(row)
+            books = conn.execute("SELECT fingerprint, toml FROM rulebooks ORDER BY fingerprint").fetchall()
+        return checker.result(books, anchors=anchors)
+
+    # -- export and import --------------------------------------------------------------
+
+    def export_jsonl(self, destination: str | os.PathLike[str] | IO[str]) -> int:
+        """Write the whole log as JSON Lines; :meth:`import_jsonl` reads it back losslessly.
+
+        The first line is a header, then one line per stored rulebook, then one line per entry
+        in chain order; see ``docs/records.md`` for the format.
+
+        Parameters
+        ----------
+        destination : path or text stream
+            A file path (overwritten) or an open text stream.
+
+        Returns
+        -------
+        int
+            The number of entries (records plus reviews) written.
+        """
+        if isinstance(destination, str | os.PathLike):
+            with open(destination, "w", encoding="utf-8", newline="\n") as stream:
+                return self.export_jsonl(stream)
+        count = 0
+        with self._transaction(write=False) as conn:
+            header = {"kind": "header", "format": EXPORT_FORMAT, "schema_version": SCHEMA_VERSION}
+            destination.write(canonical_json(header) + "\n")
+            for fingerprint, text in conn.execute(
+                "SELECT fingerprint, toml FROM rulebooks ORDER BY fingerprint"
+            ):
+                destination.write(
+                    canonical_json({"kind": "rulebook", "fingerprint": fingerprint, "toml": text}) + "\n"
+                )
+            cursor = conn.execute("SELECT kind, body, record_hash FROM entries ORDER BY seq")
+            while rows := cursor.fetchmany(_PAGE):
+                for kind, body, record_hash in rows:
+                    entry = {**load_entry(body, f"{self.path}: a {kind}"), "record_hash": record_hash}
+                    destination.write(canonical_json({"kind": kind, "entry": entry}) + "\n")
+                    count += 1
+        return count
+
+    @classmethod
+    def import_jsonl(
+        cls,
+        source: str | os.PathLike[str] | IO[str],
+        destination: str | os.PathLike[str],
+        *,
+        clock: Callable[[], datetime] | None = None,
+    ) -> DecisionLog:
+        """Rebuild a log from an export, entry for entry, hashes and chain unchanged.
+
+        Parameters
+        ----------
+        source : path or text stream
+            What :meth:`export_jsonl` wrote.
+        destination : path
+            A new (or empty) log file.
+        clock : callable, optional
+            Passed to the returned log.
+
+        Returns
+        -------
+        DecisionLog
+            The new log, open.
+
+        Raises
+        ------
+        DecisionLogError
+            The destination already holds entries, or a line is not valid: not JSON, an unknown
+            kind, a newer schema version, an entry whose hash or chain link does not match (the
+            message names the line and the id). Nothing is written then.
+        """
+        if not isinstance(source, str | os.PathLike):
+            return cls._import_lines(source, "<stream>", destination, clock)
+        with open(source, encoding="utf-8") as stream:
+            return cls._import_lines(stream, str(source), destination, clock)
+
+    @classmethod
+    def _import_lines(
+        cls,
+        lines: Iterable[str],
+        name: str,
+        destination: str | os.PathLike[str],
+        clock: Callable[[], datetime] | None,
+    ) -> DecisionLog:
+        log = cls(destination, clock=clock)
+        try:
+            with log._transaction(write=True) as conn:
+                count = "SELECT (SELECT count(*) FROM entries) + (SELECT count(*) FROM rulebooks)"
+                if conn.execute(count).fetchone()[0]:
+                    raise DecisionLogError(f"{log.path} already holds entries; import into a new file")
+                previous: str | None = None  # None until the header line is read
+                for number, line in enumerate(lines, start=1):
+                    if line.strip():
+                        previous = import_line(conn, line, f"{name} line {number}", previous)
+                if previous is None:
+                    raise DecisionLogError(f"{name}: empty; not a tpm_fit decision-log export")
+        except BaseException:
+            log.close()
+            raise
+        return log

@@ -1,0 +1,322 @@
+"""Decision records, reviews and the reports about them (description only).
+
+The log that stores these lives in :mod:`tpm_fit._records.log`; replay in
+:mod:`tpm_fit._records.replay`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Final, Literal, Self
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+
+from .._errors import TpmFitError
+from .._model.result import Recommendation, Verdict
+
+__all__ = [
+    "GENESIS_HASH",
+    "ChainProblem",
+    "ChainReport",
+    "DecisionLogError",
+    "DecisionRecord",
+    "Difference",
+    "LoggedDecision",
+    "Replay",
+    "Review",
+    "ReviewAction",
+    "canonical_json",
+    "entry_hash",
+    "text_hash",
+]
+
+#: ``previous_hash`` of the first entry of a log.
+GENESIS_HASH: Final = "0" * 64
+#: Bounds on labels: keys, characters per value, key pattern.
+MAX_LABELS: Final = 32
+MAX_LABEL_VALUE: Final = 256
+LABEL_KEY_PATTERN: Final = r"^[a-z][a-z0-9_.\-]{0,63}$"
+#: Opaque ids from the caller's system: no spaces and no ``@``, which keeps names and e-mail
+#: addresses out by construction.
+OPAQUE_ID_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._:/+\-]{0,127}$"
+MAX_REASON: Final = 2_000
+
+_Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+_OpaqueId = Annotated[str, Field(pattern=OPAQUE_ID_PATTERN)]
+_LABEL_KEY = re.compile(LABEL_KEY_PATTERN)
+
+
+class DecisionLogError(TpmFitError, ValueError):
+    """A decision log cannot do what was asked.
+
+    Raised for an unknown decision id, a log file written by a newer schema, a file that is not
+    a decision log, a stored rulebook whose text no longer matches its fingerprint, a review that
+    contradicts its record, or a JSON Lines file that does not import losslessly. The message
+    names the file or id, the bad value and what would be valid.
+    """
+
+
+def canonical_json(value: Any) -> str:
+    """The canonical JSON text that hashes are taken over.
+
+    Sorted keys, compact separators (``","`` and ``":"``), non-ASCII escaped, NaN and
+    infinities refused: the same rules as :attr:`tpm_fit.Rulebook.fingerprint`.
+    """
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def text_hash(text: str) -> str:
+    """sha256 (hex) of a text's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def entry_hash(body: dict[str, Any]) -> str:
+    """sha256 (hex) of an entry's canonical JSON, taken over every field except ``record_hash``."""
+    return text_hash(canonical_json({key: item for key, item in body.items() if key != "record_hash"}))
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+class _Chained(_Frozen):
+    """Fields and helpers shared by every entry of a log's hash chain."""
+
+    record_hash: _Hash = Field(
+        description="sha256 of this entry's canonical JSON, taken over every field except this one."
+    )
+    previous_hash: _Hash = Field(
+        description="record_hash of the entry before this one in its log (64 zeros for the first)."
+    )
+
+    def computed_hash(self) -> str:
+        """The hash this entry's content should have (compare with ``record_hash``)."""
+        return entry_hash(self.model_dump(mode="json"))
+
+    @property
+    def hash_matches(self) -> bool:
+        """Whether ``record_hash`` is the hash of the entry's content as this library dumps it."""
+        return self.computed_hash() == self.record_hash
+
+
+class DecisionRecord(_Chained):
+    """One recommendation as it was made: input, rules, result, when, and for whom.
+
+    Records are created by :meth:`tpm_fit.DecisionLog.record`, never edited, and read back
+    equal from SQLite and from JSON (``model_validate_json(record.model_dump_json())``).
+    """
+
+    decision_id: UUID = Field(description="Unique id of the decision (a random UUID).")
+    recorded_at: AwareDatetime = Field(description="When the decision was recorded, in UTC.")
+    recommendation: Recommendation = Field(
+        description="The full recommendation, with its profile, trace and risks."
+    )
+    rulebook_fingerprint: _Hash = Field(
+        description="sha256 fingerprint of the rulebook used; its TOML is stored once in the log."
+    )
+    library_version: str = Field(
+        min_length=1, max_length=64, description="tpm_fit version that recorded the decision."
+    )
+    requested_by: _OpaqueId | None = Field(
+        default=None,
+        description="Opaque id of whoever asked, from the caller's system (no names or e-mail "
+        "addresses: letters, digits and ._:/+- only, at most 128 characters).",
+    )
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description=f"Caller's tags (at most {MAX_LABELS} keys matching {LABEL_KEY_PATTERN}, "
+        f"values of at most {MAX_LABEL_VALUE} characters), sorted by key.",
+    )
+
+    _recorded_at_utc = field_validator("recorded_at")(_utc)
+
+    @field_validator("labels")
+    @classmethod
+    def _bounded_labels(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > MAX_LABELS:
+            raise ValueError(f"{len(value)} labels given; at most {MAX_LABELS} are allowed")
+        for key, item in value.items():
+            if not _LABEL_KEY.match(key):
+                raise ValueError(
+                    f"label key {key!r} is not valid; keys match {LABEL_KEY_PATTERN} "
+                    "(lower-case letter first, then letters, digits, '_', '.', '-')"
+                )
+            if len(item) > MAX_LABEL_VALUE:
+                raise ValueError(
+                    f"label {key!r} has a value of {len(item)} characters; at most {MAX_LABEL_VALUE}"
+                )
+        return dict(sorted(value.items()))
+
+    @model_validator(mode="after")
+    def _same_fingerprint(self) -> Self:
+        if self.rulebook_fingerprint != self.recommendation.rulebook_fingerprint:
+            raise ValueError(
+                f"rulebook_fingerprint={self.rulebook_fingerprint!r} differs from the "
+                f"recommendation's {self.recommendation.rulebook_fingerprint!r}; they must be equal"
+            )
+        return self
+
+    @property
+    def verdict(self) -> Verdict:
+        """The recommended verdict."""
+        return self.recommendation.verdict
+
+
+class ReviewAction(StrEnum):
+    """What a reviewer did: ``accept`` the recommendation, or ``override`` its verdict."""
+
+    ACCEPT = "accept"
+    OVERRIDE = "override"
+
+
+class Review(_Chained):
+    """A person's action on a recorded decision, appended to the same hash chain.
+
+    Reviews are never edited either: a later review of the same decision supersedes an earlier
+    one (see :attr:`LoggedDecision.effective_verdict`).
+    """
+
+    review_id: UUID = Field(description="Unique id of the review (a random UUID).")
+    decision_id: UUID = Field(description="The decision reviewed; it is earlier in the same log.")
+    reviewer: _OpaqueId = Field(
+        description="Opaque id of the reviewer, from the caller's system (same rules as requested_by)."
+    )
+    action: ReviewAction = Field(description="accept or override.")
+    verdict: Verdict | None = Field(
+        default=None,
+        description="For an override: the verdict chosen instead (it differs from the recommended "
+        "one). Empty for an accept.",
+    )
+    reason: str | None = Field(
+        default=None,
+        max_length=MAX_REASON,
+        description="Why: required (not blank) for an override, optional for an accept. Free text: "
+        "keep personal data out of it.",
+    )
+    reviewed_at: AwareDatetime = Field(description="When the review was recorded, in UTC.")
+
+    _reviewed_at_utc = field_validator("reviewed_at")(_utc)
+
+    @model_validator(mode="after")
+    def _override_needs_verdict_and_reason(self) -> Self:
+        if self.action is ReviewAction.OVERRIDE:
+            if self.verdict is None:
+                raise ValueError("action='override' needs verdict (the verdict chosen instead)")
+            if self.reason is None or not self.reason.strip():
+                raise ValueError(f"action='override' needs a non-blank reason; got reason={self.reason!r}")
+        elif self.verdict is not None:
+            raise ValueError(
+                f"action='accept' takes no verdict (got verdict={self.verdict.value!r}); "
+                "use action='override' to choose another verdict"
+            )
+        return self
+
+
+class LoggedDecision(_Frozen):
+    """A record with every review of it, oldest first (what :meth:`DecisionLog.get` returns)."""
+
+    record: DecisionRecord = Field(description="The decision as recorded.")
+    reviews: tuple[Review, ...] = Field(description="Its reviews, in the order they were appended.")
+
+    @property
+    def effective_verdict(self) -> Verdict:
+        """The verdict in force: the latest override's, else the recommended one."""
+        if self.reviews and self.reviews[-1].verdict is not None:
+            return self.reviews[-1].verdict
+        return self.record.verdict
+
+
+class ChainProblem(_Frozen):
+    """One entry (or stored rulebook) that does not check out."""
+
+    entry_id: str = Field(
+        description="decision_id of a record, review_id of a review, fingerprint of a rulebook, "
+        "or the anchor hash that was not found."
+    )
+    kind: Literal["record", "review", "rulebook", "anchor"] = Field(description="What the id names.")
+    position: int | None = Field(description="1-based position in the chain (None for rulebooks, anchors).")
+    problem: Literal["content", "link", "index", "unreadable", "orphan", "missing"] = Field(
+        description="content: the hash does not match; link: previous_hash does not match the "
+        "entry before; index: a query column disagrees with the stored entry; unreadable: not "
+        "valid JSON; orphan: a review of a decision not earlier in the log; missing: an anchor "
+        "hash is not in the chain."
+    )
+    detail: str = Field(description="What was expected and what was found.")
+
+
+class ChainReport(_Frozen):
+    """The result of :meth:`tpm_fit.DecisionLog.check`: every entry re-hashed and re-linked."""
+
+    ok: bool = Field(description="True when no problem was found.")
+    entries: int = Field(description="Entries checked (records plus reviews).")
+    records: int = Field(description="Records checked.")
+    reviews: int = Field(description="Reviews checked.")
+    rulebooks: int = Field(description="Stored rulebooks checked against their fingerprints.")
+    head_hash: str = Field(
+        description="record_hash of the last entry (64 zeros for an empty log): keep it elsewhere "
+        "and pass it back as an anchor to detect a rewritten or truncated log."
+    )
+    broken: tuple[str, ...] = Field(description="Ids of every entry with a problem, in chain order.")
+    problems: tuple[ChainProblem, ...] = Field(description="Every problem, in chain order.")
+
+    def to_text(self) -> str:
+        """A short human-readable summary, one line per problem."""
+        head = (
+            f"{self.entries} entries ({self.records} records, {self.reviews} reviews), "
+            f"{self.rulebooks} rulebooks; head {self.head_hash}"
+        )
+        if self.ok:
+            return f"OK: {head}"
+        lines = [f"BROKEN: {len(self.problems)} problem(s) in {head}"]
+        for item in self.problems:
+            where = f"#{item.position} " if item.position is not None else ""
+            lines.append(f"  {where}{item.kind} {item.entry_id}: {item.problem}: {item.detail}")
+        return "\n".join(lines)
+
+
+class Difference(_Frozen):
+    """One field that differs between the recorded and the recomputed recommendation."""
+
+    path: str = Field(description="Field path in the JSON form, e.g. 'verdict' or 'trace[3].contribution'.")
+    change: Literal["changed", "added", "removed"] = Field(
+        description="changed: both have the field; added: only the new result; removed: only the old."
+    )
+    old: JsonValue = Field(description="The recorded value (null when added).")
+    new: JsonValue = Field(description="The recomputed value (null when removed).")
+
+
+class Replay(_Frozen):
+    """A recorded decision recomputed with its stored rulebook and the installed library."""
+
+    decision_id: UUID = Field(description="The decision replayed.")
+    same: bool = Field(description="True when the recomputed result has no difference.")
+    differences: tuple[Difference, ...] = Field(
+        description="Each differing field with its old and new value (library_version is reported "
+        "apart, not here)."
+    )
+    rulebook_fingerprint: str = Field(description="Fingerprint of the rulebook both results used.")
+    recorded_library_version: str = Field(description="tpm_fit version that made the recorded result.")
+    library_version: str = Field(description="tpm_fit version that recomputed it.")
+    float_tolerance: float = Field(description="Absolute tolerance used when comparing numbers (0: exact).")
+    recomputed: Recommendation = Field(description="The recomputed recommendation.")
+
+    def to_text(self) -> str:
+        """One line of outcome, then one line per difference."""
+        versions = (
+            f"recorded with tpm_fit {self.recorded_library_version}, replayed with {self.library_version}"
+        )
+        if self.same:
+            return f"SAME: decision {self.decision_id} ({versions})"
+        lines = [f"CHANGED: decision {self.decision_id}: {len(self.differences)} difference(s) ({versions})"]
+        for item in self.differences:
+            lines.append(f"  {item.path}: {json.dumps(item.old)} -> {json.dumps(item.new)} ({item.change})")
+        return "\n".join(lines)
