@@ -83,7 +83,7 @@ def main() -> None:
         ("recommend(dict), same profile", lambda: tpm_fit.recommend(FIELDS), number),
         (f"recommend(dict), {len(pool):,} distinct profiles", distinct, 1),
         ("recommend(OrgProfile)", lambda: tpm_fit.recommend(profile), number),
-        ("kernel evaluate_one (no validation, no result)", lambda: compiled.evaluate_one(dict(values)), number),
+        ("kernel evaluate_one (no validation, no result)", lambda: compiled.evaluate_one({**values}), number),
         ("Recommendation.model_dump_json()", result.model_dump_json, number // 5),
         ("Recommendation.counterfactuals()", result.counterfactuals, max(1, number // 50)),
     ]

@@ -108,7 +108,7 @@ def test_three_faces__a_company_with_every_face_covered_needs_no_new_pm() -> Non
     )
     assert result.hire_needed is False
     assert result.seat == ()
-    assert result.explain().startswith("No new PM is indicated.")
+    assert result.explain().startswith("No new PM is indicated")
 
 
 def test_three_faces__the_need_per_face_grows_with_the_company() -> None:

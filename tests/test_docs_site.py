@@ -81,17 +81,21 @@ def _fake_package() -> types.ModuleType:
     def draw(*, colour: Colour = Colour.RED) -> Point:
         return Point(x=1)
 
+    class Canvas:
+        """A plain class (like a store with a file behind it)."""
+
     package = types.ModuleType("toy")
     members: dict[str, object] = {
         "Colour": Colour,
         "Point": Point,
         "BrokenError": BrokenError,
+        "Canvas": Canvas,
         "draw": draw,
         "LIMIT": 3,
     }
     for key, value in members.items():
         setattr(package, key, value)
-    package.__all__ = ["draw", "Point", "LIMIT", "BrokenError", "Colour"]  # type: ignore[attr-defined]
+    package.__all__ = ["draw", "Point", "LIMIT", "BrokenError", "Canvas", "Colour"]  # type: ignore[attr-defined]
     return package
 
 
@@ -106,6 +110,7 @@ def test_a_new_public_name_gets_a_page_in_its_group_without_editing_the_docs() -
         "toy.Point.rst",
         "toy.LIMIT.rst",
         "toy.BrokenError.rst",
+        "toy.Canvas.rst",
         "toy.Colour.rst",
     }
     assert stubs["toy.Point.rst"].splitlines()[2:4] == ["toy.Point", "========="]
@@ -113,12 +118,12 @@ def test_a_new_public_name_gets_a_page_in_its_group_without_editing_the_docs() -
     assert summary.index("Functions") < summary.index("draw") < summary.index("Data models")
 
 
-def test_a_public_class_of_no_known_kind_fails_loudly() -> None:
+def test_a_plain_public_class_is_documented_with_autoclass() -> None:
     class Plain:
         pass
 
-    with pytest.raises(TypeError, match="no documentation template"):
-        docgen.kind_of(Plain)
+    assert docgen.kind_of(Plain) is docgen.Kind.CLASS
+    assert ".. autoclass:: Plain" in docgen.api_stub("toy", "Plain", docgen.Kind.CLASS)
 
 
 # --- CLI reference --------------------------------------------------------------------------
@@ -137,8 +142,8 @@ def test_cli_reference_has_a_section_for_every_subcommand_and_every_option() -> 
         assert f".. program:: tpm-fit {name}" in text
         section = text.split(f".. program:: tpm-fit {name}\n", 1)[1].split(".. program::", 1)[0]
         for action in sub._actions:
-            if isinstance(action, argparse._HelpAction):
-                continue
+            if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
+                continue  # nested subcommands get sections of their own
             for flag in action.option_strings or [str(action.metavar or action.dest)]:
                 assert re.search(rf"^\.\. option:: .*{re.escape(flag)}\b", section, flags=re.MULTILINE), flag
 

@@ -84,7 +84,7 @@ def test_a_50000_person_company_with_every_face_staffed_needs_no_new_pm() -> Non
     assert result.hire_needed is False
     assert result.seat == ()
     assert result.need_reason.startswith("No new PM is indicated")
-    assert result.explain().splitlines()[0].startswith("No new PM is indicated.")
+    assert result.explain().splitlines()[0].startswith("No new PM is indicated")
     assert "If you hire anyway" in result.explain()
 
 

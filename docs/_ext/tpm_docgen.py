@@ -49,6 +49,7 @@ class Kind(enum.Enum):
     MODEL = "Data models"
     ENUM = "Enumerations"
     EXCEPTION = "Exceptions"
+    CLASS = "Classes"
     DATA = "Constants"
 
 
@@ -63,7 +64,7 @@ def kind_of(obj: object) -> Kind:
 
         if issubclass(obj, BaseModel):
             return Kind.MODEL
-        raise TypeError(f"no documentation template for class {obj!r}; add a Kind for it")
+        return Kind.CLASS
     if callable(obj):
         return Kind.FUNCTION
     return Kind.DATA
@@ -83,6 +84,7 @@ _DIRECTIVES: Mapping[Kind, str] = {
     Kind.MODEL: ".. autopydantic_model:: {name}\n   :members:\n",
     Kind.ENUM: ".. autoclass:: {name}\n   :members:\n   :undoc-members:\n   :member-order: bysource\n",
     Kind.EXCEPTION: ".. autoexception:: {name}\n   :show-inheritance:\n",
+    Kind.CLASS: ".. autoclass:: {name}\n   :members:\n   :special-members: __init__\n",
     Kind.DATA: ".. autodata:: {name}\n",
 }
 
