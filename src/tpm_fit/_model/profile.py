@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Final
+from typing import Annotated, Any, Final, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .grammar import ValueRules
 
 __all__ = [
     "NUMERIC_BOUNDS",
     "ORDERED_INPUTS",
     "EngineeringCapability",
     "IndustryTechIntensity",
+    "VALUE_RULES",
     "OrgProfile",
     "ProductComplexity",
 ]
@@ -115,6 +127,23 @@ class OrgProfile(BaseModel):
         ),
     )
 
+    @field_validator("product_complexity", "engineering_capability", "industry_tech_intensity", mode="before")
+    @classmethod
+    def _levels_are_text(cls, value: Any, info: Any) -> Any:
+        # pydantic would decode b"high" to a level: levels are strings only.
+        if isinstance(value, str):
+            return value
+        raise VALUE_RULES.not_text(info.field_name, value)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_grammar(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        # Restate errors as "<field>=<value>: <what is wrong>; <what is valid>" (did you mean ...?).
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise VALUE_RULES.restate(exc, title=cls.__name__) from None
+
 
 #: Ordered inputs and their levels, lowest first: the rulebook's level tables key on these.
 ORDERED_INPUTS: Final[dict[str, type[_OrderedLevel]]] = {
@@ -131,3 +160,10 @@ NUMERIC_BOUNDS: Final[dict[str, tuple[int, int]]] = {
     "technical_coverage": (0, MAX_HEADCOUNT),
     "product_team_size": (0, MAX_HEADCOUNT),
 }
+
+#: What is valid for each field, and the words for what is wrong: one grammar everywhere.
+VALUE_RULES: Final = ValueRules(
+    fields=tuple(OrgProfile.model_fields),
+    bounds=NUMERIC_BOUNDS,
+    levels={name: tuple(level.value for level in levels) for name, levels in ORDERED_INPUTS.items()},
+)
