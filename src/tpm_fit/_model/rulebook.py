@@ -28,7 +28,7 @@ from pydantic import (
 
 from .._errors import RulebookError
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
-from .loading import LocatedError, check_depth, parse_toml, read_rulebook_file, rulebook_error, short
+from .loading import LocatedError, check_depth, parse_toml, read_rulebook_file, rulebook_error, short, shown_path
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
     from .._verify.verifier import VerificationReport
@@ -393,7 +393,7 @@ class Rulebook(_Model):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise rulebook_error(exc) from None
+            raise rulebook_error(exc, schema=cls) from None
 
     @classmethod
     def load(cls, path: str | Path) -> Rulebook:
@@ -409,7 +409,7 @@ class Rulebook(_Model):
         try:
             return cls.from_toml(raw)
         except RulebookError as exc:
-            raise RulebookError(f"{file}: {exc.message}", location=exc.location) from None
+            raise RulebookError(f"{shown_path(file)}: {exc.message}", location=exc.location) from None
 
     def to_toml(self) -> str:
         """The rulebook as TOML text that :meth:`from_toml` reads back to an equal rulebook."""
