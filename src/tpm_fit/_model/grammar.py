@@ -112,4 +112,6 @@ class ValueRules:
 
     def not_text(self, field: str, value: Any) -> PydanticCustomError:
         """The error for a level given as something other than a string (``b"high"``, 2)."""
-        return PydanticCustomError("level_type", "{message}", {"message": self.message(field, value, "not_text")})
+        return PydanticCustomError(
+            "level_type", "{message}", {"message": self.message(field, value, "not_text")}
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any, Final, Self
+from typing import Annotated, Any, Final, Self, TypedDict
 
 from pydantic import (
     BaseModel,
@@ -21,11 +21,12 @@ from .grammar import ValueRules
 __all__ = [
     "NUMERIC_BOUNDS",
     "ORDERED_INPUTS",
+    "VALUE_RULES",
     "EngineeringCapability",
     "IndustryTechIntensity",
-    "VALUE_RULES",
     "OrgProfile",
     "ProductComplexity",
+    "ProfileFields",
 ]
 
 
@@ -143,6 +144,19 @@ class OrgProfile(BaseModel):
             return handler(data)
         except ValidationError as exc:
             raise VALUE_RULES.restate(exc, title=cls.__name__) from None
+
+
+class ProfileFields(TypedDict, total=False):
+    """OrgProfile's fields as keyword arguments (``recommend(**fields)``), so IDEs complete them."""
+
+    company_size: int
+    product_complexity: ProductComplexity | str
+    strategy_coverage: int
+    marketing_coverage: int
+    technical_coverage: int
+    engineering_capability: EngineeringCapability | str
+    product_team_size: int
+    industry_tech_intensity: IndustryTechIntensity | str
 
 
 #: Ordered inputs and their levels, lowest first: the rulebook's level tables key on these.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
@@ -28,7 +29,16 @@ from pydantic import (
 
 from .._errors import RulebookError
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
-from .loading import LocatedError, check_depth, parse_toml, read_rulebook_file, rulebook_error, short, shown_path
+from .loading import (
+    LocatedError,
+    check_depth,
+    parse_toml,
+    read_rulebook_file,
+    rulebook_error,
+    short,
+    shown_path,
+)
+from .suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
     from .._verify.verifier import VerificationReport
@@ -47,6 +57,7 @@ __all__ = [
     "RoleShapeRule",
     "Rulebook",
     "Thresholds",
+    "as_rulebook",
 ]
 
 #: Hard limits that keep a hostile rulebook file from exhausting memory or time.
@@ -428,11 +439,14 @@ class Rulebook(_Model):
         RulebookError
             An id that is not a factor of this rulebook, or an invalid weight.
         """
+        if not isinstance(weights, Mapping):
+            raise TypeError(f"weights must be a mapping of factor id to weight, not {type(weights).__name__}")
         known = {factor.id for factor in self.factors}
-        unknown = sorted(set(weights) - known)
+        unknown = sorted(set(weights) - known, key=str)
         if unknown:
             raise RulebookError(
-                f"unknown factor id(s) {unknown}; valid: {', '.join(sorted(known))}",
+                f"weights={short(unknown)}: unknown factor id(s); valid: {', '.join(sorted(known))}"
+                + did_you_mean(unknown[0], known),
                 location="weights",
             )
         data = self.model_dump(mode="json")
@@ -447,7 +461,10 @@ class Rulebook(_Model):
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON content: equal rules give equal fingerprints."""
         canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), allow_nan=False
+            _zero_signless(self.model_dump(mode="json")),
+            sort_keys=True,
+            separators=(",", ":"),
+            allow_nan=False,
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -468,6 +485,41 @@ class Rulebook(_Model):
         from .._verify.verifier import verify_rulebook
 
         return verify_rulebook(self)
+
+
+def _zero_signless(data: Any) -> Any:
+    """The dumped data with -0.0 as 0.0: equal rulebooks must give equal fingerprints."""
+    if isinstance(data, float):
+        return data + 0.0  # -0.0 + 0.0 is 0.0
+    if isinstance(data, dict):
+        return {key: _zero_signless(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_zero_signless(value) for value in data]
+    return data
+
+
+def as_rulebook(rulebook: object, *, argument: str = "rulebook") -> Rulebook:
+    """A Rulebook from a Rulebook, a path to a TOML file (str or PathLike), or None (the default).
+
+    Raises
+    ------
+    TypeError
+        For anything else.
+    RulebookError
+        The file cannot be read or is not a valid rulebook.
+    """
+    if rulebook is None:
+        return Rulebook.default()
+    if isinstance(rulebook, Rulebook):
+        return rulebook
+    if isinstance(rulebook, str | os.PathLike):
+        if isinstance(rulebook, str) and not rulebook:
+            raise RulebookError(f"{argument}='': an empty path; valid: a Rulebook or a path to a TOML file")
+        return Rulebook.load(Path(rulebook))
+    raise TypeError(
+        f"{argument}={short(rulebook)}: a {type(rulebook).__name__}; valid: a Rulebook, a path to a "
+        "TOML file (str or os.PathLike), or None for the default"
+    )
 
 
 def _default_rulebook() -> Rulebook:

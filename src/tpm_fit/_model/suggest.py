@@ -1,4 +1,4 @@
-""""Did you mean ...?": the closest known name to a misspelt one, with :mod:`difflib`.
+""" "Did you mean ...?": the closest known name to a misspelt one, with :mod:`difflib`.
 
 Used for unknown profile fields, frame columns, level names and rulebook keys, so that every
 typo is answered the same way.
