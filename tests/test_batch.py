@@ -175,7 +175,8 @@ def test_a_float_column_with_nan_names_the_rows() -> None:
     frame = pd.DataFrame(
         {"company_size": [10.0, np.nan, 30.0, np.nan], "product_complexity": "low"}, index=[7, 8, 9, 10]
     )
-    with pytest.raises(ProfileFrameError, match=r"row 8: company_size: missing; valid: a whole number from 1 to 10,000,000\n  row 10: ") as caught:
+    expected = r"row 8: company_size: missing; valid: a whole number from 1 to 10,000,000\n  row 10: "
+    with pytest.raises(ProfileFrameError, match=expected) as caught:
         recommend_many(frame)
     assert caught.value.column == "company_size"
     assert caught.value.labels == (8, 10)

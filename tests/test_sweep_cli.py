@@ -88,9 +88,10 @@ def test_parquet_output_keeps_categoricals(tmp_path: Path) -> None:
     [
         (
             ["--company-size", "0", "5", "--product-complexity", "low"],
-            "company_size.0=0: Input should be greater",
+            "company_size=0: too small; valid: a whole number from 1 to 10,000,000 (value 1 of the "
+            "company_size axis)",
         ),
-        (["--company-size", "5"], "product_complexity: Field required"),
+        (["--company-size", "5"], "product_complexity: missing; valid: one of low, moderate"),
         (
             ["--company-size", "5", "--product-complexity", "low", "--output", "o.xlsx"],
             "must end in .csv or .parquet",

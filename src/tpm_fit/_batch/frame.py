@@ -469,6 +469,7 @@ class _Scored:
 def run_kernel(compiled: CompiledRulebook, encoded: _Encoded) -> _Scored:
     """Call the kernel on encoded columns; bad rows (if any) come out missing."""
     contributions = compiled.contributions(encoded.columns, encoded.n)
+    np.add(contributions, 0.0, out=contributions)  # -0.0 + 0.0 is 0.0: no "-0.0" in CSVs
     score = compiled.score(contributions)
     verdicts = compiled.verdict_codes(score)
     role_shapes = compiled.role_shape_codes(encoded.columns)

@@ -10,7 +10,34 @@ from .._model.rulebook import Activation, AllOf, Levels, Ramp, Rulebook
 if TYPE_CHECKING:
     from .._model.result import Recommendation, TraceStep
 
-__all__ = ["describe_activation", "render_html", "render_markdown", "render_rulebook_table", "render_text"]
+__all__ = [
+    "describe_activation",
+    "printable",
+    "render_html",
+    "render_markdown",
+    "render_rulebook_table",
+    "render_text",
+    "signed",
+]
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates escaped, so no escape sequence from a
+    hostile rulebook or record reaches a terminal (newlines and tabs are kept)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """``value`` with a sign and ``digits`` decimals, never ``-0.00``."""
+    return f"{round(value, digits) + 0.0:+.{digits}f}"
+
+
+def _g(value: float) -> str:
+    """``value`` in ``g`` format, never ``-0``."""
+    return f"{value + 0.0:g}"
+
 
 _HEADLINES = {
     "technical": "Hire a technical PM (engineering background).",
@@ -34,7 +61,7 @@ def _profile_line(result: Recommendation) -> str:
 
 def _band(result: Recommendation) -> str:
     t = result.thresholds
-    return f"technical at >= {t.technical_min:g}, traditional at <= {t.traditional_max:g}"
+    return f"technical at >= {_g(t.technical_min)}, traditional at <= {_g(t.traditional_max)}"
 
 
 def render_text(result: Recommendation, *, top: int = 3) -> str:
@@ -42,7 +69,7 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
     pro, con = _sides(result, top)
     faces = ", ".join(face.value for face in result.faces_to_cover)
     lines = [
-        f"Verdict: {result.verdict.value.upper()} (score {result.score:+.2f}; {_band(result)})",
+        f"Verdict: {result.verdict.value.upper()} (score {signed(result.score)}; {_band(result)})",
         _HEADLINES[result.verdict.value],
         f"Role shape: {result.role_shape.value}; the hire should own: {faces}.",
         f"Profile: {_profile_line(result)}",
@@ -55,11 +82,13 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
     if result.risks:
         lines += ["", "Risks to manage:"]
         for risk in result.risks:
-            lines.append(f"  ! {risk.title} [{risk.section}]: {risk.description}")
-            lines.append(f"    Mitigation: {risk.mitigation}")
+            lines.append(
+                f"  ! {printable(risk.title)} [{printable(risk.section)}]: {printable(risk.description)}"
+            )
+            lines.append(f"    Mitigation: {printable(risk.mitigation)}")
     lines += [
         "",
-        f"Rulebook: {result.rulebook_name} {result.rulebook_version} "
+        f"Rulebook: {printable(result.rulebook_name)} {printable(result.rulebook_version)} "
         f"(sha256 {result.rulebook_fingerprint[:12]}); tpm_fit {result.library_version}.",
         "This is a recommendation for a person to weigh, not a decision.",
     ]
@@ -68,9 +97,9 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
 
 def _step_line(step: TraceStep) -> str:
     return (
-        f"  {step.contribution:+.2f}  {step.title} "
-        f"(weight {step.weight:g} x activation {step.activation:.2f}) [{step.section}]\n"
-        f"         {step.reason}"
+        f"  {signed(step.contribution)}  {printable(step.title)} "
+        f"(weight {_g(step.weight)} x activation {step.activation:.2f}) [{printable(step.section)}]\n"
+        f"         {printable(step.reason)}"
     )
 
 
@@ -79,25 +108,30 @@ def render_markdown(result: Recommendation, *, top: int = 3) -> str:
     pro, con = _sides(result, top)
     faces = ", ".join(face.value for face in result.faces_to_cover)
     out = [
-        f"**Verdict: {result.verdict.value}** (score {result.score:+.2f}; {_band(result)})  ",
+        f"**Verdict: {result.verdict.value}** (score {signed(result.score)}; {_band(result)})  ",
         f"{_HEADLINES[result.verdict.value]} Role shape: *{result.role_shape.value}*, owning {faces}.",
         "",
-        "Strongest reasons: " + "; ".join(f"{s.title} ({s.contribution:+.2f})" for s in [*pro, *con]),
+        "Strongest reasons: "
+        + "; ".join(f"{printable(s.title)} ({signed(s.contribution)})" for s in [*pro, *con]),
         "",
         "| factor | favours | weight | activation | contribution | section |",
         "|---|---|---:|---:|---:|---|",
     ]
     out += [
-        f"| {s.title} | {s.favours.value} | {s.weight:g} | {s.activation:.2f} | "
-        f"{s.contribution:+.2f} | {s.section} |"
+        f"| {printable(s.title)} | {s.favours.value} | {_g(s.weight)} | {s.activation:.2f} | "
+        f"{signed(s.contribution)} | {printable(s.section)} |"
         for s in result.trace
     ]
     if result.risks:
         out += ["", "**Risks**", ""]
-        out += [f"- **{r.title}** ({r.section}): {r.description} *{r.mitigation}*" for r in result.risks]
+        out += [
+            f"- **{printable(r.title)}** ({printable(r.section)}): {printable(r.description)} "
+            f"*{printable(r.mitigation)}*"
+            for r in result.risks
+        ]
     out += [
         "",
-        f"<sub>Rulebook {result.rulebook_name} {result.rulebook_version}, "
+        f"<sub>Rulebook {printable(result.rulebook_name)} {printable(result.rulebook_version)}, "
         f"sha256 {result.rulebook_fingerprint[:12]}</sub>",
     ]
     return "\n".join(out)
@@ -107,8 +141,8 @@ def render_html(result: Recommendation) -> str:
     """HTML explanation for notebooks: a headline and the full trace as a table."""
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(s.title)}</td><td>{e(s.favours.value)}</td><td>{s.weight:g}</td>"
-        f"<td>{s.activation:.2f}</td><td>{s.contribution:+.2f}</td><td>{e(s.section)}</td></tr>"
+        f"<tr><td>{e(s.title)}</td><td>{e(s.favours.value)}</td><td>{_g(s.weight)}</td>"
+        f"<td>{s.activation:.2f}</td><td>{signed(s.contribution)}</td><td>{e(s.section)}</td></tr>"
         for s in result.trace
     )
     risks = "".join(
@@ -117,7 +151,7 @@ def render_html(result: Recommendation) -> str:
     )
     faces = ", ".join(face.value for face in result.faces_to_cover)
     return (
-        f"<div><p><b>Verdict: {e(result.verdict.value)}</b> (score {result.score:+.2f}; "
+        f"<div><p><b>Verdict: {e(result.verdict.value)}</b> (score {signed(result.score)}; "
         f"{e(_band(result))})<br>{e(_HEADLINES[result.verdict.value])} Role shape: "
         f"<i>{e(result.role_shape.value)}</i>, owning {e(faces)}.</p>"
         "<table><thead><tr><th>factor</th><th>favours</th><th>weight</th><th>activation</th>"
@@ -131,10 +165,10 @@ def render_html(result: Recommendation) -> str:
 def describe_activation(node: Activation) -> str:
     """A compact, human-readable description of an activation tree."""
     if isinstance(node, Ramp):
-        points = ", ".join(f"{x:g}→{y:g}" for x, y in node.points)
+        points = ", ".join(f"{_g(x)}→{_g(y)}" for x, y in node.points)
         return f"ramp({node.input}: {points})"
     if isinstance(node, Levels):
-        levels = ", ".join(f"{level} {value:g}" for level, value in node.values.items())
+        levels = ", ".join(f"{level} {_g(value)}" for level, value in node.values.items())
         return f"levels({node.input}: {levels})"
     terms = [describe_activation(term) for term in node.of]
     return " × ".join(terms) if isinstance(node, AllOf) else "any of (" + "; ".join(terms) + ")"
@@ -149,7 +183,8 @@ def render_rulebook_table(rulebook: Rulebook) -> str:
     for factor in rulebook.factors:
         inputs = ", ".join(sorted(factor.activation.inputs()))
         lines.append(
-            f"| `{factor.id}` | {factor.favours.value} | {factor.weight:g} | {inputs} | {factor.section} "
-            f"| {describe_activation(factor.activation)} | {factor.reason} |"
+            f"| `{factor.id}` | {factor.favours.value} | {_g(factor.weight)} | {inputs} "
+            f"| {printable(factor.section)} "
+            f"| {describe_activation(factor.activation)} | {printable(factor.reason)} |"
         )
     return "\n".join(lines)

@@ -147,7 +147,7 @@ def scan_toml(text: str) -> None:
         first_on_line = False
 
 
-def parse_toml(text: str | bytes) -> dict[str, Any]:
+def parse_toml(text: str | bytes, *, what: str = "rulebook") -> dict[str, Any]:
     """Parse a rulebook document, refusing oversized, hostile or malformed text with a RulebookError."""
     # Every character takes at least one byte: refuse an oversized str before encoding it.
     size = len(text)
@@ -156,20 +156,20 @@ def parse_toml(text: str | bytes) -> dict[str, Any]:
             text = text.encode("utf-8")
         except UnicodeEncodeError as exc:  # a lone surrogate cannot be a TOML character
             raise RulebookError(
-                f"rulebook text holds {short(exc.object[exc.start : exc.end])}, which is not a "
+                f"{what} text holds {short(exc.object[exc.start : exc.end])}, which is not a "
                 "Unicode character (a lone surrogate); valid: UTF-8 text",
                 location=f"character {exc.start}",
             ) from None
         size = len(text)
     if size > MAX_RULEBOOK_BYTES:
         raise RulebookError(
-            f"rulebook is {size:,} {'bytes' if isinstance(text, bytes) else 'characters'}; "
+            f"{what} is {size:,} {'bytes' if isinstance(text, bytes) else 'characters'}; "
             f"at most {MAX_RULEBOOK_BYTES:,} bytes are accepted"
         )
     try:
         decoded = text if isinstance(text, str) else text.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RulebookError(f"rulebook is not UTF-8 text: {exc.reason}") from None
+        raise RulebookError(f"{what} is not UTF-8 text: {exc.reason}") from None
     scan_toml(decoded)
     try:
         return tomllib.loads(decoded)
@@ -190,31 +190,31 @@ def shown_path(path: object) -> str:
     return text if text.isprintable() and len(text) <= 4096 else short(text)
 
 
-def read_rulebook_file(file: Path) -> bytes:
+def read_rulebook_file(file: Path, *, what: str = "rulebook") -> bytes:
     """Read at most MAX_RULEBOOK_BYTES + 1 bytes of a regular file (never a FIFO or device)."""
     name = shown_path(file)
     try:
         info = file.stat()
     except OSError as exc:
-        raise RulebookError(f"{name}: cannot read rulebook: {exc.strerror}") from None
+        raise RulebookError(f"{name}: cannot read {what}: {exc.strerror}") from None
     except ValueError as exc:  # an embedded NUL byte in the path
-        raise RulebookError(f"{name}: cannot read rulebook: {exc}; valid: a file path") from None
+        raise RulebookError(f"{name}: cannot read {what}: {exc}; valid: a file path") from None
     if not stat.S_ISREG(info.st_mode):
-        what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO or device)"
-        raise RulebookError(f"{name}: cannot read rulebook: {what}; valid: a TOML file")
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO or device)"
+        raise RulebookError(f"{name}: cannot read {what}: {kind}; valid: a TOML file")
     if info.st_size > MAX_RULEBOOK_BYTES:
         raise RulebookError(
-            f"{name}: rulebook is {info.st_size:,} bytes; at most {MAX_RULEBOOK_BYTES:,} are accepted"
+            f"{name}: {what} is {info.st_size:,} bytes; at most {MAX_RULEBOOK_BYTES:,} are accepted"
         )
     try:
         # O_NONBLOCK: should the path become a FIFO after the check, open() still returns at once.
         fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise RulebookError(f"{name}: cannot read rulebook: not a regular file; valid: a TOML file")
+                raise RulebookError(f"{name}: cannot read {what}: not a regular file; valid: a TOML file")
             return handle.read(MAX_RULEBOOK_BYTES + 1)
     except OSError as exc:
-        raise RulebookError(f"{name}: cannot read rulebook: {exc.strerror}") from None
+        raise RulebookError(f"{name}: cannot read {what}: {exc.strerror}") from None
 
 
 class LocatedError(ValueError):

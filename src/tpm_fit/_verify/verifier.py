@@ -30,6 +30,7 @@ from .._model.rulebook import AllOf, AnyOf, Direction, Favours, Levels, Ramp, Ru
 
 __all__ = [
     "DEFAULT_MAX_GRID_POINTS",
+    "DEFAULT_MAX_WORK",
     "TOLERANCE",
     "AxiomResult",
     "FactorResult",
@@ -46,6 +47,9 @@ __all__ = [
 TOLERANCE: Final = 1e-9
 #: Largest grid verified by default; pass ``max_grid_points=`` to allow more.
 DEFAULT_MAX_GRID_POINTS: Final = 5_000_000
+#: Most work (grid points x activation terms x passes) verified by default: the kernel does
+#: about 10^9 units a second on a laptop, so about 20 s.
+DEFAULT_MAX_WORK: Final = 20_000_000_000
 #: Float64 cells per chunk for the ``(n_factors, chunk)`` contribution array (at most 32 MiB),
 #: and at most this many grid points per chunk (columns and temporaries scale with it too).
 _CHUNK_CELLS: Final = 1 << 22
@@ -328,6 +332,28 @@ class _FactorState:
     out_of_bounds_flat: int = -1
 
 
+def _terms(node: Ramp | Levels | AllOf | AnyOf) -> int:
+    """Work of one activation per grid point: one per table, one per ramp segment."""
+    return sum(len(leaf.points) if isinstance(leaf, Ramp) else 1 for leaf in _walk(node))
+
+
+def _check_work(rulebook: Rulebook, grid: _Grid, max_work: int) -> None:
+    """Refuse, before any scoring, a verification whose work exceeds ``max_work``."""
+    per_point = sum(_terms(f.activation) for f in rulebook.factors) + sum(
+        _terms(r.when) for r in rulebook.risks
+    )
+    passes = 1 + len({axiom.input for axiom in rulebook.axioms})  # one pass, plus neighbours per axiom input
+    work = grid.size * per_point * passes
+    if work > max_work:
+        raise RulebookError(
+            f"max_work={max_work:,}: verification would take {work:,} units of work "
+            f"({grid.size:,} grid points x {per_point:,} activation terms x {passes} passes); "
+            "pass max_work= (tpm-fit verify --max-work N) to allow it, or use fewer factors and "
+            "ramp breakpoints",
+            location="factors",
+        )
+
+
 def _chunks(size: int, chunk: int) -> Iterator[NDArray[np.int64]]:
     for start in range(0, size, chunk):
         yield np.arange(start, min(start + chunk, size), dtype=np.int64)
@@ -338,6 +364,7 @@ def verify_rulebook(
     *,
     max_grid_points: int = DEFAULT_MAX_GRID_POINTS,
     chunk_size: int | None = None,
+    max_work: int = DEFAULT_MAX_WORK,
 ) -> VerificationReport:
     """Check a rulebook's promises over every possible profile, exactly.
 
@@ -356,6 +383,10 @@ def verify_rulebook(
         The rules to verify.
     max_grid_points : int, default 5_000_000
         Refuse grids larger than this (time grows with the grid; memory does not).
+    max_work : int, default 20_000_000_000
+        Refuse verifications whose work (grid points x activation terms per point x kernel
+        passes per point) is larger: this bounds the time, where ``max_grid_points`` alone
+        does not (a rulebook of many long ramps is slow at a modest grid size).
     chunk_size : int, optional
         Grid points evaluated per kernel call; by default at most 65,536, and fewer when the
         rulebook has so many factors that one chunk's contributions would pass 32 MiB.
@@ -368,8 +399,8 @@ def verify_rulebook(
     Raises
     ------
     RulebookError
-        The grid would exceed ``max_grid_points``; the message says which inputs have how many
-        breakpoints.
+        The grid would exceed ``max_grid_points``, or the work ``max_work``; the message says
+        which inputs have how many breakpoints, and how to raise the bound.
 
     Examples
     --------
@@ -387,6 +418,7 @@ def verify_rulebook(
             f"max_grid_points={max_grid_points:,}; use fewer distinct ramp breakpoints or raise the limit",
             location="factors",
         )
+    _check_work(rulebook, grid, max_work)
     n_factors = len(rulebook.factors)
     chunk = (
         chunk_size
