@@ -10,6 +10,7 @@ import os
 import re
 import stat
 import tomllib
+import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -29,6 +30,7 @@ __all__ = [
     "check_depth",
     "format_location",
     "parse_toml",
+    "printable_text",
     "read_rulebook_file",
     "rulebook_error",
     "scan_toml",
@@ -215,6 +217,27 @@ def read_rulebook_file(file: Path, *, what: str = "rulebook") -> bytes:
             return handle.read(MAX_RULEBOOK_BYTES + 1)
     except OSError as exc:
         raise RulebookError(f"{name}: cannot read {what}: {exc.strerror}") from None
+
+
+def printable_text(text: str) -> str:
+    """Refuse rulebook text with control or format characters (other than tab and newline).
+
+    A rulebook is printed on terminals (``tpm-fit rules``); an escape sequence in a title could
+    rewrite the screen.
+    """
+    if text.isprintable():
+        return text
+    for position, character in enumerate(text):
+        if (
+            not character.isprintable()
+            and character not in "\t\n\r"
+            and unicodedata.category(character) != "Zs"  # no-break and other spaces are fine
+        ):
+            raise ValueError(
+                f"holds the control character {character!r} at position {position}; valid: printable "
+                "text (tabs and newlines allowed)"
+            )
+    return text
 
 
 class LocatedError(ValueError):

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self, cast
 
 import tomli_w
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -33,6 +34,7 @@ from .loading import (
     LocatedError,
     check_depth,
     parse_toml,
+    printable_text,
     read_rulebook_file,
     rulebook_error,
     short,
@@ -68,7 +70,7 @@ MAX_COMBINATION_TERMS: Final = 16
 MAX_NESTING: Final = 6
 MAX_TEXT: Final = 2_000
 
-_Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+_Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(printable_text)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 # Numbers are strict: a TOML string ("3") or boolean (true) is refused rather than coerced.
 _Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -467,6 +469,12 @@ class Rulebook(_Model):
             allow_nan=False,
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def _repr_html_(self) -> str:
+        """Notebook display: name, version, thresholds and every factor as a table."""
+        from .._explain.tables import rulebook_html
+
+        return rulebook_html(self)
 
     @property
     def factor_ids(self) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ module never computes a score itself.
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .._engine.kernel import INPUT_NAMES, VERDICT_NAMES, CompiledRulebook, compile_rulebook, encode_profile
 from .._errors import RulebookError
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
-from .._model.rulebook import AllOf, AnyOf, Direction, Favours, Levels, Ramp, Rulebook
+from .._model.rulebook import AllOf, AnyOf, Direction, Favours, Levels, Ramp, Rulebook, as_rulebook
 
 __all__ = [
     "DEFAULT_MAX_GRID_POINTS",
@@ -210,6 +211,12 @@ class VerificationReport(_Frozen):
     def __str__(self) -> str:
         return self.to_text()
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the outcome, violations, axioms, verdicts and factors as tables."""
+        from .._explain.tables import report_html
+
+        return report_html(self)
+
 
 # -- the grid ---------------------------------------------------------------------------------
 
@@ -360,7 +367,7 @@ def _chunks(size: int, chunk: int) -> Iterator[NDArray[np.int64]]:
 
 
 def verify_rulebook(
-    rulebook: Rulebook,
+    rulebook: Rulebook | str | os.PathLike[str],
     *,
     max_grid_points: int = DEFAULT_MAX_GRID_POINTS,
     chunk_size: int | None = None,
@@ -379,8 +386,8 @@ def verify_rulebook(
 
     Parameters
     ----------
-    rulebook : Rulebook
-        The rules to verify.
+    rulebook : Rulebook, str or os.PathLike
+        The rules to verify, or the path of a TOML rulebook.
     max_grid_points : int, default 5_000_000
         Refuse grids larger than this (time grows with the grid; memory does not).
     max_work : int, default 20_000_000_000
@@ -409,6 +416,7 @@ def verify_rulebook(
     True
     """
     started = time.perf_counter()
+    rulebook = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
     compiled = compile_rulebook(rulebook)
     grid = _Grid(_build_axes(rulebook))
     if grid.size > max_grid_points:
