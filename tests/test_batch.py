@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("pandas")  # an extra: the module is skipped on an install without it
+pytest.importorskip("hypothesis")  # an extra: the module is skipped on an install without it
+
 import subprocess
 import sys
 from functools import reduce
@@ -9,7 +14,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError

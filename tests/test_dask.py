@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import pytest
+
+pytest.importorskip("pandas")  # an extra: the module is skipped on an install without it
+
+import pandas as pd
 
 from tpm_fit import ProfileFrameError, recommend_many, scenario_grid
 

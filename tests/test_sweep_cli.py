@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("pandas")  # an extra: the module is skipped on an install without it
+
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from tpm_fit import recommend_many, scenario_grid
 

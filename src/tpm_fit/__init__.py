@@ -5,11 +5,13 @@ over an organisation's situation. :func:`recommend` returns a :class:`Recommenda
 verdict and a trace of every factor that explains it.
 
 Importing this package does not import pandas, matplotlib, dask or hypothesis; the batch
-functions load pandas on first use.
+functions load pandas on first use. The ``DataFrame.tpm_fit`` accessor is registered on import
+when pandas is already imported, and otherwise by the first batch call.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ._engine.counterfactual import Counterfactual
@@ -63,6 +65,12 @@ _LAZY: dict[str, str] = {
     "Violation": "tpm_fit._verify.verifier",
     "verify_rulebook": "tpm_fit._verify.verifier",
 }
+
+
+if "pandas" in sys.modules:
+    # pandas is loaded already, so loading the batch module costs little: register the
+    # DataFrame.tpm_fit accessor now. Otherwise the first batch call registers it.
+    from ._batch import frame as _frame  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:
