@@ -23,9 +23,11 @@ from .suggest import closest, did_you_mean
 
 __all__ = [
     "MAX_DOCUMENT_DEPTH",
+    "MAX_KEYS",
     "MAX_KEY_LENGTH",
     "MAX_KEY_PARTS",
     "MAX_RULEBOOK_BYTES",
+    "MAX_STRING_LENGTH",
     "LocatedError",
     "check_depth",
     "format_location",
@@ -50,6 +52,13 @@ MAX_SCAN_DEPTH: Final = 100
 MAX_KEY_PARTS: Final = 32
 #: Longest key, and longest bare value (a number or date), in characters.
 MAX_KEY_LENGTH: Final = 256
+#: Longest string token: the longest rulebook text is 2,000 characters, each at most a 10-character
+#: escape (\UXXXXXXXX). tomllib takes ~0.2 s to read a string of 1 MB.
+MAX_STRING_LENGTH: Final = 20_002
+#: Most keys (``=`` signs and table headers) in a document. A rulebook at the limits of 200
+#: factors and 100 risks, with typical activations, has about 4,000; tomllib reads about 100,000
+#: keys a second, so this bounds parsing to about 0.1 s.
+MAX_KEYS: Final = 10_000
 
 #: Discriminator tags of the activation primitives: not part of a document path.
 PRIMITIVE_TAGS: frozenset[str] = frozenset({"ramp", "levels", "all_of", "any_of"})
@@ -57,25 +66,34 @@ PRIMITIVE_TAGS: frozenset[str] = frozenset({"ramp", "levels", "all_of", "any_of"
 # One token of TOML's surface syntax. Strings and comments are whole tokens, so that dots and
 # brackets inside them are not counted; possessive quantifiers keep the scan linear.
 _TOKEN: Final = re.compile(
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*+"""'  # multi-line basic string
+    # A whole line "key = value" with a bare key and a number, date, boolean or short string:
+    # most lines of any document, read as one token so that the scan stays fast.
+    r"(?P<line>(?m:^)[ \t]*+[A-Za-z0-9_-]{1,256}+[ \t]*+=[ \t]*+"
+    r'(?:[A-Za-z0-9_:+.-]{1,256}+|"(?:[^"\\\n]|\\.){0,2000}+")[ \t]*+(?:#[^\n]*+)?\n)'
+    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*+"""'  # multi-line basic string
     r"|'''(?:[^']|'(?!''))*+'''"  # multi-line literal string
     r'|"(?:[^"\\\n]|\\.)*+"'  # basic string
     r"|'[^'\n]*+')"  # literal string
-    r"|(?P<comment>#[^\n]*+)"
-    r"|(?P<newline>\n)"
-    r"|(?P<space>[ \t\r]++)"
+    r"|(?P<gap>(?:[ \t\r\n]|#[^\n]*+)++)"  # blanks, newlines and comments
     r"|(?P<bare>[^\s\"'#.\[\]{}=,]++)"  # a bare key, number, date, true or false
     r"|(?P<punct>.)",
     re.DOTALL,
 )
 
 
+#: After a quoted key: optional blanks, then a dot, an equals sign or the end of a header.
+_KEY_END: Final = re.compile(r"[ \t]*[.=\]]")
+#: Longest text field of a rulebook (its MAX_TEXT), for messages.
+MAX_TEXT_CHARACTERS: Final = 2_000
+
+
 def scan_toml(text: str) -> None:
     """Refuse, before tomllib sees it, text whose keys or nesting would make parsing blow up.
 
     One linear pass over the tokens bounds the parts of every dotted key and table header
-    (tomllib takes quadratic time and memory in them), the length of every key and bare value,
-    and how deep arrays and tables nest. Valid rulebooks are far inside every bound.
+    (tomllib takes quadratic time and memory in them), the length of every key, bare value and
+    string, the number of keys, and how deep arrays and tables nest. Valid rulebooks are far
+    inside every bound.
 
     Raises
     ------
@@ -83,6 +101,7 @@ def scan_toml(text: str) -> None:
         Located by line and column.
     """
     depth = 0
+    keys = 0
     parts = 1  # parts of the current dotted chain (a.b.c)
     chain_start = 0
     line, line_start = 1, 0
@@ -96,10 +115,19 @@ def scan_toml(text: str) -> None:
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         token = match.group()
-        if kind == "space" or kind == "comment":
+        if kind == "line":
+            keys += 1
+            if keys > MAX_KEYS:
+                raise refuse(
+                    f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", match.start()
+                )
+            line, line_start, first_on_line, previous = line + 1, match.end(), True, "line"
             continue
-        if kind == "newline":
-            line, line_start, first_on_line = line + 1, match.end(), True
+        if kind == "gap":
+            newlines = token.count("\n")
+            if newlines:
+                line, first_on_line = line + newlines, True
+                line_start = match.start() + token.rfind("\n") + 1
             continue
         if kind in ("string", "bare"):
             if previous != "dot":
@@ -109,16 +137,18 @@ def scan_toml(text: str) -> None:
                     f"a key or value of {len(token):,} characters; at most {MAX_KEY_LENGTH} are accepted",
                     match.start(),
                 )
-            following = text[match.end() : match.end() + 1] if kind == "string" else ""
-            if (
-                kind == "string"
-                and len(token) > MAX_KEY_LENGTH + 2
-                and (header or previous == "dot" or following in (".", "="))
-            ):
-                raise refuse(
-                    f"a key of {len(token) - 2:,} characters; at most {MAX_KEY_LENGTH} are accepted",
-                    match.start(),
-                )
+            if kind == "string" and len(token) > MAX_KEY_LENGTH + 2:
+                if len(token) > MAX_STRING_LENGTH:
+                    raise refuse(
+                        f"a string of {len(token):,} characters; rulebook text is at most "
+                        f"{MAX_TEXT_CHARACTERS} characters",
+                        match.start(),
+                    )
+                if header or previous == "dot" or _KEY_END.match(text, match.end()):
+                    raise refuse(
+                        f"a key of {len(token) - 2:,} characters; at most {MAX_KEY_LENGTH} are accepted",
+                        match.start(),
+                    )
             previous = "key"
         elif token == ".":
             if previous == "key":
@@ -131,6 +161,12 @@ def scan_toml(text: str) -> None:
                     )
             previous = "dot"
         else:
+            if token == "=" or (token == "[" and depth == 0 and first_on_line):
+                keys += 1
+                if keys > MAX_KEYS:
+                    raise refuse(
+                        f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", match.start()
+                    )
             if token in "[{":
                 if token == "[" and depth == 0 and first_on_line:
                     header = True
