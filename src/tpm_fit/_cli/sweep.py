@@ -222,8 +222,12 @@ def _score(grid: Any, rulebook: Any, *, progress: bool) -> Any:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    if importlib.util.find_spec("pandas") is None:
-        raise TpmFitError("tpm-fit sweep needs pandas; install it with: pip install 'tpm-fit[pandas]'")
+    try:
+        importlib.import_module("pandas")
+    except ImportError:
+        raise TpmFitError(
+            "tpm-fit sweep needs pandas; install it with: pip install 'tpm-fit[pandas]'"
+        ) from None
     from .._batch.frame import scenario_grid
 
     output: str | None = args.output
