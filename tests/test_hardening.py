@@ -319,7 +319,8 @@ def test_no_negative_zero_in_renderings() -> None:
 def test_rulebook_and_report_render_in_notebooks_with_escaped_text() -> None:
     book = tiny(title="<script>alert(1)</script>")
     html = book._repr_html_()
-    assert "<table>" in html and "complex" in html
+    assert "<table>" in html
+    assert "complex" in html
     report = book.verify()
     report_html = report._repr_html_()
     assert ("all checks pass" in report_html) == report.ok
@@ -336,4 +337,5 @@ def test_the_license_file_matches_the_project_metadata() -> None:
     assert project["license-files"] == ["LICENSE"]
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith("MIT License")
     assert "example.invalid" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
-    assert isinstance(tpm_fit.__version__, str) and tpm_fit.__version__
+    assert isinstance(tpm_fit.__version__, str)
+    assert tpm_fit.__version__
