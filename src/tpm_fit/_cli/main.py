@@ -30,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line on stderr (and exit status 2), like every other."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+        self.exit(2, f"{PROG}: error: {_one_line(message)} (see {self.prog} --help)\n")
 
 
 def _one_line(text: str, *, limit: int = 2000) -> str:
