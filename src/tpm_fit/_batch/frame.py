@@ -204,6 +204,10 @@ def _not_numbers(
 def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.float64], list[_Problem | None]]:
     """An integer input as float64 values for the kernel, with its problems."""
     dtype = series.dtype
+    pa = _pyarrow()
+    if isinstance(dtype, pd.ArrowDtype) and pa is not None and pa.types.is_dictionary(dtype.pyarrow_dtype):
+        series = series.astype(pd.ArrowDtype(dtype.pyarrow_dtype.value_type))  # decode, then as usual
+        dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype | pd.SparseDtype):
         series = series.astype(object)
         dtype = series.dtype
