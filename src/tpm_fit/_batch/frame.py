@@ -844,7 +844,9 @@ def _is_result_column(column: Hashable) -> bool:
 
 @pd.api.extensions.register_dataframe_accessor("tpm_fit")
 class ProfileFrameAccessor:
-    """``frame.tpm_fit``: tpm_fit on a DataFrame of profiles (registered on import of pandas use).
+    """``frame.tpm_fit``: tpm_fit on a DataFrame of profiles.
+
+    Registered by ``import tpm_fit`` when pandas is already imported, else by the first batch call.
 
     Examples
     --------
@@ -859,14 +861,23 @@ class ProfileFrameAccessor:
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame
 
-    def recommend(self, *, rulebook: Rulebook | None = None, errors: Errors = "raise") -> pd.DataFrame:
-        """Score every row: ``recommend_many(frame, rulebook=..., errors=...)``.
+    def recommend(
+        self,
+        *,
+        rulebook: Rulebook | str | os.PathLike[str] | None = None,
+        errors: Errors = "raise",
+        extra_columns: ExtraColumns = "raise",
+    ) -> pd.DataFrame:
+        """Score every row: ``recommend_many(frame, rulebook=..., errors=..., extra_columns=...)``.
 
         Parameters
         ----------
-        rulebook : Rulebook, optional
-            The rules to apply; :meth:`Rulebook.default` when omitted.
+        rulebook : Rulebook, str or os.PathLike, optional
+            The rules to apply, or the path of a TOML rulebook; :meth:`Rulebook.default` when
+            omitted.
         errors : {"raise", "coerce"}, default "raise"
+            See :func:`recommend_many`.
+        extra_columns : {"raise", "ignore", "keep"}, default "raise"
             See :func:`recommend_many`.
 
         Returns
@@ -874,10 +885,14 @@ class ProfileFrameAccessor:
         pandas.DataFrame
             Verdict, score, role shape and contributions, with the frame's index.
         """
-        result: pd.DataFrame = recommend_many(self._frame, rulebook=rulebook, errors=errors)
+        result: pd.DataFrame = recommend_many(
+            self._frame, rulebook=rulebook, errors=errors, extra_columns=extra_columns
+        )
         return result
 
-    def recommendation(self, label: Hashable, /, *, rulebook: Rulebook | None = None) -> Recommendation:
+    def recommendation(
+        self, label: Hashable, /, *, rulebook: Rulebook | str | os.PathLike[str] | None = None
+    ) -> Recommendation:
         """The full :class:`~tpm_fit.Recommendation` (with its trace) for the row ``label``.
 
         Result columns joined to the profiles (``verdict``, ``score``, ``contribution.*``, ...)
@@ -887,8 +902,9 @@ class ProfileFrameAccessor:
         ----------
         label : hashable
             The row's index label; it must be unique.
-        rulebook : Rulebook, optional
-            The rules to apply; :meth:`Rulebook.default` when omitted.
+        rulebook : Rulebook, str or os.PathLike, optional
+            The rules to apply, or the path of a TOML rulebook; :meth:`Rulebook.default` when
+            omitted.
 
         Returns
         -------
