@@ -79,7 +79,15 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'tpm_fit' has no attribute {name!r}")
     from importlib import import_module
 
-    value = getattr(import_module(module), name)
+    try:
+        loaded = import_module(module)
+    except ImportError as exc:  # an optional dependency is missing: name the extra to install
+        extra = "plot" if name == "plot_decision_map" else "pandas"
+        raise ImportError(
+            f"tpm_fit.{name} needs {exc.name or 'an optional dependency'}; install it with: "
+            f"pip install 'tpm-fit[{extra}]'"
+        ) from exc
+    value = getattr(loaded, name)
     globals()[name] = value
     return value
 

@@ -222,6 +222,7 @@ def _score(grid: Any, rulebook: Any, *, progress: bool) -> Any:
 
 
 def _sweep(args: argparse.Namespace) -> int:
+    rulebook = load_rulebook(args.rulebook)
     try:
         importlib.import_module("pandas")
     except ImportError:
@@ -243,7 +244,6 @@ def _sweep(args: argparse.Namespace) -> int:
         given = getattr(args, name, None)
         if given is not None:
             axes[name] = given
-    rulebook = load_rulebook(args.rulebook)
     grid = scenario_grid(max_rows=args.max_rows, **axes)
     show = not args.quiet and sys.stderr is not None and sys.stderr.isatty()
     scored = grid.join(_score(grid, rulebook, progress=show))
