@@ -192,3 +192,23 @@ def test_long_sweeps_score_in_chunks_with_identical_results(monkeypatch: pytest.
     monkeypatch.setattr(sweep.sys, "stderr", io.StringIO())
     chunked = sweep._score(grid, Rulebook.default(), progress=True)
     assert chunked.equals(recommend_many(grid))
+
+
+def test_verify_names_the_work_bound_and_how_to_raise_it() -> None:
+    one_error_line(run("verify", "--max-work", "1"), "--max-work N")
+    one_error_line(run("verify", "--max-work", "0"), "--max-work")
+
+
+def test_a_hostile_rulebook_is_one_located_line(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text("a" + ".a" * 40_000 + " = 1\n", encoding="utf-8")
+    one_error_line(run("recommend", *SMALL, "--rulebook", str(path)), "@ line 1, column 1")
+
+
+def test_several_rulebook_problems_are_one_line_with_a_count(tmp_path: Path) -> None:
+    data = Rulebook.default().model_dump(mode="json")
+    for factor in data["factors"][:3]:
+        factor["weight"] = -1.0
+    path = tmp_path / "rules.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    one_error_line(run("rules", "--rulebook", str(path)), "(and 2 more problems) @ factors[0].weight")
