@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tomli_w
 from pydantic import ValidationError
 
 import tpm_fit
@@ -339,3 +340,14 @@ def test_the_license_file_matches_the_project_metadata() -> None:
     assert "example.invalid" not in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert isinstance(tpm_fit.__version__, str)
     assert tpm_fit.__version__
+
+
+def test_load_keeps_every_problem_and_names_the_file(tmp_path: Path) -> None:
+    data = tiny_data()
+    data["factors"] = [dict(data["factors"][0], id=f"f{i}", weight=-1.0) for i in range(3)]
+    path = tmp_path / "rules.toml"
+    path.write_text(tomli_w.dumps(data), encoding="utf-8")
+    with pytest.raises(RulebookError) as caught:
+        Rulebook.load(path)
+    assert len(caught.value.problems) == 3
+    assert all(p.startswith(f"{path}: ") for p in caught.value.problems)

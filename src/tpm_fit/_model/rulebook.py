@@ -422,7 +422,9 @@ class Rulebook(_Model):
         try:
             return cls.from_toml(raw)
         except RulebookError as exc:
-            raise RulebookError(f"{shown_path(file)}: {exc.message}", location=exc.location) from None
+            name = shown_path(file)
+            problems = [f"{name}: {p}" for p in exc.problems] if len(exc.problems) > 1 else []
+            raise RulebookError(f"{name}: {exc.message}", location=exc.location, problems=problems) from None
 
     def to_toml(self) -> str:
         """The rulebook as TOML text that :meth:`from_toml` reads back to an equal rulebook."""
