@@ -221,7 +221,7 @@ def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.float
         values = raw.astype(np.float64)
     elif pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
         # Adding 0.0 copies (the caller's data is never written to) and turns -0.0 into 0.0.
-        values = np.array(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64) + 0.0
+        values = np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64) + 0.0
         problems, bad = _integer_problems(name, values, None, shown=series)
     elif pd.api.types.is_object_dtype(dtype):
         values, problems, bad = _encode_object_numbers(name, series)
@@ -239,7 +239,7 @@ def _encode_object_numbers(
     inferred = pd.api.types.infer_dtype(raw, skipna=True)
     if inferred in ("integer", "floating", "mixed-integer-float", "empty"):
         try:
-            values = np.array(pd.to_numeric(series), dtype=np.float64) + 0.0
+            values = np.asarray(pd.to_numeric(series), dtype=np.float64) + 0.0
         except (TypeError, ValueError, OverflowError):
             pass
         else:
