@@ -6,9 +6,12 @@ since each factor is monotone in every input in the direction the axioms need.
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("hypothesis")  # an extra: the module is skipped on an install without it
+
 from typing import Any
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -15,11 +15,16 @@ CASES = [
     ("bench_batch.py", ["--rows", "2000", "--repeats", "1", "--max-rows", "1e4"], "matmul"),
     ("bench_verify.py", ["--repeats", "1"], "verify_rulebook(default)"),
     ("bench_records.py", ["--repeats", "1", "--number", "20"], "record(), file, durable=True"),
+    ("bench_hostile.py", ["--repeats", "1"], "worst case"),
 ]
+#: Benchmarks that need an extra, and the module it provides.
+NEEDS = {"bench_batch.py": "pandas"}
 
 
 @pytest.mark.parametrize(("script", "args", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_benchmark_script_runs(script: str, args: list[str], expected: str) -> None:
+    if script in NEEDS:
+        pytest.importorskip(NEEDS[script])
     out = subprocess.run(
         [sys.executable, str(BENCHMARKS / script), *args],
         capture_output=True,

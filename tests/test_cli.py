@@ -62,7 +62,7 @@ def test_out_of_range_value_exits_2_with_one_line() -> None:
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1
     assert "company_size=0" in lines[0]
-    assert "greater than or equal to 1" in lines[0]
+    assert lines[0] == "tpm-fit: error: company_size=0: too small; valid: a whole number from 1 to 10,000,000"
     assert "Traceback" not in out.stderr
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("pandas")  # an extra: the module is skipped on an install without it
+
 import sys
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from tpm_fit import (
     ProfileFrameError,
@@ -78,7 +81,7 @@ def test_unscored_rows_leave_their_cell_empty() -> None:
 
 @pytest.fixture
 def agg() -> None:
-    import matplotlib
+    matplotlib = pytest.importorskip("matplotlib")  # the plot extra
 
     matplotlib.use("Agg", force=True)
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("hypothesis")  # an extra: the module is skipped on an install without it
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st

@@ -8,6 +8,8 @@ import pytest
 
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
+pytest.importorskip("pandas")  # the notebook sweeps scenarios
+pytest.importorskip("matplotlib")  # and plots a decision map
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "examples" / "org_scenarios.ipynb"
 

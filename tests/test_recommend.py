@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("hypothesis")  # an extra: the module is skipped on an install without it
+
 import json
 from html import escape
 
-import pytest
 from hypothesis import given
 from pydantic import ValidationError
 

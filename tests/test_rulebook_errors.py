@@ -146,7 +146,7 @@ def test_load_names_the_file_and_keeps_the_location(tmp_path: Path) -> None:
 )
 def test_deeply_nested_toml_does_not_crash_or_hang(text: str) -> None:
     error = _error_from_toml(text)
-    assert error.location == ""
+    assert error.location.startswith("line 1, column ")  # refused by the scan, before parsing
     assert "nested too deep" in error.message
 
 
@@ -173,7 +173,7 @@ def test_not_a_mapping() -> None:
 def test_unknown_top_level_key_is_refused() -> None:
     error = _error_from(_set("exec", "import os"))
     assert error.location == "exec"
-    assert "not permitted" in error.message
+    assert "unknown key" in error.message
 
 
 def test_missing_field() -> None:
@@ -199,7 +199,8 @@ def test_huge_string_is_refused_quickly_with_a_short_message() -> None:
     error = _error_from_toml(
         DEFAULT_TOML.replace('title = "Technically complex product"', 'title = "' + "x" * 900_000 + '"', 1)
     )
-    assert error.location == "factors[0].title"
+    line = DEFAULT_TOML[: DEFAULT_TOML.index('title = "Technically complex product"')].count("\n") + 1
+    assert error.location.startswith(f"line {line}, ")  # refused by the scan, before parsing
     assert "at most 2000 characters" in error.message
     assert len(str(error)) < 300
 
@@ -296,7 +297,7 @@ def test_unknown_favours() -> None:
 def test_unknown_primitive(kind: str) -> None:
     error = _error_from(_set("factors.0.activation.kind", kind))
     assert error.location == "factors[0].activation.kind"
-    assert f"kind={kind!r} is not a primitive" in error.message
+    assert f"kind={kind!r}: not a primitive" in error.message
     assert "ramp" in error.message
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("pandas")  # an extra: the module is skipped on an install without it
+
 import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from tpm_fit import recommend_many, scenario_grid
 
@@ -88,9 +91,10 @@ def test_parquet_output_keeps_categoricals(tmp_path: Path) -> None:
     [
         (
             ["--company-size", "0", "5", "--product-complexity", "low"],
-            "company_size.0=0: Input should be greater",
+            "company_size=0: too small; valid: a whole number from 1 to 10,000,000 (value 1 of the "
+            "company_size axis)",
         ),
-        (["--company-size", "5"], "product_complexity: Field required"),
+        (["--company-size", "5"], "product_complexity: missing; valid: one of low, moderate"),
         (
             ["--company-size", "5", "--product-complexity", "low", "--output", "o.xlsx"],
             "must end in .csv or .parquet",

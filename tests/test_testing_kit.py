@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytest.importorskip("hypothesis")  # an extra: the module is skipped on an install without it
+
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 

@@ -5,11 +5,13 @@ over an organisation's situation. :func:`recommend` returns a :class:`Recommenda
 verdict and a trace of every factor that explains it.
 
 Importing this package does not import pandas, matplotlib, dask or hypothesis; the batch
-functions load pandas on first use.
+functions load pandas on first use. The ``DataFrame.tpm_fit`` accessor is registered on import
+when pandas is already imported, and otherwise by the first batch call.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from ._engine.counterfactual import Counterfactual
@@ -143,13 +145,27 @@ for _name in __all__:
         _public(globals()[_name])
 
 
+if "pandas" in sys.modules:
+    # pandas is loaded already, so loading the batch module costs little: register the
+    # DataFrame.tpm_fit accessor now. Otherwise the first batch call registers it.
+    from ._batch import frame as _frame  # noqa: F401
+
+
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'tpm_fit' has no attribute {name!r}")
     from importlib import import_module
 
-    value = _public(getattr(import_module(module), name))
+    try:
+        loaded = import_module(module)
+    except ImportError as exc:  # an optional dependency is missing: name the extra to install
+        extra = "plot" if name == "plot_decision_map" else "pandas"
+        raise ImportError(
+            f"tpm_fit.{name} needs {exc.name or 'an optional dependency'}; install it with: "
+            f"pip install 'tpm-fit[{extra}]'"
+        ) from exc
+    value = _public(getattr(loaded, name))
     globals()[name] = value
     return value
 

@@ -1,8 +1,55 @@
-"""The exception hierarchy: one root, and subclasses that are also the built-in a caller catches."""
+"""The exception hierarchy, and the one grammar every message about a bad value follows.
+
+One root (:class:`TpmFitError`) and subclasses that are also the built-in a caller catches.
+Messages about a value read ``<field>=<value>: <what is wrong>; <what is valid>``, whether they
+come from :class:`~tpm_fit.OrgProfile`, from :func:`~tpm_fit.recommend_many` (with the row
+label in front) or from the command line; :func:`field_message` is the one place that writes it.
+"""
 
 from __future__ import annotations
 
-__all__ = ["ProfileFrameError", "RulebookError", "TpmFitError"]
+import reprlib
+from collections.abc import Sequence
+from typing import Final
+
+__all__ = [
+    "MAX_PROBLEMS_SHOWN",
+    "ProfileFrameError",
+    "RulebookError",
+    "TpmFitError",
+    "field_message",
+    "short",
+]
+
+#: Problems spelled out in a RulebookError's message; the rest are counted.
+MAX_PROBLEMS_SHOWN: Final = 10
+
+_SHORT = reprlib.Repr()  # keyword arguments need Python 3.12
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 60, 60
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 4
+
+
+def short(value: object) -> str:
+    """A bounded repr for messages: hostile input may be huge, deeply nested or hold escapes.
+
+    ``repr`` escapes control characters and lone surrogates, so the result is safe to print.
+    """
+    try:
+        return _SHORT.repr(value)
+    except Exception:  # a hostile __repr__ must not hide the real error
+        return f"<{type(value).__name__} object>"
+
+
+def field_message(field: str, value: object, wrong: str, valid: str, *, missing: bool = False) -> str:
+    """``<field>=<value>: <what is wrong>; <what is valid>`` (no ``=<value>`` for a missing value).
+
+    Examples
+    --------
+    >>> field_message("company_size", 0, "below the minimum", "valid: a whole number from 1 to 10")
+    'company_size=0: below the minimum; valid: a whole number from 1 to 10'
+    """
+    head = field if missing else f"{field}={short(value)}"
+    return f"{head}: {wrong}; {valid}"
 
 
 class TpmFitError(Exception):
@@ -19,24 +66,41 @@ class RulebookError(TpmFitError, ValueError):
     Parameters
     ----------
     message : str
-        What is wrong and what would be valid.
+        What is wrong and what would be valid (the first problem, when there are several).
     location : str, optional
-        Where in the rulebook the problem is, in the form ``factors[3].weight``; empty when the
-        problem concerns the whole document (for example, invalid TOML).
+        Where in the rulebook the problem is, in the form ``factors[3].weight`` (or ``line 3,
+        column 7`` for problems found in the raw text); empty when the problem concerns the
+        whole document.
+    problems : sequence of str, optional
+        Every problem found, each as ``"message @ path"``; by default the one problem given by
+        ``message`` and ``location``. The error's text lists the first
+        ``MAX_PROBLEMS_SHOWN`` of them and counts the rest.
     """
 
-    def __init__(self, message: str, *, location: str = "") -> None:
+    def __init__(self, message: str, *, location: str = "", problems: Sequence[str] = ()) -> None:
         self.location = location
         self.message = message
-        super().__init__(f"{message} @ {location}" if location else message)
+        first = f"{message} @ {location}" if location else message
+        self.problems: tuple[str, ...] = tuple(problems) or (first,)
+        super().__init__(_join_problems(first, self.problems))
+
+
+def _join_problems(first: str, problems: tuple[str, ...]) -> str:
+    if len(problems) <= 1:
+        return first
+    shown = problems[:MAX_PROBLEMS_SHOWN]
+    lines = [f"{len(problems)} problems:", *(f"  {p}" for p in shown)]
+    if len(problems) > len(shown):
+        lines.append(f"  (and {len(problems) - len(shown)} more)")
+    return "\n".join(lines)
 
 
 class ProfileFrameError(TpmFitError, ValueError):
     """A frame of profiles (or a scenario grid) cannot be scored as given.
 
     Raised by :func:`~tpm_fit.recommend_many` for missing or unknown columns and, with
-    ``errors="raise"``, for bad rows; the message names the column, the row labels and the
-    bad values.
+    ``errors="raise"``, for bad rows; the message names the row labels, the column, the bad
+    value and what is valid.
 
     Parameters
     ----------

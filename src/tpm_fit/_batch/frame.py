@@ -12,18 +12,21 @@ Importing this module imports pandas and registers the ``DataFrame.tpm_fit`` acc
 from __future__ import annotations
 
 import math
+import os
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence, Sized
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from importlib import import_module
+from itertools import islice
 from typing import TYPE_CHECKING, Any, Final, Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
-from pydantic_core import InitErrorDetails
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 try:
     import pandas as pd
@@ -41,18 +44,22 @@ from .._engine.kernel import (
     compile_rulebook,
 )
 from .._engine.recommend import recommend
-from .._errors import ProfileFrameError
-from .._model.profile import MAX_HEADCOUNT, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
-from .._model.rulebook import Rulebook
+from .._errors import ProfileFrameError, short
+from .._model.grammar import Problem
+from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, VALUE_RULES, OrgProfile
+from .._model.rulebook import Rulebook, as_rulebook
+from .._model.suggest import did_you_mean
 from .._model.vocab import FACES
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation
 
-__all__ = ["ProfileFrameAccessor", "recommend_many", "scenario_grid"]
+__all__ = ["DEFAULT_MAX_ROWS", "ProfileFrameAccessor", "recommend_many", "scenario_grid"]
 
 Errors = Literal["raise", "coerce"]
 _ERRORS_VALUES: Final = ("raise", "coerce")
+ExtraColumns = Literal["raise", "ignore", "keep"]
+_EXTRA_VALUES: Final = ("raise", "ignore", "keep")
 
 #: Verdicts are ordered like scores: a higher score never gives a lower verdict.
 VERDICT_DTYPE: Final = pd.CategoricalDtype(list(VERDICT_NAMES), ordered=True)
@@ -102,36 +109,46 @@ def _pyarrow() -> Any:
 # -- validation ------------------------------------------------------------------------------
 
 
+def _as_objects(values: Any) -> NDArray[np.object_]:
+    """A 1-D object array of the values, even when some are lists (np.asarray would nest them)."""
+    items = values.tolist() if hasattr(values, "tolist") else list(values)
+    out = np.empty(len(items), dtype=object)
+    out[:] = items
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class _Problem:
     """Rows of one column that share what is wrong with them."""
 
     column: str
-    reason: str  # completes "<column>=<value> ..." or "<column> ..."
+    problem: Problem
     rows: NDArray[np.intp]  # positions in the frame
-    bad_values: list[Any] | None  # as Python objects; None when they are missing
+    bad_values: NDArray[np.object_] | None  # as Python objects; None when they are missing
 
     def messages(self) -> NDArray[np.object_]:
-        """One message per row, formatted once per distinct bad value."""
+        """One message per row (``field=value: what is wrong; what is valid``)."""
         if self.bad_values is None:
-            return np.full(len(self.rows), f"{self.column} {self.reason}", dtype=object)
-        codes, uniques = pd.factorize(np.asarray(self.bad_values, dtype=object), use_na_sentinel=False)
-        texts = np.array(
-            [f"{self.column}={value!r} {self.reason}" for value in uniques.tolist()], dtype=object
-        )
-        return cast("NDArray[np.object_]", texts[codes])
+            text = VALUE_RULES.message(self.column, None, self.problem)
+            return np.full(len(self.rows), text, dtype=object)
+        try:  # format each distinct value once
+            codes, uniques = pd.factorize(self.bad_values, use_na_sentinel=False)
+        except TypeError:  # unhashable cells (lists, dicts): one message per row
+            return _as_objects([VALUE_RULES.message(self.column, v, self.problem) for v in self.bad_values])
+        texts = _as_objects([VALUE_RULES.message(self.column, v, self.problem) for v in uniques.tolist()])
+        return texts[codes]
 
 
-def _problem(column: str, reason: str, mask: NDArray[np.bool_], values: Any) -> _Problem | None:
+def _problem(column: str, problem: Problem, mask: NDArray[np.bool_], values: Any) -> _Problem | None:
     rows = np.flatnonzero(mask)
     if rows.size == 0:
         return None
-    shown: list[Any] | None = None
+    shown: NDArray[np.object_] | None = None
     if isinstance(values, pd.Series):
-        shown = values.iloc[rows].tolist()  # only the bad rows leave the column's storage
+        shown = _as_objects(values.iloc[rows])  # only the bad rows leave the column's storage
     elif values is not None:
-        shown = np.asarray(values)[rows].tolist()
-    return _Problem(column, reason, rows, shown)
+        shown = _as_objects(np.asarray(values)[rows])
+    return _Problem(column, problem, rows, shown)
 
 
 def _integer_problems(
@@ -140,10 +157,12 @@ def _integer_problems(
     missing: NDArray[np.bool_] | None,
     *,
     skip: NDArray[np.bool_] | None = None,
+    shown: Any = None,
 ) -> tuple[list[_Problem | None], NDArray[np.bool_] | None]:
     """Problems of a numeric column: missing, fractional, out of range. Also the bad-row mask.
 
-    ``skip`` marks rows that are bad for another reason (not numbers at all), checked elsewhere.
+    ``skip`` marks rows that are bad for another reason (not numbers at all), checked elsewhere;
+    ``shown`` holds the values to quote in messages (``values`` by default).
     """
     low, high = NUMERIC_BOUNDS[name]
     is_float = values.dtype.kind == "f"
@@ -160,16 +179,19 @@ def _integer_problems(
     if missing is None:
         missing = np.isnan(values) if is_float else np.zeros(values.shape, dtype=bool)
     present = ~missing if skip is None else ~(missing | skip)
-    fractional = (np.trunc(values) != values) & present if is_float else np.zeros(values.shape, dtype=bool)
-    whole = present & ~fractional
     with np.errstate(invalid="ignore"):
+        fractional = (
+            (np.trunc(values) != values) & present if is_float else np.zeros(values.shape, dtype=bool)
+        )
+        whole = present & ~fractional
         below = whole & (values < low)
         above = whole & (values > high)
+    quoted = values if shown is None else shown
     problems = [
-        _problem(name, "is missing", missing, None),
-        _problem(name, "is not a whole number", fractional, values),
-        _problem(name, f"must be at least {low}", below, values),
-        _problem(name, f"must be at most {high:_}".replace("_", ","), above, values),
+        _problem(name, "missing", missing, None),
+        _problem(name, "fractional", fractional, quoted),
+        _problem(name, "too_small", below, quoted),
+        _problem(name, "too_large", above, quoted),
     ]
     return problems, missing | fractional | below | above
 
@@ -181,40 +203,41 @@ def _number_kind(value: object) -> int:
     return 0 if isinstance(value, int | float | np.integer | np.floating) else 2
 
 
+def _not_numbers(
+    name: str, series: pd.Series[Any], problem: Problem
+) -> tuple[NDArray[np.float64], list[_Problem | None], NDArray[np.bool_]]:
+    """A column none of whose values can be an integer input (bools, strings, dates, ...)."""
+    missing = np.asarray(series.isna(), dtype=bool)
+    problems = [_problem(name, "missing", missing, None), _problem(name, problem, ~missing, series)]
+    return np.full(len(series), np.nan), problems, np.ones(len(series), dtype=bool)
+
+
 def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.float64], list[_Problem | None]]:
     """An integer input as float64 values for the kernel, with its problems."""
     dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
+    pa = _pyarrow()
+    if isinstance(dtype, pd.ArrowDtype) and pa is not None and pa.types.is_dictionary(dtype.pyarrow_dtype):
+        series = series.astype(pd.ArrowDtype(dtype.pyarrow_dtype.value_type))  # decode, then as usual
+        dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype | pd.SparseDtype):
         series = series.astype(object)
         dtype = series.dtype
     problems: list[_Problem | None] = []
     bad: NDArray[np.bool_] | None = None
     if pd.api.types.is_bool_dtype(dtype):
-        missing = series.isna().to_numpy()
-        problems = [
-            _problem(name, "is missing", missing, None),
-            _problem(name, "is a bool, not an integer", ~missing, series.to_numpy(dtype=object)),
-        ]
-        values = np.full(len(series), np.nan)
-        bad = np.ones(len(series), dtype=bool)
+        values, problems, bad = _not_numbers(name, series, "bool")
     elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
         raw = series.to_numpy()
         problems, bad = _integer_problems(name, raw, None)
         values = raw.astype(np.float64)
     elif pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
         # Adding 0.0 copies (the caller's data is never written to) and turns -0.0 into 0.0.
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0
-        problems, bad = _integer_problems(name, values, None)
+        values = np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64) + 0.0
+        problems, bad = _integer_problems(name, values, None, shown=series)
     elif pd.api.types.is_object_dtype(dtype):
         values, problems, bad = _encode_object_numbers(name, series)
-    else:  # strings, dates, ...: refused like OrgProfile refuses "10", not parsed
-        missing = series.isna().to_numpy()
-        problems = [
-            _problem(name, "is missing", missing, None),
-            _problem(name, f"is not an integer (the column holds {dtype} values)", ~missing, series),
-        ]
-        values = np.full(len(series), np.nan)
-        bad = np.ones(len(series), dtype=bool)
+    else:  # strings, dates, complex numbers, ...: refused like OrgProfile refuses "10", not parsed
+        values, problems, bad = _not_numbers(name, series, "not_integer")
     if bad is not None:
         values[bad] = NUMERIC_BOUNDS[name][0]  # placeholder; the row's results are discarded
     return values, problems
@@ -223,7 +246,7 @@ def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.float
 def _encode_object_numbers(
     name: str, series: pd.Series[Any]
 ) -> tuple[NDArray[np.float64], list[_Problem | None], NDArray[np.bool_] | None]:
-    raw = series.to_numpy()
+    raw = _as_objects(series.to_numpy(dtype=object))
     inferred = pd.api.types.infer_dtype(raw, skipna=True)
     if inferred in ("integer", "floating", "mixed-integer-float", "empty"):
         try:
@@ -231,90 +254,143 @@ def _encode_object_numbers(
         except (TypeError, ValueError, OverflowError):
             pass
         else:
-            problems, bad = _integer_problems(name, values, None)
+            problems, bad = _integer_problems(name, values, None, shown=raw)
             return values, problems, bad
-    # A mix of Python types (bools, strings, ...): inspect each value to name what is wrong.
-    missing = pd.isna(raw)
+    # A mix of Python types (bools, strings, lists, ...): inspect each value to say what is wrong.
+    missing = np.fromiter((_is_missing(v) for v in raw), dtype=bool, count=len(raw))
     kinds = np.fromiter((_number_kind(v) for v in raw), dtype=np.int8, count=len(raw))
     kinds[missing] = 0
     numbers = (kinds == 0) & ~missing
     values = np.full(len(raw), np.nan)
-    values[numbers] = raw[numbers].astype(np.float64)
-    problems, bad = _integer_problems(name, values, missing, skip=kinds != 0)
-    problems.append(_problem(name, "is a bool, not an integer", kinds == 1, raw))
-    problems.append(_problem(name, "is not an integer", kinds == 2, raw))
+    with np.errstate(over="ignore", invalid="ignore"):
+        values[numbers] = [float(v) for v in raw[numbers]]  # Python ints of any size become floats
+    problems, bad = _integer_problems(name, values, missing, skip=kinds != 0, shown=raw)
+    problems.append(_problem(name, "bool", kinds == 1, raw))
+    problems.append(_problem(name, "not_integer", kinds == 2, raw))
     not_numbers = kinds != 0
     bad = not_numbers if bad is None else bad | not_numbers
     return values, problems, bad
 
 
+def _is_missing(value: object) -> bool:
+    """None, NaN, NaT or pd.NA; never raises (a list is not missing)."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float | np.floating) and bool(np.isnan(value))
+
+
+def _is_text_dtype(dtype: Any) -> bool:
+    pa = _pyarrow()
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if pa is None or not isinstance(dtype, pd.ArrowDtype):
+        return False
+    kind = dtype.pyarrow_dtype
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
+
+
 def _arrow_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8] | None:
-    """Level ranks of a string column through pyarrow's hash lookup, or None if not applicable."""
+    """Level ranks of a column of strings through pyarrow's hash lookup, or None if not applicable."""
     pa = _pyarrow()
     if pa is None:  # pragma: no cover - pyarrow is in the dev extra
         return None
-    dtype = series.dtype
     try:
-        if isinstance(dtype, pd.StringDtype) or (
-            isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
-        ):
-            array = pa.array(series.array)
-        elif pd.api.types.is_object_dtype(dtype):
+        if pd.api.types.is_object_dtype(series.dtype):
             array = pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
         else:
-            return None
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all strings: the caller falls back
-        return None
+            array = pa.array(series.array)
+        if pa.types.is_dictionary(array.type):
+            array = array.cast(array.type.value_type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return None  # not all strings: the caller falls back
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None
     found = pa.compute.index_in(array, value_set=pa.array(levels, type=array.type))
-    return cast("NDArray[np.int8]", found.fill_null(-1).to_numpy().astype(np.int8))
+    # np.array copies: arrow's buffers are read-only, and bad rows get a placeholder written.
+    return np.array(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int8)
 
 
-def _encode_ordered(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.int8], list[_Problem | None]]:
-    """An ordered input as level ranks (0 = lowest) for the kernel, with its problems."""
-    levels = _level_names(name)
+def _level_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
+    """Rank of each value among ``levels`` (a new, writable array); -1 for anything else."""
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         # Look up each category once; the trailing -1 maps the missing code (-1) to "bad".
         ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in dtype.categories]
         lookup = np.array([*ranks, -1], dtype=np.int8)
-        codes = lookup[series.cat.codes.to_numpy()]
-    else:
+        codes: NDArray[np.int8] = lookup[np.asarray(series.cat.codes)]
+        return codes
+    inferred = pd.api.types.infer_dtype(series, skipna=True) if pd.api.types.is_object_dtype(dtype) else ""
+    if _is_text_dtype(dtype) or inferred in ("string", "empty"):
         arrow = _arrow_codes(series, levels)
-        codes = (
-            arrow
-            if arrow is not None
-            else pd.Categorical(series, categories=levels).codes.astype(np.int8, copy=False)
+        if arrow is not None:
+            return arrow
+        codes = pd.Categorical(series.astype(object), categories=levels).codes
+        return np.array(codes, dtype=np.int8)  # a copy: pandas may hand out read-only codes
+    if pd.api.types.is_object_dtype(dtype):
+        # A mix of Python types: strings only, so b"high" or 2 is never a level.
+        table = {level: rank for rank, level in enumerate(levels)}
+        return np.fromiter(
+            (table.get(v, -1) if isinstance(v, str) else -1 for v in series.to_numpy()),
+            dtype=np.int8,
+            count=len(series),
         )
+    return np.full(len(series), -1, dtype=np.int8)  # numbers, dates, bytes, ...: never a level
+
+
+def _encode_ordered(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.int8], list[_Problem | None]]:
+    """An ordered input as level ranks (0 = lowest) for the kernel, with its problems."""
+    codes = _level_codes(series, _level_names(name))
     unknown = codes < 0
     if not unknown.any():
         return codes, []
-    missing = series.isna().to_numpy() & unknown
-    allowed = ", ".join(levels)
+    rows = np.flatnonzero(unknown)
+    bad = _as_objects(series.iloc[rows].to_numpy(dtype=object))
+    missing = np.zeros(len(series), dtype=bool)
+    text = np.zeros(len(series), dtype=bool)
+    missing[rows] = np.fromiter((_is_missing(v) for v in bad), dtype=bool, count=len(bad))
+    text[rows] = np.fromiter((isinstance(v, str) for v in bad), dtype=bool, count=len(bad))
     problems = [
-        _problem(name, "is missing", missing, None),
-        _problem(name, f"is not one of: {allowed}", unknown & ~missing, series),
+        _problem(name, "missing", missing, None),
+        _problem(name, "not_level", unknown & text, series),
+        _problem(name, "not_text", unknown & ~text & ~missing, series),
     ]
     codes[unknown] = 0  # placeholder; the row's results are discarded
     return codes, problems
 
 
-def _check_columns(columns: Sequence[Hashable]) -> None:
-    """Errors about the columns themselves (not about rows), whatever ``errors`` says."""
+def _check_columns(columns: Sequence[Hashable], *, extra_columns: ExtraColumns = "raise") -> list[Hashable]:
+    """Errors about the columns themselves (not about rows), whatever ``errors`` says.
+
+    Returns the columns that are not profile fields (empty unless ``extra_columns`` allows them).
+    """
+    if extra_columns not in _EXTRA_VALUES:
+        raise ValueError(
+            f"extra_columns={short(extra_columns)}: not an option; "
+            f"valid: {', '.join(map(repr, _EXTRA_VALUES))}"
+        )
     repeated = [column for column, count in Counter(columns).items() if count > 1]
     if repeated:
         raise ProfileFrameError(
-            f"column(s) {', '.join(map(repr, repeated))} appear more than once; keep one of each",
+            f"column(s) {', '.join(map(short, repeated))} appear more than once; keep one of each",
             column=str(repeated[0]),
         )
     unknown = [c for c in columns if c not in OrgProfile.model_fields]
-    if unknown:
+    if unknown and extra_columns == "raise":
+        hints = "".join(did_you_mean(c, _FIELDS) for c in unknown[:3])
         raise ProfileFrameError(
-            f"unknown column(s) {', '.join(map(repr, unknown))}: a profile frame holds only OrgProfile "
-            f"fields, which describe the organisation and never a person ({', '.join(_FIELDS)}); "
-            "select those columns first",
+            f"unknown column(s) {', '.join(map(short, unknown[:10]))}{hints}: a profile frame holds "
+            f"OrgProfile fields, which describe the organisation and never a person ({', '.join(_FIELDS)}); "
+            "select those columns first, or pass extra_columns='ignore' or 'keep'",
             column=str(unknown[0]),
+        )
+    clashes = [c for c in unknown if _is_result_column(c)]
+    if clashes and extra_columns == "keep":
+        raise ProfileFrameError(
+            f"column(s) {', '.join(map(short, clashes[:10]))} would be overwritten by results; rename "
+            "or drop them, or pass extra_columns='ignore'",
+            column=str(clashes[0]),
         )
     missing = [name for name in _REQUIRED if name not in columns]
     if missing:
@@ -323,6 +399,7 @@ def _check_columns(columns: Sequence[Hashable]) -> None:
             "out and take their defaults",
             column=missing[0],
         )
+    return unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,9 +412,9 @@ class _Encoded:
     bad: NDArray[np.bool_] | None  # rows with any problem; None when there are none
 
 
-def encode_frame(frame: pd.DataFrame) -> _Encoded:
+def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise") -> _Encoded:
     """Validate a profile frame and encode it as the kernel's columns (values and level ranks)."""
-    _check_columns(list(frame.columns))
+    _check_columns(list(frame.columns), extra_columns=extra_columns)
     n = len(frame)
     columns: dict[str, NDArray[Any]] = {}
     found: list[_Problem | None] = []
@@ -364,24 +441,6 @@ def encode_frame(frame: pd.DataFrame) -> _Encoded:
     return _Encoded(columns, n, problems, bad)
 
 
-class _CountAndSize:
-    """A bad count shown with the company size it exceeds (both fields, both values)."""
-
-    __slots__ = ("count", "size")
-
-    def __init__(self, count: float, size: float) -> None:
-        self.count, self.size = int(count), int(size)
-
-    def __repr__(self) -> str:
-        return f"{self.count} with company_size={self.size}"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _CountAndSize) and (self.count, self.size) == (other.count, other.size)
-
-    def __hash__(self) -> int:
-        return hash((self.count, self.size))
-
-
 def _headcount_problems(columns: dict[str, NDArray[Any]]) -> list[_Problem | None]:
     """Rows whose coverage counts or product team exceed the company's headcount (as OrgProfile)."""
     size = columns["company_size"]
@@ -390,42 +449,37 @@ def _headcount_problems(columns: dict[str, NDArray[Any]]) -> list[_Problem | Non
         count = columns[name]
         rows = np.flatnonzero(count > size)  # NaN (rows already reported) compares False
         if rows.size:
-            shown = [_CountAndSize(c, s) for c, s in zip(count[rows], size[rows], strict=True)]
-            out.append(
-                _Problem(name, "is more people than the company has; at most company_size", rows, shown)
-            )
+            pairs = np.empty(rows.size, dtype=object)  # (count, company_size) per bad row
+            for k, (c, s) in enumerate(zip(count[rows], size[rows], strict=True)):
+                pairs[k] = (int(c), int(s))
+            out.append(_Problem(name, "above_headcount", rows, pairs))
     return out
 
 
 def _frame_error(index: pd.Index[Any], problems: list[_Problem], bad_rows: int, n: int) -> ProfileFrameError:
     lines = [
-        f"cannot score {bad_rows} of {n} row(s); pass errors='coerce' to score the others "
+        f"cannot score {bad_rows:,} of {n:,} row(s); pass errors='coerce' to score the others "
         "and get an 'error' column:"
     ]
     for p in problems:
         shown = p.rows[:_SHOWN_ROWS]
-        labels = index[shown].tolist()
-        if p.bad_values is None:
-            rows = ", ".join(repr(label) for label in labels)
-        else:
-            rows = ", ".join(
-                f"{label!r} ({value!r})" for label, value in zip(labels, p.bad_values, strict=False)
-            )
-        more = f" and {p.rows.size - shown.size} more" if p.rows.size > shown.size else ""
-        lines.append(f"  {p.column} {p.reason}: row(s) {rows}{more}")
+        for label, message in zip(index[shown].tolist(), p.messages()[: len(shown)], strict=True):
+            lines.append(f"  row {short(label)}: {message}")
+        if p.rows.size > shown.size:
+            lines.append(f"  ... and {p.rows.size - shown.size:,} more row(s) with this problem")
     first = problems[0]
     return ProfileFrameError("\n".join(lines), column=first.column, labels=tuple(index[first.rows].tolist()))
 
 
 def _error_column(encoded: _Encoded) -> NDArray[np.object_]:
-    """The ``error`` column: every problem of a row, joined by "; ", None for good rows."""
+    """The ``error`` column: every problem of a row, joined by " | ", None for good rows."""
     errors = np.full(encoded.n, None, dtype=object)
     for p in encoded.problems:
         messages = p.messages()
         earlier = errors[p.rows]
         has = pd.notna(earlier)
         if has.any():
-            messages[has] = earlier[has] + "; " + messages[has]
+            messages[has] = earlier[has] + " | " + messages[has]
         errors[p.rows] = messages
     return errors
 
@@ -448,6 +502,8 @@ def run_kernel(compiled: CompiledRulebook, encoded: _Encoded) -> _Scored:
     evaluation = compiled.evaluate(encoded.columns, encoded.n)
     verdicts, role_shapes = evaluation.verdict_codes, evaluation.derived["role_shape"]
     bad = encoded.bad if encoded.bad is not None else np.zeros(encoded.n, dtype=bool)
+    np.add(evaluation.contributions, 0.0, out=evaluation.contributions)  # no -0.0 in CSVs
+    np.add(evaluation.score, 0.0, out=evaluation.score)
     if encoded.bad is not None:
         evaluation.contributions[:, bad] = np.nan
         evaluation.score[bad] = np.nan
@@ -491,7 +547,14 @@ def _is_dask(frame: object) -> bool:
     )
 
 
-def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: Errors = "raise") -> Any:
+def recommend_many(
+    frame: Any,
+    /,
+    *,
+    rulebook: Rulebook | str | os.PathLike[str] | None = None,
+    errors: Errors = "raise",
+    extra_columns: ExtraColumns = "raise",
+) -> Any:
     """Recommend a technical or a traditional PM for every row of a DataFrame of profiles.
 
     Each row is scored exactly as :func:`~tpm_fit.recommend` scores it, through the same
@@ -504,14 +567,20 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
         Ordered inputs (``product_complexity``, ...) may be strings (object, ``str`` or
         ``string`` dtype) or categoricals; numbers may be integers, or floats holding whole
         numbers. Optional fields may be left out and take their defaults. Any other column
-        (``age``, ``verdict``, ...) is refused.
-    rulebook : Rulebook, optional
-        The rules to apply; :meth:`Rulebook.default` when omitted.
+        (``age``, ``verdict``, ...) is refused unless ``extra_columns`` says otherwise.
+    rulebook : Rulebook, str or os.PathLike, optional
+        The rules to apply, or the path of a TOML rulebook; :meth:`Rulebook.default` when
+        omitted.
     errors : {"raise", "coerce"}, default "raise"
         What to do with bad rows (missing, fractional or out-of-range numbers, bools, unknown
         levels). ``"raise"`` raises :class:`~tpm_fit.ProfileFrameError`; ``"coerce"`` scores the
         good rows, leaves the bad rows' results missing and adds an ``error`` column saying
-        why (missing for good rows).
+        why (missing for good rows). Messages read ``field=value: what is wrong; what is
+        valid``; several problems of one row are joined by `` | ``.
+    extra_columns : {"raise", "ignore", "keep"}, default "raise"
+        What to do with columns that are not ``OrgProfile`` fields (an id column, say):
+        refuse them, leave them out of the result, or carry them through to the result (as
+        its first columns, unchanged). Kept columns may not be named like result columns.
 
     Returns
     -------
@@ -533,9 +602,9 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
         bad rows with ``errors="raise"``; the message names the column, the row labels and the
         bad values. A subclass of :class:`ValueError`.
     ValueError
-        ``errors`` is neither ``"raise"`` nor ``"coerce"``.
+        ``errors`` or ``extra_columns`` is not one of its options.
     TypeError
-        ``frame`` is not a DataFrame.
+        ``frame`` is not a DataFrame, or ``rulebook`` is neither a Rulebook, a path nor None.
 
     See Also
     --------
@@ -551,25 +620,31 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
     ['technical', 'traditional']
     """
     if errors not in _ERRORS_VALUES:
-        raise ValueError(f"errors={errors!r} is not supported; use 'raise' or 'coerce'")
+        raise ValueError(f"errors={short(errors)}: not an option; valid: 'raise' or 'coerce'")
+    book = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
     if _is_dask(frame):
-        return _recommend_dask(frame, rulebook=rulebook, errors=errors)
+        return _recommend_dask(frame, rulebook=book, errors=errors, extra_columns=extra_columns)
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
             f"recommend_many() takes a pandas or dask DataFrame, not {type(frame).__name__}; "
             "for a list of profiles use pandas.DataFrame(records)"
         )
-    compiled = compile_rulebook(rulebook if rulebook is not None else Rulebook.default())
-    encoded = encode_frame(frame)
+    compiled = compile_rulebook(book)
+    encoded = encode_frame(frame, extra_columns=extra_columns)
     if encoded.bad is not None and errors == "raise":
         raise _frame_error(frame.index, encoded.problems, int(encoded.bad.sum()), encoded.n)
     scored = run_kernel(compiled, encoded)
-    return result_frame(
+    result = result_frame(
         compiled, scored, frame.index, errors=_error_column(encoded) if errors == "coerce" else None
     )
+    if extra_columns == "keep":
+        kept = [c for c in frame.columns if c not in OrgProfile.model_fields]
+        for position, column in enumerate(kept):  # by position: no alignment on the index
+            result.insert(position, column, frame[column].array)
+    return result
 
 
-def _recommend_dask(frame: Any, *, rulebook: Rulebook | None, errors: Errors) -> Any:
+def _recommend_dask(frame: Any, *, rulebook: Rulebook, errors: Errors, extra_columns: ExtraColumns) -> Any:
     try:
         dd: Any = import_module("dask.dataframe")
         make_meta: Any = import_module("dask.dataframe.utils").make_meta
@@ -580,36 +655,147 @@ def _recommend_dask(frame: Any, *, rulebook: Rulebook | None, errors: Errors) ->
         ) from exc
     if not isinstance(frame, dd.DataFrame):
         raise TypeError(f"recommend_many() takes a pandas or dask DataFrame, not {type(frame).__name__}")
-    _check_columns(list(frame.columns))  # fail now, not when the graph runs
-    meta = recommend_many(make_meta(frame), rulebook=rulebook, errors=errors)
-    return frame.map_partitions(recommend_many, rulebook=rulebook, errors=errors, meta=meta)
+    _check_columns(list(frame.columns), extra_columns=extra_columns)  # fail now, not when the graph runs
+    meta = recommend_many(make_meta(frame), rulebook=rulebook, errors=errors, extra_columns=extra_columns)
+    return frame.map_partitions(
+        recommend_many, rulebook=rulebook, errors=errors, extra_columns=extra_columns, meta=meta
+    )
 
 
 # -- grids -----------------------------------------------------------------------------------
 
-#: Valid values for the required fields, so that one field can be validated on its own (the
-#: largest headcount, so that any count on its own is within it).
-_PLACEHOLDER: Final[dict[str, Any]] = {"company_size": MAX_HEADCOUNT, "product_complexity": "low"}
+#: Largest grid :func:`scenario_grid` (and ``tpm-fit sweep``) builds unless ``max_rows`` allows more.
+DEFAULT_MAX_ROWS: Final = 50_000_000
+#: Bad values reported per axis; the rest are counted.
+_MAX_REPORTED: Final = 20
+#: The pydantic error type of each problem, as OrgProfile would report it.
+_ERROR_TYPES: Final[dict[Problem, str]] = {
+    "missing": "missing",
+    "not_integer": "int_type",
+    "bool": "int_type",
+    "fractional": "int_type",
+    "too_small": "greater_than_equal",
+    "too_large": "less_than_equal",
+    "not_level": "enum",
+    "not_text": "level_type",
+    "above_headcount": "value_error",
+}
 
 
-def _axis_values(raw: Any) -> list[Any]:
-    if isinstance(raw, str | bytes | Enum) or not hasattr(raw, "__iter__"):
-        return [raw]
-    tolist = getattr(raw, "tolist", None)  # numpy arrays, pandas Series/Index: native Python values
-    return list(tolist() if callable(tolist) else raw)
+def _detail(loc: tuple[str | int, ...], value: Any, kind: str, message: str) -> InitErrorDetails:
+    return {"type": PydanticCustomError(kind, "{message}", {"message": message}), "loc": loc, "input": value}
 
 
-def scenario_grid(**axes: Any) -> pd.DataFrame:
+def _too_many(name: str, rows: int, max_rows: int) -> ProfileFrameError:
+    return ProfileFrameError(
+        f"max_rows={max_rows:,}: the {name} axis alone has {rows:,} values; give fewer values or raise "
+        "max_rows",
+        column=name,
+    )
+
+
+def _axis_array(name: str, raw: Any, max_rows: int) -> NDArray[Any]:
+    """An axis as a 1-D array (integers stay an integer array), bounded before it is built."""
+    if isinstance(raw, AbstractSet | Mapping):
+        raise TypeError(
+            f"{name}={short(raw)}: a {type(raw).__name__} has no order, so the grid's row order would "
+            "change from run to run; valid: a list, tuple, range, numpy array or pandas Series "
+            "(e.g. sorted(values))"
+        )
+    if isinstance(raw, str | bytes | Enum) or not isinstance(raw, Iterable):
+        return _as_objects([raw])
+    if isinstance(raw, range):
+        if len(raw) > max_rows:
+            raise _too_many(name, len(raw), max_rows)
+        return np.arange(raw.start, raw.stop, raw.step, dtype=np.int64)
+    if isinstance(raw, Sized) and len(raw) > max_rows:
+        raise _too_many(name, len(raw), max_rows)
+    if isinstance(raw, np.ndarray | pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
+        array = np.asarray(raw) if getattr(raw, "ndim", 1) == 1 else None
+        if array is not None and array.dtype.kind in "iu":
+            return array
+        return _as_objects(raw.tolist() if hasattr(raw, "tolist") else list(raw))
+    items = list(islice(raw, max_rows + 1))
+    if len(items) > max_rows:
+        raise _too_many(name, len(items), max_rows)
+    return _as_objects(items)
+
+
+def _integer_axis(name: str, array: NDArray[Any]) -> tuple[NDArray[np.int64], list[InitErrorDetails]]:
+    """Validate an integer axis with array operations; Python objects only for mixed lists."""
+    low, high = NUMERIC_BOUNDS[name]
+    if array.dtype.kind in "iu":
+        numbers = array
+        is_int = np.ones(len(array), dtype=bool)
+        problem = np.zeros(len(array), dtype=np.int8)
+    else:  # Python objects: only real ints (not bools, not floats) are integers, as in OrgProfile
+        is_int = np.fromiter(
+            (isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_) for v in array),
+            dtype=bool,
+            count=len(array),
+        )
+        is_bool = np.fromiter((isinstance(v, bool | np.bool_) for v in array), dtype=bool, count=len(array))
+        numbers = np.zeros(len(array), dtype=np.float64)
+        numbers[is_int] = [float(v) for v in array[is_int]]
+        problem = np.where(is_bool, 2, np.where(is_int, 0, 1)).astype(np.int8)
+    with np.errstate(invalid="ignore"):
+        problem[is_int & (numbers < low)] = 3
+        problem[is_int & (numbers > high)] = 4
+    names: tuple[Problem, ...] = ("missing", "not_integer", "bool", "too_small", "too_large")
+    details = [
+        _detail(
+            (name, int(i)),
+            array[i].item() if hasattr(array[i], "item") else array[i],
+            _ERROR_TYPES[names[problem[i]]],
+            VALUE_RULES.message(name, array[i], names[problem[i]]),
+        )
+        for i in np.flatnonzero(problem)[:_MAX_REPORTED]
+    ]
+    if details:
+        return np.zeros(0, dtype=np.int64), details
+    valid = array if array.dtype.kind in "iu" else np.array(array.tolist(), dtype=np.int64)
+    return valid.astype(np.int64, copy=False), []
+
+
+def _level_axis(name: str, array: NDArray[Any]) -> tuple[NDArray[np.int8], list[InitErrorDetails]]:
+    """Validate an ordered axis: level ranks, or errors naming the bad values."""
+    table = {level: rank for rank, level in enumerate(_level_names(name))}
+    ranks = np.fromiter(
+        (table.get(v, -1) if isinstance(v, str) else -2 for v in array.tolist()),
+        dtype=np.int8,
+        count=len(array),
+    )
+    details = []
+    for i in np.flatnonzero(ranks < 0)[:_MAX_REPORTED]:
+        problem: Problem = "not_level" if ranks[i] == -1 else "not_text"
+        details.append(
+            _detail(
+                (name, int(i)), array[i], _ERROR_TYPES[problem], VALUE_RULES.message(name, array[i], problem)
+            )
+        )
+    return ranks, details
+
+
+def _grid_bytes(rows: int) -> int:
+    """Bytes of a grid frame: an int64 per integer field, an int8 code per ordered field."""
+    return rows * sum(1 if name in ORDERED_INPUTS else 8 for name in _FIELDS)
+
+
+def scenario_grid(*, max_rows: int = DEFAULT_MAX_ROWS, **axes: Any) -> pd.DataFrame:
     """Every combination of the given field values, as a frame ready for :func:`recommend_many`.
 
     Parameters
     ----------
+    max_rows : int, default 50_000_000
+        Refuse, before allocating anything, a grid of more rows than this (50M rows take about
+        2.2 GB as a grid and more once scored).
     **axes
-        ``OrgProfile`` field names mapped to the values to combine: a list, range, numpy array
-        or pandas Series, or a single value to pin the field. ``company_size`` and
+        ``OrgProfile`` field names mapped to the values to combine: a list, tuple, range,
+        numpy array or pandas Series (anything ordered; a ``set`` is refused because its order
+        changes from run to run), or a single value to pin the field. ``company_size`` and
         ``product_complexity`` are required; other fields not given take their defaults.
-        Values are validated up front, with the messages of :class:`~tpm_fit.OrgProfile`; a
-        value repeated on an axis is kept once.
+        Values are validated up front with array operations, in the words of
+        :class:`~tpm_fit.OrgProfile`; a value repeated on an axis is kept once.
 
     Returns
     -------
@@ -623,10 +809,13 @@ def scenario_grid(**axes: Any) -> pd.DataFrame:
     Raises
     ------
     pydantic.ValidationError
-        A value is invalid (its location is ``(field, position on the axis)``), a field is
-        unknown, or a required field is not given.
+        A value is invalid (its location is ``(field, position on the axis)``; at most 20 are
+        reported per axis), a field is unknown, or a required field is not given.
     ProfileFrameError
-        An axis has no values.
+        An axis has no values, or the grid would have more than ``max_rows`` rows (the message
+        gives the rows and bytes it would take).
+    TypeError
+        An axis is a set or a mapping, or ``max_rows`` is not an integer.
 
     Examples
     --------
@@ -635,43 +824,43 @@ def scenario_grid(**axes: Any) -> pd.DataFrame:
     >>> grid[["company_size", "product_complexity"]].values.tolist()
     [[10, 'low'], [10, 'high'], [1000, 'low'], [1000, 'high']]
     """
+    if not isinstance(max_rows, int) or isinstance(max_rows, bool) or max_rows < 1:
+        raise TypeError(f"max_rows={short(max_rows)}: not a positive integer; valid: an int of at least 1")
     line_errors: list[InitErrorDetails] = []
-    chosen: dict[str, list[Any]] = {}
+    chosen: dict[str, NDArray[Any]] = {}
     for name, raw in axes.items():
         if name not in OrgProfile.model_fields:
-            line_errors.append({"type": "extra_forbidden", "loc": (name,), "input": raw})
+            line_errors.append(_detail((name,), raw, "extra_forbidden", VALUE_RULES.unknown_field(name, raw)))
             continue
-        values = _axis_values(raw)
-        if not values:
+        array = _axis_array(name, raw, max_rows)
+        if array.size == 0:
             raise ProfileFrameError(
                 f"scenario_grid(): the {name} axis has no values; give at least one", column=name
             )
-        valid: list[Any] = []
-        for position, value in enumerate(values):
-            try:
-                profile = OrgProfile.model_validate({**_PLACEHOLDER, name: value})
-            except ValidationError as exc:
-                for error in exc.errors(include_url=False):
-                    detail: InitErrorDetails = {
-                        "type": error["type"],
-                        "loc": (name, position),
-                        "input": value,
-                    }
-                    if "ctx" in error:
-                        detail["ctx"] = error["ctx"]
-                    line_errors.append(detail)
-                continue
-            checked = getattr(profile, name)
-            valid.append(checked.value if isinstance(checked, Enum) else checked)
-        chosen[name] = list(dict.fromkeys(valid))
+        values: NDArray[Any]
+        if name in ORDERED_INPUTS:
+            values, errors = _level_axis(name, array)
+        else:
+            values, errors = _integer_axis(name, array)
+        line_errors.extend(errors)
+        if not errors:
+            chosen[name] = pd.unique(values)  # first occurrence order, in O(n)
     line_errors.extend(
-        {"type": "missing", "loc": (name,), "input": axes} for name in _REQUIRED if name not in axes
+        _detail((name,), None, "missing", VALUE_RULES.message(name, None, "missing"))
+        for name in _REQUIRED
+        if name not in axes
     )
     if line_errors:
         raise ValidationError.from_exception_data("scenario_grid", line_errors)
 
     sizes = [len(values) for values in chosen.values()]
     total = math.prod(sizes)
+    if total > max_rows:
+        shape = " x ".join(f"{name} ({size:,})" for name, size in zip(chosen, sizes, strict=True))
+        raise ProfileFrameError(
+            f"max_rows={max_rows:,}: the grid {shape} has {total:,} rows (about "
+            f"{_grid_bytes(total) / 2**30:,.1f} GiB before scoring); give fewer values or raise max_rows"
+        )
     columns: dict[str, Any] = {}
     for name in _FIELDS:
         if name in chosen:
@@ -679,10 +868,9 @@ def scenario_grid(**axes: Any) -> pd.DataFrame:
             inner, outer = math.prod(sizes[axis + 1 :]), math.prod(sizes[:axis])
             positions = np.tile(np.repeat(np.arange(sizes[axis]), inner), outer)
             if name in ORDERED_INPUTS:
-                ranks = np.array([_level_names(name).index(v) for v in chosen[name]], dtype=np.int8)
-                columns[name] = pd.Categorical.from_codes(ranks[positions], dtype=LEVEL_DTYPES[name])
+                columns[name] = pd.Categorical.from_codes(chosen[name][positions], dtype=LEVEL_DTYPES[name])
             else:
-                columns[name] = np.array(chosen[name], dtype=np.int64)[positions]
+                columns[name] = chosen[name][positions]
         elif name in ORDERED_INPUTS:
             code = int(_default_code(name))
             columns[name] = pd.Categorical.from_codes(
@@ -715,7 +903,9 @@ def _is_result_column(column: Hashable) -> bool:
 
 @pd.api.extensions.register_dataframe_accessor("tpm_fit")
 class ProfileFrameAccessor:
-    """``frame.tpm_fit``: tpm_fit on a DataFrame of profiles (registered on import of pandas use).
+    """``frame.tpm_fit``: tpm_fit on a DataFrame of profiles.
+
+    Registered by ``import tpm_fit`` when pandas is already imported, else by the first batch call.
 
     Examples
     --------
@@ -734,14 +924,23 @@ class ProfileFrameAccessor:
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame
 
-    def recommend(self, *, rulebook: Rulebook | None = None, errors: Errors = "raise") -> pd.DataFrame:
-        """Score every row: ``recommend_many(frame, rulebook=..., errors=...)``.
+    def recommend(
+        self,
+        *,
+        rulebook: Rulebook | str | os.PathLike[str] | None = None,
+        errors: Errors = "raise",
+        extra_columns: ExtraColumns = "raise",
+    ) -> pd.DataFrame:
+        """Score every row: ``recommend_many(frame, rulebook=..., errors=..., extra_columns=...)``.
 
         Parameters
         ----------
-        rulebook : Rulebook, optional
-            The rules to apply; :meth:`Rulebook.default` when omitted.
+        rulebook : Rulebook, str or os.PathLike, optional
+            The rules to apply, or the path of a TOML rulebook; :meth:`Rulebook.default` when
+            omitted.
         errors : {"raise", "coerce"}, default "raise"
+            See :func:`recommend_many`.
+        extra_columns : {"raise", "ignore", "keep"}, default "raise"
             See :func:`recommend_many`.
 
         Returns
@@ -749,10 +948,14 @@ class ProfileFrameAccessor:
         pandas.DataFrame
             Verdict, score, role shape and contributions, with the frame's index.
         """
-        result: pd.DataFrame = recommend_many(self._frame, rulebook=rulebook, errors=errors)
+        result: pd.DataFrame = recommend_many(
+            self._frame, rulebook=rulebook, errors=errors, extra_columns=extra_columns
+        )
         return result
 
-    def recommendation(self, label: Hashable, /, *, rulebook: Rulebook | None = None) -> Recommendation:
+    def recommendation(
+        self, label: Hashable, /, *, rulebook: Rulebook | str | os.PathLike[str] | None = None
+    ) -> Recommendation:
         """The full :class:`~tpm_fit.Recommendation` (with its trace) for the row ``label``.
 
         Result columns joined to the profiles (``verdict``, ``score``, ``contribution.*``, ...)
@@ -762,8 +965,9 @@ class ProfileFrameAccessor:
         ----------
         label : hashable
             The row's index label; it must be unique.
-        rulebook : Rulebook, optional
-            The rules to apply; :meth:`Rulebook.default` when omitted.
+        rulebook : Rulebook, str or os.PathLike, optional
+            The rules to apply, or the path of a TOML rulebook; :meth:`Rulebook.default` when
+            omitted.
 
         Returns
         -------

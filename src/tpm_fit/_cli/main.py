@@ -7,15 +7,17 @@ them together and turns expected errors into a one-line message with exit status
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from pydantic import ValidationError
 
-from .._errors import TpmFitError
+from .._errors import RulebookError, TpmFitError, short
 from .._model.profile import ORDERED_INPUTS, OrgProfile
 from .._model.result import Recommendation
 from .._model.rulebook import Rulebook
@@ -25,15 +27,44 @@ __all__ = ["main"]
 PROG = "tpm-fit"
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (and exit status 2), like every other."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{PROG}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+def _one_line(text: str, *, limit: int = 2000) -> str:
+    line = " | ".join(part.strip() for part in text.splitlines() if part.strip())
+    line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in line)  # no escapes reach a terminal
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 def format_validation_error(exc: ValidationError) -> str:
-    """One line per problem: ``field=value: what is wrong``."""
+    """The problems on one line, each ``field=value: what is wrong; what is valid``."""
     parts = []
     for error in exc.errors(include_url=False):
-        field = ".".join(str(part) for part in error["loc"]) or "profile"
-        value = error.get("input")
-        shown = f"={value!r}" if error["type"] != "missing" else ""
-        parts.append(f"{field}{shown}: {error['msg']}")
-    return "; ".join(parts)
+        loc = tuple(error["loc"])
+        message = str(error["msg"])
+        if loc and not message.startswith(str(loc[0])):  # not yet in the grammar
+            value = error.get("input")
+            shown = f"={short(value)}" if error["type"] != "missing" else ""
+            message = f"{'.'.join(map(str, loc))}{shown}: {message}"
+        if len(loc) == 2 and isinstance(loc[1], int):  # a value of a sweep axis
+            message += f" (value {loc[1] + 1} of the {loc[0]} axis)"
+        parts.append(message)
+    return " | ".join(parts)
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{short(text)}: not an integer; valid: 1 or more") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: too small; valid: 1 or more")
+    return value
 
 
 def add_profile_options(parser: argparse.ArgumentParser) -> None:
@@ -56,8 +87,13 @@ def profile_fields(args: argparse.Namespace) -> dict[str, object]:
 
 
 def load_rulebook(path: str | None) -> Rulebook:
-    """The rulebook at ``path``, or the default one."""
-    return Rulebook.load(Path(path)) if path else Rulebook.default()
+    """The rulebook at ``path``, or the default one when no path is given (never for "")."""
+    if path is None:
+        return Rulebook.default()
+    if not path.strip():
+        # An unset shell variable ("$RULES") must not silently mean the built-in rulebook.
+        raise TpmFitError(f"--rulebook={path!r}: an empty path; valid: the path of a TOML rulebook")
+    return Rulebook.load(Path(path))
 
 
 def _recommend(args: argparse.Namespace) -> int:
@@ -95,9 +131,12 @@ def _register_recommend(subparsers: argparse._SubParsersAction[argparse.Argument
     )
     add_profile_options(parser)
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
-    parser.add_argument("--json", action="store_true", help="print the Recommendation as JSON")
-    parser.add_argument("--markdown", action="store_true", help="print Markdown with the full trace")
-    parser.add_argument("--top", type=int, default=3, help="reasons to list on each side (default 3)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the Recommendation as JSON")
+    output.add_argument("--markdown", action="store_true", help="print Markdown with the full trace")
+    parser.add_argument(
+        "--top", type=positive_int, default=3, metavar="N", help="reasons to list on each side (default 3)"
+    )
     parser.add_argument(
         "--what-if", action="store_true", help="also show the nearest change that flips the verdict"
     )
@@ -108,13 +147,13 @@ def _register_recommend(subparsers: argparse._SubParsersAction[argparse.Argument
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from .._explain.render import render_rulebook_table
+    from .._explain.render import printable, render_rulebook_table
 
     rulebook = load_rulebook(args.rulebook)
     if args.toml:
         print(rulebook.to_toml(), end="")
         return 0
-    print(f"{rulebook.name} {rulebook.version} (sha256 {rulebook.fingerprint})\n")
+    print(f"{printable(rulebook.name)} {printable(rulebook.version)} (sha256 {rulebook.fingerprint})\n")
     print(render_rulebook_table(rulebook))
     t = rulebook.thresholds
     print(f"\nVerdict: technical at score >= {t.technical_min:g}, traditional at <= {t.traditional_max:g}.")
@@ -136,11 +175,16 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser."""
     from importlib import import_module
 
-    parser = argparse.ArgumentParser(
+    from .._version import __version__
+
+    parser = _Parser(
         prog=PROG,
         description="Decide whether to hire a technical or a traditional product manager.",
     )
-    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
     _register_recommend(subparsers)
     _register_rules(subparsers)
     for module in _SUBCOMMAND_MODULES:
@@ -156,18 +200,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 check failed, 2 bad input)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if sys.stdout is None:  # started with stdout closed (>&-): nowhere to write the answer
+        return _fail("standard output is closed; redirect it to a file or /dev/null instead")
     try:
         status: int = args.handler(args)
         sys.stdout.flush()  # surface a closed pipe here rather than at interpreter exit
     except ValidationError as exc:
-        print(f"{PROG}: error: {format_validation_error(exc)}", file=sys.stderr)
-        return 2
+        return _fail(format_validation_error(exc))
     except BrokenPipeError:
         # Output piped into e.g. `head`, which closed early: not an error. Point stdout at devnull
         # so the interpreter's final flush does not complain again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (TpmFitError, OSError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
+    except RulebookError as exc:
+        where = f" @ {exc.location}" if exc.location else ""
+        return _fail(f"{exc.message}{where}")
+    except (TpmFitError, OSError, ValueError) as exc:  # ValueError: e.g. a file that is not UTF-8
+        return _fail(str(exc) or type(exc).__name__)
+    except MemoryError:
+        return _fail("out of memory; use a smaller grid or rulebook")
+    except ImportError as exc:
+        return _fail(f"{exc}; install the extra it needs, e.g. pip install 'tpm-fit[pandas]'")
     return status
+
+
+def _fail(message: str) -> int:
+    """Report an expected error as one line on stderr; exit status 2."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):  # stderr closed too: the status says it
+        print(f"{PROG}: error: {_one_line(message)}", file=sys.stderr)
+    return 2

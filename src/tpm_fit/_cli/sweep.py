@@ -14,15 +14,21 @@ Options override the file's axes. The scored scenarios go to ``--output`` (``.cs
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.util
 import json
-import tomllib
+import sys
+import time
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TextIO
 
-from .._cli.main import load_rulebook
-from .._errors import TpmFitError
+from .._cli.main import load_rulebook, positive_int
+from .._errors import RulebookError, TpmFitError, short
+from .._model.loading import parse_toml, read_rulebook_file, shown_path
 from .._model.profile import ORDERED_INPUTS, OrgProfile
+
+#: Same default as scenario_grid(max_rows=...); kept here so that --help needs no pandas.
+DEFAULT_MAX_ROWS: Final = 50_000_000
 
 __all__ = ["register"]
 
@@ -30,7 +36,7 @@ _OUTPUT_SUFFIXES: Final = (".csv", ".parquet")
 _RANGE_KEYS: Final = frozenset({"start", "stop", "num", "log"})
 
 
-def _integer_range(path: str, name: str, spec: dict[str, Any]) -> list[int]:
+def _integer_range(path: str, name: str, spec: dict[str, Any], *, max_rows: int) -> list[int]:
     """Whole numbers from ``start`` to ``stop`` (both included), ``num`` of them before rounding."""
     import numpy as np
 
@@ -39,7 +45,7 @@ def _integer_range(path: str, name: str, spec: dict[str, Any]) -> list[int]:
     if unknown or not {"start", "stop"} <= set(spec):
         raise TpmFitError(
             f"{where}: a range is a table with start, stop and optionally num (default 10) and "
-            f"log (default false); got keys {sorted(spec)}"
+            f"log (default false); got keys {short(sorted(spec))}"
         )
     if name in ORDERED_INPUTS:
         raise TpmFitError(f"{where}: ranges are for integer fields; list the levels instead")
@@ -48,19 +54,32 @@ def _integer_range(path: str, name: str, spec: dict[str, Any]) -> list[int]:
         raise TpmFitError(f"{where}: start, stop and num must be integers and log true or false")
     if num < 1 or stop < start or (log and start < 1):
         raise TpmFitError(f"{where}: need num >= 1, stop >= start, and start >= 1 for a log range")
+    if num > max_rows:  # checked before numpy allocates num values
+        raise TpmFitError(
+            f"{where}: num={num:,}: more values than --max-rows={max_rows:,}; valid: num of at most "
+            f"{max_rows:,} (or raise --max-rows)"
+        )
     points = np.geomspace(start, stop, num) if log else np.linspace(start, stop, num)
     # Rounding can repeat small values on a log range; scenario_grid keeps each value once.
     return [int(v) for v in np.rint(points)]
 
 
-def read_grid_file(path: str) -> dict[str, Any]:
-    """Axes from a TOML grid file: field = list, single value, or {start, stop, num, log} range."""
+def read_grid_file(path: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> dict[str, Any]:
+    """Axes from a TOML grid file: field = list, single value, or {start, stop, num, log} range.
+
+    The file is read and parsed with the rulebook's bounds (a regular file of at most 1 MiB,
+    bounded keys and nesting), so a hostile grid file is refused in bounded time and memory.
+    """
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise TpmFitError(f"{path}: not valid TOML: {exc}") from exc
+        data = parse_toml(read_rulebook_file(Path(path), what="grid file"), what="grid file")
+    except RulebookError as exc:
+        where = f" @ {exc.location}" if exc.location else ""
+        message = (
+            exc.message if exc.message.startswith(shown_path(path)) else f"{shown_path(path)}: {exc.message}"
+        )
+        raise TpmFitError(message.replace("invalid TOML", "not valid TOML") + where) from None
     return {
-        name: _integer_range(path, name, value) if isinstance(value, dict) else value
+        name: _integer_range(path, name, value, max_rows=max_rows) if isinstance(value, dict) else value
         for name, value in data.items()
     }
 
@@ -148,8 +167,69 @@ def _write(table: Any, path: str) -> None:
         table.to_parquet(path, index=False)
 
 
+#: Sweeps of more rows than this (about a second of scoring) show progress on a terminal.
+_PROGRESS_ROWS: Final = 2_000_000
+_CHUNK_ROWS: Final = 1 << 20
+
+
+class _PlainProgress:
+    """A one-line progress report on stderr, for when tqdm is not installed."""
+
+    def __init__(self, total: int, stream: TextIO) -> None:
+        self.total, self.done, self.stream, self.shown = total, 0, stream, 0.0
+
+    def update(self, rows: int) -> None:
+        self.done += rows
+        now = time.monotonic()
+        if now - self.shown >= 0.5 or self.done >= self.total:
+            self.shown = now
+            self.stream.write(
+                f"\rscored {self.done:,} of {self.total:,} scenarios ({self.done / self.total:.0%})"
+            )
+            self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def progress_bar(total: int, *, stream: TextIO) -> Any:
+    """tqdm's bar when tqdm is installed (the ecosystem's convention), else a plain line."""
+    try:
+        tqdm = importlib.import_module("tqdm").tqdm
+    except ImportError:
+        return _PlainProgress(total, stream)
+    return tqdm(total=total, unit=" scenarios", unit_scale=True, file=stream, leave=False)
+
+
+def _score(grid: Any, rulebook: Any, *, progress: bool) -> Any:
+    """recommend_many over the grid, in chunks with a progress bar when asked and worth it."""
+    import pandas as pd
+
+    from .._batch.frame import recommend_many
+
+    if not progress or len(grid) <= _PROGRESS_ROWS:
+        return recommend_many(grid, rulebook=rulebook)
+    bar = progress_bar(len(grid), stream=sys.stderr)
+    parts = []
+    try:
+        for start in range(0, len(grid), _CHUNK_ROWS):
+            parts.append(recommend_many(grid.iloc[start : start + _CHUNK_ROWS], rulebook=rulebook))
+            bar.update(len(parts[-1]))
+    finally:
+        bar.close()
+    return pd.concat(parts)
+
+
 def _sweep(args: argparse.Namespace) -> int:
-    from .._batch.frame import recommend_many, scenario_grid
+    rulebook = load_rulebook(args.rulebook)
+    try:
+        importlib.import_module("pandas")
+    except ImportError:
+        raise TpmFitError(
+            "tpm-fit sweep needs pandas; install it with: pip install 'tpm-fit[pandas]'"
+        ) from None
+    from .._batch.frame import scenario_grid
 
     output: str | None = args.output
     if output is not None:
@@ -159,14 +239,14 @@ def _sweep(args: argparse.Namespace) -> int:
             raise TpmFitError(
                 "writing Parquet needs pyarrow; install it with: pip install pyarrow (or use .csv)"
             )
-    axes: dict[str, Any] = read_grid_file(args.grid) if args.grid else {}
+    axes: dict[str, Any] = read_grid_file(args.grid, max_rows=args.max_rows) if args.grid is not None else {}
     for name in OrgProfile.model_fields:
         given = getattr(args, name, None)
         if given is not None:
             axes[name] = given
-    rulebook = load_rulebook(args.rulebook)
-    grid = scenario_grid(**axes)
-    scored = grid.join(recommend_many(grid, rulebook=rulebook))
+    grid = scenario_grid(max_rows=args.max_rows, **axes)
+    show = not args.quiet and sys.stderr is not None and sys.stderr.isatty()
+    scored = grid.join(_score(grid, rulebook, progress=show))
     if output is not None:
         _write(scored, output)
     chosen = {name: list(dict.fromkeys(grid[name].astype(object).tolist())) for name in axes}
@@ -211,4 +291,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--output", metavar="PATH", help="write every scored scenario to .csv or .parquet")
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.add_argument(
+        "--max-rows",
+        type=positive_int,
+        default=DEFAULT_MAX_ROWS,
+        metavar="N",
+        help=f"refuse grids of more scenarios than this (default {DEFAULT_MAX_ROWS:,})",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no progress bar (shown on a terminal for long sweeps)"
+    )
     parser.set_defaults(handler=_sweep)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .._cli.main import load_rulebook
+from .._cli.main import load_rulebook, positive_int
 
 __all__ = ["register"]
 
@@ -17,7 +17,7 @@ def _verify(args: argparse.Namespace) -> int:
     from .._verify.verifier import verify_rulebook
 
     rulebook = load_rulebook(args.rulebook)
-    report = verify_rulebook(rulebook, max_grid_points=args.max_grid_points)
+    report = verify_rulebook(rulebook, max_grid_points=args.max_grid_points, max_work=args.max_work)
     print(report.model_dump_json(indent=2) if args.json else report.to_text())
     return 0 if report.ok else 1
 
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     subparsers : argparse._SubParsersAction
         The parent parser's subcommands.
     """
-    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
+    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS, DEFAULT_MAX_WORK
 
     parser = subparsers.add_parser(
         "verify",
@@ -48,9 +48,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true", help="print the VerificationReport as JSON")
     parser.add_argument(
         "--max-grid-points",
-        type=int,
+        type=positive_int,
         default=DEFAULT_MAX_GRID_POINTS,
         metavar="N",
         help=f"refuse larger verification grids (default {DEFAULT_MAX_GRID_POINTS:,})",
+    )
+    parser.add_argument(
+        "--max-work",
+        type=positive_int,
+        default=DEFAULT_MAX_WORK,
+        metavar="N",
+        help=(
+            "refuse verifications of more work: grid points x activation terms x passes "
+            f"(default {DEFAULT_MAX_WORK:,}, about 20 s)"
+        ),
     )
     parser.set_defaults(handler=_verify)

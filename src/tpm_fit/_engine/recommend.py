@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any, Final, Unpack
 
-from .._model.profile import OrgProfile
+from .._model.profile import OrgProfile, ProfileFields
 from .._model.result import Recommendation, Risk, TraceStep
-from .._model.rulebook import Rulebook
+from .._model.rulebook import Rulebook, as_rulebook
 from .._version import __version__
 from .kernel import CompiledRulebook, compile_rulebook, encode_profile
 from .seat import need_reason
@@ -115,8 +116,8 @@ def recommend(
     profile: OrgProfile | Mapping[str, Any] | None = None,
     /,
     *,
-    rulebook: Rulebook | None = None,
-    **fields: Any,
+    rulebook: Rulebook | str | os.PathLike[str] | None = None,
+    **fields: Unpack[ProfileFields],
 ) -> Recommendation:
     """Recommend a technical or a traditional PM for an organisation, and say why.
 
@@ -125,8 +126,9 @@ def recommend(
     profile : OrgProfile or mapping, optional
         The organisation. A mapping is validated as an :class:`OrgProfile`. Omit it to pass
         the fields as keywords instead; keywords given with a profile override its fields.
-    rulebook : Rulebook, optional
-        The rules to apply; :meth:`Rulebook.default` when omitted.
+    rulebook : Rulebook, str or os.PathLike, optional
+        The rules to apply, or the path of a TOML rulebook to load; :meth:`Rulebook.default`
+        when omitted.
     **fields
         ``OrgProfile`` fields, e.g. ``company_size=40, product_complexity="high"``.
 
@@ -140,6 +142,10 @@ def recommend(
     ------
     pydantic.ValidationError
         The profile is invalid; the error names the field, the value and what is valid.
+    TypeError
+        ``rulebook`` is neither a Rulebook, a path nor None.
+    RulebookError
+        ``rulebook`` is a path that cannot be read or is not a valid rulebook.
 
     Examples
     --------
@@ -147,8 +153,8 @@ def recommend(
     >>> tpm_fit.recommend(company_size=8, product_complexity="very_high").verdict
     <Verdict.TECHNICAL: 'technical'>
     """
-    org = _as_profile(profile, fields)
-    shaper = _shaper(rulebook if rulebook is not None else Rulebook.default())
+    org = _as_profile(profile, dict(fields))
+    shaper = _shaper(rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook))
     values = encode_profile(org)
     result = shaper.compiled.evaluate_one(values)
     trace = tuple(

@@ -14,12 +14,32 @@ if TYPE_CHECKING:
 
 __all__ = [
     "describe_activation",
+    "printable",
     "render_counterfactual",
     "render_html",
     "render_markdown",
     "render_rulebook_table",
     "render_text",
+    "signed",
 ]
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates escaped, so no escape sequence from a
+    hostile rulebook or record reaches a terminal (newlines and tabs are kept)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
+
+
+def signed(value: float, digits: int = 2) -> str:
+    """``value`` with a sign and ``digits`` decimals, never ``-0.00``."""
+    return f"{round(value, digits) + 0.0:+.{digits}f}"
+
+
+def _g(value: float) -> str:
+    """``value`` in ``g`` format, never ``-0``."""
+    return f"{value + 0.0:g}"
 
 
 def _seat_words(result: Recommendation) -> str:
@@ -31,7 +51,7 @@ def _seat_words(result: Recommendation) -> str:
 
 def _opening(result: Recommendation) -> list[str]:
     """The first lines: whether to hire first when no hire is indicated, else the verdict."""
-    verdict = f"{result.verdict.value.upper()} (score {result.score:+.2f}; {_band(result)})"
+    verdict = f"{result.verdict.value.upper()} (score {signed(result.score)}; {_band(result)})"
     seat = f"Seat: {_seat_words(result)}."
     if not result.hire_needed:
         return [
@@ -58,7 +78,7 @@ def _profile_line(result: Recommendation) -> str:
 
 def _band(result: Recommendation) -> str:
     t = result.thresholds
-    return f"technical at >= {t.technical_min:g}, traditional at <= {t.traditional_max:g}"
+    return f"technical at >= {_g(t.technical_min)}, traditional at <= {_g(t.traditional_max)}"
 
 
 def render_text(result: Recommendation, *, top: int = 3) -> str:
@@ -76,11 +96,13 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
     if result.risks:
         lines += ["", "Risks to manage:"]
         for risk in result.risks:
-            lines.append(f"  ! {risk.title} [{risk.section}]: {risk.description}")
-            lines.append(f"    Mitigation: {risk.mitigation}")
+            lines.append(
+                f"  ! {printable(risk.title)} [{printable(risk.section)}]: {printable(risk.description)}"
+            )
+            lines.append(f"    Mitigation: {printable(risk.mitigation)}")
     lines += [
         "",
-        f"Rulebook: {result.rulebook_name} {result.rulebook_version} "
+        f"Rulebook: {printable(result.rulebook_name)} {printable(result.rulebook_version)} "
         f"(sha256 {result.rulebook_fingerprint[:12]}); tpm_fit {result.library_version}.",
         "This is a recommendation for a person to weigh, not a decision.",
     ]
@@ -89,9 +111,9 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
 
 def _step_line(step: TraceStep) -> str:
     return (
-        f"  {step.contribution:+.2f}  {step.title} "
-        f"(weight {step.weight:g} x activation {step.activation:.2f}) [{step.section}]\n"
-        f"         {step.reason}"
+        f"  {signed(step.contribution)}  {printable(step.title)} "
+        f"(weight {_g(step.weight)} x activation {step.activation:.2f}) [{printable(step.section)}]\n"
+        f"         {printable(step.reason)}"
     )
 
 
@@ -103,22 +125,27 @@ def render_markdown(result: Recommendation, *, top: int = 3) -> str:
         f"**{opening[0]}**  ",
         *(f"{line}  " for line in opening[1:]),
         "",
-        "Strongest reasons: " + "; ".join(f"{s.title} ({s.contribution:+.2f})" for s in [*pro, *con]),
+        "Strongest reasons: "
+        + "; ".join(f"{printable(s.title)} ({signed(s.contribution)})" for s in [*pro, *con]),
         "",
         "| factor | favours | weight | activation | contribution | section |",
         "|---|---|---:|---:|---:|---|",
     ]
     out += [
-        f"| {s.title} | {s.favours.value} | {s.weight:g} | {s.activation:.2f} | "
-        f"{s.contribution:+.2f} | {s.section} |"
+        f"| {printable(s.title)} | {s.favours.value} | {_g(s.weight)} | {s.activation:.2f} | "
+        f"{signed(s.contribution)} | {printable(s.section)} |"
         for s in result.trace
     ]
     if result.risks:
         out += ["", "**Risks**", ""]
-        out += [f"- **{r.title}** ({r.section}): {r.description} *{r.mitigation}*" for r in result.risks]
+        out += [
+            f"- **{printable(r.title)}** ({printable(r.section)}): {printable(r.description)} "
+            f"*{printable(r.mitigation)}*"
+            for r in result.risks
+        ]
     out += [
         "",
-        f"<sub>Rulebook {result.rulebook_name} {result.rulebook_version}, "
+        f"<sub>Rulebook {printable(result.rulebook_name)} {printable(result.rulebook_version)}, "
         f"sha256 {result.rulebook_fingerprint[:12]}</sub>",
     ]
     return "\n".join(out)
@@ -128,8 +155,8 @@ def render_html(result: Recommendation) -> str:
     """HTML explanation for notebooks: a headline and the full trace as a table."""
     e = html.escape
     rows = "".join(
-        f"<tr><td>{e(s.title)}</td><td>{e(s.favours.value)}</td><td>{s.weight:g}</td>"
-        f"<td>{s.activation:.2f}</td><td>{s.contribution:+.2f}</td><td>{e(s.section)}</td></tr>"
+        f"<tr><td>{e(s.title)}</td><td>{e(s.favours.value)}</td><td>{_g(s.weight)}</td>"
+        f"<td>{s.activation:.2f}</td><td>{signed(s.contribution)}</td><td>{e(s.section)}</td></tr>"
         for s in result.trace
     )
     risks = "".join(
@@ -157,9 +184,7 @@ def render_counterfactual(item: Counterfactual) -> str:
     if item.proposed is None:
         text = f"{item.field}: no value flips the verdict"
     else:
-        text = (
-            f"{item.field}: {item.current} -> {item.proposed} gives {item.verdict} (score {item.score:+.2f})"
-        )
+        text = f"{item.field}: {item.current} -> {item.proposed} gives {item.verdict} (score {signed(item.score or 0.0)})"
     if item.hire_proposed is not None:
         need = "a new hire becomes needed" if item.hire_needed else "no new hire is needed"
         text += f"; at {item.hire_proposed}, {need}"
@@ -175,7 +200,8 @@ def render_rulebook_table(rulebook: Rulebook) -> str:
     for factor in rulebook.factors:
         inputs = ", ".join(sorted(factor.activation.inputs()))
         lines.append(
-            f"| `{factor.id}` | {factor.favours.value} | {factor.weight:g} | {inputs} | {factor.section} "
-            f"| {describe_activation(factor.activation)} | {factor.reason} |"
+            f"| `{factor.id}` | {factor.favours.value} | {_g(factor.weight)} | {inputs} "
+            f"| {printable(factor.section)} "
+            f"| {describe_activation(factor.activation)} | {printable(factor.reason)} |"
         )
     return "\n".join(lines)

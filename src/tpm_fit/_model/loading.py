@@ -6,53 +6,211 @@ lives in one place.
 
 from __future__ import annotations
 
-import reprlib
+import os
+import re
+import stat
 import tomllib
-from collections.abc import Mapping
+import unicodedata
+from collections.abc import Iterator, Mapping
+from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, get_args
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from .._errors import RulebookError
+from .._errors import RulebookError, field_message, short
+from .suggest import closest, did_you_mean
 
 __all__ = [
     "MAX_DOCUMENT_DEPTH",
+    "MAX_KEYS",
+    "MAX_KEY_LENGTH",
+    "MAX_KEY_PARTS",
     "MAX_RULEBOOK_BYTES",
+    "MAX_STRING_LENGTH",
     "LocatedError",
     "check_depth",
     "format_location",
     "parse_toml",
+    "printable_text",
     "read_rulebook_file",
     "rulebook_error",
+    "scan_toml",
     "short",
+    "shown_path",
+    "table_keys",
 ]
 
 #: Hard limits that keep a hostile rulebook file from exhausting memory or time.
 MAX_RULEBOOK_BYTES: Final = 1 << 20
 #: Deepest nesting of tables and arrays accepted in a document (a valid rulebook needs ~20).
 MAX_DOCUMENT_DEPTH: Final = 40
+#: Deepest nesting the raw-text scan lets through to tomllib (which recurses); deeper than
+#: MAX_DOCUMENT_DEPTH but within it is refused after parsing, with the document path.
+MAX_SCAN_DEPTH: Final = 100
+#: Most parts in one dotted key or table header (``a.b.c`` has 3). tomllib is quadratic in this.
+MAX_KEY_PARTS: Final = 32
+#: Longest key, and longest bare value (a number or date), in characters.
+MAX_KEY_LENGTH: Final = 256
+#: Longest string token: the longest rulebook text is 2,000 characters, each at most a 10-character
+#: escape (\UXXXXXXXX). tomllib takes ~0.2 s to read a string of 1 MB.
+MAX_STRING_LENGTH: Final = 20_002
+#: Most keys (``=`` signs and table headers) in a document. A rulebook at the limits of 200
+#: factors and 100 risks, with typical activations, has about 4,000; tomllib reads about 100,000
+#: keys a second, so this bounds parsing to about 0.1 s.
+MAX_KEYS: Final = 10_000
 
 #: Discriminator tags of the activation primitives: not part of a document path.
 PRIMITIVE_TAGS: frozenset[str] = frozenset({"ramp", "levels", "all_of", "any_of"})
 
+# One token of TOML's surface syntax. Strings and comments are whole tokens, so that dots and
+# brackets inside them are not counted; possessive quantifiers keep the scan linear.
+_TOKEN: Final = re.compile(
+    # A whole line "key = value" with a bare key and a number, date, boolean or short string:
+    # most lines of any document, read as one token so that the scan stays fast.
+    r"(?P<line>(?m:^)[ \t]*+[A-Za-z0-9_-]{1,256}+[ \t]*+=[ \t]*+"
+    r'(?:[A-Za-z0-9_:+.-]{1,256}+|"(?:[^"\\\n]|\\.){0,2000}+")[ \t]*+(?:#[^\n]*+)?\n)'
+    r'|(?P<string>"""(?:[^"\\]|\\.|"(?!""))*+"""'  # multi-line basic string
+    r"|'''(?:[^']|'(?!''))*+'''"  # multi-line literal string
+    r'|"(?:[^"\\\n]|\\.)*+"'  # basic string
+    r"|'[^'\n]*+')"  # literal string
+    r"|(?P<gap>(?:[ \t\r\n]|#[^\n]*+)++)"  # blanks, newlines and comments
+    r"|(?P<bare>[^\s\"'#.\[\]{}=,]++)"  # a bare key, number, date, true or false
+    r"|(?P<punct>.)",
+    re.DOTALL,
+)
 
-def parse_toml(text: str | bytes) -> dict[str, Any]:
-    """Parse a rulebook document, refusing oversized or malformed text with a RulebookError."""
+
+#: After a quoted key: optional blanks, then a dot, an equals sign or the end of a header.
+_KEY_END: Final = re.compile(r"[ \t]*[.=\]]")
+#: Longest text field of a rulebook (its MAX_TEXT), for messages.
+MAX_TEXT_CHARACTERS: Final = 2_000
+
+
+def scan_toml(text: str) -> None:
+    """Refuse, before tomllib sees it, text whose keys or nesting would make parsing blow up.
+
+    One linear pass over the tokens bounds the parts of every dotted key and table header
+    (tomllib takes quadratic time and memory in them), the length of every key, bare value and
+    string, the number of keys, and how deep arrays and tables nest. Valid rulebooks are far
+    inside every bound.
+
+    Raises
+    ------
+    RulebookError
+        Located by line and column.
+    """
+    depth = 0
+    keys = 0
+    parts = 1  # parts of the current dotted chain (a.b.c)
+    chain_start = 0
+    line, line_start = 1, 0
+    previous = ""  # kind of the previous significant token: "key", "dot", "[" or another punct
+    header = False  # inside a [table] header
+    first_on_line = True
+
+    def refuse(message: str, offset: int) -> RulebookError:
+        return RulebookError(message, location=f"line {line}, column {offset - line_start + 1}")
+
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        token = match.group()
+        if kind == "line":
+            keys += 1
+            if keys > MAX_KEYS:
+                raise refuse(
+                    f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", match.start()
+                )
+            line, line_start, first_on_line, previous = line + 1, match.end(), True, "line"
+            continue
+        if kind == "gap":
+            newlines = token.count("\n")
+            if newlines:
+                line, first_on_line = line + newlines, True
+                line_start = match.start() + token.rfind("\n") + 1
+            continue
+        if kind in ("string", "bare"):
+            if previous != "dot":
+                parts, chain_start = 1, match.start()
+            if kind == "bare" and len(token) > MAX_KEY_LENGTH:
+                raise refuse(
+                    f"a key or value of {len(token):,} characters; at most {MAX_KEY_LENGTH} are accepted",
+                    match.start(),
+                )
+            if kind == "string" and len(token) > MAX_KEY_LENGTH + 2:
+                if len(token) > MAX_STRING_LENGTH:
+                    raise refuse(
+                        f"a string of {len(token):,} characters; rulebook text is at most "
+                        f"{MAX_TEXT_CHARACTERS} characters",
+                        match.start(),
+                    )
+                if header or previous == "dot" or _KEY_END.match(text, match.end()):
+                    raise refuse(
+                        f"a key of {len(token) - 2:,} characters; at most {MAX_KEY_LENGTH} are accepted",
+                        match.start(),
+                    )
+            previous = "key"
+        elif token == ".":
+            if previous == "key":
+                parts += 1
+                if parts > MAX_KEY_PARTS:
+                    raise refuse(
+                        f"a dotted key or table header with more than {MAX_KEY_PARTS} parts; "
+                        f"at most {MAX_KEY_PARTS} are accepted",
+                        chain_start,
+                    )
+            previous = "dot"
+        else:
+            if token == "=" or (token == "[" and depth == 0 and first_on_line):
+                keys += 1
+                if keys > MAX_KEYS:
+                    raise refuse(
+                        f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", match.start()
+                    )
+            if token in "[{":
+                if token == "[" and depth == 0 and first_on_line:
+                    header = True
+                depth += 1
+                if depth > MAX_SCAN_DEPTH:
+                    raise refuse(
+                        f"arrays or tables nested too deep (more than {MAX_SCAN_DEPTH} levels); "
+                        f"at most {MAX_DOCUMENT_DEPTH} are accepted",
+                        match.start(),
+                    )
+            elif token in "]}":
+                depth = max(0, depth - 1)
+                if depth == 0:
+                    header = False
+            previous = token
+        first_on_line = False
+
+
+def parse_toml(text: str | bytes, *, what: str = "rulebook") -> dict[str, Any]:
+    """Parse a rulebook document, refusing oversized, hostile or malformed text with a RulebookError."""
     # Every character takes at least one byte: refuse an oversized str before encoding it.
     size = len(text)
     if size <= MAX_RULEBOOK_BYTES and isinstance(text, str):
-        text = text.encode("utf-8")
+        try:
+            text = text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate cannot be a TOML character
+            raise RulebookError(
+                f"{what} text holds {short(exc.object[exc.start : exc.end])}, which is not a "
+                "Unicode character (a lone surrogate); valid: UTF-8 text",
+                location=f"character {exc.start}",
+            ) from None
         size = len(text)
     if size > MAX_RULEBOOK_BYTES:
         raise RulebookError(
-            f"rulebook is {size:,} {'bytes' if isinstance(text, bytes) else 'characters'}; "
+            f"{what} is {size:,} {'bytes' if isinstance(text, bytes) else 'characters'}; "
             f"at most {MAX_RULEBOOK_BYTES:,} bytes are accepted"
         )
     try:
-        return tomllib.loads(text if isinstance(text, str) else text.decode("utf-8"))
+        decoded = text if isinstance(text, str) else text.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RulebookError(f"rulebook is not UTF-8 text: {exc.reason}") from None
+        raise RulebookError(f"{what} is not UTF-8 text: {exc.reason}") from None
+    scan_toml(decoded)
+    try:
+        return tomllib.loads(decoded)
     except tomllib.TOMLDecodeError as exc:
         raise RulebookError(f"invalid TOML: {exc}") from None
     except RecursionError:
@@ -60,21 +218,62 @@ def parse_toml(text: str | bytes) -> dict[str, Any]:
         raise RulebookError(
             f"invalid TOML: arrays or inline tables nested too deep (at most {MAX_DOCUMENT_DEPTH} levels)"
         ) from None
+    except ValueError as exc:  # e.g. an integer past Python's digit limit
+        raise RulebookError(f"invalid TOML: {short(str(exc))}") from None
 
 
-def read_rulebook_file(file: Path) -> bytes:
-    """Read at most MAX_RULEBOOK_BYTES + 1 bytes of a rulebook file."""
+def shown_path(path: object) -> str:
+    """A path as text safe to print: as is when printable, else its escaped repr."""
+    text = str(path)
+    return text if text.isprintable() and len(text) <= 4096 else short(text)
+
+
+def read_rulebook_file(file: Path, *, what: str = "rulebook") -> bytes:
+    """Read at most MAX_RULEBOOK_BYTES + 1 bytes of a regular file (never a FIFO or device)."""
+    name = shown_path(file)
     try:
-        size = file.stat().st_size
-        if size > MAX_RULEBOOK_BYTES:
-            raise RulebookError(
-                f"{file}: rulebook is {size:,} bytes; at most {MAX_RULEBOOK_BYTES:,} are accepted"
-            )
-        with file.open("rb") as handle:
-            raw = handle.read(MAX_RULEBOOK_BYTES + 1)
+        info = file.stat()
     except OSError as exc:
-        raise RulebookError(f"{file}: cannot read rulebook: {exc.strerror}") from None
-    return raw
+        raise RulebookError(f"{name}: cannot read {what}: {exc.strerror}") from None
+    except ValueError as exc:  # an embedded NUL byte in the path
+        raise RulebookError(f"{name}: cannot read {what}: {exc}; valid: a file path") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file (a FIFO or device)"
+        raise RulebookError(f"{name}: cannot read {what}: {kind}; valid: a TOML file")
+    if info.st_size > MAX_RULEBOOK_BYTES:
+        raise RulebookError(
+            f"{name}: {what} is {info.st_size:,} bytes; at most {MAX_RULEBOOK_BYTES:,} are accepted"
+        )
+    try:
+        # O_NONBLOCK: should the path become a FIFO after the check, open() still returns at once.
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise RulebookError(f"{name}: cannot read {what}: not a regular file; valid: a TOML file")
+            return handle.read(MAX_RULEBOOK_BYTES + 1)
+    except OSError as exc:
+        raise RulebookError(f"{name}: cannot read {what}: {exc.strerror}") from None
+
+
+def printable_text(text: str) -> str:
+    """Refuse rulebook text with control or format characters (other than tab and newline).
+
+    A rulebook is printed on terminals (``tpm-fit rules``); an escape sequence in a title could
+    rewrite the screen.
+    """
+    if text.isprintable():
+        return text
+    for position, character in enumerate(text):
+        if (
+            not character.isprintable()
+            and character not in "\t\n\r"
+            and unicodedata.category(character) != "Zs"  # no-break and other spaces are fine
+        ):
+            raise ValueError(
+                f"holds the control character {character!r} at position {position}; valid: printable "
+                "text (tabs and newlines allowed)"
+            )
+    return text
 
 
 class LocatedError(ValueError):
@@ -95,16 +294,6 @@ def format_location(loc: tuple[int | str, ...]) -> str:
         else:
             out += f".{part}" if out else str(part)
     return out
-
-
-_SHORT = reprlib.Repr()  # keyword arguments need Python 3.12
-_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother = 2, 60, 60
-_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = 4
-
-
-def short(value: object) -> str:
-    """A bounded repr for messages: hostile input may be huge or deeply nested."""
-    return _SHORT.repr(value)
 
 
 def check_depth(data: Mapping[str, Any]) -> None:
@@ -128,30 +317,109 @@ def check_depth(data: Mapping[str, Any]) -> None:
                     stack.append((value, depth + 1, f"{path}[{i}]"))
 
 
-def rulebook_error(exc: ValidationError) -> RulebookError:
-    first = exc.errors(include_url=False)[0]
-    location = format_location(tuple(first["loc"]))
-    context = first.get("ctx") or {}
+#: Problems kept in RulebookError.problems; beyond this they are only counted.
+MAX_PROBLEMS_KEPT: Final = 100
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for argument in get_args(annotation):
+        yield from _models_in(argument)
+
+
+@cache
+def table_keys(schema: type[BaseModel]) -> dict[str, frozenset[str]]:
+    """Keys valid in each table of a document, by the table's name (``""`` for the top level).
+
+    Tables are named by the field that holds them (``factors``, ``thresholds``) or by their
+    primitive tag (``ramp``), which is how they appear in a validation error's location.
+    """
+    keys: dict[str, set[str]] = {"": set(schema.model_fields)}
+    seen: set[type[BaseModel]] = set()
+    stack = [schema]
+    while stack:
+        model = stack.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            for sub in _models_in(info.annotation):
+                keys.setdefault(name, set()).update(sub.model_fields)
+                tag = sub.model_fields.get("kind")
+                for literal in get_args(tag.annotation) if tag is not None else ():
+                    keys.setdefault(str(literal), set()).update(sub.model_fields)
+                stack.append(sub)
+    return {name: frozenset(found) for name, found in keys.items()}
+
+
+def _table_of(loc: tuple[int | str, ...]) -> str:
+    return next((part for part in reversed(loc[:-1]) if isinstance(part, str)), "")
+
+
+def _problem(error: Any, loc: tuple[int | str, ...], valid_keys: frozenset[str] | None) -> tuple[str, str]:
+    """(message, location) for one pydantic error."""
+    location = format_location(loc)
+    context = error.get("ctx") or {}
     inner = context.get("error")
     if isinstance(inner, LocatedError):
-        location = f"{location}.{inner.location}" if location else inner.location
-        message = str(inner)
-    elif first["type"] in {"union_tag_invalid", "union_tag_not_found"}:
-        location = f"{location}.kind" if location else "kind"
+        return str(inner), f"{location}.{inner.location}" if location else inner.location
+    if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
         tag = context.get("tag")
-        shown = f"kind={short(tag)} is not a primitive" if tag is not None else "kind is missing"
-        message = f"{shown}; valid: {context.get('expected_tags', 'ramp, levels, all_of, any_of')}"
-    elif first["type"] == "missing":
-        message = "missing required field"
-    else:
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] != "model_type" and "input" in first:
-            message = f"{message} (got {short(first['input'])})"
+        shown = f"kind={short(tag)}: not a primitive" if tag is not None else "kind: missing"
+        valid = str(context.get("expected_tags", "ramp, levels, all_of, any_of")).replace("'", "")
+        return f"{shown}; valid: {valid}{did_you_mean(tag, valid.replace(' ', '').split(','))}", (
+            f"{location}.kind" if location else "kind"
+        )
+    if error["type"] == "extra_forbidden" and valid_keys is not None:
+        key = loc[-1]
+        return field_message(
+            str(key)[:64],
+            error.get("input"),
+            "unknown key",
+            f"valid: {', '.join(sorted(valid_keys))}{did_you_mean(key, valid_keys)}",
+        ), location
+    if error["type"] == "missing":
+        return "missing required field", location
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] != "model_type" and "input" in error:
+        message = f"{message} (got {short(error['input'])})"
+    return message, location
+
+
+def rulebook_error(exc: ValidationError, *, schema: type[BaseModel] | None = None) -> RulebookError:
+    """One RulebookError for every problem pydantic found, each located, typos answered.
+
+    An unknown key next to a missing one it resembles (``favors`` for ``favours``) is reported
+    once, as the unknown key with "did you mean"; ``schema`` (the document's model) supplies
+    the valid keys of each table.
+    """
+    errors = exc.errors(include_url=False)
+    locs = [tuple(error["loc"]) for error in errors]
+    keys = table_keys(schema) if schema is not None else {}
+    missing = {loc for loc, error in zip(locs, errors, strict=True) if error["type"] == "missing"}
+    explained: set[tuple[int | str, ...]] = set()
+    for loc, error in zip(locs, errors, strict=True):
+        if error["type"] == "extra_forbidden":
+            candidates = [str(m[-1]) for m in missing if m[:-1] == loc[:-1]]
+            match = closest(loc[-1], candidates)
+            if match is not None:
+                explained.add((*loc[:-1], match))
     # An error at a container that also has an error inside it (a tuple "too short" because an
     # item failed) is a consequence of the inner one: do not count it as another problem.
-    locs = [tuple(error["loc"]) for error in exc.errors(include_url=False)]
     containers = {loc[:i] for loc in locs for i in range(len(loc))}
-    more = sum(1 for loc in locs[1:] if loc not in containers)
-    if more:
-        message += f" (and {more} more problem{'s' if more > 1 else ''})"
-    return RulebookError(message, location=location)
+    problems: list[tuple[str, str]] = []
+    counted = 0
+    for loc, error in zip(locs, errors, strict=True):
+        if loc in explained or (loc in containers and problems):
+            continue
+        counted += 1
+        if len(problems) < MAX_PROBLEMS_KEPT:
+            problems.append(_problem(error, loc, keys.get(_table_of(loc))))
+    message, location = problems[0]
+    if counted > 1:
+        message += f" (and {counted - 1} more problem{'s' if counted > 2 else ''})"
+    listed = [f"{m} @ {where}" if where else m for m, where in problems]
+    if counted > len(listed):
+        listed.append(f"(and {counted - len(listed)} more problems not listed)")
+    return RulebookError(message, location=location, problems=listed)

@@ -100,6 +100,10 @@ class Primitive(BaseModel, ABC):
         """
 
     @abstractmethod
+    def work(self) -> int:
+        """Evaluation terms per profile (bounds the verifier's work before it runs)."""
+
+    @abstractmethod
     def describe(self) -> str:
         """A compact description in words, e.g. ``ramp(company_size: 10→1, 150→0)``."""
 
@@ -335,6 +339,11 @@ Activation = Annotated[Ramp | Levels | AllOf | AnyOf, Field(discriminator="kind"
 
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
+
+
+def _g(value: float) -> str:
+    """``value`` in ``g`` format, never ``-0``."""
+    return f"{value + 0.0:g}"
 
 
 def _depth(node: Primitive) -> int:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Self
+from typing import Annotated, Any, Final, Self, TypedDict
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StrictInt,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from .grammar import ValueRules
 from .vocab import OrderedLevel, Presence, RoleShape
 
 __all__ = [
@@ -13,10 +23,12 @@ __all__ = [
     "LEVEL_INPUTS",
     "NUMERIC_BOUNDS",
     "ORDERED_INPUTS",
+    "VALUE_RULES",
     "EngineeringCapability",
     "IndustryTechIntensity",
     "OrgProfile",
     "ProductComplexity",
+    "ProfileFields",
 ]
 
 
@@ -116,11 +128,38 @@ class OrgProfile(BaseModel):
         for name in _HEADCOUNT_BOUNDED:
             value = getattr(self, name)
             if value > size:
-                raise ValueError(
-                    f"{name}={value}: more people than the company has (company_size={size}); "
-                    f"at most company_size"
-                )
+                raise ValueError(VALUE_RULES.message(name, (value, size), "above_headcount"))
         return self
+
+    @field_validator("product_complexity", "engineering_capability", "industry_tech_intensity", mode="before")
+    @classmethod
+    def _levels_are_text(cls, value: Any, info: Any) -> Any:
+        # pydantic would decode b"high" to a level: levels are strings only.
+        if isinstance(value, str):
+            return value
+        raise VALUE_RULES.not_text(info.field_name, value)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_grammar(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        # Restate errors as "<field>=<value>: <what is wrong>; <what is valid>" (did you mean ...?).
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise VALUE_RULES.restate(exc, title=cls.__name__) from None
+
+
+class ProfileFields(TypedDict, total=False):
+    """OrgProfile's fields as keyword arguments (``recommend(**fields)``), so IDEs complete them."""
+
+    company_size: int
+    product_complexity: ProductComplexity | str
+    strategy_coverage: int
+    marketing_coverage: int
+    technical_coverage: int
+    engineering_capability: EngineeringCapability | str
+    product_team_size: int
+    industry_tech_intensity: IndustryTechIntensity | str
 
 
 #: Ordered inputs and their levels, lowest first: the rulebook's level tables key on these.
@@ -160,3 +199,10 @@ DERIVED_INPUTS: Final[dict[str, type[OrderedLevel]]] = {
 
 #: Every input a level table may read: the profile's ordered inputs and the derived ones.
 LEVEL_INPUTS: Final[dict[str, type[OrderedLevel]]] = {**ORDERED_INPUTS, **DERIVED_INPUTS}
+
+#: What is valid for each field, and the words for what is wrong: one grammar everywhere.
+VALUE_RULES: Final = ValueRules(
+    fields=tuple(OrgProfile.model_fields),
+    bounds=NUMERIC_BOUNDS,
+    levels={name: tuple(level.value for level in levels) for name, levels in ORDERED_INPUTS.items()},
+)

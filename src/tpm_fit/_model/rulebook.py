@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Final, Self
 
 import tomli_w
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -26,9 +28,19 @@ from pydantic import (
 )
 
 from .._errors import RulebookError
-from .loading import LocatedError, check_depth, parse_toml, read_rulebook_file, rulebook_error, short
+from .loading import (
+    LocatedError,
+    check_depth,
+    parse_toml,
+    printable_text,
+    read_rulebook_file,
+    rulebook_error,
+    short,
+    shown_path,
+)
 from .primitives import Activation, AllOf, AnyOf, Levels, Ramp
 from .profile import LEVEL_INPUTS, NUMERIC_BOUNDS
+from .suggest import did_you_mean
 from .vocab import Direction, Face, Favours, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
@@ -51,6 +63,7 @@ __all__ = [
     "SeatProperty",
     "SeatRule",
     "Thresholds",
+    "as_rulebook",
 ]
 
 #: Hard limits that keep a hostile rulebook file from exhausting memory or time.
@@ -60,7 +73,7 @@ MAX_TEXT: Final = 2_000
 #: Most people a face may need: coverage counts up to the largest need are grid points.
 MAX_NEED: Final = 50
 
-_Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
+_Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(printable_text)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 # Numbers are strict: a TOML string ("3") or boolean (true) is refused rather than coerced.
 _Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -316,7 +329,7 @@ class Rulebook(_Model):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise rulebook_error(exc) from None
+            raise rulebook_error(exc, schema=cls) from None
 
     @classmethod
     def load(cls, path: str | Path) -> Rulebook:
@@ -332,7 +345,9 @@ class Rulebook(_Model):
         try:
             return cls.from_toml(raw)
         except RulebookError as exc:
-            raise RulebookError(f"{file}: {exc.message}", location=exc.location) from None
+            name = shown_path(file)
+            problems = [f"{name}: {p}" for p in exc.problems] if len(exc.problems) > 1 else []
+            raise RulebookError(f"{name}: {exc.message}", location=exc.location, problems=problems) from None
 
     def to_toml(self) -> str:
         """The rulebook as TOML text that :meth:`from_toml` reads back to an equal rulebook."""
@@ -351,11 +366,14 @@ class Rulebook(_Model):
         RulebookError
             An id that is not a factor of this rulebook, or an invalid weight.
         """
+        if not isinstance(weights, Mapping):
+            raise TypeError(f"weights must be a mapping of factor id to weight, not {type(weights).__name__}")
         known = {factor.id for factor in self.factors}
-        unknown = sorted(set(weights) - known)
+        unknown = sorted(set(weights) - known, key=str)
         if unknown:
             raise RulebookError(
-                f"unknown factor id(s) {unknown}; valid: {', '.join(sorted(known))}",
+                f"weights={short(unknown)}: unknown factor id(s); valid: {', '.join(sorted(known))}"
+                + did_you_mean(unknown[0], known),
                 location="weights",
             )
         data = self.model_dump(mode="json")
@@ -370,7 +388,10 @@ class Rulebook(_Model):
     def fingerprint(self) -> str:
         """The sha256 of the canonical JSON content; equal rules give equal fingerprints."""
         canonical = json.dumps(
-            self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), allow_nan=False
+            _zero_signless(self.model_dump(mode="json")),
+            sort_keys=True,
+            separators=(",", ":"),
+            allow_nan=False,
         )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -379,6 +400,12 @@ class Rulebook(_Model):
         copy = super().model_copy(update=update, deep=deep)
         copy.__dict__.pop("fingerprint", None)  # a cached_property of the original's content
         return copy
+
+    def _repr_html_(self) -> str:
+        """Notebook display: name, version, thresholds and every factor as a table."""
+        from .._explain.tables import rulebook_html
+
+        return rulebook_html(self)
 
     @property
     def factor_ids(self) -> tuple[str, ...]:
@@ -397,6 +424,41 @@ class Rulebook(_Model):
         from .._verify.verifier import verify_rulebook
 
         return verify_rulebook(self)
+
+
+def _zero_signless(data: Any) -> Any:
+    """The dumped data with -0.0 as 0.0: equal rulebooks must give equal fingerprints."""
+    if isinstance(data, float):
+        return data + 0.0  # -0.0 + 0.0 is 0.0
+    if isinstance(data, dict):
+        return {key: _zero_signless(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_zero_signless(value) for value in data]
+    return data
+
+
+def as_rulebook(rulebook: object, *, argument: str = "rulebook") -> Rulebook:
+    """A Rulebook from a Rulebook, a path to a TOML file (str or PathLike), or None (the default).
+
+    Raises
+    ------
+    TypeError
+        For anything else.
+    RulebookError
+        The file cannot be read or is not a valid rulebook.
+    """
+    if rulebook is None:
+        return Rulebook.default()
+    if isinstance(rulebook, Rulebook):
+        return rulebook
+    if isinstance(rulebook, str | os.PathLike):
+        if isinstance(rulebook, str) and not rulebook:
+            raise RulebookError(f"{argument}='': an empty path; valid: a Rulebook or a path to a TOML file")
+        return Rulebook.load(Path(rulebook))
+    raise TypeError(
+        f"{argument}={short(rulebook)}: a {type(rulebook).__name__}; valid: a Rulebook, a path to a "
+        "TOML file (str or os.PathLike), or None for the default"
+    )
 
 
 def _default_rulebook() -> Rulebook:

@@ -199,3 +199,9 @@ class VerificationReport(_Frozen):
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def _repr_html_(self) -> str:
+        """Notebook display: the outcome, violations, axioms, verdicts and factors as tables."""
+        from .._explain.tables import report_html
+
+        return report_html(self)

@@ -15,12 +15,13 @@ This module never computes a score itself.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Final
 
 from .._engine.kernel import CompiledRulebook, compile_rulebook
 from .._errors import RulebookError
-from .._model.rulebook import Rulebook
+from .._model.rulebook import Rulebook, as_rulebook
 from .._model.verification import (
     TOLERANCE,
     AxiomResult,
@@ -38,6 +39,7 @@ from .reach import VerdictCheck
 
 __all__ = [
     "DEFAULT_MAX_GRID_POINTS",
+    "DEFAULT_MAX_WORK",
     "TOLERANCE",
     "AxiomResult",
     "FactorResult",
@@ -52,6 +54,8 @@ __all__ = [
 
 #: Largest grid verified by default; pass ``max_grid_points=`` to allow more.
 DEFAULT_MAX_GRID_POINTS: Final = 5_000_000
+#: Most work (grid points x activation terms per point x kernel passes) verified by default.
+DEFAULT_MAX_WORK: Final = 20_000_000_000
 #: Float64 cells per chunk for the ``(n_factors, chunk)`` contribution array (at most 32 MiB),
 #: and at most this many grid points per chunk (columns and temporaries scale with it too).
 _CHUNK_CELLS: Final = 1 << 22
@@ -59,10 +63,11 @@ _MAX_CHUNK: Final = 1 << 16
 
 
 def verify_rulebook(
-    rulebook: Rulebook,
+    rulebook: Rulebook | str | os.PathLike[str],
     *,
     max_grid_points: int = DEFAULT_MAX_GRID_POINTS,
     chunk_size: int | None = None,
+    max_work: int = DEFAULT_MAX_WORK,
 ) -> VerificationReport:
     """Check a rulebook's promises over every possible profile, exactly.
 
@@ -79,10 +84,14 @@ def verify_rulebook(
 
     Parameters
     ----------
-    rulebook : Rulebook
-        The rules to verify.
+    rulebook : Rulebook, str or os.PathLike
+        The rules to verify, or the path of a TOML rulebook.
     max_grid_points : int, default 5_000_000
         Refuse grids larger than this (time grows with the grid; memory does not).
+    max_work : int, default 20_000_000_000
+        Refuse verifications whose work (grid points x activation terms per point x kernel
+        passes per point) is larger: this bounds the time, where ``max_grid_points`` alone
+        does not (a rulebook of many long ramps is slow at a modest grid size).
     chunk_size : int, optional
         Grid points evaluated per kernel call; by default at most 65,536, and fewer when the
         rulebook has so many factors that one chunk's contributions would pass 32 MiB.
@@ -95,8 +104,8 @@ def verify_rulebook(
     Raises
     ------
     RulebookError
-        The grid would exceed ``max_grid_points``; the message says which inputs have how many
-        breakpoints.
+        The grid would exceed ``max_grid_points``, or the work ``max_work``; the message says
+        which inputs have how many breakpoints, and how to raise the bound.
 
     Examples
     --------
@@ -105,8 +114,10 @@ def verify_rulebook(
     True
     """
     started = time.perf_counter()
+    rulebook = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
     compiled = compile_rulebook(rulebook)
     grid = _checked_grid(compiled, max_grid_points)
+    _check_work(rulebook, grid, max_work)
     chunk = _chunk_size(chunk_size, len(rulebook.factors))
     tolerance = TOLERANCE * max(1.0, sum(factor.weight for factor in rulebook.factors))
 
@@ -161,6 +172,24 @@ def _checked_grid(compiled: CompiledRulebook, max_grid_points: int) -> Grid:
             location="factors",
         )
     return grid
+
+
+def _check_work(rulebook: Rulebook, grid: Grid, max_work: int) -> None:
+    """Refuse, before any scoring, a verification whose work exceeds ``max_work``."""
+    per_point = sum(f.activation.work() for f in rulebook.factors) + sum(
+        r.when.work() for r in rulebook.risks
+    )
+    # One pass over the grid, plus neighbours per axiom input and per coverage step of the seat.
+    passes = 1 + len({axiom.input for axiom in rulebook.axioms}) + (3 if rulebook.seat_axioms else 0)
+    work = grid.size * per_point * passes
+    if work > max_work:
+        raise RulebookError(
+            f"max_work={max_work:,}: verification would take {work:,} units of work "
+            f"({grid.size:,} grid points x {per_point:,} activation terms x {passes} passes); "
+            "pass max_work= (tpm-fit verify --max-work N) to allow it, or use fewer factors and "
+            "ramp breakpoints",
+            location="factors",
+        )
 
 
 def _chunk_size(chunk_size: int | None, n_factors: int) -> int:

@@ -1,0 +1,120 @@
+"""Notebook displays (``_repr_html_``) of a Rulebook and a VerificationReport, as HTML tables.
+
+Every string from a rulebook is HTML-escaped (a rulebook may come from anyone) and no number
+is shown as ``-0``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from .render import describe_activation, signed
+
+if TYPE_CHECKING:
+    from .._model.rulebook import Rulebook
+    from .._verify.verifier import VerificationReport
+
+__all__ = ["report_html", "rulebook_html"]
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value))
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value + 0.0:.4g}"
+
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """An HTML table; cells are already escaped."""
+    head = "".join(f"<th>{_e(name)}</th>" for name in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def rulebook_html(rulebook: Rulebook) -> str:
+    """A rulebook as HTML: name, version, fingerprint, thresholds and one row per factor."""
+    t = rulebook.thresholds
+    rows = [
+        (
+            f"<code>{_e(f.id)}</code>",
+            _e(f.favours.value),
+            _number(f.weight),
+            _e(", ".join(sorted(f.activation.inputs()))),
+            _e(f.section),
+            _e(describe_activation(f.activation)),
+            _e(f.reason),
+        )
+        for f in rulebook.factors
+    ]
+    return (
+        f"<div><p><b>{_e(rulebook.name)}</b> {_e(rulebook.version)} "
+        f"<small>(sha256 {_e(rulebook.fingerprint[:12])})</small><br>"
+        f"Technical at score &ge; {_number(t.technical_min)}, traditional at &le; "
+        f"{_number(t.traditional_max)}; {len(rulebook.factors)} factors, {len(rulebook.axioms)} axioms, "
+        f"{len(rulebook.risks)} risks.</p>"
+        + _table(("id", "favours", "weight", "inputs", "article section", "activation", "reason"), rows)
+        + "</div>"
+    )
+
+
+def report_html(report: VerificationReport) -> str:
+    """A verification report as HTML: the outcome, every violation, axioms, verdicts, factors."""
+    status = "all checks pass" if report.ok else f"{len(report.violations)} violation(s)"
+    parts = [
+        f"<div><p><b>{_e(report.rulebook_name)} {_e(report.rulebook_version)}: {_e(status)}</b> "
+        f"<small>(sha256 {_e(report.rulebook_fingerprint[:12])}; {report.grid_points:,} grid points, "
+        f"{report.evaluations:,} evaluations, {report.seconds:.2f} s)</small><br>"
+        f"Scores range from {signed(report.score_min, 3)} to {signed(report.score_max, 3)}.</p>"
+    ]
+    if report.violations:
+        parts.append(
+            _table(
+                ("check", "subject", "what is wrong"),
+                ((_e(v.check), _e(v.subject), _e(v.message)) for v in report.violations),
+            )
+        )
+    parts.append(
+        _table(
+            ("axiom", "input", "direction", "holds", "pairs checked", "violating pairs"),
+            (
+                (
+                    _e(a.axiom),
+                    _e(a.input),
+                    _e(a.direction.value),
+                    "yes" if a.holds else "<b>no</b>",
+                    f"{a.pairs_checked:,}",
+                    f"{a.violating_pairs:,}",
+                )
+                for a in report.axioms
+            ),
+        )
+    )
+    parts.append(
+        _table(
+            ("verdict", "reachable", "grid points", "share"),
+            (
+                (_e(v.verdict), "yes" if v.reachable else "<b>no</b>", f"{v.grid_points:,}", f"{v.share:.1%}")
+                for v in report.verdicts
+            ),
+        )
+    )
+    parts.append(
+        _table(
+            ("factor", "favours", "weight", "activation", "contribution", "fires"),
+            (
+                (
+                    f"<code>{_e(f.factor)}</code>",
+                    _e(f.favours.value),
+                    _number(f.weight),
+                    f"{_number(f.min_activation)} to {_number(f.max_activation)}",
+                    f"{signed(f.min_contribution)} to {signed(f.max_contribution)}",
+                    "yes" if f.fires else "<b>no</b>",
+                )
+                for f in report.factors
+            ),
+        )
+    )
+    return "".join(parts) + "</div>"
