@@ -184,7 +184,8 @@ def render_counterfactual(item: Counterfactual) -> str:
     if item.proposed is None:
         text = f"{item.field}: no value flips the verdict"
     else:
-        text = f"{item.field}: {item.current} -> {item.proposed} gives {item.verdict} (score {signed(item.score or 0.0)})"
+        score = signed(item.score or 0.0)
+        text = f"{item.field}: {item.current} -> {item.proposed} gives {item.verdict} (score {score})"
     if item.hire_proposed is not None:
         need = "a new hire becomes needed" if item.hire_needed else "no new hire is needed"
         text += f"; at {item.hire_proposed}, {need}"

@@ -182,8 +182,11 @@ class Ramp(Primitive):
     def breakpoints(self, name: str) -> frozenset[int]:
         return frozenset(int(x) for x, _ in self.points) if name == self.input else frozenset()
 
+    def work(self) -> int:
+        return len(self.points)
+
     def describe(self) -> str:
-        points = ", ".join(f"{x:g}→{y:g}" for x, y in self.points)
+        points = ", ".join(f"{_g(x)}→{_g(y)}" for x, y in self.points)
         return f"ramp({self.input}: {points})"
 
     def compile(self, terms: Sequence[Node]) -> Node:
@@ -250,8 +253,11 @@ class Levels(Primitive):
     def breakpoints(self, name: str) -> frozenset[int]:
         return frozenset()  # ordered and derived inputs are enumerated level by level
 
+    def work(self) -> int:
+        return 1
+
     def describe(self) -> str:
-        levels = ", ".join(f"{level} {value:g}" for level, value in self.values.items())
+        levels = ", ".join(f"{level} {_g(value)}" for level, value in self.values.items())
         return f"levels({self.input}: {levels})"
 
     def compile(self, terms: Sequence[Node]) -> Node:
