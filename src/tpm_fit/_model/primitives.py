@@ -307,6 +307,9 @@ class _Combination(Primitive):
     def breakpoints(self, name: str) -> frozenset[int]:
         return frozenset().union(*(term.breakpoints(name) for term in self.of))
 
+    def work(self) -> int:
+        return sum(term.work() for term in self.of)
+
     def reversed_data(self) -> dict[str, Any]:
         return {"kind": primitive_kind(type(self)), "of": [term.reversed_data() for term in self.of]}
 
