@@ -12,6 +12,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._analysis.robustness import (
+    FactorSensitivity,
+    NearestFlip,
+    Robustness,
+    SensitivityReport,
+    VerdictShare,
+    WeightChange,
+    WeightMargin,
+)
 from ._engine.counterfactual import Counterfactual
 from ._engine.recommend import LIBRARY_VERSION, recommend
 from ._errors import ProfileFrameError, RulebookError, TpmFitError
@@ -28,20 +37,27 @@ __all__ = [
     "Counterfactual",
     "EngineeringCapability",
     "Face",
+    "FactorSensitivity",
     "IndustryTechIntensity",
+    "NearestFlip",
     "OrgProfile",
     "ProductComplexity",
     "ProfileFrameError",
     "Recommendation",
     "Risk",
+    "Robustness",
     "RoleShape",
     "Rulebook",
     "RulebookError",
+    "SensitivityReport",
     "TpmFitError",
     "TraceStep",
     "Verdict",
+    "VerdictShare",
     "VerificationReport",
     "Violation",
+    "WeightChange",
+    "WeightMargin",
     "__version__",
     "decision_map",
     "plot_decision_map",
