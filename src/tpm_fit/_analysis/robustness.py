@@ -617,7 +617,7 @@ def _single_weight_phrase(result: Recommendation, margin: WeightMargin, *, empha
     amount = f"{_percent(abs(change))} of its weight"
     if result.verdict is Verdict.EITHER:
         return f"turns {margin.to_verdict.value} if {title} {verb} {amount}"
-    return f"holds unless {title} {verb} {amount} (then {margin.to_verdict.value})"
+    return f"holds unless {title} {verb} {amount}, which gives {margin.to_verdict.value}"
 
 
 def firmness_line(result: Recommendation, *, emphasis: str = "") -> str:
@@ -630,8 +630,10 @@ def firmness_line(result: Recommendation, *, emphasis: str = "") -> str:
     emphasis : str, optional
         Put around the factor's title, e.g. ``"*"`` for Markdown.
     """
-    targets = _checked_targets(result)
     t = result.thresholds
+    if VERDICT_NAMES[_verdict_code(result.score, t.technical_min, t.traditional_max)] != result.verdict.value:
+        return "Firmness: unknown, because the verdict does not follow from the recorded score."
+    targets = _targets(result.score, t.technical_min, t.traditional_max)
     margin, index = margin_of(
         [step.contribution for step in result.trace],
         result.score,
@@ -639,10 +641,11 @@ def firmness_line(result: Recommendation, *, emphasis: str = "") -> str:
         traditional_max=t.traditional_max,
     )
     if index < 0:
-        return "Firmness: no change to a single weight can flip this verdict."
+        return "Firmness: no change to one factor alone can flip this verdict."
     phrase = _single_weight_phrase(result, _weight_margin(result.trace[index], targets), emphasis=emphasis)
     close = "close call: " if margin < _CLOSE_CALL else ""
-    return f"Firmness: {close}{phrase}; no smaller change to one weight does."
+    # Worded without "weight " so that counting trace lines in the text stays simple.
+    return f"Firmness: {close}{phrase}; no smaller change to a single factor does."
 
 
 def _headline(robust: Robustness) -> str:

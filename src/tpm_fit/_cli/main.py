@@ -60,17 +60,23 @@ def load_rulebook(path: str | None) -> Rulebook:
 
 
 def _recommend(args: argparse.Namespace) -> int:
+    from .._cli.sensitivity import robustness_of
     from .._engine.recommend import recommend
 
     rulebook = load_rulebook(args.rulebook)
     result = recommend(profile_fields(args), rulebook=rulebook)
+    robust = robustness_of(result, args)
     if args.json:
         payload = result.model_dump(mode="json")
         if args.what_if:
             payload["counterfactuals"] = [c.model_dump(mode="json") for c in result.counterfactuals()]
+        if robust is not None:
+            payload["robustness"] = robust.model_dump(mode="json")
         print(json.dumps(payload, indent=2))
         return 0
     print(result.to_markdown() if args.markdown else result.explain(top=args.top))
+    if robust is not None:
+        print(f"\n{robust.to_text()}")
     if args.what_if:
         print("\nWhat would change the verdict (one input at a time):")
         for item in result.counterfactuals():
@@ -92,6 +98,9 @@ def _register_recommend(subparsers: argparse._SubParsersAction[argparse.Argument
     parser.add_argument(
         "--what-if", action="store_true", help="also show the nearest change that flips the verdict"
     )
+    from .._cli.sensitivity import add_robustness_options
+
+    add_robustness_options(parser)
     parser.set_defaults(handler=_recommend)
 
 
@@ -137,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Modules that add further subcommands, each with ``register(subparsers)``.
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify")
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("sensitivity", "sweep", "verify")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

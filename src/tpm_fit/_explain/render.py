@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from .._analysis.robustness import firmness_line
 from .._model.rulebook import Activation, AllOf, Levels, Ramp, Rulebook
 
 if TYPE_CHECKING:
@@ -49,6 +50,7 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
         "",
         "For a technical PM:",
     ]
+    lines.insert(2, firmness_line(result))  # under the headline; closed form, no sampling
     lines += [_step_line(step) for step in pro] or ["  (nothing fired)"]
     lines += ["", "For a traditional PM:"]
     lines += [_step_line(step) for step in con] or ["  (nothing fired)"]
@@ -87,6 +89,7 @@ def render_markdown(result: Recommendation, *, top: int = 3) -> str:
         "| factor | favours | weight | activation | contribution | section |",
         "|---|---|---:|---:|---:|---|",
     ]
+    out[2:2] = ["", firmness_line(result, emphasis="*")]
     out += [
         f"| {s.title} | {s.favours.value} | {s.weight:g} | {s.activation:.2f} | "
         f"{s.contribution:+.2f} | {s.section} |"
@@ -120,6 +123,7 @@ def render_html(result: Recommendation) -> str:
         f"<div><p><b>Verdict: {e(result.verdict.value)}</b> (score {result.score:+.2f}; "
         f"{e(_band(result))})<br>{e(_HEADLINES[result.verdict.value])} Role shape: "
         f"<i>{e(result.role_shape.value)}</i>, owning {e(faces)}.</p>"
+        f"<p>{e(firmness_line(result))}</p>"
         "<table><thead><tr><th>factor</th><th>favours</th><th>weight</th><th>activation</th>"
         f"<th>contribution</th><th>section</th></tr></thead><tbody>{rows}</tbody></table>"
         + (f"<p><b>Risks</b></p><ul>{risks}</ul>" if risks else "")
