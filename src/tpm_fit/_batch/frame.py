@@ -56,7 +56,7 @@ LEVEL_DTYPES: Final[dict[str, pd.CategoricalDtype]] = {
 }
 CONTRIBUTION_PREFIX: Final = "contribution."
 #: Columns that recommend_many adds (besides one ``contribution.<factor_id>`` per factor).
-RESULT_COLUMNS: Final = ("verdict", "score", "role_shape", "error")
+RESULT_COLUMNS: Final = ("verdict", "score", "role_shape", "error", "margin", "margin_factor")
 
 _FIELDS: Final = tuple(OrgProfile.model_fields)
 _REQUIRED: Final = tuple(name for name, info in OrgProfile.model_fields.items() if info.is_required())
@@ -413,7 +413,12 @@ def run_kernel(compiled: CompiledRulebook, encoded: _Encoded) -> _Scored:
 
 
 def result_frame(
-    compiled: CompiledRulebook, scored: _Scored, index: pd.Index[Any], *, errors: NDArray[np.object_] | None
+    compiled: CompiledRulebook,
+    scored: _Scored,
+    index: pd.Index[Any],
+    *,
+    errors: NDArray[np.object_] | None,
+    margins: bool = False,
 ) -> pd.DataFrame:
     """Shape the kernel's outputs as the result frame, without copying the float columns."""
     data: dict[str, Any] = {
@@ -423,10 +428,26 @@ def result_frame(
     }
     for factor_id, row in zip(compiled.factor_ids, scored.contributions, strict=True):
         data[CONTRIBUTION_PREFIX + factor_id] = row
+    if margins:
+        data.update(_margin_columns(compiled, scored))
     if errors is not None:
         data["error"] = pd.Series(errors, index=index, dtype=_STR_DTYPE, copy=False)
     # A dict of 1-D arrays with copy=False keeps each array as it is (rows of `contributions`).
     return pd.DataFrame(data, index=index, copy=False)
+
+
+def _margin_columns(compiled: CompiledRulebook, scored: _Scored) -> dict[str, Any]:
+    """``margin`` and ``margin_factor`` from the contributions (docs/robustness.md)."""
+    from .._analysis.robustness import batch_margins
+
+    margin, factor = batch_margins(
+        scored.contributions,
+        scored.score,
+        technical_min=compiled.technical_min,
+        traditional_max=compiled.traditional_max,
+    )
+    dtype = pd.CategoricalDtype(list(compiled.factor_ids), ordered=False)
+    return {"margin": margin, "margin_factor": pd.Categorical.from_codes(factor, dtype=dtype)}
 
 
 def _is_dask(frame: object) -> bool:
@@ -435,7 +456,9 @@ def _is_dask(frame: object) -> bool:
     )
 
 
-def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: Errors = "raise") -> Any:
+def recommend_many(
+    frame: Any, /, *, rulebook: Rulebook | None = None, errors: Errors = "raise", margins: bool = False
+) -> Any:
     """Recommend a technical or a traditional PM for every row of a DataFrame of profiles.
 
     Each row is scored exactly as :func:`~tpm_fit.recommend` scores it, through the same
@@ -456,6 +479,11 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
         levels). ``"raise"`` raises :class:`~tpm_fit.ProfileFrameError`; ``"coerce"`` scores the
         good rows, leaves the bad rows' results missing and adds an ``error`` column saying
         why (missing for good rows).
+    margins : bool, default False
+        Also add ``margin``, the smallest ``abs(relative_change)`` of a single weight that flips
+        the row's verdict (``inf`` when none can; missing for bad rows), and ``margin_factor``,
+        the factor achieving it (categorical of factor ids). Equal to
+        ``Recommendation.robustness()``'s ``margin`` and ``margin_factor`` row by row.
 
     Returns
     -------
@@ -463,7 +491,8 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
         Same index, same order as ``frame``, with columns ``verdict`` (categorical:
         traditional < either < technical), ``score``, ``role_shape`` (categorical:
         generalist, specialist), one ``contribution.<factor_id>`` per factor in rulebook order
-        (they sum to ``score``) and, with ``errors="coerce"``, ``error``. A dask frame gives a
+        (they sum to ``score``), with ``margins=True`` ``margin`` and ``margin_factor`` and,
+        with ``errors="coerce"``, ``error``. A dask frame gives a
         dask frame, computed partition by partition.
 
     Raises
@@ -493,7 +522,7 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
     if errors not in _ERRORS_VALUES:
         raise ValueError(f"errors={errors!r} is not supported; use 'raise' or 'coerce'")
     if _is_dask(frame):
-        return _recommend_dask(frame, rulebook=rulebook, errors=errors)
+        return _recommend_dask(frame, rulebook=rulebook, errors=errors, margins=margins)
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
             f"recommend_many() takes a pandas or dask DataFrame, not {type(frame).__name__}; "
@@ -505,11 +534,15 @@ def recommend_many(frame: Any, /, *, rulebook: Rulebook | None = None, errors: E
         raise _frame_error(frame.index, encoded.problems, int(encoded.bad.sum()), encoded.n)
     scored = run_kernel(compiled, encoded)
     return result_frame(
-        compiled, scored, frame.index, errors=_error_column(encoded) if errors == "coerce" else None
+        compiled,
+        scored,
+        frame.index,
+        errors=_error_column(encoded) if errors == "coerce" else None,
+        margins=margins,
     )
 
 
-def _recommend_dask(frame: Any, *, rulebook: Rulebook | None, errors: Errors) -> Any:
+def _recommend_dask(frame: Any, *, rulebook: Rulebook | None, errors: Errors, margins: bool) -> Any:
     try:
         dd: Any = import_module("dask.dataframe")
         make_meta: Any = import_module("dask.dataframe.utils").make_meta
@@ -521,8 +554,8 @@ def _recommend_dask(frame: Any, *, rulebook: Rulebook | None, errors: Errors) ->
     if not isinstance(frame, dd.DataFrame):
         raise TypeError(f"recommend_many() takes a pandas or dask DataFrame, not {type(frame).__name__}")
     _check_columns(list(frame.columns))  # fail now, not when the graph runs
-    meta = recommend_many(make_meta(frame), rulebook=rulebook, errors=errors)
-    return frame.map_partitions(recommend_many, rulebook=rulebook, errors=errors, meta=meta)
+    meta = recommend_many(make_meta(frame), rulebook=rulebook, errors=errors, margins=margins)
+    return frame.map_partitions(recommend_many, rulebook=rulebook, errors=errors, margins=margins, meta=meta)
 
 
 # -- grids -----------------------------------------------------------------------------------
@@ -654,8 +687,10 @@ class ProfileFrameAccessor:
     def __init__(self, frame: pd.DataFrame) -> None:
         self._frame = frame
 
-    def recommend(self, *, rulebook: Rulebook | None = None, errors: Errors = "raise") -> pd.DataFrame:
-        """Score every row: ``recommend_many(frame, rulebook=..., errors=...)``.
+    def recommend(
+        self, *, rulebook: Rulebook | None = None, errors: Errors = "raise", margins: bool = False
+    ) -> pd.DataFrame:
+        """Score every row: ``recommend_many(frame, rulebook=..., errors=..., margins=...)``.
 
         Parameters
         ----------
@@ -663,13 +698,15 @@ class ProfileFrameAccessor:
             The rules to apply; :meth:`Rulebook.default` when omitted.
         errors : {"raise", "coerce"}, default "raise"
             See :func:`recommend_many`.
+        margins : bool, default False
+            See :func:`recommend_many`.
 
         Returns
         -------
         pandas.DataFrame
             Verdict, score, role shape and contributions, with the frame's index.
         """
-        result: pd.DataFrame = recommend_many(self._frame, rulebook=rulebook, errors=errors)
+        result: pd.DataFrame = recommend_many(self._frame, rulebook=rulebook, errors=errors, margins=margins)
         return result
 
     def recommendation(self, label: Hashable, /, *, rulebook: Rulebook | None = None) -> Recommendation:
