@@ -300,18 +300,23 @@ def _targets(score: float, technical_min: float, traditional_max: float) -> _Tar
 def _relative_change(contribution: float, targets: _Targets) -> tuple[float, bool] | None:
     """Relative weight change onto a threshold, and whether it is the near one; None if none.
 
-    Scaling a weight by ``1 + r`` moves the score by ``r * contribution``. A weight cannot go
-    below 0, so ``r >= -1``; for technical and traditional the threshold itself keeps the
-    verdict, so ``r = -1`` (weight exactly 0) flips nothing. ``batch_margins`` is the twin.
+    Scaling a weight by ``1 + r`` moves the score by ``r * contribution``. A factor that pushes
+    the score towards the near threshold can always get there (``r >= 0``); one that pushes it
+    away must shrink, and a weight cannot go below 0 (``r >= -1``), so it reaches the threshold
+    only if ``|contribution| >= |needed|``, strictly for technical and traditional, where the
+    threshold itself keeps the verdict. From "either", a factor that cannot reach the near
+    threshold by shrinking reaches the far one by growing.
     """
     if contribution == 0.0:
         return None
-    r = targets.near / contribution
-    if r > -1.0 or (not targets.strict and r == -1.0):
-        return r, True
+    size = abs(contribution)
+    distance = abs(targets.near)
+    towards = (contribution > 0.0) == (targets.near > 0.0)
+    if towards or size > distance or (not targets.strict and size == distance):
+        return targets.near / contribution, True
     if targets.far is None:
         return None
-    return targets.far / contribution, False  # opposite sign to r: positive, always reachable
+    return targets.far / contribution, False
 
 
 def margin_of(
@@ -319,15 +324,31 @@ def margin_of(
 ) -> tuple[float, int]:
     """The smallest ``|relative_change|`` over the factors of one profile, and its factor index.
 
-    The scalar twin of :func:`batch_margins`: ``(inf, -1)`` when no single weight can flip it.
+    The scalar twin of :func:`batch_margins` (same operations, same order): ``(inf, -1)`` when no
+    single weight can flip the verdict. ``|relative_change| = |needed| / |contribution|``, so the
+    smallest one belongs to the largest contribution that can reach a threshold: on each side of
+    zero only the largest ``|contribution|`` matters. Ties go to the factor pushing towards the
+    near threshold, then to the first in rulebook order.
     """
     targets = _targets(score, technical_min, traditional_max)
-    best, where = math.inf, -1
+    distance = abs(targets.near)
+    positive = targets.near > 0.0
+    high, low = max(contributions), min(contributions)
+    towards = high if positive else -low
+    away = -low if positive else high
+    value = towards if towards > 0.0 else 0.0
+    chosen = (high if positive else low) if towards > 0.0 else math.nan
+    if (away > distance or (not targets.strict and away == distance)) and away > value:
+        value, chosen = away, (low if positive else high)
+    margin = distance / value if value > 0.0 else math.inf
+    if targets.far is not None and 0.0 < away < distance:
+        far = abs(targets.far) / away
+        if far < margin:
+            margin, chosen = far, (low if positive else high)
     for k, contribution in enumerate(contributions):
-        found = _relative_change(contribution, targets)
-        if found is not None and abs(found[0]) < best:
-            best, where = abs(found[0]), k
-    return best, where
+        if contribution == chosen:
+            return margin, k
+    return margin, -1
 
 
 def batch_margins(
@@ -339,7 +360,9 @@ def batch_margins(
 ) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
     """Per row, the smallest ``|relative_change|`` of one weight that flips the verdict.
 
-    A pure numpy function over the kernel's output, without validation.
+    A pure numpy function over the kernel's output, without validation; the twin of
+    :func:`margin_of`. Two reductions over the contributions (largest and smallest per row) and
+    one pass to find the factor; everything else works on single columns.
 
     Parameters
     ----------
@@ -355,41 +378,81 @@ def batch_margins(
     margin : ndarray of float64, shape (n,)
         ``inf`` where no single weight can flip the verdict, NaN where the score is NaN.
     factor : ndarray of int64, shape (n,)
-        Index of the factor achieving the margin (the first on a tie), -1 where there is none.
+        Index of the factor achieving the margin, -1 where there is none.
     """
     n = score.shape[0]
+    margin = np.empty(n, dtype=np.float64)
+    factor = np.empty(n, dtype=np.int64)
+    # Blocks of rows keep every temporary in cache (and reused by the allocator); each row is
+    # computed on its own, so blocking cannot change a result.
+    for start in range(0, n, _MARGIN_BLOCK):
+        stop = min(start + _MARGIN_BLOCK, n)
+        margin[start:stop], factor[start:stop] = _margins_block(
+            contributions[:, start:stop], score[start:stop], technical_min, traditional_max
+        )
+    return margin, factor
+
+
+#: Rows per block in ``batch_margins``.
+_MARGIN_BLOCK: Final = 1 << 14
+
+
+def _margins_block(
+    contributions: NDArray[np.float64],
+    score: NDArray[np.float64],
+    technical_min: float,
+    traditional_max: float,
+) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+    # Masked copies rather than np.where, and signs by exact multiplication by +-1: fewer,
+    # cheaper passes. The values are those margin_of computes, operation for operation.
     up = technical_min - score
     down = traditional_max - score
     technical = score >= technical_min
     either = ~technical & ~(score <= traditional_max) & ~np.isnan(score)
     near_up = technical | (either & (np.abs(up) <= np.abs(down)))
-    near = np.where(near_up, up, down)
-    far = np.where(near_up, down, up) if either.any() else None
-    best = np.full(n, np.inf)
-    where = np.full(n, -1, dtype=np.int64)
-    r = np.empty(n)
-    ok = np.empty(n, dtype=bool)
-    at_floor = np.empty(n, dtype=bool)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for k, contribution in enumerate(contributions):
-            np.divide(near, contribution, out=r)
-            np.greater(r, -1.0, out=ok)
-            if far is not None:
-                np.equal(r, -1.0, out=at_floor)
-                at_floor &= either
-                ok |= at_floor
-                # Where the near threshold is out of reach, "either" can still reach the far one.
-                fallback = ~ok & either
-                if fallback.any():
-                    r[fallback] = far[fallback] / contribution[fallback]
-                    ok |= fallback
-            # A zero contribution gives +-inf or NaN: never below a finite best, never chosen.
-            np.abs(r, out=r)
-            better = ok & (r < best)
-            np.copyto(best, r, where=better)
-            where[better] = k
-    best[np.isnan(score)] = np.nan
-    return best, where
+    distance = down.copy()
+    np.copyto(distance, up, where=near_up)
+    sign = (distance > 0.0) * 2.0 - 1.0  # +1 where the near threshold is above the score
+    np.abs(distance, out=distance)
+    high = contributions.max(axis=0)
+    high *= sign
+    low = contributions.min(axis=0)
+    low *= sign
+    towards = np.maximum(high, low)  # largest push towards the threshold (margin_of: `towards`)
+    away = np.minimum(high, low, out=low)
+    np.negative(away, out=away)  # largest push away from it (margin_of: `away`)
+    value = np.maximum(towards, 0.0, out=towards)
+    on_away = ((away > distance) | (either & (away == distance))) & (away > value)
+    np.copyto(value, away, where=on_away)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        margin = distance / value
+        if either.any():
+            far = up.copy()
+            np.copyto(far, down, where=near_up)
+            np.abs(far, out=far)
+            far /= away
+            take_far = either & (away > 0.0) & (away < distance) & (far < margin)
+            np.copyto(margin, far, where=take_far)
+            np.copyto(value, away, where=take_far)
+            on_away |= take_far
+    found = value > 0.0
+    np.copyto(margin, np.inf, where=~found)
+    chosen = np.multiply(value, sign, out=value)  # the chosen contribution, signed
+    np.negative(chosen, out=chosen, where=on_away)
+    np.copyto(chosen, np.nan, where=~found)
+    # Index of the first factor whose contribution is the chosen one: the largest (K - k) matching.
+    n_factors = contributions.shape[0]
+    best = np.zeros(score.shape[0], dtype=np.int16)
+    match = np.empty(score.shape[0], dtype=bool)
+    rank = np.empty(score.shape[0], dtype=np.int16)
+    for k in range(n_factors):
+        np.equal(contributions[k], chosen, out=match)
+        np.multiply(match, np.int16(n_factors - k), out=rank)
+        np.maximum(best, rank, out=best)
+    factor = n_factors - best.astype(np.int64)
+    factor[best == 0] = -1
+    margin[np.isnan(score)] = np.nan
+    return margin, factor
 
 
 # -- one result ----------------------------------------------------------------------------------
