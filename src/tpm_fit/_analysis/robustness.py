@@ -451,7 +451,9 @@ def _margins_block(
         np.maximum(best, rank, out=best)
     factor = n_factors - best.astype(np.int64)
     factor[best == 0] = -1
-    margin[np.isnan(score)] = np.nan
+    missing = np.isnan(score)
+    margin[missing] = np.nan
+    factor[missing] = -1
     return margin, factor
 
 
