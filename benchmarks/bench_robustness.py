@@ -29,7 +29,7 @@ import tpm_fit
 from tpm_fit import Rulebook, recommend, recommend_many
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_batch import scenarios  # noqa: E402  (the same realistic frame as the batch benchmark)
+from bench_batch import scenarios
 
 TARGET_MS_PER_PROFILE = 5.0
 TARGET_MARGIN_RATIO = 1.5

@@ -14,6 +14,7 @@ CASES = [
     ("bench_recommend.py", ["--repeats", "1", "--number", "50"], "x baseline"),
     ("bench_batch.py", ["--rows", "2000", "--repeats", "1", "--max-rows", "1e4"], "matmul"),
     ("bench_verify.py", ["--repeats", "1"], "verify_rulebook(default)"),
+    ("bench_robustness.py", ["--repeats", "1", "--profiles", "5", "--rows", "2000"], "sensitivity()"),
 ]
 
 

@@ -65,7 +65,10 @@ JUNIOR_ENGINEERS = (
     "values = { developing = 1.0, established = 0.4, strong = 0.0 } }"
 )
 NO_STRATEGY = '{ kind = "ramp", input = "strategy_coverage", points = [[0, 1.0], [2, 0.0]] }'
-ALWAYS = '{ kind = "levels", input = "industry_tech_intensity", values = { low = 1.0, moderate = 1.0, high = 1.0 } }'
+ALWAYS = (
+    '{ kind = "levels", input = "industry_tech_intensity", '
+    "values = { low = 1.0, moderate = 1.0, high = 1.0 } }"
+)
 
 SMALL = Rulebook.from_toml(
     HEADER.format(technical_min=0.5, traditional_max=-0.5)
@@ -126,7 +129,9 @@ def brute_flip(rulebook: Rulebook, profile: OrgProfile, step: TraceStep, verdict
     return min(found, key=lambda w: abs(w - step.weight)) if found else None
 
 
-def check_margin(rulebook: Rulebook, profile: OrgProfile, result: Recommendation, margin: WeightMargin) -> None:
+def check_margin(
+    rulebook: Rulebook, profile: OrgProfile, result: Recommendation, margin: WeightMargin
+) -> None:
     step = next(s for s in result.trace if s.factor == margin.factor)
     flip = margin.flip_weight
     # Weight resolution of re-scoring: rounding of the score, divided by the score's slope.
@@ -182,9 +187,7 @@ def test_margins_are_consistent_with_each_other(rulebook: Rulebook, profile: Org
         if m.relative_change is not None:
             assert m.flip_weight is not None
             assert m.flip_weight >= 0
-            assert math.isclose(
-                m.flip_weight, m.weight * (1 + m.relative_change), rel_tol=1e-9, abs_tol=1e-9
-            )
+            assert math.isclose(m.flip_weight, m.weight * (1 + m.relative_change), rel_tol=1e-9, abs_tol=1e-9)
 
 
 def test_flip_weight_of_a_known_case() -> None:
@@ -239,7 +242,9 @@ def brute_nearest(rulebook: Rulebook, profile: OrgProfile, result: Recommendatio
     t = result.thresholds
     ids = list(rulebook.factor_ids)
     weights = {s.factor: s.weight for s in result.trace}
-    slope = {s.factor: (s.activation if s.favours.value == "technical" else -s.activation) for s in result.trace}
+    slope = {
+        s.factor: (s.activation if s.favours.value == "technical" else -s.activation) for s in result.trace
+    }
     current = result.verdict
     targets = {
         Verdict.TECHNICAL: [t.technical_min],
@@ -250,7 +255,7 @@ def brute_nearest(rulebook: Rulebook, profile: OrgProfile, result: Recommendatio
     tolerance = score_noise(result) * 10
     for size in range(len(ids) + 1):
         for zeroed in itertools.combinations(ids, size):
-            moved = {fid: 0.0 for fid in zeroed}
+            moved = dict.fromkeys(zeroed, 0.0)
             base = recommend(profile, rulebook=rulebook.with_weights(moved)).score
             cost = sum(weights[fid] for fid in zeroed)
             for threshold in targets:
@@ -347,7 +352,11 @@ def test_shares_add_up_to_one_and_repeat_with_the_seed(
 ) -> None:
     result = recommend(profile, rulebook=rulebook)
     robust = result.robustness(spread=spread, samples=500, seed=seed)
-    assert [a.verdict for a in robust.acceptability] == [Verdict.TRADITIONAL, Verdict.EITHER, Verdict.TECHNICAL]
+    assert [a.verdict for a in robust.acceptability] == [
+        Verdict.TRADITIONAL,
+        Verdict.EITHER,
+        Verdict.TECHNICAL,
+    ]
     assert sum(a.count for a in robust.acceptability) == 500
     assert math.fsum(a.share for a in robust.acceptability) == pytest.approx(1.0, abs=1e-12)
     assert robust == result.robustness(spread=spread, samples=500, seed=seed)
@@ -461,7 +470,10 @@ def test_explain_calls_a_close_call() -> None:
         HEADER.format(technical_min=0.5, traditional_max=-0.5) + factor("only", "technical", 0.52, ALWAYS)
     )
     text = recommend(PROFILE, rulebook=book).explain()
-    assert "Firmness: close call: holds unless Title of only loses 3.8% of its weight, which gives either" in text
+    assert (
+        "Firmness: close call: holds unless Title of only loses 3.8% of its weight, which gives either"
+        in text
+    )
 
 
 def test_robustness_text_names_the_rival_verdict_on_a_close_call() -> None:

@@ -31,15 +31,22 @@ def contribution_matrices(draw: st.DrawFn) -> np.ndarray:
 
 
 @given(contribution_matrices(), st.sampled_from([(0.75, -0.75), (0.5, -0.5), (0.0, -1.0), (2.0, 1.5)]))
-def test_batch_margins_equal_the_scalar_twin_exactly(matrix: np.ndarray, thresholds: tuple[float, float]) -> None:
+def test_batch_margins_equal_the_scalar_twin_exactly(
+    matrix: np.ndarray, thresholds: tuple[float, float]
+) -> None:
     technical_min, traditional_max = thresholds
     score = np.zeros(matrix.shape[1])
     for row in matrix:
         score += row  # kernel order
-    margin, factor = batch_margins(matrix, score, technical_min=technical_min, traditional_max=traditional_max)
+    margin, factor = batch_margins(
+        matrix, score, technical_min=technical_min, traditional_max=traditional_max
+    )
     for i in range(matrix.shape[1]):
         expected = margin_of(
-            matrix[:, i].tolist(), float(score[i]), technical_min=technical_min, traditional_max=traditional_max
+            matrix[:, i].tolist(),
+            float(score[i]),
+            technical_min=technical_min,
+            traditional_max=traditional_max,
         )
         assert (float(margin[i]), int(factor[i])) == expected
 
