@@ -148,7 +148,12 @@ def check_margin(
         return
     assert abs(flip - brute) <= 1e-9 + slack, (margin, brute)
     assert margin.to_verdict is not None
-    direction = 1.0 if flip > step.weight else -1.0
+    if flip != step.weight:
+        direction = 1.0 if flip > step.weight else -1.0
+    else:  # the score sits on a threshold: move the weight the way that pushes the score off it
+        rising = result.verdict is Verdict.TRADITIONAL or margin.to_verdict is Verdict.TECHNICAL
+        technical = step.favours.value == "technical"
+        direction = 1.0 if rising == technical else -1.0
     nudge = max(1e-7 * max(1.0, flip), 1e3 * slack)
     past = flip + direction * nudge
     if 0.0 <= past <= MAX_WEIGHT:
