@@ -330,6 +330,8 @@ def margin_of(
     zero only the largest ``|contribution|`` matters. Ties go to the factor pushing towards the
     near threshold, then to the first in rulebook order.
     """
+    if not contributions:
+        return math.inf, -1
     targets = _targets(score, technical_min, traditional_max)
     distance = abs(targets.near)
     positive = targets.near > 0.0
