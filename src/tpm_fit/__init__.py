@@ -14,6 +14,15 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
+from ._analysis.robustness import (
+    FactorSensitivity,
+    NearestFlip,
+    Robustness,
+    SensitivityReport,
+    VerdictShare,
+    WeightChange,
+    WeightMargin,
+)
 from ._engine.counterfactual import Counterfactual
 from ._engine.recommend import LIBRARY_VERSION, recommend
 from ._errors import ProfileFrameError, RulebookError, TpmFitError
@@ -67,10 +76,12 @@ __all__ = [
     "EngineeringCapability",
     "Face",
     "Factor",
+    "FactorSensitivity",
     "Favours",
     "IndustryTechIntensity",
     "Levels",
     "LoggedDecision",
+    "NearestFlip",
     "NeedStep",
     "OrgProfile",
     "Presence",
@@ -84,18 +95,23 @@ __all__ = [
     "ReviewAction",
     "Risk",
     "RiskRule",
+    "Robustness",
     "RoleShape",
     "Rulebook",
     "RulebookError",
     "SeatAxiom",
     "SeatProperty",
     "SeatRule",
+    "SensitivityReport",
     "Thresholds",
     "TpmFitError",
     "TraceStep",
     "Verdict",
+    "VerdictShare",
     "VerificationReport",
     "Violation",
+    "WeightChange",
+    "WeightMargin",
     "__version__",
     "decision_map",
     "plot_decision_map",

@@ -60,7 +60,9 @@ def decision_map(
         Column whose values become the map's rows.
     values : str, default "verdict"
         Column to show in the cells: ``"verdict"``, ``"score"``, ``"role_shape"``,
-        ``"hire_needed"``, any ``seat.<face>``, ``risk.<risk_id>`` or ``contribution.<factor_id>``.
+        ``"hire_needed"``, any ``seat.<face>``, ``risk.<risk_id>`` or ``contribution.<factor_id>``,
+        or ``"margin"`` / ``"margin_factor"`` (from ``recommend_many(..., margins=True)``) to find
+        the fragile regions.
     aggfunc : str or callable, optional
         How to combine several scenarios that fall in one cell because other inputs vary too
         (e.g. ``"mean"`` for scores). Without it, such a frame is refused: filter it first.
@@ -228,7 +230,15 @@ def plot_decision_map(
     numeric_values = pd.api.types.is_numeric_dtype(results[values]) and not isinstance(
         results[values].dtype, pd.CategoricalDtype
     )
-    if numeric_values:
+    if values == "margin":  # 0 = fragile (dark); inf = no single weight flips it (light grey)
+        grid = table.to_numpy(dtype=np.float64, na_value=np.nan)
+        finite = grid[np.isfinite(grid)]
+        top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+        shown = np.ma.masked_invalid(np.where(np.isposinf(grid), 2.0 * top, grid))
+        cmap = plt.get_cmap("magma").with_extremes(over="#e8e8e8")
+        mesh = ax.pcolormesh(x_edges, y_edges, shown, cmap=cmap, norm=colors.Normalize(vmin=0.0, vmax=top))
+        ax.figure.colorbar(mesh, ax=ax, extend="max", label="margin (weight change to flip)")
+    elif numeric_values:
         grid = table.to_numpy(dtype=np.float64, na_value=np.nan)
         bound = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 1.0
         mesh = ax.pcolormesh(

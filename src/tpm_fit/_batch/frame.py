@@ -74,7 +74,7 @@ SEAT_PREFIX: Final = "seat."
 RISK_PREFIX: Final = "risk."
 #: Columns that recommend_many adds besides ``seat.<face>``, ``risk.<risk_id>`` and
 #: ``contribution.<factor_id>``.
-RESULT_COLUMNS: Final = ("verdict", "score", "role_shape", "hire_needed", "error")
+RESULT_COLUMNS: Final = ("verdict", "score", "role_shape", "hire_needed", "error", "margin", "margin_factor")
 
 _FIELDS: Final = tuple(OrgProfile.model_fields)
 _REQUIRED: Final = tuple(name for name, info in OrgProfile.model_fields.items() if info.is_required())
@@ -519,7 +519,12 @@ def _flags(values: NDArray[Any], bad: NDArray[np.bool_]) -> pd.arrays.BooleanArr
 
 
 def result_frame(
-    compiled: CompiledRulebook, scored: _Scored, index: pd.Index[Any], *, errors: NDArray[np.object_] | None
+    compiled: CompiledRulebook,
+    scored: _Scored,
+    index: pd.Index[Any],
+    *,
+    errors: NDArray[np.object_] | None,
+    margins: bool = False,
 ) -> pd.DataFrame:
     """Shape the kernel's outputs as the result frame, without copying the float columns."""
     evaluation = scored.evaluation
@@ -535,10 +540,26 @@ def result_frame(
         data[RISK_PREFIX + risk.id] = _flags(flags, scored.bad)
     for factor_id, row in zip(compiled.factor_ids, evaluation.contributions, strict=True):
         data[CONTRIBUTION_PREFIX + factor_id] = row
+    if margins:
+        data.update(_margin_columns(compiled, scored))
     if errors is not None:
         data["error"] = pd.Series(errors, index=index, dtype=_STR_DTYPE, copy=False)
     # A dict of 1-D arrays with copy=False keeps each array as it is (rows of `contributions`).
     return pd.DataFrame(data, index=index, copy=False)
+
+
+def _margin_columns(compiled: CompiledRulebook, scored: _Scored) -> dict[str, Any]:
+    """``margin`` and ``margin_factor`` from the contributions (docs/robustness.md)."""
+    from .._analysis.robustness import batch_margins
+
+    margin, factor = batch_margins(
+        scored.evaluation.contributions,
+        scored.evaluation.score,
+        technical_min=compiled.technical_min,
+        traditional_max=compiled.traditional_max,
+    )
+    dtype = pd.CategoricalDtype(list(compiled.factor_ids), ordered=False)
+    return {"margin": margin, "margin_factor": pd.Categorical.from_codes(factor, dtype=dtype)}
 
 
 def _is_dask(frame: object) -> bool:
@@ -554,6 +575,7 @@ def recommend_many(
     rulebook: Rulebook | str | os.PathLike[str] | None = None,
     errors: Errors = "raise",
     extra_columns: ExtraColumns = "raise",
+    margins: bool = False,
 ) -> Any:
     """Recommend a technical or a traditional PM for every row of a DataFrame of profiles.
 
@@ -581,6 +603,11 @@ def recommend_many(
         What to do with columns that are not ``OrgProfile`` fields (an id column, say):
         refuse them, leave them out of the result, or carry them through to the result (as
         its first columns, unchanged). Kept columns may not be named like result columns.
+    margins : bool, default False
+        Also add ``margin``, the smallest ``abs(relative_change)`` of a single weight that flips
+        the row's verdict (``inf`` when none can; missing for bad rows), and ``margin_factor``,
+        the factor achieving it (categorical of factor ids). Equal to
+        ``Recommendation.robustness()``'s ``margin`` and ``margin_factor`` row by row.
 
     Returns
     -------
@@ -591,7 +618,8 @@ def recommend_many(
         ``seat.technical`` (nullable booleans: the faces the hire would own), one
         ``risk.<risk_id>`` per risk (nullable boolean: the risk applies), one
         ``contribution.<factor_id>`` per factor in rulebook order (they sum to ``score``) and,
-        with ``errors="coerce"``, ``error``. Every value equals what :func:`~tpm_fit.recommend`
+        with ``margins=True`` ``margin`` and ``margin_factor``, with ``errors="coerce"``,
+        ``error``. Every value equals what :func:`~tpm_fit.recommend`
         gives for the same row; bad rows have missing values. A dask frame gives a
         dask frame, computed partition by partition.
 
@@ -623,7 +651,9 @@ def recommend_many(
         raise ValueError(f"errors={short(errors)}: not an option; valid: 'raise' or 'coerce'")
     book = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
     if _is_dask(frame):
-        return _recommend_dask(frame, rulebook=book, errors=errors, extra_columns=extra_columns)
+        return _recommend_dask(
+            frame, rulebook=book, errors=errors, extra_columns=extra_columns, margins=margins
+        )
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
             f"recommend_many() takes a pandas or dask DataFrame, not {type(frame).__name__}; "
@@ -635,7 +665,11 @@ def recommend_many(
         raise _frame_error(frame.index, encoded.problems, int(encoded.bad.sum()), encoded.n)
     scored = run_kernel(compiled, encoded)
     result = result_frame(
-        compiled, scored, frame.index, errors=_error_column(encoded) if errors == "coerce" else None
+        compiled,
+        scored,
+        frame.index,
+        errors=_error_column(encoded) if errors == "coerce" else None,
+        margins=margins,
     )
     if extra_columns == "keep":
         kept = [c for c in frame.columns if c not in OrgProfile.model_fields]
@@ -644,7 +678,9 @@ def recommend_many(
     return result
 
 
-def _recommend_dask(frame: Any, *, rulebook: Rulebook, errors: Errors, extra_columns: ExtraColumns) -> Any:
+def _recommend_dask(
+    frame: Any, *, rulebook: Rulebook, errors: Errors, extra_columns: ExtraColumns, margins: bool
+) -> Any:
     try:
         dd: Any = import_module("dask.dataframe")
         make_meta: Any = import_module("dask.dataframe.utils").make_meta
@@ -656,10 +692,14 @@ def _recommend_dask(frame: Any, *, rulebook: Rulebook, errors: Errors, extra_col
     if not isinstance(frame, dd.DataFrame):
         raise TypeError(f"recommend_many() takes a pandas or dask DataFrame, not {type(frame).__name__}")
     _check_columns(list(frame.columns), extra_columns=extra_columns)  # fail now, not when the graph runs
-    meta = recommend_many(make_meta(frame), rulebook=rulebook, errors=errors, extra_columns=extra_columns)
-    return frame.map_partitions(
-        recommend_many, rulebook=rulebook, errors=errors, extra_columns=extra_columns, meta=meta
-    )
+    options: dict[str, Any] = {
+        "rulebook": rulebook,
+        "errors": errors,
+        "extra_columns": extra_columns,
+        "margins": margins,
+    }
+    meta = recommend_many(make_meta(frame), **options)
+    return frame.map_partitions(recommend_many, **options, meta=meta)
 
 
 # -- grids -----------------------------------------------------------------------------------
@@ -930,8 +970,9 @@ class ProfileFrameAccessor:
         rulebook: Rulebook | str | os.PathLike[str] | None = None,
         errors: Errors = "raise",
         extra_columns: ExtraColumns = "raise",
+        margins: bool = False,
     ) -> pd.DataFrame:
-        """Score every row: ``recommend_many(frame, rulebook=..., errors=..., extra_columns=...)``.
+        """Score every row: ``recommend_many(frame, ...)`` with the same keyword arguments.
 
         Parameters
         ----------
@@ -942,6 +983,8 @@ class ProfileFrameAccessor:
             See :func:`recommend_many`.
         extra_columns : {"raise", "ignore", "keep"}, default "raise"
             See :func:`recommend_many`.
+        margins : bool, default False
+            See :func:`recommend_many`.
 
         Returns
         -------
@@ -949,7 +992,7 @@ class ProfileFrameAccessor:
             Verdict, score, role shape and contributions, with the frame's index.
         """
         result: pd.DataFrame = recommend_many(
-            self._frame, rulebook=rulebook, errors=errors, extra_columns=extra_columns
+            self._frame, rulebook=rulebook, errors=errors, extra_columns=extra_columns, margins=margins
         )
         return result
 

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 
@@ -21,6 +21,9 @@ from .._errors import RulebookError, TpmFitError, short
 from .._model.profile import ORDERED_INPUTS, OrgProfile
 from .._model.result import Recommendation
 from .._model.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from .._analysis.robustness import Robustness
 
 __all__ = ["main"]
 
@@ -99,24 +102,32 @@ def load_rulebook(path: str | None) -> Rulebook:
 def _recommend(args: argparse.Namespace) -> int:
     from .._engine.recommend import recommend
     from .log import record_decision
+    from .sensitivity import robustness_of
 
     rulebook = load_rulebook(args.rulebook)
     result = recommend(profile_fields(args), rulebook=rulebook)
+    robust = robustness_of(result, args)
     recorded = record_decision(args, result, rulebook)  # None without --log
-    _print_recommendation(args, result)
+    _print_recommendation(args, result, robust)
     if recorded:  # on stderr with --json, so that standard output stays one Recommendation
         print(recorded, file=sys.stderr if args.json else sys.stdout)
     return 0
 
 
-def _print_recommendation(args: argparse.Namespace, result: Recommendation) -> None:
+def _print_recommendation(
+    args: argparse.Namespace, result: Recommendation, robust: Robustness | None
+) -> None:
     if args.json:
         payload = result.model_dump(mode="json")
         if args.what_if:
             payload["counterfactuals"] = [c.model_dump(mode="json") for c in result.counterfactuals()]
+        if robust is not None:
+            payload["robustness"] = robust.model_dump(mode="json")
         print(json.dumps(payload, indent=2))
         return
     print(result.to_markdown() if args.markdown else result.explain(top=args.top))
+    if robust is not None:
+        print(f"\n{robust.to_text()}")
     if args.what_if:
         print("\nWhat would change the verdict (one input at a time):")
         for item in result.counterfactuals():
@@ -141,8 +152,10 @@ def _register_recommend(subparsers: argparse._SubParsersAction[argparse.Argument
         "--what-if", action="store_true", help="also show the nearest change that flips the verdict"
     )
     from .log import add_record_options
+    from .sensitivity import add_robustness_options
 
     add_record_options(parser)
+    add_robustness_options(parser)
     parser.set_defaults(handler=_recommend)
 
 
@@ -193,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Modules that add further subcommands, each with ``register(subparsers)``.
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log")
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log", "sensitivity")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from .._analysis.robustness import firmness_line
 from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
 
@@ -49,18 +50,17 @@ def _seat_words(result: Recommendation) -> str:
     return f"{shape}; the hire would own: {', '.join(face.value for face in result.seat)}"
 
 
-def _opening(result: Recommendation) -> list[str]:
-    """The first lines: whether to hire first when no hire is indicated, else the verdict."""
+def _opening(result: Recommendation, *, emphasis: str = "") -> list[str]:
+    """The first lines: whether to hire first when no hire is indicated, else the verdict; then
+    how firm the verdict is (closed-form margins, no sampling) and the seat."""
     verdict = f"{result.verdict.value.upper()} (score {signed(result.score)}; {_band(result)})"
+    firmness = firmness_line(result, emphasis=emphasis)
     seat = f"Seat: {_seat_words(result)}."
     if not result.hire_needed:
-        return [
-            result.need_reason,
-            f"If you hire anyway (a backfill): {verdict}",
-            result.verdict.headline,
-            seat,
-        ]
-    return [f"Verdict: {verdict}", result.verdict.headline, seat, f"Why this seat: {result.need_reason}"]
+        backfill = f"If you hire anyway (a backfill): {verdict}"
+        return [result.need_reason, backfill, result.verdict.headline, firmness, seat]
+    why = f"Why this seat: {result.need_reason}"
+    return [f"Verdict: {verdict}", result.verdict.headline, firmness, seat, why]
 
 
 def _sides(result: Recommendation, top: int) -> tuple[list[TraceStep], list[TraceStep]]:
@@ -120,7 +120,7 @@ def _step_line(step: TraceStep) -> str:
 def render_markdown(result: Recommendation, *, top: int = 3) -> str:
     """Markdown explanation with the full trace as a table."""
     pro, con = _sides(result, top)
-    opening = _opening(result)
+    opening = _opening(result, emphasis="*")
     out = [
         f"**{opening[0]}**  ",
         *(f"{line}  " for line in opening[1:]),

@@ -11,6 +11,7 @@ from .rulebook import Rulebook, Thresholds
 from .vocab import Face, Favours, RoleShape, Verdict
 
 if TYPE_CHECKING:
+    from .._analysis.robustness import Robustness
     from .._engine.counterfactual import Counterfactual
 
 __all__ = ["Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
@@ -131,6 +132,46 @@ class Recommendation(_Frozen):
         from .._engine.counterfactual import counterfactuals
 
         return counterfactuals(self, rulebook=rulebook)
+
+    def robustness(
+        self,
+        *,
+        spread: float = 0.5,
+        samples: int = 10_000,
+        seed: int = 0,
+        rulebook: Rulebook | None = None,
+    ) -> Robustness:
+        """How firm the verdict is: exact weight-flip margins and acceptability (docs/robustness.md).
+
+        Needs only the trace, score and thresholds, so it works on a result read back from JSON.
+
+        Parameters
+        ----------
+        spread : float, default 0.5
+            Each weight is multiplied by an independent uniform factor in
+            ``[1 - spread, 1 + spread]`` for the acceptability shares; from 0 to 1.
+        samples : int, default 10_000
+            Weight vectors sampled.
+        seed : int, default 0
+            Seed of numpy's default generator; equal seeds give equal figures.
+        rulebook : Rulebook, optional
+            If given, it must have the recorded fingerprint (a check, nothing is re-scored).
+
+        Returns
+        -------
+        Robustness
+            Per-factor margins, the nearest flip, acceptability shares and central weights.
+
+        Raises
+        ------
+        ValueError
+            An argument out of range (also a ``TpmFitError``).
+        TpmFitError
+            ``rulebook`` has another fingerprint, or the verdict does not follow from the score.
+        """
+        from .._analysis.robustness import robustness
+
+        return robustness(self, spread=spread, samples=samples, seed=seed, rulebook=rulebook)
 
     def used_rulebook(self, *, rulebook: Rulebook | None = None) -> Rulebook:
         """The rulebook that produced this result, checked against its fingerprint."""

@@ -44,6 +44,7 @@ from .suggest import did_you_mean
 from .vocab import Direction, Face, Favours, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
+    from .._analysis.robustness import SensitivityReport
     from .._verify.verifier import VerificationReport
 
 __all__ = [
@@ -424,6 +425,24 @@ class Rulebook(_Model):
         from .._verify.verifier import verify_rulebook
 
         return verify_rulebook(self)
+
+    def sensitivity(self, *, delta: float = 0.1) -> SensitivityReport:
+        """Per factor, the share of verification-grid profiles whose verdict a ``±delta`` change
+        of its weight (relative, one factor at a time) would change. Exact, no sampling.
+
+        Parameters
+        ----------
+        delta : float, default 0.1
+            Relative weight change, greater than 0 and at most 1.
+
+        Returns
+        -------
+        SensitivityReport
+            Grid points are not a population: see ``docs/robustness.md``.
+        """
+        from .._analysis.robustness import rulebook_sensitivity
+
+        return rulebook_sensitivity(self, delta=delta)
 
 
 def _zero_signless(data: Any) -> Any:

@@ -1,0 +1,103 @@
+"""``tpm-fit sensitivity [RULEBOOK.toml] [--delta 0.1] [--json]``: which weights the verdicts hang on.
+
+Also the ``--robustness`` options of ``tpm-fit recommend`` (:func:`add_robustness_options`,
+:func:`robustness_of`), kept here so that the main module only wires them in.
+
+Exit status: 0, or 2 when the file cannot be read, is not a valid rulebook, or an option is out of
+range (reported by :func:`tpm_fit._cli.main.main`).
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from .._cli.main import load_rulebook
+
+if TYPE_CHECKING:
+    from .._analysis.robustness import Robustness
+    from .._model.result import Recommendation
+
+__all__ = ["add_robustness_options", "register", "robustness_of"]
+
+
+def _sensitivity(args: argparse.Namespace) -> int:
+    from .._analysis.robustness import rulebook_sensitivity
+
+    rulebook = load_rulebook(args.rulebook)
+    report = rulebook_sensitivity(rulebook, delta=args.delta, max_grid_points=args.max_grid_points)
+    print(report.model_dump_json(indent=2) if args.json else report.to_text())
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``sensitivity`` subcommand.
+
+    Parameters
+    ----------
+    subparsers : argparse._SubParsersAction
+        The parent parser's subcommands.
+    """
+    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
+
+    parser = subparsers.add_parser(
+        "sensitivity",
+        help="per factor, how many grid profiles change verdict when its weight moves by +-delta",
+        description=(
+            "For each factor, the share of the verification grid's profiles whose verdict changes "
+            "when that factor's weight is multiplied by 1 + delta or 1 - delta, one factor at a "
+            "time. Exact over the grid (no sampling). Grid points are not a population: the shares "
+            "are of the grid, not of organisations. See docs/robustness.md."
+        ),
+    )
+    parser.add_argument(
+        "rulebook", nargs="?", metavar="RULEBOOK.toml", help="TOML rulebook (default: built-in)"
+    )
+    parser.add_argument(
+        "--delta",
+        type=float,
+        default=0.1,
+        metavar="D",
+        help="relative weight change, above 0 and at most 1 (default 0.1, i.e. +-10%%)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the SensitivityReport as JSON")
+    parser.add_argument(
+        "--max-grid-points",
+        type=int,
+        default=DEFAULT_MAX_GRID_POINTS,
+        metavar="N",
+        help=f"refuse larger grids (default {DEFAULT_MAX_GRID_POINTS:,})",
+    )
+    parser.set_defaults(handler=_sensitivity)
+
+
+def add_robustness_options(parser: argparse.ArgumentParser) -> None:
+    """``--robustness`` and its sampling options, for ``tpm-fit recommend``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The ``recommend`` subcommand's parser.
+    """
+    group = parser.add_argument_group("robustness (how firm is the verdict?)")
+    group.add_argument(
+        "--robustness",
+        action="store_true",
+        help="also print the weight-flip margins, the nearest flip and the acceptability shares",
+    )
+    group.add_argument(
+        "--spread",
+        type=float,
+        default=0.5,
+        metavar="S",
+        help="weights are multiplied by uniform factors in [1-S, 1+S] (default 0.5)",
+    )
+    group.add_argument("--samples", type=int, default=10_000, metavar="N", help="weightings sampled")
+    group.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
+
+
+def robustness_of(result: Recommendation, args: argparse.Namespace) -> Robustness | None:
+    """The robustness analysis the options ask for, or None without ``--robustness``."""
+    if not args.robustness:
+        return None
+    return result.robustness(spread=args.spread, samples=args.samples, seed=args.seed)
