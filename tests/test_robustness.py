@@ -41,10 +41,12 @@ source = "tests"
 technical_min = {technical_min}
 traditional_max = {traditional_max}
 
-[role_shape]
-specialist_min_company_size = 150
-specialist_min_product_team = 2
+[seat]
 section = "s"
+specialist_min_company_size = 150
+specialist_min_product_team = 3
+need = [{{ from_company_size = 1, people = 1 }}]
+tie_order = ["strategy", "marketing", "technical"]
 """
 
 
