@@ -1,0 +1,163 @@
+"""The package is a tree of layers: no module imports one from a higher layer, and no cycles.
+
+Layers, lowest first (see docs/architecture.md):
+
+0. ``_errors``, ``_version``: nothing of tpm_fit;
+1. ``_model``: declarations (vocabulary, profile, rulebook format, primitives, results);
+2. ``_engine``: evaluation (the kernel, the seat, ``recommend()``, counterfactuals);
+3. ``_verify``: exact proofs over the breakpoint grid;
+4. ``_analysis``: how firm a verdict is (margins, acceptability, sensitivity);
+5. ``_explain``: rendering for people;
+6. ``_batch``, ``_records``, ``_hiring``: features built on the layers below;
+7. ``_cli``: the command line;
+8. ``testing``, ``__init__``, ``__main__``: the public surface.
+
+The only imports that go up are the lazy ones inside convenience methods of the public models
+(``Recommendation.explain()``, ``Rulebook.verify()``, ...), which the allow-list below names one
+by one, so that a new upward import is a decision, not an accident.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1] / "src" / "tpm_fit"
+
+RANK = {
+    "_errors": 0,
+    "_version": 0,
+    "_model": 1,
+    "_engine": 2,
+    "_verify": 3,
+    "_analysis": 4,
+    "_explain": 5,
+    "_batch": 6,
+    "_records": 6,
+    "_hiring": 6,
+    "_cli": 7,
+    "testing": 8,
+    "__init__": 8,
+    "__main__": 8,
+}
+
+#: Convenience methods of public models that may import a higher layer when called:
+#: (module, function) pairs.
+ALLOWED_UPWARD = {
+    ("tpm_fit._model.result", "explain"),
+    ("tpm_fit._model.result", "to_markdown"),
+    ("tpm_fit._model.result", "_repr_html_"),
+    ("tpm_fit._model.result", "counterfactuals"),
+    ("tpm_fit._model.result", "used_rulebook"),
+    ("tpm_fit._model.result", "robustness"),
+    ("tpm_fit._model.result", "brief"),
+    ("tpm_fit._model.rulebook", "verify"),
+    ("tpm_fit._model.rulebook", "sensitivity"),
+    ("tpm_fit._model.rulebook", "_repr_html_"),
+    ("tpm_fit._model.verification", "to_text"),
+    ("tpm_fit._model.verification", "_repr_html_"),
+    ("tpm_fit._engine.counterfactual", "__str__"),
+}
+
+
+@dataclass(frozen=True)
+class Import:
+    source: str
+    target: str
+    function: str | None  # enclosing function, None at module level
+    type_only: bool
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _visit(node: ast.AST, where: tuple[str, str], function: str | None, type_only: bool) -> list[Import]:
+    """Imports of tpm_fit under ``node``; ``where`` is (module, its package)."""
+    module, package = where
+    found: list[Import] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+            found += _visit(child, where, function, True)
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+            found += _visit(child, where, child.name, type_only)
+        elif isinstance(child, ast.ImportFrom):
+            parts = package.split(".")
+            base = parts[: len(parts) - child.level + 1] if child.level else []
+            target = ".".join([*base, child.module] if child.module else base)
+            if target.startswith("tpm_fit"):
+                found.append(Import(module, target, function, type_only))
+        else:
+            found += _visit(child, where, function, type_only)
+    return found
+
+
+def _imports() -> list[Import]:
+    found: list[Import] = []
+    for path in sorted(ROOT.rglob("*.py")):
+        module = _module(path)
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        found += _visit(ast.parse(path.read_text(encoding="utf-8")), (module, package), None, False)
+    return found
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+IMPORTS = _imports()
+
+
+def test_every_module_belongs_to_a_known_layer() -> None:
+    layers = {_layer(_module(path)) for path in ROOT.rglob("*.py")}
+    assert layers <= set(RANK), sorted(layers - set(RANK))
+
+
+@pytest.mark.parametrize("item", [i for i in IMPORTS if i.function is None and not i.type_only], ids=str)
+def test_module_level_imports_never_go_up(item: Import) -> None:
+    assert RANK[_layer(item.target)] <= RANK[_layer(item.source)], (
+        f"{item.source} (layer {_layer(item.source)}) imports {item.target} (higher layer "
+        f"{_layer(item.target)}) at module level"
+    )
+
+
+def test_upward_imports_are_only_the_allowed_convenience_methods() -> None:
+    upward = {
+        (i.source, i.function)
+        for i in IMPORTS
+        if not i.type_only and RANK[_layer(i.target)] > RANK[_layer(i.source)]
+    }
+    assert all(function is not None for _, function in upward)
+    assert upward <= ALLOWED_UPWARD, sorted(upward - ALLOWED_UPWARD)
+
+
+def test_module_level_imports_have_no_cycles() -> None:
+    graph: dict[str, set[str]] = {}
+    modules = {_module(path) for path in ROOT.rglob("*.py")}
+    for item in IMPORTS:
+        if item.function is None and not item.type_only:
+            # ``from package import name`` may name a submodule; either way it depends on the package.
+            target = item.target if item.target in modules else item.target.rpartition(".")[0]
+            if target != item.source and target in modules:
+                graph.setdefault(item.source, set()).add(target)
+    state: dict[str, int] = {}
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if nxt.startswith(node + ".") or node == "tpm_fit":
+                continue  # a package importing its own submodules is not a cycle
+            if state.get(nxt) == 1:  # back edge
+                raise AssertionError("import cycle: " + " -> ".join([*path, node, nxt]))
+            if nxt not in state:
+                visit(nxt, [*path, node])
+        state[node] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [])
