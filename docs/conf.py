@@ -89,7 +89,8 @@ autodoc_pydantic_model_show_config_summary = False
 autodoc_pydantic_model_show_validator_summary = False
 autodoc_pydantic_model_show_validator_members = False
 autodoc_pydantic_model_show_field_summary = True
-autodoc_pydantic_model_summary_list_order = "bysource"
+# "bysource" fails for fields inherited from a base model (AllOf.of); alphabetical always works.
+autodoc_pydantic_model_summary_list_order = "alphabetical"
 autodoc_pydantic_model_member_order = "bysource"
 autodoc_pydantic_model_signature_prefix = "model"
 autodoc_pydantic_field_list_validators = False

@@ -20,6 +20,10 @@ result = tpm_fit.recommend(
 
 print(result.explain())
 
+# Stage one, the seat: two people cover strategy, so the hire would own marketing and technical.
+assert [face.value for face in result.seat] == ["marketing", "technical"]
+assert result.hire_needed
+
 # Every factor's weight, activation and signed contribution; they add up to the score.
 print("\nTrace:")
 for step in result.trace:
@@ -33,6 +37,6 @@ print(f"\nAudit record: {len(record)} bytes of JSON, rulebook sha256 {result.rul
 print("Fields:", ", ".join(json.loads(record)))
 
 # What would have to change, one input at a time, for the verdict to flip?
-print("\nWhat would change the verdict:")
+print("\nWhat would change the verdict (or the need for a hire):")
 for change in result.counterfactuals():
     print(f"  {change}")
