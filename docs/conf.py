@@ -56,6 +56,14 @@ nitpick_ignore_regex = [
         r"(pydantic|pydantic_core|annotated_types|numpy|np|pandas|pd|matplotlib|dask|hypothesis)(\..*)?",
     ),
     (r"py:.*", r"(DataFrame|Series|Axes|SearchStrategy|ValidationError|BaseModel|ndarray|NoneType)"),
+    # The standard library's value types that fields and parameters use.
+    (r"py:class", r"(uuid\.)?UUID|(datetime\.)?datetime|path|text stream"),
+    # pydantic's annotated types shown by their own names.
+    (r"py:class", r"AwareDatetime|JsonValue"),
+    # Internal protocols and aliases in the signatures of public classes (the rulebook format's
+    # ``Activation`` union, a compiled ``Node``, the ``DrawSource`` of the test strategies, and the
+    # TypedDict that types ``recommend(**fields)``): documented where they are used.
+    (r"py:class", r"(tpm_fit\._model\.[a-z_.]+\.)?(Node|DrawSource|Activation|ProfileFields)"),
     # Private type aliases of constrained values (``_Count``, ``_Text``): each field's page
     # shows the constraints themselves, and the Formats page shows them in its JSON Schema.
     (r"py:class", r"_[A-Za-z]\w*"),

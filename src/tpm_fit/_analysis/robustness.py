@@ -150,7 +150,7 @@ class Robustness(_Frozen):
     margins: tuple[WeightMargin, ...] = Field(description="One entry per factor, in rulebook order.")
     margin: float | None = Field(
         description=(
-            "Smallest |relative_change| over the factors: the fraction of its weight that the "
+            "Smallest absolute relative_change over the factors: the fraction of its weight that the "
             "most fragile factor may gain or lose. None when no single weight can flip the verdict."
         )
     )

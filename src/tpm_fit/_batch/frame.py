@@ -598,7 +598,7 @@ def recommend_many(
         levels). ``"raise"`` raises :class:`~tpm_fit.ProfileFrameError`; ``"coerce"`` scores the
         good rows, leaves the bad rows' results missing and adds an ``error`` column saying
         why (missing for good rows). Messages read ``field=value: what is wrong; what is
-        valid``; several problems of one row are joined by `` | ``.
+        valid``; several problems of one row are joined by ``" | "``.
     extra_columns : {"raise", "ignore", "keep"}, default "raise"
         What to do with columns that are not ``OrgProfile`` fields (an id column, say):
         refuse them, leave them out of the result, or carry them through to the result (as

@@ -109,7 +109,7 @@ class Primitive(BaseModel, ABC):
 
     @abstractmethod
     def compile(self, terms: Sequence[Node]) -> Node:
-        """The evaluator, given the compiled :meth:`children` in order."""
+        """The evaluator, given the compiled ``children()`` in order."""
 
     @abstractmethod
     def reversed_data(self) -> dict[str, Any]:

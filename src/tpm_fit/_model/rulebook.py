@@ -75,7 +75,7 @@ MAX_TEXT: Final = 2_000
 MAX_NEED: Final = 50
 
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(printable_text)]
-_Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+_Identifier = Annotated[str, Field(pattern=r"^[a-z][_a-z0-9]{0,63}$")]
 # Numbers are strict: a TOML string ("3") or boolean (true) is refused rather than coerced.
 _Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 _Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]

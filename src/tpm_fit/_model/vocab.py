@@ -41,7 +41,7 @@ def _rank(member: OrderedLevel) -> int:
 class Verdict(OrderedLevel):
     """Which background the seat calls for: ``traditional``, ``either`` or ``technical``.
 
-    Members are declared in score order, so :attr:`rank` is the kernel's verdict code
+    Members are declared in score order, so ``rank`` is the kernel's verdict code
     (0 traditional, 1 either, 2 technical).
     """
 
@@ -123,7 +123,7 @@ class Face(StrEnum):
 
     @property
     def question(self) -> str:
-        """The question the face answers: where, why or how."""
+        """The question the face answers (where, why or how)."""
         match self:
             case Face.STRATEGY:
                 return "where"
@@ -155,7 +155,7 @@ class Favours(StrEnum):
 
     @property
     def sign(self) -> float:
-        """+1.0 for technical, -1.0 for traditional: the sign of the factor's contribution."""
+        """The sign of the factor's contribution (+1.0 for technical, -1.0 for traditional)."""
         match self:
             case Favours.TECHNICAL:
                 return 1.0
@@ -173,7 +173,7 @@ class Direction(StrEnum):
 
     @property
     def sign(self) -> float:
-        """+1.0 when the score may only rise with the input, -1.0 when it may only fall."""
+        """The promised sign of a score change (+1.0 for non-decreasing, -1.0 for non-increasing)."""
         match self:
             case Direction.NON_DECREASING:
                 return 1.0

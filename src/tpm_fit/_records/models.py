@@ -40,7 +40,7 @@ GENESIS_HASH: Final = "0" * 64
 #: Bounds on labels: keys, characters per value, key pattern.
 MAX_LABELS: Final = 32
 MAX_LABEL_VALUE: Final = 256
-LABEL_KEY_PATTERN: Final = r"^[a-z][a-z0-9_.\-]{0,63}$"
+LABEL_KEY_PATTERN: Final = r"^[a-z][-_.a-z0-9]{0,63}$"
 #: Opaque ids from the caller's system: no spaces and no ``@``, which keeps names and e-mail
 #: addresses out by construction.
 OPAQUE_ID_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._:/+\-]{0,127}$"
@@ -229,7 +229,7 @@ class LoggedDecision(_Frozen):
 
     @property
     def effective_verdict(self) -> Verdict:
-        """The verdict in force: the latest override's, else the recommended one."""
+        """The verdict in force (the latest override's, else the recommended one)."""
         if self.reviews and self.reviews[-1].verdict is not None:
             return self.reviews[-1].verdict
         return self.record.verdict
