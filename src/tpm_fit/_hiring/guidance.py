@@ -213,18 +213,19 @@ class Guidance(_Model):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
-        for table, items in (
-            ("responsibilities", self.responsibilities),
-            ("qualifications", self.qualifications),
-        ):
+        tables: dict[str, list[str]] = {
+            "responsibilities": [item.id for item in self.responsibilities],
+            "qualifications": [item.id for item in self.qualifications],
+        }
+        for table, ids in tables.items():
             seen: dict[str, int] = {}
-            for i, item in enumerate(items):
-                if item.id in seen:
+            for i, id_ in enumerate(ids):
+                if id_ in seen:
                     raise ValueError(
-                        f"{table}[{i}].id={short(item.id)}: already used by {table}[{seen[item.id]}]; "
+                        f"{table}[{i}].id={short(id_)}: already used by {table}[{seen[id_]}]; "
                         "ids must be unique"
                     )
-                seen[item.id] = i
+                seen[id_] = i
         return self
 
     # -- construction ---------------------------------------------------------------------
