@@ -26,7 +26,7 @@ ARTICLE_SECTIONS: Final = (
     "The Three Faces of Product Management",
     "Technical Product Manager vs. Traditional Product Manager",
     "Technical Product Manager Job Description",
-    "Pros and Cons of Hiring a Technical Product Manager",
+    "Pros and Cons",
     "Advantages",
     "Disadvantages",
     "How to Hire",
