@@ -526,3 +526,17 @@ def test_job_posting_uses_only_schema_org_job_posting_properties() -> None:
 def test_brief_is_exported_with_its_public_module() -> None:
     assert RoleBrief.__module__ == "tpm_fit"
     assert tpm_fit.summarize_panel.__module__ == "tpm_fit"
+
+
+def test_compiled_guidance_is_cached_by_fingerprint_and_bounded(small: tuple[Rulebook, Guidance]) -> None:
+    from tpm_fit._hiring import brief as builder
+
+    rulebook, guidance = small
+    result = recommend(company_size=10, product_complexity="high", rulebook=rulebook)
+    first = result.brief(guidance=guidance)
+    for version in range(40):
+        variant = guidance.model_copy(update={"version": f"v{version}"})
+        assert variant.fingerprint != guidance.fingerprint
+        assert result.brief(guidance=variant).guidance_version == f"v{version}"
+    assert len(builder._CACHE._items) <= 32
+    assert result.brief(guidance=Guidance.from_toml(GUIDANCE)) == first

@@ -288,6 +288,12 @@ class Guidance(_Model):
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy, with ``update`` applied; the copy's fingerprint is computed afresh."""
+        copy = super().model_copy(update=update, deep=deep)
+        copy.__dict__.pop("fingerprint", None)  # a cached_property of the original's content
+        return copy
+
     def competency_ids(self) -> tuple[str, ...]:
         """Ids of the qualifications' competencies, in order."""
         return tuple(q.competency.id for q in self.qualifications if q.competency is not None)
