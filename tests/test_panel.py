@@ -142,3 +142,15 @@ def test_counts_add_up_median_in_range_and_flag_exactly_at_a_spread_of_two(ratin
         assert c.min <= c.median <= c.max
         assert c.disagreement == (c.max - c.min >= 2)
         assert c.gap == c.median - BRIEF.competency(c.competency).target
+
+
+def test_rating_errors_follow_the_one_grammar() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Rating.model_validate(
+            {"interviewer": "jane@example.com", "competency": "c", "level": 6, "evidence": " ", "age": 41}
+        )
+    text = str(caught.value)
+    assert "level=6: too large; valid: a whole number from 1 to 5" in text
+    assert "interviewer='jane@example.com': not an opaque id; valid: " in text
+    assert "evidence=' ': blank; valid: " in text
+    assert "age=41: not a rating field" in text

@@ -12,11 +12,21 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping
-from typing import Annotated, Any, Final
+from typing import Annotated, Any, Final, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from .._errors import TpmFitError, short
+from .._errors import TpmFitError, field_message, short
 from .._model.loading import printable_text
 from .models import RoleBrief
 
@@ -29,7 +39,7 @@ MAX_RATINGS: Final = 10_000
 
 def _evidence(text: str) -> str:
     if not text.strip():
-        raise ValueError("evidence is blank; a short note of what the candidate said or did")
+        raise ValueError("blank")
     return printable_text(text)
 
 
@@ -62,6 +72,69 @@ class Rating(BaseModel):
     evidence: Annotated[str, AfterValidator(_evidence)] = Field(
         min_length=1, max_length=2_000, description="What the candidate said or did that earns the level."
     )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_grammar(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        # Restate errors as "<field>=<value>: <what is wrong>; <what is valid>".
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise _restated(exc) from None
+
+
+#: What is valid for each rating field, in the project's one error grammar.
+_VALID: Final = {
+    "interviewer": "valid: an opaque id such as 'panel-1' (letters, digits, '_', '.', ':', '-'; "
+    "at most 64 characters; no names or e-mail addresses)",
+    "competency": "valid: the id of a competency on the brief's scorecard",
+    "level": "valid: a whole number from 1 to 5",
+    "evidence": "valid: a short note (at most 2,000 characters) of what the candidate said or did",
+}
+
+
+#: pydantic's error types, in the grammar's words.
+_WRONG: Final = {
+    "missing": "missing",
+    "string_pattern_mismatch": "not an opaque id",
+    "less_than_equal": "too large",
+    "greater_than_equal": "too small",
+    "int_type": "not a whole number",
+    "int_from_float": "not a whole number",
+    "string_type": "not a string",
+    "string_too_short": "empty",
+    "string_too_long": "too long",
+}
+
+
+def _restated(exc: ValidationError) -> ValidationError:
+    details: list[InitErrorDetails] = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        value = error.get("input")
+        field = str(loc[0]) if loc else ""
+        if error["type"] == "extra_forbidden":
+            text = field_message(
+                field[:64],
+                value,
+                "not a rating field (a rating records what the candidate showed, never who they are)",
+                f"valid: {', '.join(_VALID)}",
+            )
+        elif field in _VALID:
+            wrong = (
+                "missing" if error["type"] == "missing" else str(error["msg"]).removeprefix("Value error, ")
+            )
+            text = field_message(field, value, wrong, _VALID[field], missing=error["type"] == "missing")
+        else:
+            text = str(error["msg"])
+        details.append(
+            {
+                "type": PydanticCustomError(error["type"], "{message}", {"message": text}),
+                "loc": loc,
+                "input": value,
+            }
+        )
+    return ValidationError.from_exception_data("Rating", details)
 
 
 class _Frozen(BaseModel):
