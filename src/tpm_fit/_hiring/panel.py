@@ -121,9 +121,7 @@ def _restated(exc: ValidationError) -> ValidationError:
                 f"valid: {', '.join(_VALID)}",
             )
         elif field in _VALID:
-            wrong = (
-                "missing" if error["type"] == "missing" else str(error["msg"]).removeprefix("Value error, ")
-            )
+            wrong = _WRONG.get(error["type"]) or str(error["msg"]).removeprefix("Value error, ")
             text = field_message(field, value, wrong, _VALID[field], missing=error["type"] == "missing")
         else:
             text = str(error["msg"])
