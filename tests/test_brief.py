@@ -245,6 +245,18 @@ faces = ["technical"]
 base = 0.1
 emphasis = [{ reason = "a technical verdict", weight = 0.8, verdicts = ["technical"] }]
 
+[[responsibilities]]
+id = "pair"
+text = "Pair with a developing team."
+section = "Technical Product Manager Job Description, responsibility 6"
+faces = ["marketing"]
+
+[[responsibilities.emphasis]]
+reason = "developing"
+when.kind = "levels"
+when.input = "engineering_capability"
+when.values = { developing = 1.0, established = 0.5, strong = 0.0 }
+
 [[qualifications]]
 id = "tech"
 text = "Tech."
@@ -540,3 +552,16 @@ def test_compiled_guidance_is_cached_by_fingerprint_and_bounded(small: tuple[Rul
         assert result.brief(guidance=variant).guidance_version == f"v{version}"
     assert len(builder._CACHE._items) <= 32
     assert result.brief(guidance=Guidance.from_toml(GUIDANCE)) == first
+
+
+def test_why_names_the_trace_factors_and_risks_that_read_the_same_inputs(
+    small: tuple[Rulebook, Guidance],
+) -> None:
+    rulebook, guidance = small
+    technical = recommend(company_size=10, product_complexity="high", rulebook=rulebook).brief(
+        guidance=guidance
+    )
+    pair = next(item for item in technical.responsibilities if item.id == "pair")
+    assert pair.why[-1] == "in the trace: risk: A custom risk"
+    quiet = recommend(company_size=10, product_complexity="low", rulebook=rulebook).brief(guidance=guidance)
+    assert not any("in the trace" in line for item in quiet.responsibilities for line in item.why)

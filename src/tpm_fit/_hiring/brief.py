@@ -17,8 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, assert_never
 
-from pydantic import BaseModel
-
 from .._engine.kernel import compile_rulebook, encode_profile
 from .._errors import TpmFitError
 from .._model.primitives import One, compile_activation
@@ -152,7 +150,7 @@ def _fired(rules: Sequence[_Rule], strengths: Sequence[float], shown_at: float) 
     return tuple(out)
 
 
-def _remember(compiled: _CompiledGuidance, key: tuple[object, ...], part: BaseModel) -> None:
+def _remember(compiled: _CompiledGuidance, key: tuple[object, ...], part: object) -> None:
     """Keep a validated result part for reuse (bounded: cleared when full)."""
     with compiled.memo_lock:
         if len(compiled.memo) >= _MEMO_LIMIT:
@@ -178,7 +176,7 @@ def build_brief(
     # A backfill (no hire needed) describes the whole role: every face counts as the hire's.
     role_faces = frozenset(recommendation.seat) if recommendation.hire_needed else frozenset(FACES)
 
-    responsibilities = _responsibilities(compiled, values, verdict, role_faces)
+    responsibilities = _responsibilities(compiled, values, recommendation, used, role_faces)
     qualifications, scorecard = _qualifications(compiled, values, recommendation, role_faces, weighting)
     return RoleBrief.model_validate(
         {
@@ -201,17 +199,48 @@ def build_brief(
     )
 
 
+def _links(
+    compiled: _CompiledGuidance, rulebook: Rulebook, index: int, rules: Sequence[_Rule]
+) -> tuple[tuple[int, ...], frozenset[str]]:
+    """Factors and risks of the rulebook that read an input the item's rules read (cached)."""
+    key = ("links", rulebook.fingerprint, index)
+    found = compiled.memo.get(key)
+    if isinstance(found, tuple):
+        return found
+    inputs = frozenset().union(*(rule.inputs for rule in rules))
+    links = (
+        tuple(k for k, factor in enumerate(rulebook.factors) if factor.activation.inputs() & inputs),
+        frozenset(risk.id for risk in rulebook.risks if risk.when.inputs() & inputs),
+    )
+    _remember(compiled, key, links)
+    return links
+
+
 def _responsibilities(
-    compiled: _CompiledGuidance, values: Mapping[str, float], verdict: Verdict, role_faces: frozenset[Face]
+    compiled: _CompiledGuidance,
+    values: Mapping[str, float],
+    recommendation: Recommendation,
+    rulebook: Rulebook,
+    role_faces: frozenset[Face],
 ) -> tuple[Responsibility, ...]:
+    verdict = recommendation.verdict
+    trace = recommendation.trace
+    present = {risk.id: risk.title for risk in recommendation.risks}
     built: list[tuple[bool, float, int, Responsibility]] = []
     for index, (spec, rules) in enumerate(compiled.responsibilities):
         strengths = tuple([rule.strength(values, verdict) for rule in rules])
         shared = role_faces.isdisjoint(spec.faces)
-        key = ("r", index, strengths, shared)
+        factors, risks = _links(compiled, rulebook, index, rules)
+        fired = tuple(k for k in factors if trace[k].activation > 0.0) if any(strengths) else ()
+        raised = tuple(sorted(present[r] for r in risks if r in present)) if any(strengths) else ()
+        key = ("r", index, strengths, shared, fired, raised)
         item = compiled.memo.get(key)
         if not isinstance(item, Responsibility):
             item = _responsibility(compiled, spec, rules, strengths, shared)
+            if fired or raised:
+                linked = [f"{trace[k].title} (favours {trace[k].favours.value})" for k in fired]
+                linked += [f"risk: {title}" for title in raised]
+                item = item.model_copy(update={"why": (*item.why, f"in the trace: {'; '.join(linked)}")})
             _remember(compiled, key, item)
         built.append((shared, -item.emphasis, index, item))
     built.sort(key=lambda entry: entry[:3])
