@@ -17,6 +17,7 @@ CASES = [
     ("bench_records.py", ["--repeats", "1", "--number", "20"], "record(), file, durable=True"),
     ("bench_hostile.py", ["--repeats", "1"], "worst case"),
     ("bench_robustness.py", ["--repeats", "1", "--profiles", "5", "--rows", "2000"], "sensitivity()"),
+    ("bench_brief.py", ["--repeats", "1", "--number", "20"], "brief() / recommend()"),
 ]
 #: Benchmarks that need an extra, and the module it provides.
 NEEDS = {"bench_batch.py": "pandas"}

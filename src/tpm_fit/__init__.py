@@ -45,6 +45,18 @@ from ._model.vocab import Direction, Face, Favours, Presence, RoleShape, Verdict
 if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
     from ._batch.decision_map import decision_map, plot_decision_map
     from ._batch.frame import recommend_many, scenario_grid
+    from ._hiring.guidance import Guidance
+    from ._hiring.models import (
+        AnchoredLevel,
+        Competency,
+        Priority,
+        Probe,
+        Qualification,
+        Responsibility,
+        RoleBrief,
+    )
+    from ._hiring.panel import CompetencyPanel, PanelSummary, Rating, RatingError, summarize_panel
+    from ._hiring.report import GuidanceProblem, GuidanceReport
     from ._model.verification import VerificationReport, Violation
     from ._records import (
         ChainProblem,
@@ -59,14 +71,18 @@ if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getat
         ReviewAction,
         replay,
     )
+    from ._verify.guidance import check_guidance
     from ._verify.verifier import verify_rulebook
 
 __all__ = [
     "AllOf",
+    "AnchoredLevel",
     "AnyOf",
     "Axiom",
     "ChainProblem",
     "ChainReport",
+    "Competency",
+    "CompetencyPanel",
     "Counterfactual",
     "DecisionLog",
     "DecisionLogError",
@@ -78,24 +94,35 @@ __all__ = [
     "Factor",
     "FactorSensitivity",
     "Favours",
+    "Guidance",
+    "GuidanceProblem",
+    "GuidanceReport",
     "IndustryTechIntensity",
     "Levels",
     "LoggedDecision",
     "NearestFlip",
     "NeedStep",
     "OrgProfile",
+    "PanelSummary",
     "Presence",
     "Primitive",
+    "Priority",
+    "Probe",
     "ProductComplexity",
     "ProfileFrameError",
+    "Qualification",
     "Ramp",
+    "Rating",
+    "RatingError",
     "Recommendation",
     "Replay",
+    "Responsibility",
     "Review",
     "ReviewAction",
     "Risk",
     "RiskRule",
     "Robustness",
+    "RoleBrief",
     "RoleShape",
     "Rulebook",
     "RulebookError",
@@ -113,12 +140,14 @@ __all__ = [
     "WeightChange",
     "WeightMargin",
     "__version__",
+    "check_guidance",
     "decision_map",
     "plot_decision_map",
     "recommend",
     "recommend_many",
     "replay",
     "scenario_grid",
+    "summarize_panel",
     "verify_rulebook",
 ]
 
@@ -146,6 +175,23 @@ _LAZY: dict[str, str] = {
     "Review": "tpm_fit._records",
     "ReviewAction": "tpm_fit._records",
     "replay": "tpm_fit._records",
+    # The role brief and the panel summary (issue 10).
+    "AnchoredLevel": "tpm_fit._hiring.models",
+    "Competency": "tpm_fit._hiring.models",
+    "Priority": "tpm_fit._hiring.models",
+    "Probe": "tpm_fit._hiring.models",
+    "Qualification": "tpm_fit._hiring.models",
+    "Responsibility": "tpm_fit._hiring.models",
+    "RoleBrief": "tpm_fit._hiring.models",
+    "Guidance": "tpm_fit._hiring.guidance",
+    "GuidanceProblem": "tpm_fit._hiring.report",
+    "GuidanceReport": "tpm_fit._hiring.report",
+    "CompetencyPanel": "tpm_fit._hiring.panel",
+    "PanelSummary": "tpm_fit._hiring.panel",
+    "Rating": "tpm_fit._hiring.panel",
+    "RatingError": "tpm_fit._hiring.panel",
+    "summarize_panel": "tpm_fit._hiring.panel",
+    "check_guidance": "tpm_fit._verify.guidance",
 }
 
 

@@ -206,7 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Modules that add further subcommands, each with ``register(subparsers)``.
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log", "sensitivity")
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log", "sensitivity", "brief")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

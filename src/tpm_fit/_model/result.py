@@ -11,8 +11,13 @@ from .rulebook import Rulebook, Thresholds
 from .vocab import Face, Favours, RoleShape, Verdict
 
 if TYPE_CHECKING:
+    import os
+
     from .._analysis.robustness import Robustness
     from .._engine.counterfactual import Counterfactual
+    from .._hiring.brief import Weighting
+    from .._hiring.guidance import Guidance
+    from .._hiring.models import RoleBrief
 
 __all__ = ["Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
 
@@ -172,6 +177,43 @@ class Recommendation(_Frozen):
         from .._analysis.robustness import robustness
 
         return robustness(self, spread=spread, samples=samples, seed=seed, rulebook=rulebook)
+
+    def brief(
+        self,
+        *,
+        guidance: Guidance | str | os.PathLike[str] | None = None,
+        rulebook: Rulebook | None = None,
+        weighting: Weighting = "equal",
+    ) -> RoleBrief:
+        """The role brief: responsibilities, qualifications, an interview scorecard and probes.
+
+        Parameters
+        ----------
+        guidance : Guidance, str or os.PathLike, optional
+            The hiring guidance, or the path of a TOML guidance file; :meth:`Guidance.default`
+            when omitted.
+        rulebook : Rulebook, optional
+            Needed only for a result read back from JSON that was made with a rulebook other
+            than the default; it must have the recorded fingerprint.
+        weighting : {"equal", "trace"}, default "equal"
+            Scorecard weights: equal, or raised for qualifications the trace leans towards
+            (each unequal weight says which factors raised it).
+
+        Returns
+        -------
+        RoleBrief
+            See ``docs/brief.md``.
+
+        Raises
+        ------
+        RulebookError
+            ``guidance`` is a path that cannot be read or is not valid guidance.
+        TpmFitError
+            The guidance fails its checks, or ``rulebook`` has another fingerprint.
+        """
+        from .._hiring.brief import build_brief
+
+        return build_brief(self, guidance=guidance, rulebook=rulebook, weighting=weighting)
 
     def used_rulebook(self, *, rulebook: Rulebook | None = None) -> Rulebook:
         """The rulebook that produced this result, checked against its fingerprint."""

@@ -6,6 +6,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .._hiring.report import GuidanceReport
 from .profile import OrgProfile
 from .rulebook import SeatProperty
 from .vocab import Direction, Favours, Verdict
@@ -190,12 +191,17 @@ class VerificationReport(_Frozen):
     evaluations: int = Field(description="Profiles scored by the kernel, counting shifted neighbours.")
     tolerance: float = Field(description="Absolute tolerance used for score comparisons.")
     seconds: float = Field(description="Wall-clock time the verification took.")
+    guidance: GuidanceReport | None = Field(
+        default=None, description="Outcome of the hiring-guidance checks (docs/brief.md); ok counts it."
+    )
 
     def to_text(self) -> str:
         """The report as plain text for a terminal (what ``tpm-fit verify`` prints)."""
         from .._explain.report import render_report
+        from .._verify.guidance import guidance_text
 
-        return render_report(self)
+        text = render_report(self)
+        return text if self.guidance is None else f"{text.rstrip()}\n\n{guidance_text(self.guidance)}\n"
 
     def __str__(self) -> str:
         return self.to_text()

@@ -21,6 +21,7 @@ from typing import Final
 
 from .._engine.kernel import CompiledRulebook, compile_rulebook
 from .._errors import RulebookError
+from .._hiring.guidance import Guidance, as_guidance
 from .._model.rulebook import Rulebook, as_rulebook
 from .._model.verification import (
     TOLERANCE,
@@ -35,6 +36,7 @@ from .._model.verification import (
 )
 from .checks import AxiomCheck, FactorCheck, ScoreRange, SeatCheck
 from .grid import Chunk, Grid, build_axes
+from .guidance import check_guidance
 from .reach import VerdictCheck
 
 __all__ = [
@@ -68,6 +70,7 @@ def verify_rulebook(
     max_grid_points: int = DEFAULT_MAX_GRID_POINTS,
     chunk_size: int | None = None,
     max_work: int = DEFAULT_MAX_WORK,
+    guidance: Guidance | str | os.PathLike[str] | None = None,
 ) -> VerificationReport:
     """Check a rulebook's promises over every possible profile, exactly.
 
@@ -92,6 +95,9 @@ def verify_rulebook(
         Refuse verifications whose work (grid points x activation terms per point x kernel
         passes per point) is larger: this bounds the time, where ``max_grid_points`` alone
         does not (a rulebook of many long ramps is slow at a modest grid size).
+    guidance : Guidance, str or os.PathLike, optional
+        Hiring guidance to check as well (sections cited, five anchored levels per competency,
+        known inputs and faces); the shipped guidance when omitted. Reported in ``guidance``.
     chunk_size : int, optional
         Grid points evaluated per kernel call; by default at most 65,536, and fewer when the
         rulebook has so many factors that one chunk's contributions would pass 32 MiB.
@@ -115,6 +121,7 @@ def verify_rulebook(
     """
     started = time.perf_counter()
     rulebook = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
+    guidance_report = check_guidance(as_guidance(guidance))
     compiled = compile_rulebook(rulebook)
     grid = _checked_grid(compiled, max_grid_points)
     _check_work(rulebook, grid, max_work)
@@ -145,7 +152,7 @@ def verify_rulebook(
         rulebook_name=rulebook.name,
         rulebook_version=rulebook.version,
         rulebook_fingerprint=rulebook.fingerprint,
-        ok=not violations,
+        ok=not violations and guidance_report.ok,
         violations=tuple(violations),
         thresholds_ordered=ordered,
         score_min=compiled.evaluate_one(grid.values(scores.low_flat)).score,
@@ -159,6 +166,7 @@ def verify_rulebook(
         evaluations=evaluations + sum(state.pairs for state in axioms.states) + verdicts.evaluations,
         tolerance=tolerance,
         seconds=time.perf_counter() - started,
+        guidance=guidance_report,
     )
 
 

@@ -1,0 +1,102 @@
+"""Benchmark: Recommendation.brief() against recommend() for the same profiles, in the same run.
+
+Run: ``python benchmarks/bench_brief.py [--repeats 15] [--number 500]``
+
+Prints the median microseconds per call over repeated, interleaved timing runs and the ratio of
+each case to ``recommend()`` measured in the same run (machines here are noisy; ratios travel
+better than microseconds). The target from issue 10 is ``brief()`` at most 3x ``recommend()``.
+The profiles are drawn at random, so the per-profile parts of the brief are really computed;
+what depends only on the guidance (compiled conditions, anchored levels) is cached by the
+guidance's fingerprint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import random
+import statistics
+import timeit
+from collections.abc import Callable
+
+import tpm_fit
+
+TARGET_RATIO = 3.0
+
+
+def random_profiles(count: int, *, seed: int = 11) -> list[dict[str, object]]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        size = int(10 ** rng.uniform(0, 4.5))
+        out.append(
+            {
+                "company_size": size,
+                "product_complexity": rng.choice(["low", "moderate", "high", "very_high"]),
+                "strategy_coverage": min(rng.randint(0, 4), size),
+                "marketing_coverage": min(rng.randint(0, 4), size),
+                "technical_coverage": min(rng.randint(0, 4), size),
+                "engineering_capability": rng.choice(["developing", "established", "strong"]),
+                "product_team_size": min(rng.randint(0, 6), size),
+                "industry_tech_intensity": rng.choice(["low", "moderate", "high"]),
+            }
+        )
+    return out
+
+
+def interleaved_medians(
+    cases: list[tuple[str, Callable[[], object]]], *, repeats: int, per_call: int
+) -> dict[str, float]:
+    """Median microseconds per call of each case, timing every case once per round."""
+    samples: dict[str, list[float]] = {name: [] for name, _ in cases}
+    for _ in range(repeats):
+        for name, func in cases:
+            samples[name].append(timeit.timeit(func, number=1) / per_call * 1e6)
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--number", type=int, default=500, help="distinct profiles per timing run")
+    args = parser.parse_args()
+
+    pool = random_profiles(args.number)
+    results = [tpm_fit.recommend(fields) for fields in pool]
+    results[0].brief()  # warm caches: default guidance loaded, compiled and checked once
+
+    def recommend_all() -> None:
+        for fields in pool:
+            tpm_fit.recommend(fields)
+
+    def brief_all() -> None:
+        for result in results:
+            result.brief()
+
+    def brief_trace_all() -> None:
+        for result in results:
+            result.brief(weighting="trace")
+
+    def both_all() -> None:
+        for fields in pool:
+            tpm_fit.recommend(fields).brief()
+
+    baseline = "recommend()  [baseline]"
+    cases = [
+        (baseline, recommend_all),
+        ("result.brief()", brief_all),
+        ("result.brief(weighting='trace')", brief_trace_all),
+        ("recommend().brief()", both_all),
+    ]
+    medians = interleaved_medians(cases, repeats=args.repeats, per_call=len(pool))
+    print(f"python {platform.python_version()}, {len(pool)} distinct profiles, {args.repeats} repeats")
+    print(f"{'case':<36} {'median us/call':>15} {'x baseline':>11}")
+    for name, _ in cases:
+        print(f"{name:<36} {medians[name]:>15.1f} {medians[name] / medians[baseline]:>11.2f}")
+    ratio = medians["result.brief()"] / medians[baseline]
+    verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
+    print(f"brief() / recommend() = {ratio:.2f}: {verdict} the {TARGET_RATIO:g}x target")
+
+
+if __name__ == "__main__":
+    main()

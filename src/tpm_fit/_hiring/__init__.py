@@ -1,0 +1,1 @@
+"""Hiring: the role brief, its guidance data, renderings and the panel summary."""

@@ -1,0 +1,428 @@
+"""Building a :class:`RoleBrief` from a recommendation and the guidance data.
+
+Emphasis and must-have rules are kernel activations: each is compiled once per guidance (by
+fingerprint, in a bounded thread-safe cache) with :func:`~tpm_fit._model.primitives.compile_activation`
+and evaluated with the node's scalar ``one`` twin on the profile's encoded values plus the seat's
+derived inputs (``compile_rulebook(rulebook).with_seat(encode_profile(profile))``). Rules combine
+like the kernel's ``any_of``: ``1 - (1 - base) * prod(1 - strength)``. Nothing here interprets a
+condition itself.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal, assert_never
+
+from .._engine.kernel import compile_rulebook, encode_profile
+from .._errors import TpmFitError
+from .._model.primitives import One, compile_activation
+from .._model.result import Recommendation, Risk
+from .._model.rulebook import Rulebook
+from .._model.vocab import FACES, Face, Favours, RoleShape, Verdict
+from .._version import __version__
+from .guidance import EmphasisRule, Guidance, QualificationSpec, QuestionSpec, ResponsibilitySpec, as_guidance
+from .models import AnchoredLevel, Competency, Priority, Probe, Qualification, Responsibility, RoleBrief
+
+__all__ = ["Weighting", "build_brief"]
+
+Weighting = Literal["equal", "trace"]
+_WEIGHTINGS: Final = ("equal", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    reason: str
+    weight: float
+    one: One | None
+    verdicts: frozenset[Verdict]
+    inputs: tuple[str, ...]
+    on_verdict: bool
+
+    def strength(self, values: Mapping[str, float], verdict: Verdict) -> float:
+        if verdict not in self.verdicts:
+            return 0.0
+        return self.weight * (1.0 if self.one is None else self.one(values))
+
+
+def _rules(rules: Sequence[EmphasisRule]) -> tuple[_Rule, ...]:
+    return tuple(
+        _Rule(
+            rule.reason,
+            rule.weight,
+            None if rule.when is None else compile_activation(rule.when).one,
+            frozenset(rule.verdicts),
+            tuple(sorted(rule.when.inputs())) if rule.when is not None else (),
+            len(rule.verdicts) < len(Verdict),
+        )
+        for rule in rules
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledQualification:
+    spec: QualificationSpec
+    rules: tuple[_Rule, ...]
+    levels: tuple[AnchoredLevel, ...]
+    competency_id: str
+
+
+class _CompiledGuidance:
+    """Everything per guidance that does not depend on the profile, built once."""
+
+    def __init__(self, guidance: Guidance) -> None:
+        from .._verify.guidance import check_guidance
+
+        report = check_guidance(guidance)
+        if not report.ok:
+            first = report.problems[0]
+            raise TpmFitError(
+                f"guidance {guidance.name!r} fails {len(report.problems)} check(s); first: "
+                f"{first.message} @ {first.location} (see tpm_fit.check_guidance)"
+            )
+        self.guidance = guidance
+        self.responsibilities = tuple((spec, _rules(spec.emphasis)) for spec in guidance.responsibilities)
+        self.qualifications = tuple(
+            _CompiledQualification(
+                spec,
+                _rules(spec.must_have),
+                tuple(
+                    AnchoredLevel(level=i, behaviour=text)
+                    for i, text in enumerate(spec.competency.anchors, start=1)
+                )
+                if spec.competency is not None
+                else (),
+                spec.competency.id if spec.competency is not None else "",
+            )
+            for spec in guidance.qualifications
+        )
+        self.probes = {probe.risk: probe for probe in guidance.probes}
+        self.memo: dict[tuple[object, ...], object] = {}
+        self.memo_lock = threading.Lock()
+
+
+class _GuidanceCache:
+    """A bounded, thread-safe LRU of compiled guidance keyed by fingerprint."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: OrderedDict[str, _CompiledGuidance] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def compiled(self, guidance: Guidance) -> _CompiledGuidance:
+        key = guidance.fingerprint
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        built = _CompiledGuidance(guidance)
+        with self._lock:
+            found = self._items.setdefault(key, built)
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+            return found
+
+
+_CACHE: Final = _GuidanceCache(32)
+#: Result parts memoised per compiled guidance (cleared past this many entries).
+_MEMO_LIMIT: Final = 4096
+
+
+def _combine(base: float, strengths: Sequence[float]) -> float:
+    rest = 1.0 - base
+    for strength in strengths:
+        rest *= 1.0 - strength
+    return 1.0 - rest
+
+
+def _fired(rules: Sequence[_Rule], strengths: Sequence[float], shown_at: float) -> tuple[str, ...]:
+    out = []
+    for rule, strength in zip(rules, strengths, strict=True):
+        if strength >= shown_at and strength > 0.0:
+            reads = f"; reads {', '.join(rule.inputs)}" if rule.inputs else ""
+            verdicts = "; verdict" if rule.on_verdict else ""
+            out.append(f"{rule.reason} ({strength:.2f}{reads}{verdicts})")
+    return tuple(out)
+
+
+def _remember(compiled: _CompiledGuidance, key: tuple[object, ...], part: object) -> None:
+    """Keep a validated result part for reuse (bounded: cleared when full)."""
+    with compiled.memo_lock:
+        if len(compiled.memo) >= _MEMO_LIMIT:
+            compiled.memo.clear()
+        compiled.memo[key] = part
+
+
+def build_brief(
+    recommendation: Recommendation,
+    *,
+    guidance: Guidance | str | os.PathLike[str] | None = None,
+    rulebook: Rulebook | None = None,
+    weighting: Weighting = "equal",
+) -> RoleBrief:
+    """The role brief for a recommendation (see :meth:`tpm_fit.Recommendation.brief`)."""
+    if weighting not in _WEIGHTINGS:
+        raise ValueError(f"weighting={weighting!r}: not a weighting; valid: {', '.join(_WEIGHTINGS)}")
+    compiled = _CACHE.compiled(as_guidance(guidance))
+    spec = compiled.guidance
+    used = recommendation.used_rulebook(rulebook=rulebook)
+    values = compile_rulebook(used).with_seat(encode_profile(recommendation.profile))
+    verdict = recommendation.verdict
+    # A backfill (no hire needed) describes the whole role: every face counts as the hire's.
+    role_faces = frozenset(recommendation.seat) if recommendation.hire_needed else frozenset(FACES)
+
+    responsibilities = _responsibilities(compiled, values, recommendation, used, role_faces)
+    qualifications, scorecard = _qualifications(compiled, values, recommendation, role_faces, weighting)
+    return RoleBrief.model_validate(
+        {
+            "title": _title(recommendation),
+            "summary": _summary(recommendation, qualifications, scorecard),
+            "hire_needed": recommendation.hire_needed,
+            "seat": recommendation.seat,
+            "role_shape": recommendation.role_shape,
+            "verdict": verdict,
+            "responsibilities": responsibilities,
+            "qualifications": qualifications,
+            "scorecard": scorecard,
+            "probes": tuple(_probe(compiled, risk, scorecard) for risk in recommendation.risks),
+            "rulebook_fingerprint": recommendation.rulebook_fingerprint,
+            "guidance_name": spec.name,
+            "guidance_version": spec.version,
+            "guidance_fingerprint": spec.fingerprint,
+            "library_version": __version__,
+        }
+    )
+
+
+def _links(
+    compiled: _CompiledGuidance, rulebook: Rulebook, index: int, rules: Sequence[_Rule]
+) -> tuple[tuple[int, ...], frozenset[str]]:
+    """Factors and risks of the rulebook that read an input the item's rules read (cached)."""
+    key = ("links", rulebook.fingerprint, index)
+    found = compiled.memo.get(key)
+    if isinstance(found, tuple):
+        return found
+    inputs = frozenset().union(*(rule.inputs for rule in rules))
+    links = (
+        tuple(k for k, factor in enumerate(rulebook.factors) if factor.activation.inputs() & inputs),
+        frozenset(risk.id for risk in rulebook.risks if risk.when.inputs() & inputs),
+    )
+    _remember(compiled, key, links)
+    return links
+
+
+def _responsibilities(
+    compiled: _CompiledGuidance,
+    values: Mapping[str, float],
+    recommendation: Recommendation,
+    rulebook: Rulebook,
+    role_faces: frozenset[Face],
+) -> tuple[Responsibility, ...]:
+    verdict = recommendation.verdict
+    trace = recommendation.trace
+    present = {risk.id: risk.title for risk in recommendation.risks}
+    built: list[tuple[bool, float, int, Responsibility]] = []
+    for index, (spec, rules) in enumerate(compiled.responsibilities):
+        strengths = tuple([rule.strength(values, verdict) for rule in rules])
+        shared = role_faces.isdisjoint(spec.faces)
+        factors, risks = _links(compiled, rulebook, index, rules)
+        fired = tuple(k for k in factors if trace[k].activation > 0.0) if any(strengths) else ()
+        raised = tuple(sorted(present[r] for r in risks if r in present)) if any(strengths) else ()
+        key = ("r", index, strengths, shared, fired, raised)
+        item = compiled.memo.get(key)
+        if not isinstance(item, Responsibility):
+            item = _responsibility(compiled, spec, rules, strengths, shared)
+            if fired or raised:
+                linked = [f"{trace[k].title} (favours {trace[k].favours.value})" for k in fired]
+                linked += [f"risk: {title}" for title in raised]
+                item = item.model_copy(update={"why": (*item.why, f"in the trace: {'; '.join(linked)}")})
+            _remember(compiled, key, item)
+        built.append((shared, -item.emphasis, index, item))
+    built.sort(key=lambda entry: entry[:3])
+    return tuple(entry[3] for entry in built)
+
+
+def _responsibility(
+    compiled: _CompiledGuidance,
+    spec: ResponsibilitySpec,
+    rules: Sequence[_Rule],
+    strengths: Sequence[float],
+    shared: bool,
+) -> Responsibility:
+    why = _fired(rules, strengths, compiled.guidance.shown_at) or (
+        f"no rule fires in this situation; base emphasis {spec.base:g}",
+    )
+    if shared:
+        why = (*why, f"shared: people already cover {', '.join(face.value for face in spec.faces)}")
+    return Responsibility(
+        id=spec.id,
+        text=spec.text,
+        faces=spec.faces,
+        section=spec.section,
+        emphasis=_combine(spec.base, strengths),
+        shared=shared,
+        why=why,
+    )
+
+
+def _qualifications(
+    compiled: _CompiledGuidance,
+    values: Mapping[str, float],
+    recommendation: Recommendation,
+    role_faces: frozenset[Face],
+    weighting: Weighting,
+) -> tuple[tuple[Qualification, ...], tuple[Competency, ...]]:
+    guidance = compiled.guidance
+    verdict = recommendation.verdict
+    weights, reasons = _weights(compiled, recommendation, weighting)
+    rows: list[tuple[int, int, Qualification, Competency]] = []
+    for index, item in enumerate(compiled.qualifications):
+        strengths = tuple([rule.strength(values, verdict) for rule in item.rules])
+        must = bool(item.rules) and _combine(0.0, strengths) >= guidance.must_have_at
+        key = ("q", index, strengths, must)
+        qualification = compiled.memo.get(key)
+        if not isinstance(qualification, Qualification):
+            qualification = Qualification(
+                id=item.spec.id,
+                text=item.spec.text,
+                section=item.spec.section,
+                priority=Priority.MUST_HAVE if must else Priority.NICE_TO_HAVE,
+                competency=item.competency_id,
+                why=_fired(item.rules, strengths, guidance.shown_at)
+                if must
+                else (item.spec.nice_to_have_reason,),
+            )
+            _remember(compiled, key, qualification)
+        card_key = ("c", index, weights[index], reasons[index], must, role_faces)
+        competency = compiled.memo.get(card_key)
+        if not isinstance(competency, Competency):
+            spec = item.spec.competency
+            assert spec is not None  # the guidance checks guarantee a competency
+            competency = Competency(
+                id=spec.id,
+                name=spec.name,
+                qualification=item.spec.id,
+                weight=weights[index],
+                weight_reason=reasons[index],
+                levels=item.levels,
+                questions=_questions(spec.questions, role_faces),
+                target=guidance.targets.must_have if must else guidance.targets.nice_to_have,
+            )
+            _remember(compiled, card_key, competency)
+        rows.append((0 if must else 1, index, qualification, competency))
+    rows.sort(key=lambda row: row[:2])
+    return tuple(row[2] for row in rows), tuple(row[3] for row in rows)
+
+
+def _questions(pool: Sequence[QuestionSpec], role_faces: frozenset[Face]) -> tuple[str, ...]:
+    """Two or three questions: those on the seat's faces first, then general ones, then the rest."""
+
+    def rank(entry: tuple[int, QuestionSpec]) -> tuple[int, int]:
+        index, question = entry
+        faces = question.faces
+        return (0 if role_faces.intersection(faces) else 1 if not faces else 2, index)
+
+    ordered = sorted(enumerate(pool), key=rank)
+    return tuple(question.text for _, question in ordered[:3])
+
+
+def _weights(
+    compiled: _CompiledGuidance, recommendation: Recommendation, weighting: Weighting
+) -> tuple[list[float], list[str]]:
+    count = len(compiled.qualifications)
+    if weighting == "equal":
+        return [1.0 / count] * count, ["equal weights (the default)"] * count
+    total = sum(abs(step.contribution) for step in recommendation.trace)
+    raw: list[float] = []
+    reasons: list[str] = []
+    for item in compiled.qualifications:
+        leans = item.spec.leans
+        steps = [
+            s for s in recommendation.trace if leans is not None and s.favours is leans and s.contribution
+        ]
+        share = sum(abs(s.contribution) for s in steps) / total if total > 0.0 else 0.0
+        raw.append(1.0 + share)
+        if share > 0.0:
+            top = sorted(steps, key=lambda s: -abs(s.contribution))[:3]
+            named = ", ".join(f"{s.title} ({s.contribution:+.2f})" for s in top)
+            side = "technical" if leans is Favours.TECHNICAL else "traditional"
+            reasons.append(f"raised by {share:.0%} of the trace favouring a {side} PM: {named}")
+        else:
+            reasons.append("base weight: no factor of the trace leans its way")
+    scale = sum(raw)
+    return [value / scale for value in raw], reasons
+
+
+def _probe(compiled: _CompiledGuidance, risk: Risk, scorecard: Sequence[Competency]) -> Probe:
+    ids = {item.id for item in scorecard}
+    spec = compiled.probes.get(risk.id)
+    if spec is not None and spec.competency in ids:
+        competency, question = spec.competency, spec.question
+    else:  # a rulebook risk the guidance has no probe for: ask about its mitigation directly
+        competency = scorecard[0].id
+        question = (
+            f"This seat carries a risk ({risk.title.lower()}). The plan against it: {risk.mitigation} "
+            "How would you make that plan work? Give an example from your own work."
+        )
+    return Probe(
+        risk=risk.id,
+        risk_title=risk.title,
+        section=risk.section,
+        mitigation=risk.mitigation,
+        competency=competency,
+        question=question,
+    )
+
+
+def _title(recommendation: Recommendation) -> str:
+    match recommendation.verdict:
+        case Verdict.TECHNICAL:
+            role = "Technical Product Manager"
+        case Verdict.TRADITIONAL:
+            role = "Product Manager (business background)"
+        case Verdict.EITHER:
+            role = "Product Manager (technical or business background)"
+        case _:
+            assert_never(recommendation.verdict)
+    if not recommendation.hire_needed:
+        return f"{role}, backfill"
+    faces = [face.value for face in recommendation.seat]
+    match recommendation.role_shape:
+        case RoleShape.GENERALIST:
+            return f"{role}, generalist ({_words(faces)})"
+        case RoleShape.SPECIALIST:
+            return f"{role}, {faces[0]} specialist"
+        case _:
+            assert_never(recommendation.role_shape)
+
+
+def _words(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _summary(
+    recommendation: Recommendation, qualifications: Sequence[Qualification], scorecard: Sequence[Competency]
+) -> str:
+    names = {c.id: c.name for c in scorecard}
+    parts = []
+    if not recommendation.hire_needed:
+        parts.append(
+            f"No new hire is indicated. {recommendation.need_reason} "
+            "This brief still describes the role, for a backfill should someone leave."
+        )
+    if recommendation.seat:
+        owned = _words([f"{face.value} (the '{face.question}')" for face in recommendation.seat])
+        parts.append(
+            f"The seat is a {recommendation.role_shape.value}'s ({recommendation.role_shape.description}); "
+            f"the hire would own {owned}."
+        )
+    parts.append(f"Background: {recommendation.verdict.headline}")
+    musts = [names[q.competency].lower() for q in qualifications if q.priority is Priority.MUST_HAVE]
+    if musts:
+        parts.append(f"Must-haves: {_words(musts)}.")
+    return " ".join(parts)

@@ -1,0 +1,130 @@
+"""Renderings of a role brief: Markdown and HTML for people, schema.org JSON-LD for job boards."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, Final
+
+from .._explain.render import printable
+from .models import Priority, RoleBrief
+
+__all__ = ["JOB_POSTING_PROPERTIES", "brief_html", "brief_markdown", "job_posting"]
+
+#: The schema.org JobPosting properties :func:`job_posting` may emit (besides ``@context``/``@type``).
+JOB_POSTING_PROPERTIES: Final = frozenset(
+    {"title", "description", "responsibilities", "qualifications", "experienceRequirements", "skills"}
+)
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell or list item."""
+    return printable(text).replace("|", "\\|").replace("\n", " ")
+
+
+def brief_markdown(brief: RoleBrief) -> str:
+    """The brief as Markdown: summary, responsibilities, qualifications, scorecard and probes."""
+    lines = [f"# {_md(brief.title)}", "", _md(brief.summary), ""]
+    lines += ["## Responsibilities", ""]
+    for item in brief.responsibilities:
+        shared = " *(shared with the people who already cover it)*" if item.shared else ""
+        lines.append(f"- **{_md(item.text)}**{shared} — emphasis {item.emphasis:.2f}; {_md(item.section)}")
+        lines.extend(f"  - {_md(reason)}" for reason in item.why)
+    lines += ["", "## Qualifications", ""]
+    for title, priority in (("Must-have", Priority.MUST_HAVE), ("Nice-to-have", Priority.NICE_TO_HAVE)):
+        chosen = [q for q in brief.qualifications if q.priority is priority]
+        if chosen:
+            lines += [f"### {title}", ""]
+            for q in chosen:
+                lines.append(f"- **{_md(q.text)}** ({_md(q.section)}): {_md('; '.join(q.why))}")
+            lines.append("")
+    lines += ["## Interview scorecard", ""]
+    for c in brief.scorecard:
+        lines += [
+            f"### {_md(c.name)} (weight {c.weight:.0%}, target level {c.target})",
+            "",
+            f"Weight: {_md(c.weight_reason)}.",
+            "",
+            "| Level | Observable behaviour |",
+            "|---:|---|",
+            *(f"| {level.level} | {_md(level.behaviour)} |" for level in c.levels),
+            "",
+            "Questions:",
+            "",
+            *(f"{i}. {_md(question)}" for i, question in enumerate(c.questions, start=1)),
+            "",
+        ]
+    if brief.probes:
+        lines += ["## Risk probes", ""]
+        for p in brief.probes:
+            lines.append(
+                f"- **{_md(p.risk_title)}** ({_md(p.section)}; rate under {_md(p.competency)}): "
+                f"{_md(p.question)}"
+            )
+        lines.append("")
+    lines.append(
+        f"*Guidance {_md(brief.guidance_name)} {_md(brief.guidance_version)}; rulebook sha256 "
+        f"{brief.rulebook_fingerprint[:12]}; tpm_fit {brief.library_version}.*"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _h(text: str) -> str:
+    return html.escape(printable(text))
+
+
+def brief_html(brief: RoleBrief) -> str:
+    """The brief as an HTML fragment; every text is escaped."""
+    out = [f'<div class="tpm-fit-brief"><h2>{_h(brief.title)}</h2>', f"<p>{_h(brief.summary)}</p>"]
+    out.append("<h3>Responsibilities</h3><ol>")
+    for item in brief.responsibilities:
+        shared = " <em>(shared)</em>" if item.shared else ""
+        why = "".join(f"<li>{_h(reason)}</li>" for reason in item.why)
+        out.append(
+            f"<li><strong>{_h(item.text)}</strong>{shared} <small>emphasis {item.emphasis:.2f}; "
+            f"{_h(item.section)}</small><ul>{why}</ul></li>"
+        )
+    out.append("</ol><h3>Qualifications</h3><ul>")
+    for q in brief.qualifications:
+        label = "must-have" if q.priority is Priority.MUST_HAVE else "nice-to-have"
+        out.append(
+            f"<li><strong>{_h(q.text)}</strong> <em>{label}</em> <small>{_h(q.section)}</small>: "
+            f"{_h('; '.join(q.why))}</li>"
+        )
+    out.append("</ul><h3>Interview scorecard</h3>")
+    for c in brief.scorecard:
+        rows = "".join(f"<tr><td>{level.level}</td><td>{_h(level.behaviour)}</td></tr>" for level in c.levels)
+        questions = "".join(f"<li>{_h(question)}</li>" for question in c.questions)
+        out.append(
+            f"<h4>{_h(c.name)} (weight {c.weight:.0%}, target level {c.target})</h4>"
+            f"<p>Weight: {_h(c.weight_reason)}.</p>"
+            f"<table><thead><tr><th>Level</th><th>Observable behaviour</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table><ol>{questions}</ol>"
+        )
+    if brief.probes:
+        out.append("<h3>Risk probes</h3><ul>")
+        out.extend(
+            f"<li><strong>{_h(p.risk_title)}</strong> <small>{_h(p.section)}; rate under "
+            f"{_h(p.competency)}</small>: {_h(p.question)}</li>"
+            for p in brief.probes
+        )
+        out.append("</ul>")
+    out.append("</div>")
+    return "".join(out)
+
+
+def job_posting(brief: RoleBrief) -> dict[str, Any]:
+    """A schema.org ``JobPosting`` (JSON-LD) built from the brief, with JobPosting properties only."""
+    must = [q.text for q in brief.qualifications if q.priority is Priority.MUST_HAVE]
+    nice = [q.text for q in brief.qualifications if q.priority is Priority.NICE_TO_HAVE]
+    posting: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "JobPosting",
+        "title": brief.title,
+        "description": brief.summary,
+        "responsibilities": [item.text for item in brief.responsibilities],
+        "qualifications": must,
+        "skills": [c.name for c in brief.scorecard],
+    }
+    if nice:
+        posting["experienceRequirements"] = [f"Nice to have: {text}" for text in nice]
+    return posting
