@@ -45,7 +45,6 @@ from ._model.vocab import Direction, Face, Favours, Presence, RoleShape, Verdict
 if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
     from ._batch.decision_map import decision_map, plot_decision_map
     from ._batch.frame import recommend_many, scenario_grid
-    from ._hiring.guidance import Guidance
     from ._hiring.models import (
         AnchoredLevel,
         Competency,
@@ -56,7 +55,8 @@ if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getat
         RoleBrief,
     )
     from ._hiring.panel import CompetencyPanel, PanelSummary, Rating, RatingError, summarize_panel
-    from ._hiring.report import GuidanceProblem, GuidanceReport
+    from ._model.guidance import Guidance
+    from ._model.guidance_report import GuidanceProblem, GuidanceReport
     from ._model.verification import VerificationReport, Violation
     from ._records import (
         ChainProblem,
@@ -183,9 +183,9 @@ _LAZY: dict[str, str] = {
     "Qualification": "tpm_fit._hiring.models",
     "Responsibility": "tpm_fit._hiring.models",
     "RoleBrief": "tpm_fit._hiring.models",
-    "Guidance": "tpm_fit._hiring.guidance",
-    "GuidanceProblem": "tpm_fit._hiring.report",
-    "GuidanceReport": "tpm_fit._hiring.report",
+    "Guidance": "tpm_fit._model.guidance",
+    "GuidanceProblem": "tpm_fit._model.guidance_report",
+    "GuidanceReport": "tpm_fit._model.guidance_report",
     "CompetencyPanel": "tpm_fit._hiring.panel",
     "PanelSummary": "tpm_fit._hiring.panel",
     "Rating": "tpm_fit._hiring.panel",

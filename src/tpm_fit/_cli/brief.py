@@ -21,7 +21,7 @@ FORMATS: Final = ("markdown", "html", "json", "jsonld")
 def _brief(args: argparse.Namespace) -> int:
     from .._engine.recommend import recommend
     from .._errors import TpmFitError
-    from .._hiring.guidance import Guidance
+    from .._model.guidance import Guidance
 
     rulebook = load_rulebook(args.rulebook)
     if args.guidance is not None and not args.guidance.strip():

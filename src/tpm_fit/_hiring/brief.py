@@ -19,12 +19,19 @@ from typing import Final, Literal, assert_never
 
 from .._engine.kernel import compile_rulebook, encode_profile
 from .._errors import TpmFitError
+from .._model.guidance import (
+    EmphasisRule,
+    Guidance,
+    QualificationSpec,
+    QuestionSpec,
+    ResponsibilitySpec,
+    as_guidance,
+)
 from .._model.primitives import One, compile_activation
 from .._model.result import Recommendation, Risk
 from .._model.rulebook import Rulebook
 from .._model.vocab import FACES, Face, Favours, RoleShape, Verdict
 from .._version import __version__
-from .guidance import EmphasisRule, Guidance, QualificationSpec, QuestionSpec, ResponsibilitySpec, as_guidance
 from .models import AnchoredLevel, Competency, Priority, Probe, Qualification, Responsibility, RoleBrief
 
 __all__ = ["Weighting", "build_brief"]

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from .._analysis.robustness import Robustness
     from .._engine.counterfactual import Counterfactual
     from .._hiring.brief import Weighting
-    from .._hiring.guidance import Guidance
     from .._hiring.models import RoleBrief
+    from .._model.guidance import Guidance
 
 __all__ = ["Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
 

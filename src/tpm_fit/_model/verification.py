@@ -6,7 +6,7 @@ from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._hiring.report import GuidanceReport
+from .guidance_report import GuidanceReport
 from .profile import OrgProfile
 from .rulebook import SeatProperty
 from .vocab import Direction, Favours, Verdict

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from .._hiring.guidance import SCALE_LEVELS, EmphasisRule, Guidance
-from .._hiring.report import GuidanceCheck, GuidanceProblem, GuidanceReport
+from .._model.guidance import SCALE_LEVELS, EmphasisRule, Guidance
+from .._model.guidance_report import GuidanceCheck, GuidanceProblem, GuidanceReport
 from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS
 from .._model.vocab import Face
 

@@ -21,7 +21,7 @@ from typing import Final
 
 from .._engine.kernel import CompiledRulebook, compile_rulebook
 from .._errors import RulebookError
-from .._hiring.guidance import Guidance, as_guidance
+from .._model.guidance import Guidance, as_guidance
 from .._model.rulebook import Rulebook, as_rulebook
 from .._model.verification import (
     TOLERANCE,
