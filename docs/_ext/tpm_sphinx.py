@@ -41,6 +41,8 @@ SCHEMA_FILES = {
     "Recommendation": "recommendation.schema.json",
     "Rulebook": "rulebook.schema.json",
     "VerificationReport": "verification_report.schema.json",
+    "RoleBrief": "role_brief.schema.json",
+    "DecisionRecord": "decision_record.schema.json",
 }
 
 
