@@ -22,15 +22,15 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._engine.kernel import VERDICT_NAMES, compile_rulebook
+from .._engine.kernel import VERDICT_NAMES, CompiledRulebook, compile_rulebook
 from .._errors import RulebookError, TpmFitError
 from .._model.result import Verdict
 from .._model.rulebook import Favours, Rulebook
@@ -319,6 +319,35 @@ def _relative_change(contribution: float, targets: _Targets) -> tuple[float, boo
     return targets.far / contribution, False
 
 
+def _away_reaches(away: float, distance: float, targets: _Targets) -> bool:
+    """Shrinking the largest push away from the near threshold gets there (or past it when strict)."""
+    return away > distance or (not targets.strict and away == distance)
+
+
+def _far_margin(away: float, distance: float, targets: _Targets) -> float:
+    """From "either": growing the largest push away reaches the far threshold (inf when it cannot)."""
+    if targets.far is not None and 0.0 < away < distance:
+        return abs(targets.far) / away
+    return math.inf
+
+
+def _smallest_margin(high: float, low: float, targets: _Targets) -> tuple[float, float]:
+    """The smallest ``|relative_change|`` given the largest and smallest contribution, and which."""
+    distance = abs(targets.near)
+    positive = targets.near > 0.0
+    towards, toward_contribution = (high, high) if positive else (-low, low)
+    away, away_contribution = (-low, low) if positive else (high, high)
+    value = towards if towards > 0.0 else 0.0
+    chosen = toward_contribution if towards > 0.0 else math.nan
+    if _away_reaches(away, distance, targets) and away > value:
+        value, chosen = away, away_contribution
+    margin = distance / value if value > 0.0 else math.inf
+    far = _far_margin(away, distance, targets)
+    if far < margin:
+        margin, chosen = far, away_contribution
+    return margin, chosen
+
+
 def margin_of(
     contributions: Sequence[float], score: float, *, technical_min: float, traditional_max: float
 ) -> tuple[float, int]:
@@ -333,24 +362,9 @@ def margin_of(
     if not contributions:
         return math.inf, -1
     targets = _targets(score, technical_min, traditional_max)
-    distance = abs(targets.near)
-    positive = targets.near > 0.0
-    high, low = max(contributions), min(contributions)
-    towards = high if positive else -low
-    away = -low if positive else high
-    value = towards if towards > 0.0 else 0.0
-    chosen = (high if positive else low) if towards > 0.0 else math.nan
-    if (away > distance or (not targets.strict and away == distance)) and away > value:
-        value, chosen = away, (low if positive else high)
-    margin = distance / value if value > 0.0 else math.inf
-    if targets.far is not None and 0.0 < away < distance:
-        far = abs(targets.far) / away
-        if far < margin:
-            margin, chosen = far, (low if positive else high)
-    for k, contribution in enumerate(contributions):
-        if contribution == chosen:
-            return margin, k
-    return margin, -1
+    margin, chosen = _smallest_margin(max(contributions), min(contributions), targets)
+    # NaN (no factor chosen) equals no contribution: -1.
+    return margin, next((k for k, c in enumerate(contributions) if c == chosen), -1)
 
 
 def batch_margins(
@@ -478,29 +492,44 @@ def _signed_activation(step: TraceStep) -> float:
     return step.activation if step.favours is Favours.TECHNICAL else -step.activation
 
 
+def _flip_by_scaling(
+    step: TraceStep, targets: _Targets, per_weight: float
+) -> tuple[float | None, float | None, int | None]:
+    """``(flip_weight, relative_change, to_code)`` for a factor of positive weight."""
+    found = _relative_change(step.contribution, targets)
+    if found is None:
+        return None, None, None
+    relative, is_near = found
+    needed = targets.near if is_near else targets.far
+    assert needed is not None
+    return (
+        max(0.0, step.weight + needed / per_weight),
+        relative,
+        targets.near_code if is_near else targets.far_code,
+    )
+
+
+def _flip_from_zero(per_weight: float, targets: _Targets) -> tuple[float | None, int | None]:
+    """From weight 0 the weight can only grow: the threshold in the direction it moves the score."""
+    options = (
+        (targets.near, targets.near_code, targets.direction),
+        (targets.far, targets.far_code, -targets.direction),
+    )
+    for needed, code, direction in options:
+        if needed is not None and per_weight * direction > 0.0:
+            return needed / per_weight + 0.0, code  # + 0.0: no -0.0
+    return None, None
+
+
 def _weight_margin(step: TraceStep, targets: _Targets) -> WeightMargin:
     flip: float | None = None
     relative: float | None = None
     to_code: int | None = None
     per_weight = _signed_activation(step)  # score change per unit of weight
     if step.weight > 0.0:
-        found = _relative_change(step.contribution, targets)
-        if found is not None:
-            relative, is_near = found
-            to_code = targets.near_code if is_near else targets.far_code
-            needed = targets.near if is_near else targets.far
-            assert needed is not None
-            flip = max(0.0, step.weight + needed / per_weight)
+        flip, relative, to_code = _flip_by_scaling(step, targets, per_weight)
     elif per_weight != 0.0:
-        # From weight 0 the weight can only grow: the threshold in the direction it moves the score.
-        options = (
-            (targets.near, targets.near_code, targets.direction),
-            (targets.far, targets.far_code, -targets.direction),
-        )
-        for needed, code, direction in options:
-            if needed is not None and per_weight * direction > 0.0:
-                flip, to_code = needed / per_weight + 0.0, code  # + 0.0: no -0.0
-                break
+        flip, to_code = _flip_from_zero(per_weight, targets)
     return WeightMargin(
         factor=step.factor,
         title=step.title,
@@ -509,6 +538,40 @@ def _weight_margin(step: TraceStep, targets: _Targets) -> WeightMargin:
         relative_change=relative,
         to_verdict=Verdict(VERDICT_NAMES[to_code]) if to_code is not None else None,
     )
+
+
+#: A factor that can move the score: (|rate|, factor index, cap on the weight change, sign).
+_Candidate = tuple[float, int, float, float]
+
+
+def _candidates(trace: Sequence[TraceStep], direction: float) -> list[_Candidate]:
+    """Factors whose weight can move the score in ``direction``, and by how much at most."""
+    candidates = []
+    for k, step in enumerate(trace):
+        rate = _signed_activation(step) * direction  # > 0: growing the weight helps
+        if rate == 0.0:
+            continue
+        cap = math.inf if rate > 0.0 else step.weight
+        if cap > 0.0:
+            candidates.append((abs(rate), k, cap, 1.0 if rate > 0.0 else -1.0))
+    return candidates
+
+
+def _take_greedily(candidates: list[_Candidate], remaining: float) -> tuple[float, list[tuple[int, float]]]:
+    """The fractional knapsack: the fastest factors first until ``remaining`` is covered."""
+    candidates.sort(key=lambda item: -item[0])  # stable: rulebook order on ties
+    moves: list[tuple[int, float]] = []
+    total = 0.0
+    for rate, k, cap, sign in candidates:
+        if remaining <= 0.0:
+            break
+        if rate * cap >= remaining:  # this factor covers the rest
+            size, remaining = remaining / rate, 0.0
+        else:
+            size, remaining = cap, remaining - rate * cap
+        moves.append((k, sign * size))
+        total += size
+    return total, moves
 
 
 def _cheapest(
@@ -523,30 +586,11 @@ def _cheapest(
     written out in docs/robustness.md). With ``strict``, the threshold must be passed, not met.
     """
     remaining = abs(needed)
-    candidates = []
-    for k, step in enumerate(trace):
-        rate = _signed_activation(step) * direction  # > 0: growing the weight helps
-        if rate == 0.0:
-            continue
-        cap = math.inf if rate > 0.0 else step.weight
-        if cap > 0.0:
-            candidates.append((abs(rate), k, cap, 1.0 if rate > 0.0 else -1.0))
+    candidates = _candidates(trace, direction)
     capacity = math.fsum(rate * cap for rate, _, cap, _ in candidates)
     if not candidates or capacity < remaining or (strict and capacity == remaining):
         return None
-    candidates.sort(key=lambda item: -item[0])  # stable: rulebook order on ties
-    moves: list[tuple[int, float]] = []
-    total = 0.0
-    for rate, k, cap, sign in candidates:
-        if remaining <= 0.0:
-            break
-        if rate * cap >= remaining:  # this factor covers the rest
-            size, remaining = remaining / rate, 0.0
-        else:
-            size, remaining = cap, remaining - rate * cap
-        moves.append((k, sign * size))
-        total += size
-    return total, moves
+    return _take_greedily(candidates, remaining)
 
 
 def _nearest_flip(result: Recommendation, targets: _Targets) -> NearestFlip | None:
@@ -728,45 +772,54 @@ def _headline(robust: Robustness) -> str:
     return f"fairly firm: {own:.0%} of plausible weightings agree"
 
 
-def _render(robust: Robustness) -> str:
-    lines = [
-        f"How firm is the verdict ({robust.verdict.value}, score {robust.score:+.2f})? {_headline(robust)}.",
-    ]
-    if robust.margin_factor is not None and robust.margin is not None:
-        margin = next(m for m in robust.margins if m.factor == robust.margin_factor)
-        assert margin.flip_weight is not None
-        assert margin.to_verdict is not None
-        lines.append(
-            f"  One weight: {margin.factor} {margin.weight:g} -> {margin.flip_weight:.4g} "
-            f"({margin.relative_change:+.1%}) gives {margin.to_verdict.value}."
-        )
-    else:
-        lines.append("  One weight: no change to a single weight can flip this verdict.")
+def _one_weight_line(robust: Robustness) -> str:
+    """The smallest change to one weight that flips the verdict, if any."""
+    if robust.margin_factor is None or robust.margin is None:
+        return "  One weight: no change to a single weight can flip this verdict."
+    margin = next(m for m in robust.margins if m.factor == robust.margin_factor)
+    assert margin.flip_weight is not None
+    assert margin.to_verdict is not None
+    return (
+        f"  One weight: {margin.factor} {margin.weight:g} -> {margin.flip_weight:.4g} "
+        f"({margin.relative_change:+.1%}) gives {margin.to_verdict.value}."
+    )
+
+
+def _all_weights_line(robust: Robustness) -> str:
+    """The nearest set of non-negative weights that flips the verdict, if any."""
     flip = robust.nearest_flip
     if flip is None:
-        lines.append("  All weights: no non-negative weights flip this verdict.")
-    else:
-        moved = ", ".join(f"{c.factor} {c.weight:g} -> {c.new_weight:.4g}" for c in flip.changes) or "none"
-        lines.append(
-            f"  All weights: a total change of {flip.distance:.4g} ({moved}) reaches "
-            f"{flip.threshold:g}, then {flip.to_verdict.value}."
-        )
+        return "  All weights: no non-negative weights flip this verdict."
+    moved = ", ".join(f"{c.factor} {c.weight:g} -> {c.new_weight:.4g}" for c in flip.changes) or "none"
+    return (
+        f"  All weights: a total change of {flip.distance:.4g} ({moved}) reaches "
+        f"{flip.threshold:g}, then {flip.to_verdict.value}."
+    )
+
+
+def _margin_row(m: WeightMargin) -> str:
+    """One factor's row of the margin table."""
+    if m.flip_weight is None:
+        return f"  {m.factor:<40} {m.weight:>7g} {'never':>9}"
+    change = f"{m.relative_change:+.1%}" if m.relative_change is not None else "n/a"
+    to = m.to_verdict.value if m.to_verdict is not None else ""
+    return f"  {m.factor:<40} {m.weight:>7g} {m.flip_weight:>9.4g} {change:>8}  {to}"
+
+
+def _render(robust: Robustness) -> str:
     shares = ", ".join(
         f"{item.verdict.value} {item.share:.1%} (±{item.half_width:.1%})" for item in robust.acceptability
     )
-    lines += [
+    lines = [
+        f"How firm is the verdict ({robust.verdict.value}, score {robust.score:+.2f})? {_headline(robust)}.",
+        _one_weight_line(robust),
+        _all_weights_line(robust),
         f"  Acceptability (each weight x uniform [{1 - robust.spread:g}, {1 + robust.spread:g}], "
         f"{robust.samples:,} samples, seed {robust.seed}): {shares}.",
         "",
         f"  {'factor':<40} {'weight':>7} {'flips at':>9} {'change':>8}  to",
+        *(_margin_row(m) for m in robust.margins),
     ]
-    for m in robust.margins:
-        if m.flip_weight is None:
-            lines.append(f"  {m.factor:<40} {m.weight:>7g} {'never':>9}")
-            continue
-        change = f"{m.relative_change:+.1%}" if m.relative_change is not None else "n/a"
-        to = m.to_verdict.value if m.to_verdict is not None else ""
-        lines.append(f"  {m.factor:<40} {m.weight:>7g} {m.flip_weight:>9.4g} {change:>8}  {to}")
     if robust.central_weights is not None:
         central = ", ".join(f"{factor} {w:.3g}" for factor, w in robust.central_weights.items())
         lines += ["", f"  Central weights (mean over samples keeping the verdict): {central}."]
@@ -774,6 +827,44 @@ def _render(robust: Robustness) -> str:
 
 
 # -- a rulebook over the verification grid --------------------------------------------------------
+
+
+class _SensitivityCounts:
+    """Per factor, how many valid grid profiles change verdict when its weight moves; fed by chunk."""
+
+    def __init__(self, compiled: CompiledRulebook, n_factors: int, *, delta: float) -> None:
+        self.compiled, self.delta = compiled, delta
+        self.up = np.zeros(n_factors, dtype=np.int64)
+        self.down = np.zeros(n_factors, dtype=np.int64)
+        self.either_way = np.zeros(n_factors, dtype=np.int64)
+        self.any_change_total = 0
+        self.size = 0  # valid profiles among the grid points (no count above company_size)
+
+    def update(self, columns: Mapping[str, NDArray[Any]], n: int) -> None:
+        """Count one chunk of grid points (as kernel input columns, ``n`` rows)."""
+        from .._verify.grid import valid_profiles
+
+        compiled = self.compiled
+        valid = valid_profiles(columns)
+        self.size += int(valid.sum())
+        contributions = compiled.contributions(columns, n)[:, valid]
+        score = compiled.score(contributions)
+        codes = compiled.verdict_codes(score)
+        any_change = np.zeros(len(score), dtype=bool)
+        for k, contribution in enumerate(contributions):
+            shift = self.delta * contribution
+            raised = compiled.verdict_codes(score + shift) != codes
+            lowered = compiled.verdict_codes(score - shift) != codes
+            changed = raised | lowered
+            self.up[k] += int(raised.sum())
+            self.down[k] += int(lowered.sum())
+            self.either_way[k] += int(changed.sum())
+            any_change |= changed
+        self.any_change_total += int(any_change.sum())
+
+    def result(self) -> tuple[int, NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], int]:
+        """``(profiles, raised, lowered, either way, any factor)``; profiles is at least 1."""
+        return max(self.size, 1), self.up, self.down, self.either_way, self.any_change_total
 
 
 def rulebook_sensitivity(
@@ -804,7 +895,7 @@ def rulebook_sensitivity(
     RulebookError
         The grid is larger than ``max_grid_points``.
     """
-    from .._verify.grid import Grid, build_axes, valid_profiles
+    from .._verify.grid import Grid, build_axes
     from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
 
     if isinstance(delta, bool) or not isinstance(delta, int | float) or not 0.0 < delta <= 1.0:
@@ -818,32 +909,11 @@ def rulebook_sensitivity(
             f"the verification grid has {grid.size:,} points, more than max_grid_points={limit:,}",
             location="factors",
         )
-    n_factors = len(rulebook.factors)
-    up = np.zeros(n_factors, dtype=np.int64)
-    down = np.zeros(n_factors, dtype=np.int64)
-    either_way = np.zeros(n_factors, dtype=np.int64)
-    chunk = max(1024, min(1 << 16, (1 << 22) // max(1, n_factors)))
-    any_change_total = 0
-    size = 0  # valid profiles among the grid points (no count above company_size)
+    counts = _SensitivityCounts(compiled, len(rulebook.factors), delta=delta)
+    chunk = max(1024, min(1 << 16, (1 << 22) // max(1, len(rulebook.factors))))
     for flat in grid.chunks(chunk):
-        columns = grid.columns(grid.indices(flat))
-        valid = valid_profiles(columns)
-        size += int(valid.sum())
-        contributions = compiled.contributions(columns, len(flat))[:, valid]
-        score = compiled.score(contributions)
-        codes = compiled.verdict_codes(score)
-        any_change = np.zeros(len(score), dtype=bool)
-        for k, contribution in enumerate(contributions):
-            shift = delta * contribution
-            raised = compiled.verdict_codes(score + shift) != codes
-            lowered = compiled.verdict_codes(score - shift) != codes
-            changed = raised | lowered
-            up[k] += int(raised.sum())
-            down[k] += int(lowered.sum())
-            either_way[k] += int(changed.sum())
-            any_change |= changed
-        any_change_total += int(any_change.sum())
-    size = max(size, 1)
+        counts.update(grid.columns(grid.indices(flat)), len(flat))
+    size, up, down, either_way, any_change_total = counts.result()
     return SensitivityReport(
         rulebook_name=rulebook.name,
         rulebook_version=rulebook.version,

@@ -8,6 +8,7 @@ matplotlib is imported only by :func:`plot_decision_map` (extra ``tpm-fit[plot]`
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import import_module
 from typing import Any, Final
 
@@ -36,6 +37,35 @@ def _sorted_axis(values: pd.Series[Any], name: str) -> list[Any]:
         as_text = {str(v) for v in present}
         return [level for level in levels if level in as_text]
     return sorted(present.tolist())
+
+
+def _check_columns(results: pd.DataFrame, *, x: str, y: str, values: str) -> None:
+    """Two different axes, and every named column present."""
+    if x == y:
+        raise ProfileFrameError(f"x and y are both {x!r}; choose two different columns")
+    missing = [name for name in (x, y, values) if name not in results.columns]
+    if missing:
+        raise ProfileFrameError(
+            f"decision_map() needs the column(s) {', '.join(map(repr, missing))}; pass the scenarios "
+            "joined with their results, e.g. grid.join(tpm_fit.recommend_many(grid))",
+            column=missing[0],
+        )
+
+
+def _refuse_shared_cells(results: pd.DataFrame, *, x: str, y: str) -> None:
+    """Several scenarios fall in one cell and nothing says how to combine them: name the cause."""
+    varying = [
+        name
+        for name in INPUT_NAMES
+        if name in results.columns and name not in (x, y) and len(pd.unique(results[name])) > 1
+    ]
+    verb = "varies" if len(varying) == 1 else "vary"
+    because = f" because {', '.join(varying)} also {verb}" if varying else ""
+    raise ProfileFrameError(
+        f"several scenarios share an ({x}, {y}) cell{because}; filter the frame to one value of "
+        "the other inputs, or pass aggfunc= to combine them",
+        column=varying[0] if varying else None,
+    )
 
 
 def decision_map(
@@ -97,30 +127,11 @@ def decision_map(
     high                technical  technical
     very_high           technical  technical
     """
-    if x == y:
-        raise ProfileFrameError(f"x and y are both {x!r}; choose two different columns")
-    missing = [name for name in (x, y, values) if name not in results.columns]
-    if missing:
-        raise ProfileFrameError(
-            f"decision_map() needs the column(s) {', '.join(map(repr, missing))}; pass the scenarios "
-            "joined with their results, e.g. grid.join(tpm_fit.recommend_many(grid))",
-            column=missing[0],
-        )
+    _check_columns(results, x=x, y=y, values=values)
     data = results[[y, x, values]]
     cells = data[[y, x]].astype(object)
     if aggfunc is None and cells.duplicated().any():
-        varying = [
-            name
-            for name in INPUT_NAMES
-            if name in results.columns and name not in (x, y) and len(pd.unique(results[name])) > 1
-        ]
-        verb = "varies" if len(varying) == 1 else "vary"
-        because = f" because {', '.join(varying)} also {verb}" if varying else ""
-        raise ProfileFrameError(
-            f"several scenarios share an ({x}, {y}) cell{because}; filter the frame to one value of "
-            "the other inputs, or pass aggfunc= to combine them",
-            column=varying[0] if varying else None,
-        )
+        _refuse_shared_cells(results, x=x, y=y)
     cell_values = data[values]
     if isinstance(cell_values.dtype, pd.CategoricalDtype):
         cell_values = cell_values.astype(object)  # plain strings in the cells; NaN stays missing
@@ -169,6 +180,110 @@ def _axis_layout(labels: list[Any], name: str, log: bool | None) -> tuple[np.nda
     return _edges(positions, log=use_log), True, use_log
 
 
+@dataclass(frozen=True)
+class _PlotAxis:
+    """One axis of the plot: its name, labels, cell edges, and whether it is numeric and log-scaled."""
+
+    name: str
+    labels: list[Any]
+    edges: np.ndarray[Any, Any]
+    numeric: bool
+    log: bool
+
+    @classmethod
+    def of(cls, labels: list[Any], name: str, log: bool | None) -> _PlotAxis:
+        edges, numeric, use_log = _axis_layout(labels, name, log)
+        return cls(name=name, labels=labels, edges=edges, numeric=numeric, log=use_log)
+
+
+@dataclass(frozen=True)
+class _Canvas:
+    """Where the cells are drawn: pyplot, the axes, and the cell edges along x and y."""
+
+    plt: Any
+    ax: Any
+    x_edges: np.ndarray[Any, Any]
+    y_edges: np.ndarray[Any, Any]
+
+
+def _draw_margins(canvas: _Canvas, table: pd.DataFrame) -> None:
+    """Margins: 0 = fragile (dark); inf = no single weight flips it (light grey)."""
+    colors = import_module("matplotlib.colors")
+    grid = table.to_numpy(dtype=np.float64, na_value=np.nan)
+    finite = grid[np.isfinite(grid)]
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    shown = np.ma.masked_invalid(np.where(np.isposinf(grid), 2.0 * top, grid))
+    cmap = canvas.plt.get_cmap("magma").with_extremes(over="#e8e8e8")
+    mesh = canvas.ax.pcolormesh(
+        canvas.x_edges, canvas.y_edges, shown, cmap=cmap, norm=colors.Normalize(vmin=0.0, vmax=top)
+    )
+    canvas.ax.figure.colorbar(mesh, ax=canvas.ax, extend="max", label="margin (weight change to flip)")
+
+
+def _draw_scale(canvas: _Canvas, table: pd.DataFrame, values: str) -> None:
+    """Numbers (scores, contributions): a diverging scale centred on zero, with a colour bar."""
+    colors = import_module("matplotlib.colors")
+    grid = table.to_numpy(dtype=np.float64, na_value=np.nan)
+    bound = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 1.0
+    mesh = canvas.ax.pcolormesh(
+        canvas.x_edges,
+        canvas.y_edges,
+        np.ma.masked_invalid(grid),
+        cmap="RdBu_r",
+        norm=colors.Normalize(vmin=-bound or -1.0, vmax=bound or 1.0),
+    )
+    canvas.ax.figure.colorbar(mesh, ax=canvas.ax, label=f"{values} (positive favours a technical PM)")
+
+
+def _categories_and_palette(canvas: _Canvas, table: pd.DataFrame, values: str) -> tuple[list[str], list[Any]]:
+    """Verdicts in their own order and colours; other labels sorted, in tab10 colours."""
+    if values == "verdict":
+        categories = list(VERDICT_NAMES)
+        return categories, [VERDICT_COLOURS[c] for c in categories]
+    categories = sorted({str(v) for v in table.to_numpy().ravel() if pd.notna(v)})
+    return categories, [canvas.plt.get_cmap("tab10")(i % 10) for i in range(len(categories))]
+
+
+def _draw_categories(canvas: _Canvas, table: pd.DataFrame, values: str) -> None:
+    """Labels (verdicts, role shapes, faces): one colour each, with a legend."""
+    colors = import_module("matplotlib.colors")
+    patches = import_module("matplotlib.patches")
+    categories, palette = _categories_and_palette(canvas, table, values)
+    codes = pd.DataFrame(table).apply(
+        lambda column: pd.Categorical(column.astype(object), categories=categories).codes
+    )
+    grid = np.ma.masked_less(codes.to_numpy(dtype=np.int64), 0)
+    canvas.ax.pcolormesh(
+        canvas.x_edges,
+        canvas.y_edges,
+        grid,
+        cmap=colors.ListedColormap(palette),
+        norm=colors.BoundaryNorm(np.arange(len(categories) + 1) - 0.5, len(categories)),
+    )
+    handles = [
+        patches.Patch(facecolor=colour, label=c) for c, colour in zip(categories, palette, strict=True)
+    ]
+    canvas.ax.legend(
+        handles=handles, title=values, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False
+    )
+
+
+def _label_axis(ax: Any, axis: Any, layout: _PlotAxis) -> None:
+    """Scale, ticks and label of one axis (``axis`` is ``ax.xaxis`` or ``ax.yaxis``)."""
+    ticker = import_module("matplotlib.ticker")
+    labels = layout.labels
+    if layout.log:
+        (ax.set_xscale if axis is ax.xaxis else ax.set_yscale)("log")
+        axis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
+        axis.set_minor_formatter(ticker.NullFormatter())
+    if not layout.numeric:
+        axis.set_ticks(np.arange(len(labels)), [str(label) for label in labels])
+    elif not layout.log and len(labels) <= 15:  # a few counts (coverage, team size): label each one
+        axis.set_ticks(np.asarray(labels, dtype=np.float64), [f"{label:,}" for label in labels])
+    label = layout.name.replace("_", " ") + (" (log scale)" if layout.log else "")
+    (ax.set_xlabel if axis is ax.xaxis else ax.set_ylabel)(label)
+
+
 def plot_decision_map(
     results: pd.DataFrame,
     /,
@@ -214,83 +329,25 @@ def plot_decision_map(
         As for :func:`decision_map`.
     """
     plt = _import_pyplot()
-    colors = import_module("matplotlib.colors")
-    patches = import_module("matplotlib.patches")
-    ticker = import_module("matplotlib.ticker")
-
     table = decision_map(results, x=x, y=y, values=values, aggfunc=aggfunc)
     if ax is None:
         _, ax = plt.subplots(
             figsize=(max(5.0, 0.3 * table.shape[1] + 3.0), max(3.0, 0.45 * table.shape[0] + 1.5))
         )
-    x_labels, y_labels = table.columns.tolist(), table.index.tolist()
-    x_edges, x_numeric, x_log = _axis_layout(x_labels, x, log_x)
-    y_edges, y_numeric, y_log = _axis_layout(y_labels, y, log_y)
-
+    x_axis = _PlotAxis.of(table.columns.tolist(), x, log_x)
+    y_axis = _PlotAxis.of(table.index.tolist(), y, log_y)
+    canvas = _Canvas(plt=plt, ax=ax, x_edges=x_axis.edges, y_edges=y_axis.edges)
     numeric_values = pd.api.types.is_numeric_dtype(results[values]) and not isinstance(
         results[values].dtype, pd.CategoricalDtype
     )
-    if values == "margin":  # 0 = fragile (dark); inf = no single weight flips it (light grey)
-        grid = table.to_numpy(dtype=np.float64, na_value=np.nan)
-        finite = grid[np.isfinite(grid)]
-        top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-        shown = np.ma.masked_invalid(np.where(np.isposinf(grid), 2.0 * top, grid))
-        cmap = plt.get_cmap("magma").with_extremes(over="#e8e8e8")
-        mesh = ax.pcolormesh(x_edges, y_edges, shown, cmap=cmap, norm=colors.Normalize(vmin=0.0, vmax=top))
-        ax.figure.colorbar(mesh, ax=ax, extend="max", label="margin (weight change to flip)")
+    if values == "margin":
+        _draw_margins(canvas, table)
     elif numeric_values:
-        grid = table.to_numpy(dtype=np.float64, na_value=np.nan)
-        bound = float(np.nanmax(np.abs(grid))) if np.isfinite(grid).any() else 1.0
-        mesh = ax.pcolormesh(
-            x_edges,
-            y_edges,
-            np.ma.masked_invalid(grid),
-            cmap="RdBu_r",
-            norm=colors.Normalize(vmin=-bound or -1.0, vmax=bound or 1.0),
-        )
-        ax.figure.colorbar(mesh, ax=ax, label=f"{values} (positive favours a technical PM)")
+        _draw_scale(canvas, table, values)
     else:
-        categories = (
-            list(VERDICT_NAMES)
-            if values == "verdict"
-            else sorted({str(v) for v in table.to_numpy().ravel() if pd.notna(v)})
-        )
-        palette = (
-            [VERDICT_COLOURS[c] for c in categories]
-            if values == "verdict"
-            else [plt.get_cmap("tab10")(i % 10) for i in range(len(categories))]
-        )
-        codes = pd.DataFrame(table).apply(
-            lambda column: pd.Categorical(column.astype(object), categories=categories).codes
-        )
-        grid = np.ma.masked_less(codes.to_numpy(dtype=np.int64), 0)
-        ax.pcolormesh(
-            x_edges,
-            y_edges,
-            grid,
-            cmap=colors.ListedColormap(palette),
-            norm=colors.BoundaryNorm(np.arange(len(categories) + 1) - 0.5, len(categories)),
-        )
-        handles = [
-            patches.Patch(facecolor=colour, label=c) for c, colour in zip(categories, palette, strict=True)
-        ]
-        ax.legend(handles=handles, title=values, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
-
-    for axis, name, labels, numeric, log in (
-        (ax.xaxis, x, x_labels, x_numeric, x_log),
-        (ax.yaxis, y, y_labels, y_numeric, y_log),
-    ):
-        set_scale = ax.set_xscale if axis is ax.xaxis else ax.set_yscale
-        if log:
-            set_scale("log")
-            axis.set_major_formatter(ticker.FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
-            axis.set_minor_formatter(ticker.NullFormatter())
-        if not numeric:
-            axis.set_ticks(np.arange(len(labels)), [str(label) for label in labels])
-        elif not log and len(labels) <= 15:  # a few counts (coverage, team size): label each one
-            axis.set_ticks(np.asarray(labels, dtype=np.float64), [f"{label:,}" for label in labels])
-        label = name.replace("_", " ") + (" (log scale)" if log else "")
-        (ax.set_xlabel if axis is ax.xaxis else ax.set_ylabel)(label)
+        _draw_categories(canvas, table, values)
+    _label_axis(ax, ax.xaxis, x_axis)
+    _label_axis(ax, ax.yaxis, y_axis)
     ax.set_title(
         title
         if title is not None

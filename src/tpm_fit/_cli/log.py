@@ -20,7 +20,7 @@ from .._model.result import Verdict
 if TYPE_CHECKING:
     from .._model.result import Recommendation
     from .._model.rulebook import Rulebook
-    from .._records import DecisionLog, DecisionRecord
+    from .._records import DecisionLog, DecisionRecord, LoggedDecision, Review
 
 __all__ = ["add_record_options", "record_decision", "register"]
 
@@ -140,34 +140,45 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _review_line(review: Review) -> str:
+    change = f" -> {review.verdict.value}" if review.verdict is not None else ""
+    why = f": {review.reason}" if review.reason else ""
+    return f"  {review.reviewed_at.isoformat()} {review.reviewer} {review.action.value}{change}{why}"
+
+
+def _decision_text(logged: LoggedDecision, *, top: int) -> str:
+    """A logged decision for people: who and when, the rulebook, the explanation, the reviews."""
+    record = logged.record
+    rec = record.recommendation
+    labels = ", ".join(f"{k}={v}" for k, v in record.labels.items()) or "-"
+    overridden = logged.effective_verdict is not record.verdict
+    lines = [
+        f"Decision {record.decision_id}",
+        f"Recorded at:  {record.recorded_at.isoformat()} by tpm_fit {record.library_version}",
+        f"Requested by: {record.requested_by or '-'}",
+        f"Labels:       {labels}",
+        f"Rulebook:     {rec.rulebook_name} {rec.rulebook_version} (sha256 {record.rulebook_fingerprint})",
+        f"Record hash:  {record.record_hash}\n",
+        rec.explain(top=top),
+        "\nReviews:" if logged.reviews else "\nReviews: none",
+        *(_review_line(review) for review in logged.reviews),
+        f"Verdict in force: {logged.effective_verdict.value}{' (overridden)' if overridden else ''}",
+    ]
+    return "\n".join(lines)
+
+
 def _show(args: argparse.Namespace) -> int:
     with _open(args) as log:
         logged = log.get(args.decision_id)
-    record = logged.record
     if args.json:
         payload = {
-            "record": record.model_dump(mode="json"),
+            "record": logged.record.model_dump(mode="json"),
             "reviews": [review.model_dump(mode="json") for review in logged.reviews],
             "effective_verdict": logged.effective_verdict.value,
         }
         print(json.dumps(payload, indent=2))
-        return 0
-    rec = record.recommendation
-    labels = ", ".join(f"{k}={v}" for k, v in record.labels.items()) or "-"
-    print(f"Decision {record.decision_id}")
-    print(f"Recorded at:  {record.recorded_at.isoformat()} by tpm_fit {record.library_version}")
-    print(f"Requested by: {record.requested_by or '-'}")
-    print(f"Labels:       {labels}")
-    print(f"Rulebook:     {rec.rulebook_name} {rec.rulebook_version} (sha256 {record.rulebook_fingerprint})")
-    print(f"Record hash:  {record.record_hash}\n")
-    print(rec.explain(top=args.top))
-    print("\nReviews:" if logged.reviews else "\nReviews: none")
-    for review in logged.reviews:
-        change = f" -> {review.verdict.value}" if review.verdict is not None else ""
-        why = f": {review.reason}" if review.reason else ""
-        print(f"  {review.reviewed_at.isoformat()} {review.reviewer} {review.action.value}{change}{why}")
-    overridden = logged.effective_verdict is not record.verdict
-    print(f"Verdict in force: {logged.effective_verdict.value}{' (overridden)' if overridden else ''}")
+    else:
+        print(_decision_text(logged, top=args.top))
     return 0
 
 
@@ -237,6 +248,88 @@ def _subcommand(
     return parser
 
 
+def _add_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    listing = _subcommand(commands, "list", "list recorded decisions, oldest first")
+    listing.add_argument("--since", metavar="TIME", help="recorded at or after (ISO 8601; UTC if no offset)")
+    listing.add_argument("--until", metavar="TIME", help="recorded before (ISO 8601; UTC if no offset)")
+    listing.add_argument("--verdict", choices=_VERDICTS, help="only this recommended verdict")
+    reviewed = listing.add_mutually_exclusive_group()
+    reviewed.add_argument(
+        "--reviewed", dest="reviewed", action="store_const", const=True, help="only reviewed"
+    )
+    reviewed.add_argument(
+        "--unreviewed", dest="reviewed", action="store_const", const=False, help="only not yet reviewed"
+    )
+    listing.add_argument("--limit", type=int, metavar="N", help="show at most N decisions")
+    listing.add_argument("--json", action="store_true", help="one JSON object per decision per line")
+    listing.set_defaults(handler=_list, reviewed=None)
+
+
+def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    show = _subcommand(commands, "show", "show a decision, its explanation and its reviews")
+    show.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
+    show.add_argument("--top", type=int, default=3, help="reasons to list on each side (default 3)")
+    show.add_argument("--json", action="store_true", help="print the record and its reviews as JSON")
+    show.set_defaults(handler=_show)
+
+
+def _add_review(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    review = _subcommand(commands, "review", "accept or override a recorded decision")
+    review.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
+    review.add_argument("--reviewer", required=True, metavar="ID", help="opaque id of the reviewer")
+    action = review.add_mutually_exclusive_group(required=True)
+    action.add_argument("--accept", action="store_true", help="accept the recommendation")
+    action.add_argument(
+        "--override",
+        choices=_VERDICTS,
+        metavar="VERDICT",
+        help=f"choose this verdict instead ({', '.join(_VERDICTS)})",
+    )
+    review.add_argument("--reason", metavar="TEXT", help="why (required with --override)")
+    review.add_argument("--json", action="store_true", help="print the Review as JSON")
+    review.set_defaults(handler=_review)
+
+
+def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    replay = _subcommand(commands, "replay", "recompute decisions and compare (exit 1 if any changed)")
+    replay.add_argument("decision_ids", nargs="*", metavar="ID", help="decision ids to replay (or --all)")
+    replay.add_argument("--all", action="store_true", help="replay every decision in the log")
+    replay.add_argument(
+        "--float-tolerance",
+        type=float,
+        default=0.0,
+        metavar="X",
+        help="absolute tolerance for numbers (default 0: exact)",
+    )
+    replay.add_argument("--json", action="store_true", help="one Replay as JSON per line")
+    replay.set_defaults(handler=_replay)
+
+
+def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    check = _subcommand(commands, "check", "re-hash and re-link every entry (exit 1 if broken)")
+    check.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="HASH",
+        help="a head hash kept from an earlier check; it must still be in the chain (repeatable)",
+    )
+    check.add_argument("--json", action="store_true", help="print the ChainReport as JSON")
+    check.set_defaults(handler=_check)
+
+
+def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = _subcommand(commands, "export", "write the whole log as JSON Lines")
+    export.add_argument("--output", metavar="PATH", help="file to write (default: standard output)")
+    export.set_defaults(handler=_export)
+
+
+def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    importer = _subcommand(commands, "import", "rebuild a log in a new file from a JSON Lines export")
+    importer.add_argument("source", metavar="EXPORT.jsonl", help="the export ('-' for standard input)")
+    importer.set_defaults(handler=_import)
+
+
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``log`` subcommand and its own subcommands.
 
@@ -255,71 +348,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         ),
     )
     commands = parser.add_subparsers(dest="log_command", required=True, metavar="ACTION")
-
-    listing = _subcommand(commands, "list", "list recorded decisions, oldest first")
-    listing.add_argument("--since", metavar="TIME", help="recorded at or after (ISO 8601; UTC if no offset)")
-    listing.add_argument("--until", metavar="TIME", help="recorded before (ISO 8601; UTC if no offset)")
-    listing.add_argument("--verdict", choices=_VERDICTS, help="only this recommended verdict")
-    reviewed = listing.add_mutually_exclusive_group()
-    reviewed.add_argument(
-        "--reviewed", dest="reviewed", action="store_const", const=True, help="only reviewed"
-    )
-    reviewed.add_argument(
-        "--unreviewed", dest="reviewed", action="store_const", const=False, help="only not yet reviewed"
-    )
-    listing.add_argument("--limit", type=int, metavar="N", help="show at most N decisions")
-    listing.add_argument("--json", action="store_true", help="one JSON object per decision per line")
-    listing.set_defaults(handler=_list, reviewed=None)
-
-    show = _subcommand(commands, "show", "show a decision, its explanation and its reviews")
-    show.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
-    show.add_argument("--top", type=int, default=3, help="reasons to list on each side (default 3)")
-    show.add_argument("--json", action="store_true", help="print the record and its reviews as JSON")
-    show.set_defaults(handler=_show)
-
-    review = _subcommand(commands, "review", "accept or override a recorded decision")
-    review.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
-    review.add_argument("--reviewer", required=True, metavar="ID", help="opaque id of the reviewer")
-    action = review.add_mutually_exclusive_group(required=True)
-    action.add_argument("--accept", action="store_true", help="accept the recommendation")
-    action.add_argument(
-        "--override",
-        choices=_VERDICTS,
-        metavar="VERDICT",
-        help=f"choose this verdict instead ({', '.join(_VERDICTS)})",
-    )
-    review.add_argument("--reason", metavar="TEXT", help="why (required with --override)")
-    review.add_argument("--json", action="store_true", help="print the Review as JSON")
-    review.set_defaults(handler=_review)
-
-    replay = _subcommand(commands, "replay", "recompute decisions and compare (exit 1 if any changed)")
-    replay.add_argument("decision_ids", nargs="*", metavar="ID", help="decision ids to replay (or --all)")
-    replay.add_argument("--all", action="store_true", help="replay every decision in the log")
-    replay.add_argument(
-        "--float-tolerance",
-        type=float,
-        default=0.0,
-        metavar="X",
-        help="absolute tolerance for numbers (default 0: exact)",
-    )
-    replay.add_argument("--json", action="store_true", help="one Replay as JSON per line")
-    replay.set_defaults(handler=_replay)
-
-    check = _subcommand(commands, "check", "re-hash and re-link every entry (exit 1 if broken)")
-    check.add_argument(
-        "--anchor",
-        action="append",
-        default=[],
-        metavar="HASH",
-        help="a head hash kept from an earlier check; it must still be in the chain (repeatable)",
-    )
-    check.add_argument("--json", action="store_true", help="print the ChainReport as JSON")
-    check.set_defaults(handler=_check)
-
-    export = _subcommand(commands, "export", "write the whole log as JSON Lines")
-    export.add_argument("--output", metavar="PATH", help="file to write (default: standard output)")
-    export.set_defaults(handler=_export)
-
-    importer = _subcommand(commands, "import", "rebuild a log in a new file from a JSON Lines export")
-    importer.add_argument("source", metavar="EXPORT.jsonl", help="the export ('-' for standard input)")
-    importer.set_defaults(handler=_import)
+    _add_list(commands)
+    _add_show(commands)
+    _add_review(commands)
+    _add_replay(commands)
+    _add_check(commands)
+    _add_export(commands)
+    _add_import(commands)

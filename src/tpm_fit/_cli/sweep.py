@@ -24,6 +24,7 @@ from typing import Any, Final, TextIO
 
 from .._cli.main import load_rulebook, positive_int
 from .._errors import RulebookError, TpmFitError, short
+from .._explain.sweep import render_sweep_summary
 from .._model.loading import parse_toml, read_rulebook_file, shown_path
 from .._model.profile import ORDERED_INPUTS, OrgProfile
 
@@ -36,11 +37,8 @@ _OUTPUT_SUFFIXES: Final = (".csv", ".parquet")
 _RANGE_KEYS: Final = frozenset({"start", "stop", "num", "log"})
 
 
-def _integer_range(path: str, name: str, spec: dict[str, Any], *, max_rows: int) -> list[int]:
-    """Whole numbers from ``start`` to ``stop`` (both included), ``num`` of them before rounding."""
-    import numpy as np
-
-    where = f"{path}: {name}"
+def _check_range_keys(where: str, name: str, spec: dict[str, Any]) -> None:
+    """A range has ``start`` and ``stop``, maybe ``num`` and ``log``, and is for an integer field."""
     unknown = sorted(set(spec) - _RANGE_KEYS)
     if unknown or not {"start", "stop"} <= set(spec):
         raise TpmFitError(
@@ -49,6 +47,13 @@ def _integer_range(path: str, name: str, spec: dict[str, Any], *, max_rows: int)
         )
     if name in ORDERED_INPUTS:
         raise TpmFitError(f"{where}: ranges are for integer fields; list the levels instead")
+
+
+def _range_bounds(
+    where: str, name: str, spec: dict[str, Any], *, max_rows: int
+) -> tuple[int, int, int, bool]:
+    """``(start, stop, num, log)`` of a range table, checked; a :class:`TpmFitError` names the fault."""
+    _check_range_keys(where, name, spec)
     start, stop, num, log = spec["start"], spec["stop"], spec.get("num", 10), spec.get("log", False)
     if not all(type(v) is int for v in (start, stop, num)) or type(log) is not bool:
         raise TpmFitError(f"{where}: start, stop and num must be integers and log true or false")
@@ -59,6 +64,14 @@ def _integer_range(path: str, name: str, spec: dict[str, Any], *, max_rows: int)
             f"{where}: num={num:,}: more values than --max-rows={max_rows:,}; valid: num of at most "
             f"{max_rows:,} (or raise --max-rows)"
         )
+    return start, stop, num, log
+
+
+def _integer_range(path: str, name: str, spec: dict[str, Any], *, max_rows: int) -> list[int]:
+    """Whole numbers from ``start`` to ``stop`` (both included), ``num`` of them before rounding."""
+    import numpy as np
+
+    start, stop, num, log = _range_bounds(f"{path}: {name}", name, spec, max_rows=max_rows)
     points = np.geomspace(start, stop, num) if log else np.linspace(start, stop, num)
     # Rounding can repeat small values on a log range; scenario_grid keeps each value once.
     return [int(v) for v in np.rint(points)]
@@ -132,34 +145,6 @@ def _summary(scored: Any, axes: dict[str, list[Any]], rulebook: Any, output: str
     }
 
 
-def _print_summary(summary: dict[str, Any]) -> None:
-    n = summary["scenarios"]
-    book = summary["rulebook"]
-    print(f"{n} scenarios scored with {book['name']} {book['version']} (sha256 {book['fingerprint'][:12]})")
-    print("axes: " + ", ".join(f"{name} ({len(values)})" for name, values in summary["axes"].items()))
-    print("\nverdict        scenarios   share")
-    for verdict, count in reversed(summary["verdicts"].items()):
-        print(f"  {verdict:<12}{count:>10}  {count / n:>6.1%}")
-    print("role shape: " + ", ".join(f"{k} {v}" for k, v in summary["role_shapes"].items()))
-    s = summary["score"]
-    print(f"score: min {s['min']:.3f}, median {s['median']:.3f}, max {s['max']:.3f}")
-    flips = summary["flips"]
-    if flips is None:
-        print("\n(more than two inputs vary: use --output to get every scenario)")
-    else:
-        groups = flips["runs"] if "by" in flips else {"": flips["runs"]}
-        heading = f"by {flips['by']}, " if "by" in flips else ""
-        print(f"\nverdict along {flips['axis']} ({heading}from lowest to highest):")
-        for key, runs in groups.items():
-            stretch = ", ".join(
-                f"{r['verdict']} for {r['from']}" + (f" to {r['to']}" if r["to"] != r["from"] else "")
-                for r in runs
-            )
-            print(f"  {key + ': ' if key else ''}{stretch}")
-    if summary["output"]:
-        print(f"\nwrote {n} scenarios to {summary['output']}")
-
-
 def _write(table: Any, path: str) -> None:
     if path.lower().endswith(".csv"):
         table.to_csv(path, index=False)
@@ -221,29 +206,43 @@ def _score(grid: Any, rulebook: Any, *, progress: bool) -> Any:
     return pd.concat(parts)
 
 
-def _sweep(args: argparse.Namespace) -> int:
-    rulebook = load_rulebook(args.rulebook)
+def _require_pandas() -> None:
     try:
         importlib.import_module("pandas")
     except ImportError:
         raise TpmFitError(
             "tpm-fit sweep needs pandas; install it with: pip install 'tpm-fit[pandas]'"
         ) from None
-    from .._batch.frame import scenario_grid
 
-    output: str | None = args.output
-    if output is not None:
-        if not output.lower().endswith(_OUTPUT_SUFFIXES):
-            raise TpmFitError(f"--output {output!r} must end in .csv or .parquet")
-        if output.lower().endswith(".parquet") and importlib.util.find_spec("pyarrow") is None:
-            raise TpmFitError(
-                "writing Parquet needs pyarrow; install it with: pip install pyarrow (or use .csv)"
-            )
+
+def _check_output(output: str | None) -> None:
+    """Refuse an ``--output`` path that cannot be written: a wrong suffix, or Parquet without pyarrow."""
+    if output is None:
+        return
+    if not output.lower().endswith(_OUTPUT_SUFFIXES):
+        raise TpmFitError(f"--output {output!r} must end in .csv or .parquet")
+    if output.lower().endswith(".parquet") and importlib.util.find_spec("pyarrow") is None:
+        raise TpmFitError("writing Parquet needs pyarrow; install it with: pip install pyarrow (or use .csv)")
+
+
+def _axes(args: argparse.Namespace) -> dict[str, Any]:
+    """The grid file's axes (if any), overridden by the axes given as options."""
     axes: dict[str, Any] = read_grid_file(args.grid, max_rows=args.max_rows) if args.grid is not None else {}
     for name in OrgProfile.model_fields:
         given = getattr(args, name, None)
         if given is not None:
             axes[name] = given
+    return axes
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    rulebook = load_rulebook(args.rulebook)
+    _require_pandas()
+    from .._batch.frame import scenario_grid
+
+    output: str | None = args.output
+    _check_output(output)
+    axes = _axes(args)
     grid = scenario_grid(max_rows=args.max_rows, **axes)
     show = not args.quiet and sys.stderr is not None and sys.stderr.isatty()
     scored = grid.join(_score(grid, rulebook, progress=show))
@@ -251,10 +250,7 @@ def _sweep(args: argparse.Namespace) -> int:
         _write(scored, output)
     chosen = {name: list(dict.fromkeys(grid[name].astype(object).tolist())) for name in axes}
     summary = _summary(scored, chosen, rulebook, output)
-    if args.json:
-        print(json.dumps(summary, indent=2))
-    else:
-        _print_summary(summary)
+    print(json.dumps(summary, indent=2) if args.json else render_sweep_summary(summary))
     return 0
 
 

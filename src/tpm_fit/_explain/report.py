@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .._engine.kernel import INPUT_NAMES
 from .._model.profile import ORDERED_INPUTS, OrgProfile
-from .._model.verification import Label, VerificationReport, Violation
+from .._model.verification import Label, VerdictRegion, VerificationReport, Violation
 
 __all__ = ["render_report", "violation_lines"]
 
@@ -88,27 +88,28 @@ def _seat_lines(report: VerificationReport) -> list[str]:
     return lines
 
 
-def _verdict_lines(report: VerificationReport) -> list[str]:
-    lines = ["", "Verdicts:"]
-    for region in report.verdicts:
-        if not region.reachable:
-            lines.append(f"  FAIL {region.verdict.value}: unreachable")
-            continue
-        where = (
-            f"{region.grid_points:,} grid points ({region.share:.1%})"
-            if region.found_on == "grid_point"
-            else "only between grid points"
+def _region_lines(region: VerdictRegion) -> list[str]:
+    """One verdict's reachability: where, an example profile, and the inputs it needs."""
+    if not region.reachable:
+        return [f"  FAIL {region.verdict.value}: unreachable"]
+    on_grid = region.found_on == "grid_point"
+    where = (
+        f"{region.grid_points:,} grid points ({region.share:.1%})" if on_grid else "only between grid points"
+    )
+    lines = [f"  ok   {region.verdict.value}: reachable, {where}"]
+    if region.witness is not None and region.witness_score is not None:
+        lines.append(f"         e.g. {_profile_text(region.witness)} (score {region.witness_score:+.4g})")
+    pinned = [span for span in region.inputs if not span.unrestricted]
+    if pinned and on_grid:
+        lines.append(
+            "         only with "
+            + "; ".join(f"{span.input} in {{{_values_text(span.values)}}}" for span in pinned)
         )
-        lines.append(f"  ok   {region.verdict.value}: reachable, {where}")
-        if region.witness is not None and region.witness_score is not None:
-            lines.append(f"         e.g. {_profile_text(region.witness)} (score {region.witness_score:+.4g})")
-        pinned = [span for span in region.inputs if not span.unrestricted]
-        if pinned and region.found_on == "grid_point":
-            lines.append(
-                "         only with "
-                + "; ".join(f"{span.input} in {{{_values_text(span.values)}}}" for span in pinned)
-            )
     return lines
+
+
+def _verdict_lines(report: VerificationReport) -> list[str]:
+    return ["", "Verdicts:", *(line for region in report.verdicts for line in _region_lines(region))]
 
 
 def _factor_lines(report: VerificationReport) -> list[str]:

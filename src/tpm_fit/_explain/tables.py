@@ -60,6 +60,51 @@ def rulebook_html(rulebook: Rulebook) -> str:
     )
 
 
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "<b>no</b>"
+
+
+def _axiom_table(report: VerificationReport) -> str:
+    return _table(
+        ("axiom", "input", "direction", "holds", "pairs checked", "violating pairs"),
+        (
+            (
+                _e(a.axiom),
+                _e(a.input),
+                _e(a.direction.value),
+                _yes(a.holds),
+                f"{a.pairs_checked:,}",
+                f"{a.violating_pairs:,}",
+            )
+            for a in report.axioms
+        ),
+    )
+
+
+def _verdict_table(report: VerificationReport) -> str:
+    return _table(
+        ("verdict", "reachable", "grid points", "share"),
+        ((_e(v.verdict), _yes(v.reachable), f"{v.grid_points:,}", f"{v.share:.1%}") for v in report.verdicts),
+    )
+
+
+def _factor_table(report: VerificationReport) -> str:
+    return _table(
+        ("factor", "favours", "weight", "activation", "contribution", "fires"),
+        (
+            (
+                f"<code>{_e(f.factor)}</code>",
+                _e(f.favours.value),
+                _number(f.weight),
+                f"{_number(f.min_activation)} to {_number(f.max_activation)}",
+                f"{signed(f.min_contribution)} to {signed(f.max_contribution)}",
+                _yes(f.fires),
+            )
+            for f in report.factors
+        ),
+    )
+
+
 def report_html(report: VerificationReport) -> str:
     """A verification report as HTML: the outcome, every violation, axioms, verdicts, factors."""
     status = "all checks pass" if report.ok else f"{len(report.violations)} violation(s)"
@@ -76,45 +121,5 @@ def report_html(report: VerificationReport) -> str:
                 ((_e(v.check), _e(v.subject), _e(v.message)) for v in report.violations),
             )
         )
-    parts.append(
-        _table(
-            ("axiom", "input", "direction", "holds", "pairs checked", "violating pairs"),
-            (
-                (
-                    _e(a.axiom),
-                    _e(a.input),
-                    _e(a.direction.value),
-                    "yes" if a.holds else "<b>no</b>",
-                    f"{a.pairs_checked:,}",
-                    f"{a.violating_pairs:,}",
-                )
-                for a in report.axioms
-            ),
-        )
-    )
-    parts.append(
-        _table(
-            ("verdict", "reachable", "grid points", "share"),
-            (
-                (_e(v.verdict), "yes" if v.reachable else "<b>no</b>", f"{v.grid_points:,}", f"{v.share:.1%}")
-                for v in report.verdicts
-            ),
-        )
-    )
-    parts.append(
-        _table(
-            ("factor", "favours", "weight", "activation", "contribution", "fires"),
-            (
-                (
-                    f"<code>{_e(f.factor)}</code>",
-                    _e(f.favours.value),
-                    _number(f.weight),
-                    f"{_number(f.min_activation)} to {_number(f.max_activation)}",
-                    f"{signed(f.min_contribution)} to {signed(f.max_contribution)}",
-                    "yes" if f.fires else "<b>no</b>",
-                )
-                for f in report.factors
-            ),
-        )
-    )
+    parts += [_axiom_table(report), _verdict_table(report), _factor_table(report)]
     return "".join(parts) + "</div>"

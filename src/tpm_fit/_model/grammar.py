@@ -96,24 +96,30 @@ class ValueRules:
             f"valid: {', '.join(self.fields)}{did_you_mean(field, self.fields)}",
         )
 
+    def _restated(self, error: Any) -> str | None:
+        """This grammar's message for one pydantic error about one field, or None to keep it."""
+        loc = tuple(error["loc"])
+        if len(loc) != 1 or not isinstance(loc[0], str):
+            return None
+        field, value = loc[0], error.get("input")
+        if error["type"] == "extra_forbidden":
+            return self.unknown_field(field, value)
+        if field in self.fields and error["type"] in _PYDANTIC:
+            problem = _PYDANTIC[error["type"]]
+            if problem == "not_integer" and isinstance(value, bool):
+                problem = "bool"
+            return self.message(field, value, problem)
+        if error["type"] == "level_type":
+            return str(error["msg"])
+        return None
+
     def restate(self, exc: ValidationError, *, title: str) -> ValidationError:
         """``exc`` with every single-field message in this grammar (other errors unchanged)."""
         details: list[InitErrorDetails] = []
         for error in exc.errors(include_url=False):
             loc = tuple(error["loc"])
             value = error.get("input")
-            text: str | None = None
-            if len(loc) == 1 and isinstance(loc[0], str):
-                field = loc[0]
-                if error["type"] == "extra_forbidden":
-                    text = self.unknown_field(field, value)
-                elif field in self.fields and error["type"] in _PYDANTIC:
-                    problem = _PYDANTIC[error["type"]]
-                    if problem == "not_integer" and isinstance(value, bool):
-                        problem = "bool"
-                    text = self.message(field, value, problem)
-                elif error["type"] == "level_type":
-                    text = str(error["msg"])
+            text = self._restated(error)
             detail: InitErrorDetails
             if text is not None:
                 detail = {

@@ -87,6 +87,118 @@ _KEY_END: Final = re.compile(r"[ \t]*[.=\]]")
 MAX_TEXT_CHARACTERS: Final = 2_000
 
 
+class _ScanState:
+    """Where one linear pass over the tokens of a document stands, and the bounds it checks."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.depth = 0
+        self.keys = 0
+        self.parts = 1  # parts of the current dotted chain (a.b.c)
+        self.chain_start = 0
+        self.line, self.line_start = 1, 0
+        self.previous = ""  # kind of the previous significant token: "key", "dot", "[" or another punct
+        self.header = False  # inside a [table] header
+        self.first_on_line = True
+
+    def refuse(self, message: str, offset: int) -> RulebookError:
+        return RulebookError(message, location=f"line {self.line}, column {offset - self.line_start + 1}")
+
+    def feed(self, match: re.Match[str]) -> None:
+        """Take one token; raise a located RulebookError when it breaks a bound."""
+        kind = match.lastgroup
+        if kind == "line":
+            self._whole_line(match)
+        elif kind == "gap":
+            self._gap(match)
+        else:
+            if kind == "string" or kind == "bare":
+                self._word(match, is_string=kind == "string")
+            elif match.group() == ".":
+                self._dot()
+            else:
+                self._punct(match)
+            self.first_on_line = False
+
+    def _count_key(self, offset: int) -> None:
+        self.keys += 1
+        if self.keys > MAX_KEYS:
+            raise self.refuse(f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", offset)
+
+    def _whole_line(self, match: re.Match[str]) -> None:
+        self._count_key(match.start())
+        self.line, self.line_start, self.first_on_line, self.previous = (
+            self.line + 1,
+            match.end(),
+            True,
+            "line",
+        )
+
+    def _gap(self, match: re.Match[str]) -> None:
+        token = match.group()
+        newlines = token.count("\n")
+        if newlines:
+            self.line, self.first_on_line = self.line + newlines, True
+            self.line_start = match.start() + token.rfind("\n") + 1
+
+    def _word(self, match: re.Match[str], *, is_string: bool) -> None:
+        if self.previous != "dot":
+            self.parts, self.chain_start = 1, match.start()
+        if is_string:
+            self._check_string(match)
+        elif len(match.group()) > MAX_KEY_LENGTH:
+            raise self.refuse(
+                f"a key or value of {len(match.group()):,} characters; at most {MAX_KEY_LENGTH} are accepted",
+                match.start(),
+            )
+        self.previous = "key"
+
+    def _check_string(self, match: re.Match[str]) -> None:
+        size = len(match.group())
+        if size <= MAX_KEY_LENGTH + 2:
+            return
+        if size > MAX_STRING_LENGTH:
+            raise self.refuse(
+                f"a string of {size:,} characters; rulebook text is at most {MAX_TEXT_CHARACTERS} characters",
+                match.start(),
+            )
+        if self.header or self.previous == "dot" or _KEY_END.match(self.text, match.end()):
+            raise self.refuse(
+                f"a key of {size - 2:,} characters; at most {MAX_KEY_LENGTH} are accepted", match.start()
+            )
+
+    def _dot(self) -> None:
+        if self.previous == "key":
+            self.parts += 1
+            if self.parts > MAX_KEY_PARTS:
+                raise self.refuse(
+                    f"a dotted key or table header with more than {MAX_KEY_PARTS} parts; "
+                    f"at most {MAX_KEY_PARTS} are accepted",
+                    self.chain_start,
+                )
+        self.previous = "dot"
+
+    def _punct(self, match: re.Match[str]) -> None:
+        token = match.group()
+        opens_header = token == "[" and self.depth == 0 and self.first_on_line
+        if token == "=" or opens_header:
+            self._count_key(match.start())
+        if token in "[{":
+            self.header = self.header or opens_header
+            self.depth += 1
+            if self.depth > MAX_SCAN_DEPTH:
+                raise self.refuse(
+                    f"arrays or tables nested too deep (more than {MAX_SCAN_DEPTH} levels); "
+                    f"at most {MAX_DOCUMENT_DEPTH} are accepted",
+                    match.start(),
+                )
+        elif token in "]}":
+            self.depth = max(0, self.depth - 1)
+            if self.depth == 0:
+                self.header = False
+        self.previous = token
+
+
 def scan_toml(text: str) -> None:
     """Refuse, before tomllib sees it, text whose keys or nesting would make parsing blow up.
 
@@ -100,93 +212,13 @@ def scan_toml(text: str) -> None:
     RulebookError
         Located by line and column.
     """
-    depth = 0
-    keys = 0
-    parts = 1  # parts of the current dotted chain (a.b.c)
-    chain_start = 0
-    line, line_start = 1, 0
-    previous = ""  # kind of the previous significant token: "key", "dot", "[" or another punct
-    header = False  # inside a [table] header
-    first_on_line = True
-
-    def refuse(message: str, offset: int) -> RulebookError:
-        return RulebookError(message, location=f"line {line}, column {offset - line_start + 1}")
-
+    state = _ScanState(text)
     for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        token = match.group()
-        if kind == "line":
-            keys += 1
-            if keys > MAX_KEYS:
-                raise refuse(
-                    f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", match.start()
-                )
-            line, line_start, first_on_line, previous = line + 1, match.end(), True, "line"
-            continue
-        if kind == "gap":
-            newlines = token.count("\n")
-            if newlines:
-                line, first_on_line = line + newlines, True
-                line_start = match.start() + token.rfind("\n") + 1
-            continue
-        if kind in ("string", "bare"):
-            if previous != "dot":
-                parts, chain_start = 1, match.start()
-            if kind == "bare" and len(token) > MAX_KEY_LENGTH:
-                raise refuse(
-                    f"a key or value of {len(token):,} characters; at most {MAX_KEY_LENGTH} are accepted",
-                    match.start(),
-                )
-            if kind == "string" and len(token) > MAX_KEY_LENGTH + 2:
-                if len(token) > MAX_STRING_LENGTH:
-                    raise refuse(
-                        f"a string of {len(token):,} characters; rulebook text is at most "
-                        f"{MAX_TEXT_CHARACTERS} characters",
-                        match.start(),
-                    )
-                if header or previous == "dot" or _KEY_END.match(text, match.end()):
-                    raise refuse(
-                        f"a key of {len(token) - 2:,} characters; at most {MAX_KEY_LENGTH} are accepted",
-                        match.start(),
-                    )
-            previous = "key"
-        elif token == ".":
-            if previous == "key":
-                parts += 1
-                if parts > MAX_KEY_PARTS:
-                    raise refuse(
-                        f"a dotted key or table header with more than {MAX_KEY_PARTS} parts; "
-                        f"at most {MAX_KEY_PARTS} are accepted",
-                        chain_start,
-                    )
-            previous = "dot"
-        else:
-            if token == "=" or (token == "[" and depth == 0 and first_on_line):
-                keys += 1
-                if keys > MAX_KEYS:
-                    raise refuse(
-                        f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", match.start()
-                    )
-            if token in "[{":
-                if token == "[" and depth == 0 and first_on_line:
-                    header = True
-                depth += 1
-                if depth > MAX_SCAN_DEPTH:
-                    raise refuse(
-                        f"arrays or tables nested too deep (more than {MAX_SCAN_DEPTH} levels); "
-                        f"at most {MAX_DOCUMENT_DEPTH} are accepted",
-                        match.start(),
-                    )
-            elif token in "]}":
-                depth = max(0, depth - 1)
-                if depth == 0:
-                    header = False
-            previous = token
-        first_on_line = False
+        state.feed(match)
 
 
-def parse_toml(text: str | bytes, *, what: str = "rulebook") -> dict[str, Any]:
-    """Parse a rulebook document, refusing oversized, hostile or malformed text with a RulebookError."""
+def _utf8_text(text: str | bytes, *, what: str) -> str:
+    """The document as text, refused when oversized or not UTF-8 (checked before decoding)."""
     # Every character takes at least one byte: refuse an oversized str before encoding it.
     size = len(text)
     if size <= MAX_RULEBOOK_BYTES and isinstance(text, str):
@@ -205,9 +237,14 @@ def parse_toml(text: str | bytes, *, what: str = "rulebook") -> dict[str, Any]:
             f"at most {MAX_RULEBOOK_BYTES:,} bytes are accepted"
         )
     try:
-        decoded = text if isinstance(text, str) else text.decode("utf-8")
+        return text if isinstance(text, str) else text.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise RulebookError(f"{what} is not UTF-8 text: {exc.reason}") from None
+
+
+def parse_toml(text: str | bytes, *, what: str = "rulebook") -> dict[str, Any]:
+    """Parse a rulebook document, refusing oversized, hostile or malformed text with a RulebookError."""
+    decoded = _utf8_text(text, what=what)
     scan_toml(decoded)
     try:
         return tomllib.loads(decoded)
@@ -296,6 +333,19 @@ def format_location(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _nested(node: object, path: str) -> Iterator[tuple[object, str]]:
+    """The tables and arrays directly inside ``node``, each with its document path."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if isinstance(value, Mapping | list | tuple):
+                name = str(key)[:64]
+                yield value, f"{path}.{name}" if path else name
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            if isinstance(value, Mapping | list | tuple):
+                yield value, f"{path}[{i}]"
+
+
 def check_depth(data: Mapping[str, Any]) -> None:
     """Refuse documents nested deeper than MAX_DOCUMENT_DEPTH, without recursing."""
     stack: list[tuple[object, int, str]] = [(data, 0, "")]
@@ -306,15 +356,7 @@ def check_depth(data: Mapping[str, Any]) -> None:
             raise RulebookError(
                 f"tables and arrays nest more than {MAX_DOCUMENT_DEPTH} levels deep", location=shown
             )
-        if isinstance(node, Mapping):
-            for key, value in node.items():
-                if isinstance(value, Mapping | list | tuple):
-                    name = str(key)[:64]
-                    stack.append((value, depth + 1, f"{path}.{name}" if path else name))
-        elif isinstance(node, list | tuple):
-            for i, value in enumerate(node):
-                if isinstance(value, Mapping | list | tuple):
-                    stack.append((value, depth + 1, f"{path}[{i}]"))
+        stack.extend((child, depth + 1, where) for child, where in _nested(node, path))
 
 
 #: Problems kept in RulebookError.problems; beyond this they are only counted.
@@ -357,6 +399,34 @@ def _table_of(loc: tuple[int | str, ...]) -> str:
     return next((part for part in reversed(loc[:-1]) if isinstance(part, str)), "")
 
 
+def _tag_problem(context: Mapping[str, Any], location: str) -> tuple[str, str]:
+    """A ``kind`` that names no primitive, or is missing."""
+    tag = context.get("tag")
+    shown = f"kind={short(tag)}: not a primitive" if tag is not None else "kind: missing"
+    valid = str(context.get("expected_tags", "ramp, levels, all_of, any_of")).replace("'", "")
+    return f"{shown}; valid: {valid}{did_you_mean(tag, valid.replace(' ', '').split(','))}", (
+        f"{location}.kind" if location else "kind"
+    )
+
+
+def _unknown_key_problem(error: Any, key: int | str, valid_keys: frozenset[str]) -> str:
+    return field_message(
+        str(key)[:64],
+        error.get("input"),
+        "unknown key",
+        f"valid: {', '.join(sorted(valid_keys))}{did_you_mean(key, valid_keys)}",
+    )
+
+
+def _plain_problem(error: Any) -> str:
+    if error["type"] == "missing":
+        return "missing required field"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] != "model_type" and "input" in error:
+        message = f"{message} (got {short(error['input'])})"
+    return message
+
+
 def _problem(error: Any, loc: tuple[int | str, ...], valid_keys: frozenset[str] | None) -> tuple[str, str]:
     """(message, location) for one pydantic error."""
     location = format_location(loc)
@@ -365,26 +435,45 @@ def _problem(error: Any, loc: tuple[int | str, ...], valid_keys: frozenset[str] 
     if isinstance(inner, LocatedError):
         return str(inner), f"{location}.{inner.location}" if location else inner.location
     if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
-        tag = context.get("tag")
-        shown = f"kind={short(tag)}: not a primitive" if tag is not None else "kind: missing"
-        valid = str(context.get("expected_tags", "ramp, levels, all_of, any_of")).replace("'", "")
-        return f"{shown}; valid: {valid}{did_you_mean(tag, valid.replace(' ', '').split(','))}", (
-            f"{location}.kind" if location else "kind"
-        )
+        return _tag_problem(context, location)
     if error["type"] == "extra_forbidden" and valid_keys is not None:
-        key = loc[-1]
-        return field_message(
-            str(key)[:64],
-            error.get("input"),
-            "unknown key",
-            f"valid: {', '.join(sorted(valid_keys))}{did_you_mean(key, valid_keys)}",
-        ), location
-    if error["type"] == "missing":
-        return "missing required field", location
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] != "model_type" and "input" in error:
-        message = f"{message} (got {short(error['input'])})"
-    return message, location
+        return _unknown_key_problem(error, loc[-1], valid_keys), location
+    return _plain_problem(error), location
+
+
+_Loc = tuple[int | str, ...]
+
+
+def _typo_locations(locs: list[_Loc], errors: list[Any]) -> set[_Loc]:
+    """Missing keys that an unknown key next to them resembles: reported once, as the unknown key."""
+    missing = {loc for loc, error in zip(locs, errors, strict=True) if error["type"] == "missing"}
+    explained: set[_Loc] = set()
+    for loc, error in zip(locs, errors, strict=True):
+        if error["type"] == "extra_forbidden":
+            candidates = [str(m[-1]) for m in missing if m[:-1] == loc[:-1]]
+            match = closest(loc[-1], candidates)
+            if match is not None:
+                explained.add((*loc[:-1], match))
+    return explained
+
+
+def _problems(
+    locs: list[_Loc], errors: list[Any], keys: Mapping[str, frozenset[str]]
+) -> tuple[list[tuple[str, str]], int]:
+    """The (message, location) of the first problems kept, and how many problems there are."""
+    explained = _typo_locations(locs, errors)
+    # An error at a container that also has an error inside it (a tuple "too short" because an
+    # item failed) is a consequence of the inner one: do not count it as another problem.
+    containers = {loc[:i] for loc in locs for i in range(len(loc))}
+    problems: list[tuple[str, str]] = []
+    counted = 0
+    for loc, error in zip(locs, errors, strict=True):
+        if loc in explained or (loc in containers and problems):
+            continue
+        counted += 1
+        if len(problems) < MAX_PROBLEMS_KEPT:
+            problems.append(_problem(error, loc, keys.get(_table_of(loc))))
+    return problems, counted
 
 
 def rulebook_error(exc: ValidationError, *, schema: type[BaseModel] | None = None) -> RulebookError:
@@ -397,25 +486,7 @@ def rulebook_error(exc: ValidationError, *, schema: type[BaseModel] | None = Non
     errors = exc.errors(include_url=False)
     locs = [tuple(error["loc"]) for error in errors]
     keys = table_keys(schema) if schema is not None else {}
-    missing = {loc for loc, error in zip(locs, errors, strict=True) if error["type"] == "missing"}
-    explained: set[tuple[int | str, ...]] = set()
-    for loc, error in zip(locs, errors, strict=True):
-        if error["type"] == "extra_forbidden":
-            candidates = [str(m[-1]) for m in missing if m[:-1] == loc[:-1]]
-            match = closest(loc[-1], candidates)
-            if match is not None:
-                explained.add((*loc[:-1], match))
-    # An error at a container that also has an error inside it (a tuple "too short" because an
-    # item failed) is a consequence of the inner one: do not count it as another problem.
-    containers = {loc[:i] for loc in locs for i in range(len(loc))}
-    problems: list[tuple[str, str]] = []
-    counted = 0
-    for loc, error in zip(locs, errors, strict=True):
-        if loc in explained or (loc in containers and problems):
-            continue
-        counted += 1
-        if len(problems) < MAX_PROBLEMS_KEPT:
-            problems.append(_problem(error, loc, keys.get(_table_of(loc))))
+    problems, counted = _problems(locs, list(errors), keys)
     message, location = problems[0]
     if counted > 1:
         message += f" (and {counted - 1} more problem{'s' if counted > 2 else ''})"

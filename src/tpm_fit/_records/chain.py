@@ -35,7 +35,7 @@ class ChainChecker:
 
     def feed(self, row: tuple[Any, ...]) -> None:
         """Check one entry (a row of the entries table) against itself and the one before."""
-        kind, entry_id, decision_id, at_us, verdict, text, record_hash, previous_hash = row
+        kind, entry_id, _, _, _, text, record_hash, _ = row
         self.position += 1
         self.counts["review" if kind == "review" else "record"] += 1
         try:
@@ -44,15 +44,36 @@ class ChainChecker:
                 raise ValueError("not a JSON object")
             columns = index_columns(body)
         except (ValueError, KeyError, TypeError) as exc:
-            tag: Literal["record", "review"] = "review" if kind == "review" else "record"
-            self._report(str(entry_id), tag, "unreadable", f"not a readable record or review ({exc})")
-            if tag == "record":  # its reviews are not orphans: the decision is there, unreadable
-                self.decisions.add(str(entry_id))
-            self.expected_previous, self.previous_name = str(record_hash), f"#{self.position} ({entry_id})"
+            self._unreadable(kind, str(entry_id), str(record_hash), exc)
             return
         # Named by the id the row is stored and queried under, even if the body's id was edited.
         name = str(entry_id)
-        tag = "review" if columns[0] == "review" else "record"
+        tag: Literal["record", "review"] = "review" if columns[0] == "review" else "record"
+        self._check_hashes(name, tag, text, str(record_hash), body)
+        self._check_index(name, tag, row, (*columns, body.get("previous_hash")))
+        if tag == "record":
+            self.decisions.add(name)
+            self.fingerprints_used.setdefault(str(body.get("rulebook_fingerprint")), (name, self.position))
+        elif columns[2] not in self.decisions:
+            self._report(
+                name, tag, "orphan", f"reviews decision {columns[2]}, which is not earlier in the log"
+            )
+        self.hashes.add(str(record_hash))
+        self.expected_previous = str(record_hash)
+        self.previous_name = f"#{self.position} ({name})"
+
+    def _unreadable(self, kind: str, name: str, record_hash: str, exc: Exception) -> None:
+        """An entry whose text is not a record or review: reported, and the chain goes on from it."""
+        tag: Literal["record", "review"] = "review" if kind == "review" else "record"
+        self._report(name, tag, "unreadable", f"not a readable record or review ({exc})")
+        if tag == "record":  # its reviews are not orphans: the decision is there, unreadable
+            self.decisions.add(name)
+        self.expected_previous, self.previous_name = record_hash, f"#{self.position} ({name})"
+
+    def _check_hashes(
+        self, name: str, tag: Literal["record", "review"], text: str, record_hash: str, body: dict[str, Any]
+    ) -> None:
+        """The entry's text hashes to its record_hash, and it links to the entry before."""
         actual = text_hash(text)
         if actual != record_hash:
             self._report(
@@ -66,21 +87,16 @@ class ChainChecker:
                 f"previous_hash is {body.get('previous_hash')}, but the entry before, "
                 f"{self.previous_name}, has record_hash {self.expected_previous}",
             )
+
+    def _check_index(
+        self, name: str, tag: Literal["record", "review"], row: tuple[Any, ...], derived: tuple[Any, ...]
+    ) -> None:
+        """The stored index columns agree with the ones derived from the entry's text."""
+        kind, entry_id, decision_id, at_us, verdict, _, _, previous_hash = row
         stored = (kind, entry_id, decision_id, at_us, verdict, previous_hash)
-        derived = (*columns, body.get("previous_hash"))
         if stored != derived:
             wrong = [n for n, a, b in zip(COLUMNS, stored, derived, strict=True) if a != b]
             self._report(name, tag, "index", f"column(s) {', '.join(wrong)} disagree with the stored entry")
-        if tag == "record":
-            self.decisions.add(name)
-            self.fingerprints_used.setdefault(str(body.get("rulebook_fingerprint")), (name, self.position))
-        elif columns[2] not in self.decisions:
-            self._report(
-                name, tag, "orphan", f"reviews decision {columns[2]}, which is not earlier in the log"
-            )
-        self.hashes.add(str(record_hash))
-        self.expected_previous = str(record_hash)
-        self.previous_name = f"#{self.position} ({name})"
 
     def _rulebook_problems(self, books: list[tuple[str, str]]) -> Iterator[ChainProblem]:
         for fingerprint, text in books:

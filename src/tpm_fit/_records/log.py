@@ -54,6 +54,31 @@ def _as_uuid(value: uuid.UUID | str, name: str = "decision_id") -> uuid.UUID:
         ) from None
 
 
+def _record_filters(
+    *, since: datetime | None, until: datetime | None, verdict: Verdict | str | None, reviewed: bool | None
+) -> tuple[list[str], list[Any]]:
+    """SQL clauses and their parameters for :meth:`DecisionLog.records` (after the page cursor)."""
+    clauses = ["e.kind = 'record'", "e.seq > ?"]
+    params: list[Any] = []
+    for name, bound, op in (("since", since, ">="), ("until", until, "<")):
+        if bound is not None:
+            if not isinstance(bound, datetime) or bound.utcoffset() is None:
+                raise DecisionLogError(f"{name}={bound!r} must be a timezone-aware datetime")
+            clauses.append(f"e.at_us {op} ?")
+            params.append(microseconds(bound))
+    if verdict is not None:
+        try:
+            clauses.append("e.verdict = ?")
+            params.append(Verdict(verdict).value)
+        except ValueError:
+            valid = ", ".join(v.value for v in Verdict)
+            raise DecisionLogError(f"verdict={verdict!r} is not a verdict; valid: {valid}") from None
+    if reviewed is not None:
+        exists = "EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'review' AND r.decision_id = e.entry_id)"
+        clauses.append(exists if reviewed else f"NOT {exists}")
+    return clauses, params
+
+
 class DecisionLog:
     """An append-only, tamper-evident log of decisions and their reviews, in one SQLite file.
 
@@ -472,24 +497,7 @@ class DecisionLog:
         DecisionRecord
             Read in pages, so a large log is not loaded into memory at once.
         """
-        clauses = ["e.kind = 'record'", "e.seq > ?"]
-        params: list[Any] = []
-        for name, bound, op in (("since", since, ">="), ("until", until, "<")):
-            if bound is not None:
-                if not isinstance(bound, datetime) or bound.utcoffset() is None:
-                    raise DecisionLogError(f"{name}={bound!r} must be a timezone-aware datetime")
-                clauses.append(f"e.at_us {op} ?")
-                params.append(microseconds(bound))
-        if verdict is not None:
-            try:
-                clauses.append("e.verdict = ?")
-                params.append(Verdict(verdict).value)
-            except ValueError:
-                valid = ", ".join(v.value for v in Verdict)
-                raise DecisionLogError(f"verdict={verdict!r} is not a verdict; valid: {valid}") from None
-        if reviewed is not None:
-            exists = "EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'review' AND r.decision_id = e.entry_id)"
-            clauses.append(exists if reviewed else f"NOT {exists}")
+        clauses, params = _record_filters(since=since, until=until, verdict=verdict, reviewed=reviewed)
         where = " AND ".join(clauses)
         sql = f"SELECT e.seq, e.body, e.record_hash FROM entries e WHERE {where} ORDER BY e.seq LIMIT {_PAGE}"
         after = 0

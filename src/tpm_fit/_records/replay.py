@@ -11,6 +11,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from .._engine.recommend import LIBRARY_VERSION, recommend
+from .._model.result import Recommendation
 from .._model.rulebook import Rulebook
 from .models import DecisionLogError, DecisionRecord, Difference, Replay, canonical_json
 
@@ -39,6 +40,31 @@ def _equal_scalars(old: Any, new: Any, tolerance: float) -> bool:
     return type(old) is type(new) and bool(old == new)
 
 
+def _diff_mappings(
+    old: Mapping[Any, Any], new: Mapping[Any, Any], path: str, float_tolerance: float
+) -> Iterator[Difference]:
+    for key in old:
+        child = _key_path(path, str(key))
+        if key in new:
+            yield from diff_json(old[key], new[key], path=child, float_tolerance=float_tolerance)
+        else:
+            yield Difference(path=child, change="removed", old=old[key], new=None)
+    for key in new:
+        if key not in old:
+            yield Difference(path=_key_path(path, str(key)), change="added", old=None, new=new[key])
+
+
+def _diff_lists(old: list[Any], new: list[Any], path: str, float_tolerance: float) -> Iterator[Difference]:
+    for index in range(max(len(old), len(new))):
+        child = f"{path}[{index}]"
+        if index >= len(new):
+            yield Difference(path=child, change="removed", old=old[index], new=None)
+        elif index >= len(old):
+            yield Difference(path=child, change="added", old=None, new=new[index])
+        else:
+            yield from diff_json(old[index], new[index], path=child, float_tolerance=float_tolerance)
+
+
 def diff_json(old: Any, new: Any, *, path: str = "", float_tolerance: float = 0.0) -> Iterator[Difference]:
     """Every difference between two JSON values, depth first, as field paths.
 
@@ -46,36 +72,17 @@ def diff_json(old: Any, new: Any, *, path: str = "", float_tolerance: float = 0.
     index by index; numbers differ when further apart than ``float_tolerance`` (exact when 0).
     """
     if isinstance(old, Mapping) and isinstance(new, Mapping):
-        for key in old:
-            child = _key_path(path, str(key))
-            if key in new:
-                yield from diff_json(old[key], new[key], path=child, float_tolerance=float_tolerance)
-            else:
-                yield Difference(path=child, change="removed", old=old[key], new=None)
-        for key in new:
-            if key not in old:
-                yield Difference(path=_key_path(path, str(key)), change="added", old=None, new=new[key])
+        yield from _diff_mappings(old, new, path, float_tolerance)
     elif isinstance(old, list) and isinstance(new, list):
-        for index in range(max(len(old), len(new))):
-            child = f"{path}[{index}]"
-            if index >= len(new):
-                yield Difference(path=child, change="removed", old=old[index], new=None)
-            elif index >= len(old):
-                yield Difference(path=child, change="added", old=None, new=new[index])
-            else:
-                yield from diff_json(old[index], new[index], path=child, float_tolerance=float_tolerance)
+        yield from _diff_lists(old, new, path, float_tolerance)
     elif not _equal_scalars(old, new, float_tolerance):
         yield Difference(path=path, change="changed", old=old, new=new)
 
 
-def replay_raw(
-    recommendation: Mapping[str, Any],
-    rulebook: Rulebook,
-    *,
-    decision_id: UUID,
-    float_tolerance: float = 0.0,
-) -> Replay:
-    """Replay from the recorded recommendation's JSON form (works across format changes)."""
+def _recorded_profile(
+    recommendation: Mapping[str, Any], rulebook: Rulebook, *, decision_id: UUID, float_tolerance: float
+) -> Mapping[str, Any]:
+    """The recorded profile, once the tolerance is valid and the rulebook is the one recorded."""
     if not (math.isfinite(float_tolerance) and float_tolerance >= 0):
         raise DecisionLogError(f"float_tolerance={float_tolerance!r} must be a finite number >= 0")
     recorded_fingerprint = recommendation.get("rulebook_fingerprint")
@@ -87,13 +94,31 @@ def replay_raw(
     profile = recommendation.get("profile")
     if not isinstance(profile, Mapping):
         raise DecisionLogError(f"decision {decision_id}: the recorded recommendation has no profile")
+    return profile
+
+
+def _recompute(profile: Mapping[str, Any], rulebook: Rulebook, *, decision_id: UUID) -> Recommendation:
     try:
-        recomputed = recommend(profile, rulebook=rulebook)
+        return recommend(profile, rulebook=rulebook)
     except ValidationError as exc:
         raise DecisionLogError(
             f"decision {decision_id}: the recorded profile is not valid for tpm_fit {LIBRARY_VERSION} "
             f"({exc.error_count()} problem(s): {exc.errors(include_url=False)[0]['msg']})"
         ) from None
+
+
+def replay_raw(
+    recommendation: Mapping[str, Any],
+    rulebook: Rulebook,
+    *,
+    decision_id: UUID,
+    float_tolerance: float = 0.0,
+) -> Replay:
+    """Replay from the recorded recommendation's JSON form (works across format changes)."""
+    profile = _recorded_profile(
+        recommendation, rulebook, decision_id=decision_id, float_tolerance=float_tolerance
+    )
+    recomputed = _recompute(profile, rulebook, decision_id=decision_id)
     old = {key: value for key, value in recommendation.items() if key not in REPORTED_APART}
     new = {
         key: value for key, value in recomputed.model_dump(mode="json").items() if key not in REPORTED_APART
