@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from .._model.guidance import SCALE_LEVELS, EmphasisRule, Guidance
+from .._model.guidance import SCALE_LEVELS, EmphasisRule, Guidance, QualificationSpec
 from .._model.guidance_report import GuidanceCheck, GuidanceProblem, GuidanceReport
 from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS
 from .._model.vocab import Face
@@ -45,6 +45,39 @@ class _Problems:
         self.items.append(GuidanceProblem(check=check, location=location, message=message))
 
 
+def _qualification(problems: _Problems, where: str, qualification: QualificationSpec) -> str | None:
+    """Check one qualification and its competency; the competency's id, if it has one."""
+    _section(problems, where, qualification.section)
+    _faces(problems, f"{where}.faces", qualification.faces)
+    _rules(problems, f"{where}.must_have", qualification.must_have)
+    competency = qualification.competency
+    if competency is None:
+        problems.add(
+            "competency_present",
+            f"{where}.competency",
+            f"qualification {qualification.id!r} has no scorecard competency; add a "
+            f"[qualifications.competency] table with {SCALE_LEVELS} anchors and questions",
+        )
+        return None
+    anchors = competency.anchors
+    if len(anchors) != SCALE_LEVELS or len({a.strip().casefold() for a in anchors}) != len(anchors):
+        problems.add(
+            "anchored_levels",
+            f"{where}.competency.anchors",
+            f"anchors: {len(anchors)} given ({len(set(anchors))} distinct); exactly {SCALE_LEVELS} "
+            "distinct sentences of observable behaviour, level 1 first",
+        )
+    if len(competency.questions) < MIN_QUESTIONS:
+        problems.add(
+            "question_pool",
+            f"{where}.competency.questions",
+            f"questions: {len(competency.questions)} given; at least {MIN_QUESTIONS} planned questions",
+        )
+    for k, question in enumerate(competency.questions):
+        _faces(problems, f"{where}.competency.questions[{k}].faces", question.faces)
+    return competency.id
+
+
 def check_guidance(guidance: Guidance) -> GuidanceReport:
     """Check hiring guidance for the gaps its loader cannot see, and report every one.
 
@@ -72,36 +105,9 @@ def check_guidance(guidance: Guidance) -> GuidanceReport:
         _rules(problems, f"{where}.emphasis", item.emphasis)
     competencies = []
     for i, qualification in enumerate(guidance.qualifications):
-        where = f"qualifications[{i}]"
-        _section(problems, where, qualification.section)
-        _faces(problems, f"{where}.faces", qualification.faces)
-        _rules(problems, f"{where}.must_have", qualification.must_have)
-        competency = qualification.competency
-        if competency is None:
-            problems.add(
-                "competency_present",
-                f"{where}.competency",
-                f"qualification {qualification.id!r} has no scorecard competency; add a "
-                f"[qualifications.competency] table with {SCALE_LEVELS} anchors and questions",
-            )
-            continue
-        competencies.append(competency.id)
-        anchors = competency.anchors
-        if len(anchors) != SCALE_LEVELS or len({a.strip().casefold() for a in anchors}) != len(anchors):
-            problems.add(
-                "anchored_levels",
-                f"{where}.competency.anchors",
-                f"anchors: {len(anchors)} given ({len(set(anchors))} distinct); exactly {SCALE_LEVELS} "
-                "distinct sentences of observable behaviour, level 1 first",
-            )
-        if len(competency.questions) < MIN_QUESTIONS:
-            problems.add(
-                "question_pool",
-                f"{where}.competency.questions",
-                f"questions: {len(competency.questions)} given; at least {MIN_QUESTIONS} planned questions",
-            )
-        for k, question in enumerate(competency.questions):
-            _faces(problems, f"{where}.competency.questions[{k}].faces", question.faces)
+        competency = _qualification(problems, f"qualifications[{i}]", qualification)
+        if competency is not None:
+            competencies.append(competency)
     if len(set(competencies)) != len(competencies):
         repeated = sorted({c for c in competencies if competencies.count(c) > 1})
         problems.add(
