@@ -64,6 +64,11 @@ nitpick_ignore_regex = [
     # ``Activation`` union, a compiled ``Node``, the ``DrawSource`` of the test strategies, and the
     # TypedDict that types ``recommend(**fields)``): documented where they are used.
     (r"py:class", r"(tpm_fit\._model\.[a-z_.]+\.)?(Node|DrawSource|Activation|ProfileFields)"),
+    # The guidance format's item models and the brief's option alias, documented on the Formats
+    # page and in docs/brief.md rather than as API pages of their own.
+    (r"py:class", r"(ResponsibilitySpec|QualificationSpec|ProbeSpec|Targets|Weighting)"),
+    # pydantic's constrained-type markers.
+    (r"py:class", r"(StrictInt|AfterValidator)"),
     # Private type aliases of constrained values (``_Count``, ``_Text``): each field's page
     # shows the constraints themselves, and the Formats page shows them in its JSON Schema.
     (r"py:class", r"_[A-Za-z]\w*"),

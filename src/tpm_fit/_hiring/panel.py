@@ -63,7 +63,7 @@ class Rating(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     interviewer: str = Field(
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$",
+        pattern=r"^[A-Za-z0-9][-_.:A-Za-z0-9]{0,63}$",
         description="Opaque interviewer id such as 'panel-1' (letters, digits, '_', '.', ':', '-'; "
         "no names or e-mail addresses).",
     )
