@@ -29,7 +29,7 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from .._model.primitives import Node, compile_activation
+from .._model.primitives import Node, Primitive
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from .._model.rulebook import Rulebook
 from .._model.vocab import RoleShape, Verdict
@@ -107,6 +107,174 @@ class _CompiledRisk:
         self.applies = applies
 
 
+#: Largest lookup table (entries) the plan builds for one activation; larger ones stay arithmetic.
+TABLE_LIMIT: Final = 4096
+
+
+class _Table:
+    """An activation tabulated over every whole-number point of its inputs' domains.
+
+    Exact by construction: each entry *is* the node's arithmetic at that point, and the node is
+    flat outside its domain (a ramp clips), so looking up the clipped point gives the same bits.
+    Used only on integer-typed columns; float columns go through the arithmetic.
+    """
+
+    __slots__ = ("fallback", "flat", "highs", "integer", "lows", "lookup", "names", "one", "strides")
+
+    def __init__(self, node: Node, domain: dict[str, tuple[int, int]]) -> None:
+        self.names = names = tuple(sorted(domain))
+        self.lows = tuple(domain[name][0] for name in names)
+        self.highs = tuple(domain[name][1] for name in names)
+        self.integer = tuple(name in NUMERIC_BOUNDS for name in names)
+        sizes = [high - low + 1 for low, high in zip(self.lows, self.highs, strict=True)]
+        strides = [1] * len(sizes)
+        for k in range(len(sizes) - 2, -1, -1):
+            strides[k] = strides[k + 1] * sizes[k + 1]
+        self.strides = tuple(strides)
+        axes = np.indices(sizes, dtype=np.intp).reshape(len(sizes), -1)
+        grid = {name: axes[k] + low for k, (name, low) in enumerate(zip(names, self.lows, strict=True))}
+        self.flat: Float = np.ascontiguousarray(node.batch(grid), dtype=np.float64)
+        self.fallback = node.one
+        #: Scalar form: the same entries keyed by the (clipped) input values.
+        self.lookup: dict[Any, float] = {}
+        for i, value in enumerate(self.flat.tolist()):
+            point = tuple(int(grid[name][i]) for name in names)
+            self.lookup[point[0] if len(point) == 1 else point] = value
+        self.one: Any = self._scalar()
+
+    def _scalar(self) -> Any:
+        lookup, fallback = self.lookup, self.fallback
+        if len(self.names) == 1:
+            (name,), (lo,), (hi,) = self.names, self.lows, self.highs
+            if self.integer[0]:
+
+                def one_ramp(values: Mapping[str, float]) -> float:
+                    x = values[name]
+                    found = lookup.get(lo if x < lo else hi if x > hi else x)
+                    return fallback(values) if found is None else found
+
+                return one_ramp
+
+            def one_level(values: Mapping[str, float]) -> float:
+                found = lookup.get(values[name])
+                return fallback(values) if found is None else found
+
+            return one_level
+        clips = tuple(
+            (name, lo, hi) if integer else (name, None, None)
+            for name, lo, hi, integer in zip(self.names, self.lows, self.highs, self.integer, strict=True)
+        )
+
+        def one(values: Mapping[str, float]) -> float:
+            key = []
+            for name, lo, hi in clips:
+                x = values[name]
+                if lo is not None:
+                    x = lo if x < lo else hi if x > hi else x
+                key.append(x)
+            found = lookup.get(tuple(key))
+            return fallback(values) if found is None else found
+
+        return one
+
+    def batch(self, columns: Columns) -> Float | None:
+        """Looked-up activations, or None when a column is not integer-typed (use arithmetic)."""
+        if len(self.names) == 1 and not self.integer[0]:
+            codes = np.asarray(columns[self.names[0]])
+            return self.flat.take(codes) if codes.dtype.kind in "iu" else None
+        index: NDArray[np.intp] | None = None
+        for name, lo, hi, stride, integer in zip(
+            self.names, self.lows, self.highs, self.strides, self.integer, strict=True
+        ):
+            column = np.asarray(columns[name])
+            if column.dtype.kind not in "iu":
+                return None
+            if integer:
+                part = np.clip(column, lo, hi, dtype=np.intp, casting="unsafe")
+                if lo:
+                    part -= lo
+                if stride != 1:
+                    part *= stride
+            elif index is None:
+                part = np.multiply(column, stride, dtype=np.intp)
+            else:
+                index += column if stride == 1 else np.multiply(column, stride, dtype=np.intp)
+                continue
+            if index is None:
+                index = part
+            else:
+                index += part
+        assert index is not None
+        out: Float = self.flat.take(index)
+        return out
+
+
+class _Step:
+    """One distinct activation node of a compiled rulebook's plan."""
+
+    __slots__ = ("node", "one", "table", "terms")
+
+    def __init__(self, node: Node, terms: tuple[int, ...], table: _Table | None) -> None:
+        self.node = node
+        self.terms = terms
+        self.table = table
+        self.one = table.one if table is not None else node.one
+
+
+class _Plan:
+    """Every distinct activation of a rulebook, evaluated once per batch (shared subexpressions).
+
+    Activations are keyed by the JSON dump of their primitive, so the same ramp over the same
+    input used by several factors and risks is one step. Each step is a lookup table where one
+    is exact and small (:class:`_Table`), else the node's arithmetic; a combination that is not
+    tabulated combines its terms' shared results.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[_Step] = []
+        self._keys: dict[str, int] = {}
+
+    def add(self, primitive: Primitive) -> int:
+        """The step of ``primitive`` (compiled on first sight), with its whole subtree."""
+        key = primitive.model_dump_json()
+        found = self._keys.get(key)
+        if found is not None:
+            return found
+        terms = tuple(self.add(term) for term in primitive.children())
+        node = primitive.compile([self.steps[term].node for term in terms])
+        table = None
+        domain = getattr(node, "domain", None)
+        found_domain = domain() if domain is not None else None
+        if found_domain is not None:
+            size = 1
+            for low, high in found_domain.values():
+                size *= high - low + 1
+            if size <= TABLE_LIMIT:
+                table = _Table(node, found_domain)
+        self.steps.append(_Step(node, terms, table))
+        self._keys[key] = len(self.steps) - 1
+        return len(self.steps) - 1
+
+    def run(self, step: int, columns: Columns, memo: dict[int, Float]) -> Float:
+        """Activations of ``step`` for the rows of ``columns``; shared results come from ``memo``.
+
+        The returned array belongs to ``memo``: callers must not write to it.
+        """
+        found = memo.get(step)
+        if found is not None:
+            return found
+        entry = self.steps[step]
+        value = entry.table.batch(columns) if entry.table is not None else None
+        if value is None:
+            if entry.terms:
+                combine = entry.node.combine  # type: ignore[attr-defined]
+                value = combine([self.run(term, columns, memo) for term in entry.terms])
+            else:
+                value = entry.node.batch(columns)
+        memo[step] = value
+        return value
+
+
 class CompiledRulebook:
     """A rulebook turned into evaluators. Build with :func:`compile_rulebook`."""
 
@@ -114,15 +282,26 @@ class CompiledRulebook:
         self.rulebook = rulebook
         self.factor_ids = rulebook.factor_ids
         self.seat = SeatStage(rulebook.seat)
-        self.activations: tuple[Node, ...] = tuple(
-            compile_activation(factor.activation) for factor in rulebook.factors
-        )
+        self.plan = plan = _Plan()
+        self.factor_steps = tuple(plan.add(factor.activation) for factor in rulebook.factors)
+        self.risk_steps = tuple(plan.add(risk.when) for risk in rulebook.risks)
+        self.activations: tuple[Node, ...] = tuple(plan.steps[k].node for k in self.factor_steps)
         self.signed_weights = tuple(factor.favours.sign * factor.weight for factor in rulebook.factors)
-        self._ones = tuple(node.one for node in self.activations)
+        self._ones = tuple(plan.steps[k].one for k in self.factor_steps)
         self.risks = tuple(
-            _CompiledRisk(compile_activation(risk.when), risk.min_activation, frozenset(risk.applies_to))
-            for risk in rulebook.risks
+            _CompiledRisk(plan.steps[step].node, risk.min_activation, frozenset(risk.applies_to))
+            for step, risk in zip(self.risk_steps, rulebook.risks, strict=True)
         )
+        #: Per verdict: ``(risk index, scalar evaluator, minimum)`` of the risks that apply to it.
+        self._risks_by_verdict: dict[Verdict, tuple[tuple[int, Any, float], ...]] = {
+            verdict: tuple(
+                (index, plan.steps[step].one, risk.min_activation)
+                for index, (step, risk) in enumerate(zip(self.risk_steps, rulebook.risks, strict=True))
+                if verdict in risk.applies_to
+            )
+            for verdict in Verdict
+        }
+        self._weighted = tuple(zip(self._ones, self.signed_weights, strict=True))
         self.technical_min = rulebook.thresholds.technical_min
         self.traditional_max = rulebook.thresholds.traditional_max
         #: Per-rulebook state other layers derive once (e.g. the result builder), same lifetime.
@@ -141,10 +320,14 @@ class CompiledRulebook:
 
     def score_one(self, values: Mapping[str, float]) -> tuple[list[float], list[float], float]:
         """Activations, signed contributions and score for one profile with derived inputs."""
-        activations = [one(values) for one in self._ones]
-        contributions = [w * a for w, a in zip(self.signed_weights, activations, strict=True)]
+        activations = []
+        contributions = []
         score = 0.0
-        for contribution in contributions:
+        for one, weight in self._weighted:
+            activation = one(values)
+            contribution = weight * activation
+            activations.append(activation)
+            contributions.append(contribution)
             score += contribution
         return activations, contributions, score
 
@@ -159,11 +342,10 @@ class CompiledRulebook:
     def risks_one(self, values: Mapping[str, float], verdict: Verdict) -> list[tuple[int, float]]:
         """``(index, strength)`` of the risks that apply to ``verdict`` for one profile."""
         out = []
-        for index, risk in enumerate(self.risks):
-            if verdict in risk.applies:
-                strength = risk.node.one(values)
-                if strength >= risk.minimum:
-                    out.append((index, strength))
+        for index, one, minimum in self._risks_by_verdict[verdict]:
+            strength = one(values)
+            if strength >= minimum:
+                out.append((index, strength))
         return out
 
     def with_seat(self, values: Mapping[str, float]) -> dict[str, float]:
@@ -177,11 +359,23 @@ class CompiledRulebook:
     def evaluate(self, columns: Columns, n: int) -> BatchEvaluation:
         """Both stages for ``n`` encoded profiles."""
         full = self.with_derived(columns, n)
-        contributions = self.contributions(full, n)
+        contributions, strengths, blocks = self._background(full, n, risks=True)
         score = self.score(contributions)
         codes = self.verdict_codes(score)
         derived = {name: full[name] for name in SEAT_INPUTS}
-        return BatchEvaluation(derived, contributions, score, codes, self.risk_flags(full, codes, n))
+        flags = np.zeros((len(self.risks), n), dtype=bool)
+        assert strengths is not None
+        for (start, stop), values in zip(blocks, strengths, strict=True):
+            self._flag_block(flags[:, start:stop], codes[start:stop], values)
+        return BatchEvaluation(derived, contributions, score, codes, flags)
+
+    def _flag_block(self, out: NDArray[np.bool_], codes: NDArray[np.int8], strengths: list[Float]) -> None:
+        for k, (risk, strength) in enumerate(zip(self.risks, strengths, strict=True)):
+            applies = _applies(codes, risk.applies)
+            if applies is not None:
+                np.greater_equal(strength, risk.minimum, out=out[k])
+                if applies is not True:
+                    out[k] &= applies
 
     def with_derived(self, columns: Columns, n: int) -> dict[str, NDArray[Any]]:
         """``columns`` plus the seat's derived inputs (kept as given where already present)."""
@@ -193,16 +387,32 @@ class CompiledRulebook:
 
     def contributions(self, columns: Columns, n: int) -> Float:
         """Signed contributions, factor-major: shape ``(n_factors, n)``."""
+        return self._background(columns, n, risks=False)[0]
+
+    def _background(
+        self, columns: Columns, n: int, *, risks: bool
+    ) -> tuple[Float, list[list[Float]] | None, list[tuple[int, int]]]:
+        """Contributions, and (with ``risks``) the risk activations per block with its rows.
+
+        Each distinct activation is evaluated once per block (the plan's memo), whether factors
+        or risks use it.
+        """
         full = self.with_derived(columns, n)
-        out = np.empty((len(self.activations), n), dtype=np.float64)
+        out = np.empty((len(self.factor_steps), n), dtype=np.float64)
+        strengths: list[list[Float]] | None = [] if risks else None
+        blocks = []
         # Blocks of rows keep the nodes' temporaries small enough to stay in cache and be reused
         # by the allocator; every operation is elementwise, so blocking cannot change a result.
         for start in range(0, n, _BLOCK_ROWS):
             stop = min(start + _BLOCK_ROWS, n)
             block = full if n <= _BLOCK_ROWS else _rows(full, start, stop, n)
-            for k, (node, weight) in enumerate(zip(self.activations, self.signed_weights, strict=True)):
-                np.multiply(node.batch(block), weight, out=out[k, start:stop])
-        return out
+            memo: dict[int, Float] = {}
+            for k, (step, weight) in enumerate(zip(self.factor_steps, self.signed_weights, strict=True)):
+                np.multiply(self.plan.run(step, block, memo), weight, out=out[k, start:stop])
+            if strengths is not None:
+                strengths.append([self.plan.run(step, block, memo) for step in self.risk_steps])
+            blocks.append((start, stop))
+        return out, strengths, blocks
 
     @staticmethod
     def score(contributions: Float) -> Float:
@@ -216,7 +426,7 @@ class CompiledRulebook:
         """Verdict codes (:attr:`Verdict.code`) for an array of scores."""
         # 1 + [technical] - [traditional]: the rulebook guarantees traditional_max < technical_min,
         # so at most one of the two holds; NaN satisfies neither and stays 1 (either).
-        codes = (score >= self.technical_min).view(np.int8) + np.int8(Verdict.EITHER.code)
+        codes = (score >= self.technical_min).view(np.int8) + np.int8(_VERDICT_CODES[Verdict.EITHER])
         codes -= (score <= self.traditional_max).view(np.int8)
         return codes
 
@@ -228,11 +438,13 @@ class CompiledRulebook:
     def risk_flags(self, columns: Columns, codes: NDArray[np.int8], n: int) -> NDArray[np.bool_]:
         """Which risks apply per row, shape ``(n_risks, n)``; ``columns`` include derived inputs."""
         out = np.zeros((len(self.risks), n), dtype=bool)
-        for k, risk in enumerate(self.risks):
-            applies = np.isin(codes, [verdict.code for verdict in risk.applies])
-            if applies.any():
-                np.greater_equal(risk.node.batch(columns), risk.minimum, out=out[k])
-                out[k] &= applies
+        memo: dict[int, Float] = {}
+        for k, (risk, step) in enumerate(zip(self.risks, self.risk_steps, strict=True)):
+            applies = _applies(codes, risk.applies)
+            if applies is not None:
+                np.greater_equal(self.plan.run(step, columns, memo), risk.minimum, out=out[k])
+                if applies is not True:
+                    out[k] &= applies
         return out
 
     # -- structure ------------------------------------------------------------------------
@@ -252,6 +464,24 @@ class CompiledRulebook:
         """Verdict and score for one encoded profile without derived inputs."""
         score = self.score_one(self.with_seat(values))[2]
         return self.verdict_one(score), score
+
+
+_VERDICT_CODES: Final = {verdict: code for code, verdict in enumerate(Verdict)}
+
+
+def _applies(codes: NDArray[np.int8], verdicts: frozenset[Verdict]) -> NDArray[np.bool_] | bool | None:
+    """Rows whose verdict is in ``verdicts``: True for all of them, None for none, else a mask."""
+    if len(verdicts) == len(_VERDICT_CODES):
+        return True
+    if not verdicts:
+        return None
+    if len(verdicts) == 1:
+        (verdict,) = verdicts
+        mask = codes == _VERDICT_CODES[verdict]
+    else:
+        (missing,) = set(_VERDICT_CODES) - verdicts
+        mask = codes != _VERDICT_CODES[missing]
+    return mask if mask.any() else None
 
 
 #: Rows per block in ``CompiledRulebook.contributions`` (512 KiB per float64 temporary).
