@@ -119,7 +119,7 @@ class _Table:
     Used only on integer-typed columns; float columns go through the arithmetic.
     """
 
-    __slots__ = ("fallback", "flat", "highs", "integer", "lows", "lookup", "names", "one", "strides")
+    __slots__ = ("fallback", "flat", "highs", "integer", "lookup", "lows", "names", "one", "strides")
 
     def __init__(self, node: Node, domain: dict[str, tuple[int, int]]) -> None:
         self.names = names = tuple(sorted(domain))
@@ -160,20 +160,36 @@ class _Table:
                 return fallback(values) if found is None else found
 
             return one_level
-        clips = tuple(
-            (name, lo, hi) if integer else (name, None, None)
-            for name, lo, hi, integer in zip(self.names, self.lows, self.highs, self.integer, strict=True)
+        # Several inputs: a mixed-radix index into the flat table, for whole-number (int) inputs
+        # only; anything else (floats from the verifier's grid) takes the node's arithmetic.
+        flat = self.flat.tolist()
+        axes = tuple(
+            (name, lo, hi, stride, integer)
+            for name, lo, hi, stride, integer in zip(
+                self.names, self.lows, self.highs, self.strides, self.integer, strict=True
+            )
         )
+        if len(axes) == 2 and not axes[0][4] and not axes[1][4]:
+            (first, _, _, stride, _), (second, _, _, _, _) = axes
+
+            def one_two_levels(values: Mapping[str, float]) -> float:
+                a, b = values[first], values[second]
+                if a.__class__ is int and b.__class__ is int:
+                    return flat[a * stride + b]  # type: ignore[no-any-return]
+                return fallback(values)
+
+            return one_two_levels
 
         def one(values: Mapping[str, float]) -> float:
-            key = []
-            for name, lo, hi in clips:
+            index = 0
+            for name, lo, hi, stride, integer in axes:
                 x = values[name]
-                if lo is not None:
+                if x.__class__ is not int:
+                    return fallback(values)
+                if integer:
                     x = lo if x < lo else hi if x > hi else x
-                key.append(x)
-            found = lookup.get(tuple(key))
-            return fallback(values) if found is None else found
+                index += (x - lo) * stride  # type: ignore[operator]
+            return flat[index]  # type: ignore[no-any-return]
 
         return one
 
@@ -301,7 +317,7 @@ class CompiledRulebook:
             )
             for verdict in Verdict
         }
-        self._weighted = tuple(zip(self._ones, self.signed_weights, strict=True))
+        self._key_axes = _key_axes(plan.steps)
         self.technical_min = rulebook.thresholds.technical_min
         self.traditional_max = rulebook.thresholds.traditional_max
         #: Per-rulebook state other layers derive once (e.g. the result builder), same lifetime.
@@ -320,16 +336,33 @@ class CompiledRulebook:
 
     def score_one(self, values: Mapping[str, float]) -> tuple[list[float], list[float], float]:
         """Activations, signed contributions and score for one profile with derived inputs."""
-        activations = []
-        contributions = []
+        activations = [one(values) for one in self._ones]
+        contributions = [w * a for w, a in zip(self.signed_weights, activations, strict=True)]
         score = 0.0
-        for one, weight in self._weighted:
-            activation = one(values)
-            contribution = weight * activation
-            activations.append(activation)
-            contributions.append(contribution)
+        for contribution in contributions:
             score += contribution
         return activations, contributions, score
+
+    def background_key(self, values: Mapping[str, float]) -> tuple[int, ...] | None:
+        """What the background stage of one profile (with derived inputs) depends on, or None.
+
+        When every activation is tabulated, activations, score, verdict and risks are a
+        function of the clipped whole-number inputs the tables read: equal keys give equal
+        results, so callers may reuse them (``recommend()`` caches its trace this way). None
+        when an activation is arithmetic or an input is not an ``int``.
+        """
+        axes = self._key_axes
+        if axes is None:
+            return None
+        key = []
+        for name, lo, hi in axes:
+            x = values[name]
+            if x.__class__ is not int:
+                return None
+            if lo is not None:
+                x = lo if x < lo else hi if x > hi else x
+            key.append(x)
+        return tuple(key)  # type: ignore[arg-type]
 
     def verdict_one(self, score: float) -> Verdict:
         """Verdict for one score."""
@@ -464,6 +497,27 @@ class CompiledRulebook:
         """Verdict and score for one encoded profile without derived inputs."""
         score = self.score_one(self.with_seat(values))[2]
         return self.verdict_one(score), score
+
+
+def _key_axes(steps: list[_Step]) -> tuple[tuple[str, int | None, int | None], ...] | None:
+    """``(input, low, high)`` for every input the tables read (low/high None for level codes)."""
+    axes: dict[str, tuple[int | None, int | None]] = {}
+    for step in steps:
+        table = step.table
+        if table is None:
+            if step.terms:
+                continue  # a combination evaluated from its terms: the terms decide
+            return None
+        for name, lo, hi, integer in zip(table.names, table.lows, table.highs, table.integer, strict=True):
+            if not integer:
+                axes[name] = (None, None)
+                continue
+            seen = axes.get(name)
+            if seen is not None and seen[0] is not None and seen[1] is not None:
+                # Clipping to the union of the ranges keeps every table's clipped point.
+                lo, hi = min(lo, seen[0]), max(hi, seen[1])
+            axes[name] = (lo, hi)
+    return tuple((name, lo, hi) for name, (lo, hi) in sorted(axes.items()))
 
 
 _VERDICT_CODES: Final = {verdict: code for code, verdict in enumerate(Verdict)}

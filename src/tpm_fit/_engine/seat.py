@@ -28,6 +28,9 @@ __all__ = ["SEAT_INPUTS", "SeatOne", "SeatStage", "need_reason"]
 
 #: Derived inputs the seat stage adds, in the order the kernel fills them.
 SEAT_INPUTS: Final = ("role_shape", *(face.seat_input for face in FACES), "hire_needed")
+#: Per face, in FACES order: the coverage field it reads and the derived input it fills.
+_COVERAGE: Final = tuple(face.coverage_field for face in FACES)
+_SEAT_INPUT: Final = tuple(face.seat_input for face in FACES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,19 +74,25 @@ class SeatStage:
         size, team = values["company_size"], values["product_team_size"]
         need = self.need_at(size)
         specialist = team >= 1 and (size >= self.min_size or team >= self.min_team)
-        gaps = [need - values[face.coverage_field] for face in FACES]
+        gaps = [need - values[field] for field in _COVERAGE]
         tied: tuple[Face, ...] = ()
         held: tuple[Face, ...]
         if specialist:
-            best = max(self.order, key=lambda k: (gaps[k], -self.order.index(k)))
+            # First face in tie order with the largest gap (as np.argmax in the batch form).
+            best = self.order[0]
+            for k in self.order[1:]:
+                if gaps[k] > gaps[best]:
+                    best = k
             held = (FACES[best],) if gaps[best] > 0 else ()
             if held:
                 tied = tuple(FACES[k] for k in self.order if k != best and gaps[k] == gaps[best])
+            flags = [1 if k == best and held else 0 for k in range(len(FACES))]
         else:
-            held = tuple(face for face, gap in zip(FACES, gaps, strict=True) if gap > 0)
+            flags = [1 if gap > 0 else 0 for gap in gaps]
+            held = tuple(face for face, flag in zip(FACES, flags, strict=True) if flag)
         values["role_shape"] = 1 if specialist else 0
-        for face in FACES:
-            values[face.seat_input] = 1 if face in held else 0
+        for name, flag in zip(_SEAT_INPUT, flags, strict=True):
+            values[name] = flag
         values["hire_needed"] = 1 if held else 0
         shape = RoleShape.SPECIALIST if specialist else RoleShape.GENERALIST
         return SeatOne(role_shape=shape, seat=held, need=need, tied_with=tied)
