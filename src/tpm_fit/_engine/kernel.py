@@ -188,7 +188,7 @@ class _Table:
                     return fallback(values)
                 if integer:
                     x = lo if x < lo else hi if x > hi else x
-                index += (x - lo) * stride  # type: ignore[operator]
+                index += (x - lo) * stride
             return flat[index]  # type: ignore[no-any-return]
 
         return one
@@ -354,15 +354,15 @@ class CompiledRulebook:
         axes = self._key_axes
         if axes is None:
             return None
-        key = []
+        key: list[int] = []
         for name, lo, hi in axes:
-            x = values[name]
+            x: Any = values[name]
             if x.__class__ is not int:
                 return None
-            if lo is not None:
+            if lo is not None and hi is not None:
                 x = lo if x < lo else hi if x > hi else x
             key.append(x)
-        return tuple(key)  # type: ignore[arg-type]
+        return tuple(key)
 
     def verdict_one(self, score: float) -> Verdict:
         """Verdict for one score."""
