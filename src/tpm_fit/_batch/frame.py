@@ -212,8 +212,8 @@ def _not_numbers(
     return np.full(len(series), np.nan), problems, np.ones(len(series), dtype=bool)
 
 
-def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.float64], list[_Problem | None]]:
-    """An integer input as float64 values for the kernel, with its problems."""
+def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[Any], list[_Problem | None]]:
+    """An integer input for the kernel (int64 as given when every value is valid, else float64)."""
     dtype = series.dtype
     pa = _pyarrow()
     if isinstance(dtype, pd.ArrowDtype) and pa is not None and pa.types.is_dictionary(dtype.pyarrow_dtype):
@@ -229,6 +229,10 @@ def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.float
     elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
         raw = series.to_numpy()
         problems, bad = _integer_problems(name, raw, None)
+        if bad is None and dtype == np.int64:
+            # The kernel reads int64 as it is (lookup tables index with it): no float copy, and
+            # never written to (bad rows, which get a placeholder, take the copying path below).
+            return raw, problems
         values = raw.astype(np.float64)
     elif pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
         # Adding 0.0 copies (the caller's data is never written to) and turns -0.0 into 0.0.
@@ -302,7 +306,7 @@ def _arrow_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8] 
         else:
             array = pa.array(series.array)
         if pa.types.is_dictionary(array.type):
-            array = array.cast(array.type.value_type)
+            return _dictionary_codes(pa, array, levels)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None  # not all strings: the caller falls back
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
@@ -310,6 +314,27 @@ def _arrow_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8] 
     found = pa.compute.index_in(array, value_set=pa.array(levels, type=array.type))
     # np.array copies: arrow's buffers are read-only, and bad rows get a placeholder written.
     return np.array(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int8)
+
+
+def _dictionary_codes(pa: Any, array: Any, levels: list[str]) -> NDArray[np.int8] | None:
+    """Level ranks of an Arrow dictionary column: map each chunk's dictionary, then take by index.
+
+    The dictionary holds each distinct value once, so matching strings costs nothing per row;
+    missing entries (null indices) and values that are not levels come out as -1.
+    """
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    out = np.empty(len(array), dtype=np.int8)
+    start = 0
+    for chunk in chunks:
+        dictionary = chunk.dictionary
+        if not (pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type)):
+            return None
+        found = pa.compute.index_in(dictionary, value_set=pa.array(levels, type=dictionary.type))
+        lookup = np.append(found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int8), np.int8(-1))
+        indices = chunk.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
+        np.take(lookup, indices, out=out[start : start + len(chunk)])
+        start += len(chunk)
+    return out
 
 
 def _level_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
@@ -421,7 +446,7 @@ def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise") 
     for name in INPUT_NAMES:
         if name not in frame.columns:
             code = _default_code(name)
-            columns[name] = np.full(n, code, dtype=np.int8 if name in ORDERED_INPUTS else np.float64)
+            columns[name] = np.full(n, code, dtype=np.int8 if name in ORDERED_INPUTS else np.int64)
             continue
         series = frame[name]
         values: NDArray[Any]
