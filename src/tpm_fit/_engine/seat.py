@@ -99,20 +99,39 @@ class SeatStage:
 
     # -- many profiles ----------------------------------------------------------------------
 
-    def need_batch(self, company_size: NDArray[Any]) -> NDArray[np.float64]:
-        """People each face needs, per row."""
-        steps = np.searchsorted(np.asarray(self.need_from, dtype=np.float64), company_size, side="right")
-        return np.asarray(self.need_people, dtype=np.float64)[steps - 1]
+    def need_batch(self, company_size: NDArray[Any]) -> NDArray[Any]:
+        """People each face needs, per row (int64 for integer sizes, else float64)."""
+        size = np.asarray(company_size)
+        integer = size.dtype.kind in "iu"
+        dtype = np.int64 if integer else np.float64
+        steps = np.searchsorted(np.asarray(self.need_from, dtype=dtype), size, side="right")
+        return np.asarray(self.need_people, dtype=dtype)[steps - 1]
 
     def batch(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]]:
         """Derived input columns (int8 codes) for encoded profile columns of length ``n``."""
+        out = {name: np.empty(n, dtype=np.int8) for name in SEAT_INPUTS}
+        # Blocks of rows keep the temporaries (gaps, masks) in cache and their memory flat.
+        for start in range(0, n, _BLOCK_ROWS):
+            stop = min(start + _BLOCK_ROWS, n)
+            block = {
+                name: _block(columns[name], start, stop, n)
+                for name in ("company_size", "product_team_size", *_COVERAGE)
+            }
+            self._batch_block(block, stop - start, {name: column[start:stop] for name, column in out.items()})
+        return out
+
+    def _batch_block(
+        self, columns: Mapping[str, NDArray[Any]], n: int, out: dict[str, NDArray[np.int8]]
+    ) -> None:
         size = np.broadcast_to(np.asarray(columns["company_size"]), (n,))
         team = np.broadcast_to(np.asarray(columns["product_team_size"]), (n,))
         need = self.need_batch(size)
         specialist = (team >= 1) & ((size >= self.min_size) | (team >= self.min_team))
-        gaps = np.empty((len(FACES), n), dtype=np.float64)
-        for k, face in enumerate(FACES):
-            np.subtract(need, columns[face.coverage_field], out=gaps[k])
+        counts = [np.asarray(columns[field]) for field in _COVERAGE]
+        dtype = np.result_type(need, *counts)
+        gaps = np.empty((len(FACES), n), dtype=dtype if dtype.kind in "iuf" else np.float64)
+        for k, count in enumerate(counts):
+            np.subtract(need, count, out=gaps[k])
         open_ = gaps > 0
         # First face in tie order with the largest gap (np.argmax keeps the first maximum).
         ordered = gaps[list(self.order)]
@@ -121,11 +140,10 @@ class SeatStage:
         pick = np.zeros_like(open_)
         pick[best, rows] = open_[best, rows]
         held = np.where(specialist, pick, open_)
-        out = {"role_shape": specialist.astype(np.int8)}
-        for k, face in enumerate(FACES):
-            out[face.seat_input] = held[k].view(np.int8)
-        out["hire_needed"] = np.asarray(held.any(axis=0)).view(np.int8)
-        return out
+        out["role_shape"][...] = specialist
+        for k, name in enumerate(_SEAT_INPUT):
+            out[name][...] = held[k]
+        np.any(held, axis=0, out=out["hire_needed"].view(np.bool_))
 
     # -- what the verifier and counterfactuals need -----------------------------------------
 
@@ -145,6 +163,16 @@ class SeatStage:
         elif name in {face.coverage_field for face in FACES}:
             points |= set(range(0, self.rule.max_need + 1))
         return frozenset(p for p in points if low <= p <= high)
+
+
+#: Rows per block in :meth:`SeatStage.batch`.
+_BLOCK_ROWS: Final = 1 << 16
+
+
+def _block(column: NDArray[Any], start: int, stop: int, n: int) -> NDArray[Any]:
+    """Rows ``start:stop`` of a full-length column (a scalar or broadcast column as is)."""
+    array = np.asarray(column)
+    return array[start:stop] if array.ndim == 1 and len(array) == n else array
 
 
 def _people(count: int) -> str:
