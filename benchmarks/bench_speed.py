@@ -260,7 +260,8 @@ def main() -> None:
         print(f"10^7 rows, peak: {biggest:.0f} bytes/row ({verdict(biggest, TARGETS['bytes_per_row'])})")
     print(
         f"recommend(), full trace: {single['recommend'] * 1e6:.2f} us, {ratio:.1f}x "
-        f"OrgProfile.model_validate {single['validate'] * 1e6:.2f} us ({verdict(ratio, TARGETS['recommend'])})"
+        f"OrgProfile.model_validate {single['validate'] * 1e6:.2f} us "
+        f"({verdict(ratio, TARGETS['recommend'])})"
     )
     print(
         f"recommend_many, one row: {single['one_row'] * 1e3:.3f} ms "

@@ -45,7 +45,9 @@ def assert_same_bits(left: np.ndarray, right: np.ndarray) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(org_profiles(), min_size=1, max_size=40), rulebooks(allow_axiom_violations=True))
-def test_tables_equal_the_arithmetic_and_the_scalar_twin(profiles: list[OrgProfile], rulebook: Rulebook) -> None:
+def test_tables_equal_the_arithmetic_and_the_scalar_twin(
+    profiles: list[OrgProfile], rulebook: Rulebook
+) -> None:
     """int64 columns take the lookup tables, float64 columns the arithmetic: same bits."""
     compiled = CompiledRulebook(rulebook)
     n = len(profiles)
@@ -69,7 +71,9 @@ def test_tables_equal_the_arithmetic_and_the_scalar_twin(profiles: list[OrgProfi
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(org_profiles(), min_size=1, max_size=40), rulebooks(allow_axiom_violations=True))
-def test_every_table_entry_is_the_nodes_own_arithmetic(profiles: list[OrgProfile], rulebook: Rulebook) -> None:
+def test_every_table_entry_is_the_nodes_own_arithmetic(
+    profiles: list[OrgProfile], rulebook: Rulebook
+) -> None:
     compiled = CompiledRulebook(rulebook)
     n = len(profiles)
     ints = compiled.with_derived(columns_of(profiles, integer_dtype=np.int64), n)
@@ -110,7 +114,9 @@ def test_an_activation_used_by_several_factors_and_risks_is_one_step_evaluated_o
 
     n = 1000
     columns = {
-        name: np.full(n, 5 if name in NUMERIC_BOUNDS else 0, dtype=np.int64 if name in NUMERIC_BOUNDS else np.int8)
+        name: np.full(
+            n, 5 if name in NUMERIC_BOUNDS else 0, dtype=np.int64 if name in NUMERIC_BOUNDS else np.int8
+        )
         for name in INPUT_NAMES
     }
     columns["company_size"] = np.arange(1, n + 1, dtype=np.int64) * 40
@@ -127,19 +133,30 @@ def test_small_integer_ramps_and_level_combinations_become_tables() -> None:
     both = {
         "kind": "all_of",
         "of": [
-            {"kind": "levels", "input": "product_complexity", "values": {"low": 0, "moderate": 0.5, "high": 0.8, "very_high": 1}},
-            {"kind": "levels", "input": "engineering_capability", "values": {"developing": 1, "established": 0.3, "strong": 0.1}},
+            {
+                "kind": "levels",
+                "input": "product_complexity",
+                "values": {"low": 0, "moderate": 0.5, "high": 0.8, "very_high": 1},
+            },
+            {
+                "kind": "levels",
+                "input": "engineering_capability",
+                "values": {"developing": 1, "established": 0.3, "strong": 0.1},
+            },
         ],
     }
     compiled = CompiledRulebook(with_factor_activations([ramp, both]))
     first, second = (compiled.plan.steps[compiled.factor_steps[k]] for k in (0, 1))
-    assert first.table is not None and first.table.flat.size == 141
-    assert second.table is not None and second.table.flat.size == 12  # a 4 x 3 table
+    assert first.table is not None
+    assert first.table.flat.size == 141
+    assert second.table is not None
+    assert second.table.flat.size == 12
     sizes = np.array([1, 10, 11, 80, 149, 150, 151, 10**6], dtype=np.int64)
     looked_up = first.table.batch({"company_size": sizes})
     assert looked_up is not None
     assert_same_bits(looked_up, first.node.batch({"company_size": sizes.astype(np.float64)}))
-    assert looked_up[0] == looked_up[1] == 0.0 and looked_up[-1] == looked_up[-3] == 1.0
+    assert looked_up[0] == looked_up[1] == 0.0
+    assert looked_up[-1] == looked_up[-3] == 1.0
 
 
 def test_uint_and_narrow_integer_columns_index_the_tables_like_int64() -> None:

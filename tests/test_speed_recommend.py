@@ -41,7 +41,8 @@ def test_the_cached_background_equals_a_fresh_evaluation(profile: OrgProfile, ru
     fresh = CompiledRulebook(rulebook).evaluate_one(encode_profile(profile))
     assert [step.activation for step in made.trace] == fresh.activations
     assert [step.contribution for step in made.trace] == fresh.contributions
-    assert made.score == fresh.score and made.verdict is fresh.verdict
+    assert made.score == fresh.score
+    assert made.verdict is fresh.verdict
     assert [risk.activation for risk in made.risks] == [strength for _, strength in fresh.risks]
 
 
@@ -95,9 +96,7 @@ def _frame(kind: str) -> object:
     if kind == "arrow":
         chunks = [pa.array(values[:120]).dictionary_encode(), pa.array(values[120:]).dictionary_encode()]
         column = pa.chunked_array(chunks)
-        frame["product_complexity"] = pd.Series(
-            pd.arrays.ArrowExtensionArray(column), index=frame.index
-        )
+        frame["product_complexity"] = pd.Series(pd.arrays.ArrowExtensionArray(column), index=frame.index)
     elif kind == "categorical":
         frame["product_complexity"] = pd.Categorical(values, categories=levels)
     return frame
