@@ -129,21 +129,28 @@ class SeatStage:
         specialist = (team >= 1) & ((size >= self.min_size) | (team >= self.min_team))
         counts = [np.asarray(columns[field]) for field in _COVERAGE]
         dtype = np.result_type(need, *counts)
-        gaps = np.empty((len(FACES), n), dtype=dtype if dtype.kind in "iuf" else np.float64)
-        for k, count in enumerate(counts):
-            np.subtract(need, count, out=gaps[k])
-        open_ = gaps > 0
-        # First face in tie order with the largest gap (np.argmax keeps the first maximum).
-        ordered = gaps[list(self.order)]
-        best = np.asarray(self.order, dtype=np.intp)[np.argmax(ordered, axis=0)]
-        rows = np.arange(n)
-        pick = np.zeros_like(open_)
-        pick[best, rows] = open_[best, rows]
-        held = np.where(specialist, pick, open_)
+        gaps = [
+            np.subtract(need, count, dtype=dtype if dtype.kind in "iuf" else np.float64) for count in counts
+        ]
+        # The first face in tie order with the largest gap (as the scalar form): a running
+        # maximum that only a strictly larger gap replaces.
+        first = self.order[0]
+        best_gap = gaps[first].copy()
+        best = np.zeros(n, dtype=np.int8)  # position in tie order
+        for position, k in enumerate(self.order[1:], start=1):
+            larger = gaps[k] > best_gap
+            np.copyto(best_gap, gaps[k], where=larger)
+            best[larger] = position
+        chosen_open = best_gap > 0
+        generalist = ~specialist
         out["role_shape"][...] = specialist
-        for k, name in enumerate(_SEAT_INPUT):
-            out[name][...] = held[k]
-        np.any(held, axis=0, out=out["hire_needed"].view(np.bool_))
+        hire = np.zeros(n, dtype=bool)
+        for position, k in enumerate(self.order):
+            held = (best == position) & chosen_open & specialist
+            held |= (gaps[k] > 0) & generalist
+            hire |= held
+            out[_SEAT_INPUT[k]][...] = held
+        out["hire_needed"][...] = hire
 
     # -- what the verifier and counterfactuals need -----------------------------------------
 
