@@ -24,13 +24,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._model.primitives import Node, Primitive
-from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from .._model.rulebook import Rulebook
 from .._model.vocab import RoleShape, Verdict
 from .seat import SEAT_INPUTS, SeatOne, SeatStage
@@ -206,15 +206,15 @@ class _Table:
             if column.dtype.kind not in "iu":
                 return None
             if integer:
-                part = np.clip(column, lo, hi, dtype=np.intp, casting="unsafe")
+                part = np.clip(column, np.intp(lo), np.intp(hi), dtype=np.intp, casting="unsafe")
                 if lo:
                     part -= lo
                 if stride != 1:
                     part *= stride
             elif index is None:
-                part = np.multiply(column, stride, dtype=np.intp)
+                part = np.multiply(column, np.intp(stride), dtype=np.intp)
             else:
-                index += column if stride == 1 else np.multiply(column, stride, dtype=np.intp)
+                index += column if stride == 1 else np.multiply(column, np.intp(stride), dtype=np.intp)
                 continue
             if index is None:
                 index = part
@@ -318,6 +318,8 @@ class CompiledRulebook:
             for verdict in Verdict
         }
         self._key_axes = _key_axes(plan.steps)
+        #: The whole background as one table (built on the first large batch; False: none).
+        self._fused: _Fused | Literal[False] | None = None
         self.technical_min = rulebook.thresholds.technical_min
         self.traditional_max = rulebook.thresholds.traditional_max
         #: Per-rulebook state other layers derive once (e.g. the result builder), same lifetime.
@@ -392,15 +394,58 @@ class CompiledRulebook:
     def evaluate(self, columns: Columns, n: int) -> BatchEvaluation:
         """Both stages for ``n`` encoded profiles."""
         full = self.with_derived(columns, n)
-        contributions, strengths, blocks = self._background(full, n, risks=True)
-        score = self.score(contributions)
-        codes = self.verdict_codes(score)
+        contributions, score, codes, flags = self._rows(full, n, risks=True)
         derived = {name: full[name] for name in SEAT_INPUTS}
-        flags = np.zeros((len(self.risks), n), dtype=bool)
-        assert strengths is not None
-        for (start, stop), values in zip(blocks, strengths, strict=True):
-            self._flag_block(flags[:, start:stop], codes[start:stop], values)
         return BatchEvaluation(derived, contributions, score, codes, flags)
+
+    def _rows(
+        self, full: Columns, n: int, *, risks: bool, fused: bool = True
+    ) -> tuple[Float, Float, NDArray[np.int8], NDArray[np.bool_]]:
+        """Contributions, score, verdict codes and (with ``risks``) risk flags, block by block.
+
+        Each block evaluates every distinct activation once (the plan's memo), or, when the
+        whole background is one lookup table (:class:`_Fused`), takes everything from it.
+        """
+        contributions = np.empty((len(self.factor_steps), n), dtype=np.float64)
+        score = np.empty(n, dtype=np.float64)
+        codes = np.empty(n, dtype=np.int8)
+        flags = np.zeros((len(self.risks) if risks else 0, n), dtype=bool)
+        table = self._fused_for(full, n) if fused else None
+        # Blocks of rows keep the temporaries small enough to stay in cache and be reused by the
+        # allocator, and the memory flat; every operation is elementwise, so blocking cannot
+        # change a result.
+        for start in range(0, n, _BLOCK_ROWS):
+            stop = min(start + _BLOCK_ROWS, n)
+            block = full if n <= _BLOCK_ROWS else _rows(full, start, stop, n)
+            rows = slice(start, stop)
+            if table is not None:
+                table.fill(
+                    block, stop - start, contributions[:, rows], score[rows], codes[rows], flags[:, rows]
+                )
+                continue
+            memo: dict[int, Float] = {}
+            for k, (step, weight) in enumerate(zip(self.factor_steps, self.signed_weights, strict=True)):
+                np.multiply(self.plan.run(step, block, memo), weight, out=contributions[k, rows])
+            part = score[rows]
+            part[...] = 0.0
+            for row in contributions[:, rows]:
+                part += row  # factor by factor, in the order score_one uses
+            codes[rows] = self.verdict_codes(part)
+            if risks:
+                strengths = [self.plan.run(step, block, memo) for step in self.risk_steps]
+                self._flag_block(flags[:, rows], codes[rows], strengths)
+        return contributions, score, codes, flags
+
+    def _fused_for(self, full: Columns, n: int) -> _Fused | None:
+        """The whole-background table, if this rulebook has one and these columns can use it."""
+        if n < _FUSED_MIN_ROWS or self._key_axes is None:
+            return None
+        fused = self._fused
+        if fused is None:
+            fused = self._fused = _Fused.build(self)
+        if fused is False or not fused.accepts(full):
+            return None
+        return fused
 
     def _flag_block(self, out: NDArray[np.bool_], codes: NDArray[np.int8], strengths: list[Float]) -> None:
         for k, (risk, strength) in enumerate(zip(self.risks, strengths, strict=True)):
@@ -420,32 +465,7 @@ class CompiledRulebook:
 
     def contributions(self, columns: Columns, n: int) -> Float:
         """Signed contributions, factor-major: shape ``(n_factors, n)``."""
-        return self._background(columns, n, risks=False)[0]
-
-    def _background(
-        self, columns: Columns, n: int, *, risks: bool
-    ) -> tuple[Float, list[list[Float]] | None, list[tuple[int, int]]]:
-        """Contributions, and (with ``risks``) the risk activations per block with its rows.
-
-        Each distinct activation is evaluated once per block (the plan's memo), whether factors
-        or risks use it.
-        """
-        full = self.with_derived(columns, n)
-        out = np.empty((len(self.factor_steps), n), dtype=np.float64)
-        strengths: list[list[Float]] | None = [] if risks else None
-        blocks = []
-        # Blocks of rows keep the nodes' temporaries small enough to stay in cache and be reused
-        # by the allocator; every operation is elementwise, so blocking cannot change a result.
-        for start in range(0, n, _BLOCK_ROWS):
-            stop = min(start + _BLOCK_ROWS, n)
-            block = full if n <= _BLOCK_ROWS else _rows(full, start, stop, n)
-            memo: dict[int, Float] = {}
-            for k, (step, weight) in enumerate(zip(self.factor_steps, self.signed_weights, strict=True)):
-                np.multiply(self.plan.run(step, block, memo), weight, out=out[k, start:stop])
-            if strengths is not None:
-                strengths.append([self.plan.run(step, block, memo) for step in self.risk_steps])
-            blocks.append((start, stop))
-        return out, strengths, blocks
+        return self._rows(self.with_derived(columns, n), n, risks=False)[0]
 
     @staticmethod
     def score(contributions: Float) -> Float:
@@ -536,6 +556,93 @@ def _applies(codes: NDArray[np.int8], verdicts: frozenset[Verdict]) -> NDArray[n
         (missing,) = set(_VERDICT_CODES) - verdicts
         mask = codes != _VERDICT_CODES[missing]
     return mask if mask.any() else None
+
+
+#: Largest whole-background table (entries); batches of fewer rows than the minimum skip it.
+FUSED_LIMIT: Final = 1 << 16
+_FUSED_MIN_ROWS: Final = 4096
+
+
+class _Fused:
+    """The whole background stage as lookup tables over every input the activations read.
+
+    When every activation is tabulated, each factor's contribution, the score, the verdict and
+    every risk flag are functions of the clipped inputs (:meth:`CompiledRulebook.background_key`).
+    Their tables are computed by the plan itself on the grid of all such points, so a lookup
+    returns exactly what the plan would compute for the row; a batch then costs one mixed-radix
+    index and one gather per output column.
+    """
+
+    __slots__ = ("axes", "codes", "contributions", "flags", "score")
+
+    def __init__(self, axes: tuple[tuple[str, int, int, bool, int], ...], compiled: CompiledRulebook) -> None:
+        self.axes = axes
+        sizes = [high - low + 1 for _, low, high, _, _ in axes]
+        grid_index = np.indices(sizes, dtype=np.intp).reshape(len(sizes), -1)
+        grid = {name: grid_index[k] + low for k, (name, low, _, _, _) in enumerate(axes)}
+        size = grid_index.shape[1]
+        contributions, score, codes, flags = compiled._rows(grid, size, risks=True, fused=False)
+        self.contributions, self.score, self.codes, self.flags = contributions, score, codes, flags
+
+    @classmethod
+    def build(cls, compiled: CompiledRulebook) -> _Fused | Literal[False]:
+        """The tables of ``compiled``, or False when they would be too large."""
+        key_axes = compiled._key_axes
+        assert key_axes is not None
+        bounds = []
+        for name, low, high in key_axes:
+            if low is None or high is None:
+                low, high = 0, len(LEVEL_INPUTS[name]) - 1
+                bounds.append((name, low, high, False))
+            else:
+                bounds.append((name, low, high, True))
+        total = 1
+        for _, low, high, _ in bounds:
+            total *= high - low + 1
+        if not bounds or total > FUSED_LIMIT:
+            return False
+        strides = [1] * len(bounds)
+        for k in range(len(bounds) - 2, -1, -1):
+            strides[k] = strides[k + 1] * (bounds[k + 1][2] - bounds[k + 1][1] + 1)
+        axes = tuple((*bound, stride) for bound, stride in zip(bounds, strides, strict=True))
+        return cls(axes, compiled)
+
+    def accepts(self, columns: Columns) -> bool:
+        """Whether every column the tables read is integer-typed (else: the plan)."""
+        return all(np.asarray(columns[name]).dtype.kind in "iu" for name, *_ in self.axes)
+
+    def fill(
+        self,
+        block: Columns,
+        n: int,
+        contributions: Float,
+        score: Float,
+        codes: NDArray[np.int8],
+        flags: NDArray[np.bool_],
+    ) -> None:
+        """Write the outputs of one block of rows through the tables."""
+        index = np.zeros(n, dtype=np.intp)
+        part = np.empty(n, dtype=np.intp)
+        for name, low, high, integer, stride in self.axes:
+            column = np.broadcast_to(np.asarray(block[name]), (n,))
+            if integer:
+                np.clip(column, np.intp(low), np.intp(high), out=part, casting="unsafe")
+                if low:
+                    part -= low
+                if stride != 1:
+                    part *= stride
+                index += part
+            elif stride != 1:
+                np.multiply(column, np.intp(stride), out=part, casting="unsafe")
+                index += part
+            else:
+                index += column
+        for k in range(len(self.contributions)):
+            self.contributions[k].take(index, out=contributions[k], mode="clip")
+        self.score.take(index, out=score, mode="clip")
+        self.codes.take(index, out=codes, mode="clip")
+        for k in range(len(flags)):
+            self.flags[k].take(index, out=flags[k], mode="clip")
 
 
 #: Rows per block in ``CompiledRulebook.contributions`` (512 KiB per float64 temporary).
