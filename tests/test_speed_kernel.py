@@ -9,12 +9,12 @@ import pytest
 pytest.importorskip("hypothesis")  # an extra: the module is skipped on an install without it
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from tpm_fit import OrgProfile, Rulebook
 from tpm_fit._engine.kernel import INPUT_NAMES, TABLE_LIMIT, CompiledRulebook, encode_profile
-from tpm_fit._model.profile import NUMERIC_BOUNDS
+from tpm_fit._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS
 from tpm_fit.testing import org_profiles, rulebooks
 
 
@@ -170,3 +170,31 @@ def test_uint_and_narrow_integer_columns_index_the_tables_like_int64() -> None:
         found = table.batch({"company_size": sizes.astype(dtype)})
         assert found is not None
         assert_same_bits(found, expected)  # type: ignore[arg-type]
+
+
+@settings(max_examples=15, deadline=None)
+@given(rulebooks(allow_axiom_violations=True), st.integers(0, 2**32 - 1))
+def test_the_whole_background_table_equals_the_arithmetic_on_large_batches(
+    rulebook: Rulebook, seed: int
+) -> None:
+    """Batches of thousands of rows take the fused tables (when they fit); same bits as floats."""
+    rng = np.random.default_rng(seed)
+    n = 70_000  # more than one block of rows
+    size = rng.integers(1, 400, n)
+    columns: dict[str, np.ndarray] = {"company_size": size}
+    for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
+        columns[name] = np.minimum(rng.integers(0, 6, n), size)
+    for name in INPUT_NAMES:
+        if name not in columns:
+            levels = len(LEVEL_INPUTS[name])
+            columns[name] = rng.integers(0, levels, n).astype(np.int8)
+    floats = {name: c.astype(np.float64) if name in NUMERIC_BOUNDS else c for name, c in columns.items()}
+    compiled = CompiledRulebook(rulebook)
+    fused = compiled.evaluate(columns, n)
+    arithmetic = compiled.evaluate(floats, n)
+    assert_same_bits(fused.contributions, arithmetic.contributions)
+    assert_same_bits(fused.score, arithmetic.score)
+    assert_same_bits(fused.verdict_codes, arithmetic.verdict_codes)
+    assert_same_bits(fused.risks, arithmetic.risks)
+    assert_same_bits(compiled.contributions(columns, n), arithmetic.contributions)
+    event("whole-background table" if compiled._fused else "per-activation plan")
