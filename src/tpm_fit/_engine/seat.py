@@ -102,10 +102,17 @@ class SeatStage:
     def need_batch(self, company_size: NDArray[Any]) -> NDArray[Any]:
         """People each face needs, per row (int64 for integer sizes, else float64)."""
         size = np.asarray(company_size)
-        integer = size.dtype.kind in "iu"
-        dtype = np.int64 if integer else np.float64
-        steps = np.searchsorted(np.asarray(self.need_from, dtype=dtype), size, side="right")
-        return np.asarray(self.need_people, dtype=dtype)[steps - 1]
+        if size.dtype.kind in "iu" and size.ndim == 1:
+            # A few comparisons beat a binary search per row: the need starts at the first
+            # step's people and moves by each later step's difference from where it begins.
+            need = np.full(len(size), self.need_people[0], dtype=np.int64)
+            for start, before, after in zip(
+                self.need_from[1:], self.need_people, self.need_people[1:], strict=False
+            ):
+                np.add(need, np.int64(after - before), out=need, where=size >= np.int64(start))
+            return need
+        steps = np.searchsorted(np.asarray(self.need_from, dtype=np.float64), size, side="right")
+        return np.asarray(self.need_people, dtype=np.float64)[steps - 1]
 
     def batch(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]]:
         """Derived input columns (int8 codes) for encoded profile columns of length ``n``."""
