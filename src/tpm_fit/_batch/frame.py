@@ -572,15 +572,21 @@ def result_frame(
     return _frame_of(data, index)
 
 
+#: Up to this many rows, the result frame is built by pandas' internal constructor.
+_SMALL_FRAME_ROWS: Final = 4096
+
+
 def _frame_of(data: dict[str, Any], index: pd.Index[Any]) -> pd.DataFrame:
     """A DataFrame of ``data``'s 1-D columns, each kept as it is (no copy).
 
     The columns are arrays this module made, of the right length and dtype, so pandas' checks
     of each one cost time and nothing else: on small frames they were most of the fixed cost.
-    Falls back to the public constructor if pandas lacks the internal one.
+    pandas' internal constructor consolidates the float columns into one block (a copy), so it
+    is used for small frames only; large ones keep every column as a view (no copy). Falls back
+    to the public constructor if pandas lacks the internal one.
     """
     from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
-    if from_arrays is not None:
+    if from_arrays is not None and len(index) <= _SMALL_FRAME_ROWS:
         try:
             arrays = [value.array if isinstance(value, pd.Series) else value for value in data.values()]
             return from_arrays(arrays, columns=pd.Index(list(data)), index=index, verify_integrity=False)  # type: ignore[no-any-return]
