@@ -187,7 +187,13 @@ _IMPORT = "import time; t = time.perf_counter(); {}; print(time.perf_counter() -
 
 def import_times(*, repeats: int) -> dict[str, float]:
     """Median seconds of each import in fresh interpreters, interleaved."""
-    cases = {"numpy, pydantic": "import numpy, pydantic", "tpm_fit": "import tpm_fit"}
+    cases = {
+        "numpy, pydantic": "import numpy, pydantic",
+        # What any package pays to define one pydantic model (pydantic then loads its schema
+        # machinery and its plugin loader, which imports importlib.metadata).
+        "one model": "import numpy, pydantic; pydantic.create_model('M', x=(int, 0))",
+        "tpm_fit": "import tpm_fit",
+    }
     times: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(repeats):
         for name, statement in cases.items():
@@ -270,6 +276,11 @@ def main() -> None:
     print(
         f"import tpm_fit: {imports['tpm_fit'] * 1e3:.1f} ms, {import_ratio:.2f}x import numpy, pydantic "
         f"{imports['numpy, pydantic'] * 1e3:.1f} ms ({verdict(import_ratio, TARGETS['import'])})"
+    )
+    print(
+        f"  for scale: import numpy, pydantic and define one model: {imports['one model'] * 1e3:.1f} ms "
+        f"({imports['one model'] / imports['numpy, pydantic']:.2f}x); tpm_fit is "
+        f"{imports['tpm_fit'] / imports['one model']:.2f}x that"
     )
 
 
