@@ -344,7 +344,7 @@ def _level_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
         # Look up each category once; the trailing -1 maps the missing code (-1) to "bad".
         ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in dtype.categories]
         lookup = np.array([*ranks, -1], dtype=np.int8)
-        codes: NDArray[np.int8] = lookup[np.asarray(series.cat.codes)]
+        codes: NDArray[np.int8] = lookup[series.array.codes]  # numpy codes, no Series built
         return codes
     inferred = pd.api.types.infer_dtype(series, skipna=True) if pd.api.types.is_object_dtype(dtype) else ""
     if _is_text_dtype(dtype) or inferred in ("string", "empty"):
