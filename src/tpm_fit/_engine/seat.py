@@ -147,17 +147,23 @@ class SeatStage:
         for position, k in enumerate(self.order[1:], start=1):
             larger = gaps[k] > best_gap
             np.copyto(best_gap, gaps[k], where=larger)
-            best[larger] = position
+            np.copyto(best, np.int8(position), where=larger)
         chosen_open = best_gap > 0
         generalist = ~specialist
         out["role_shape"][...] = specialist
-        hire = np.zeros(n, dtype=bool)
+        hire = out["hire_needed"].view(np.bool_)
+        hire[...] = False
+        chosen_open &= specialist
+        held = np.empty(n, dtype=bool)
+        spare = np.empty(n, dtype=bool)
         for position, k in enumerate(self.order):
-            held = (best == position) & chosen_open & specialist
-            held |= (gaps[k] > 0) & generalist
+            np.equal(best, np.int8(position), out=held)
+            held &= chosen_open
+            np.greater(gaps[k], 0, out=spare)
+            spare &= generalist
+            held |= spare
             hire |= held
-            out[_SEAT_INPUT[k]][...] = held
-        out["hire_needed"][...] = hire
+            out[_SEAT_INPUT[k]].view(np.bool_)[...] = held
 
     # -- what the verifier and counterfactuals need -----------------------------------------
 
