@@ -16,11 +16,12 @@ CASES = [
     ("bench_verify.py", ["--repeats", "1"], "verify_rulebook(default)"),
     ("bench_records.py", ["--repeats", "1", "--number", "20"], "record(), file, durable=True"),
     ("bench_hostile.py", ["--repeats", "1"], "worst case"),
+    ("bench_speed.py", ["--max-rows", "1e3", "--repeats", "1", "--number", "20"], "import tpm_fit"),
     ("bench_robustness.py", ["--repeats", "1", "--profiles", "5", "--rows", "2000"], "sensitivity()"),
     ("bench_brief.py", ["--repeats", "1", "--number", "20"], "brief() / recommend()"),
 ]
 #: Benchmarks that need an extra, and the module it provides.
-NEEDS = {"bench_batch.py": "pandas"}
+NEEDS = {"bench_batch.py": "pandas", "bench_speed.py": "pyarrow"}
 
 
 @pytest.mark.parametrize(("script", "args", "expected"), CASES, ids=[c[0] for c in CASES])

@@ -14,16 +14,6 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._analysis.robustness import (
-    FactorSensitivity,
-    NearestFlip,
-    Robustness,
-    SensitivityReport,
-    VerdictShare,
-    WeightChange,
-    WeightMargin,
-)
-from ._engine.counterfactual import Counterfactual
 from ._engine.recommend import LIBRARY_VERSION, recommend
 from ._errors import ProfileFrameError, RulebookError, TpmFitError
 from ._model.primitives import AllOf, AnyOf, Levels, Primitive, Ramp
@@ -43,8 +33,18 @@ from ._model.rulebook import (
 from ._model.vocab import Direction, Face, Favours, Presence, RoleShape, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
+    from ._analysis.robustness import (
+        FactorSensitivity,
+        NearestFlip,
+        Robustness,
+        SensitivityReport,
+        VerdictShare,
+        WeightChange,
+        WeightMargin,
+    )
     from ._batch.decision_map import decision_map, plot_decision_map
     from ._batch.frame import recommend_many, scenario_grid
+    from ._engine.counterfactual import Counterfactual
     from ._hiring.models import (
         AnchoredLevel,
         Competency,
@@ -163,6 +163,15 @@ _LAZY: dict[str, str] = {
     "VerificationReport": "tpm_fit._model.verification",
     "Violation": "tpm_fit._model.verification",
     "verify_rulebook": "tpm_fit._verify.verifier",
+    # Loaded on first use to keep `import tpm_fit` short (docs/performance.md).
+    "Counterfactual": "tpm_fit._engine.counterfactual",
+    "FactorSensitivity": "tpm_fit._analysis.robustness",
+    "NearestFlip": "tpm_fit._analysis.robustness",
+    "Robustness": "tpm_fit._analysis.robustness",
+    "SensitivityReport": "tpm_fit._analysis.robustness",
+    "VerdictShare": "tpm_fit._analysis.robustness",
+    "WeightChange": "tpm_fit._analysis.robustness",
+    "WeightMargin": "tpm_fit._analysis.robustness",
     # The decision log loads sqlite3 only when used.
     "ChainProblem": "tpm_fit._records",
     "ChainReport": "tpm_fit._records",

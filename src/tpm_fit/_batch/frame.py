@@ -212,8 +212,8 @@ def _not_numbers(
     return np.full(len(series), np.nan), problems, np.ones(len(series), dtype=bool)
 
 
-def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.float64], list[_Problem | None]]:
-    """An integer input as float64 values for the kernel, with its problems."""
+def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[Any], list[_Problem | None]]:
+    """An integer input for the kernel (int64 as given when every value is valid, else float64)."""
     dtype = series.dtype
     pa = _pyarrow()
     if isinstance(dtype, pd.ArrowDtype) and pa is not None and pa.types.is_dictionary(dtype.pyarrow_dtype):
@@ -229,6 +229,10 @@ def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.float
     elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
         raw = series.to_numpy()
         problems, bad = _integer_problems(name, raw, None)
+        if bad is None and dtype == np.int64:
+            # The kernel reads int64 as it is (lookup tables index with it): no float copy, and
+            # never written to (bad rows, which get a placeholder, take the copying path below).
+            return raw, problems
         values = raw.astype(np.float64)
     elif pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
         # Adding 0.0 copies (the caller's data is never written to) and turns -0.0 into 0.0.
@@ -302,7 +306,7 @@ def _arrow_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8] 
         else:
             array = pa.array(series.array)
         if pa.types.is_dictionary(array.type):
-            array = array.cast(array.type.value_type)
+            return _dictionary_codes(pa, array, levels)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
         return None  # not all strings: the caller falls back
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
@@ -312,6 +316,27 @@ def _arrow_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8] 
     return np.array(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int8)
 
 
+def _dictionary_codes(pa: Any, array: Any, levels: list[str]) -> NDArray[np.int8] | None:
+    """Level ranks of an Arrow dictionary column: map each chunk's dictionary, then take by index.
+
+    The dictionary holds each distinct value once, so matching strings costs nothing per row;
+    missing entries (null indices) and values that are not levels come out as -1.
+    """
+    chunks = array.chunks if isinstance(array, pa.ChunkedArray) else [array]
+    out = np.empty(len(array), dtype=np.int8)
+    start = 0
+    for chunk in chunks:
+        dictionary = chunk.dictionary
+        if not (pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type)):
+            return None
+        found = pa.compute.index_in(dictionary, value_set=pa.array(levels, type=dictionary.type))
+        lookup = np.append(found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int8), np.int8(-1))
+        indices = chunk.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False)
+        np.take(lookup, indices, out=out[start : start + len(chunk)])
+        start += len(chunk)
+    return out
+
+
 def _level_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
     """Rank of each value among ``levels`` (a new, writable array); -1 for anything else."""
     dtype = series.dtype
@@ -319,7 +344,7 @@ def _level_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
         # Look up each category once; the trailing -1 maps the missing code (-1) to "bad".
         ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in dtype.categories]
         lookup = np.array([*ranks, -1], dtype=np.int8)
-        codes: NDArray[np.int8] = lookup[np.asarray(series.cat.codes)]
+        codes: NDArray[np.int8] = lookup[series.array.codes]  # numpy codes, no Series built
         return codes
     inferred = pd.api.types.infer_dtype(series, skipna=True) if pd.api.types.is_object_dtype(dtype) else ""
     if _is_text_dtype(dtype) or inferred in ("string", "empty"):
@@ -421,7 +446,7 @@ def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise") 
     for name in INPUT_NAMES:
         if name not in frame.columns:
             code = _default_code(name)
-            columns[name] = np.full(n, code, dtype=np.int8 if name in ORDERED_INPUTS else np.float64)
+            columns[name] = np.full(n, code, dtype=np.int8 if name in ORDERED_INPUTS else np.int64)
             continue
         series = frame[name]
         values: NDArray[Any]
@@ -544,6 +569,29 @@ def result_frame(
         data.update(_margin_columns(compiled, scored))
     if errors is not None:
         data["error"] = pd.Series(errors, index=index, dtype=_STR_DTYPE, copy=False)
+    return _frame_of(data, index)
+
+
+#: Up to this many rows, the result frame is built by pandas' internal constructor.
+_SMALL_FRAME_ROWS: Final = 4096
+
+
+def _frame_of(data: dict[str, Any], index: pd.Index[Any]) -> pd.DataFrame:
+    """A DataFrame of ``data``'s 1-D columns, each kept as it is (no copy).
+
+    The columns are arrays this module made, of the right length and dtype, so pandas' checks
+    of each one cost time and nothing else: on small frames they were most of the fixed cost.
+    pandas' internal constructor consolidates the float columns into one block (a copy), so it
+    is used for small frames only; large ones keep every column as a view (no copy). Falls back
+    to the public constructor if pandas lacks the internal one.
+    """
+    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
+    if from_arrays is not None and len(index) <= _SMALL_FRAME_ROWS:
+        try:
+            arrays = [value.array if isinstance(value, pd.Series) else value for value in data.values()]
+            return from_arrays(arrays, columns=pd.Index(list(data)), index=index, verify_integrity=False)  # type: ignore[no-any-return]
+        except (TypeError, ValueError):  # pragma: no cover - a pandas whose internals differ
+            pass
     # A dict of 1-D arrays with copy=False keeps each array as it is (rows of `contributions`).
     return pd.DataFrame(data, index=index, copy=False)
 

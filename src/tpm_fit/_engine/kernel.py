@@ -24,13 +24,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .._model.primitives import Node, compile_activation
-from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from .._model.primitives import Node, Primitive
+from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from .._model.rulebook import Rulebook
 from .._model.vocab import RoleShape, Verdict
 from .seat import SEAT_INPUTS, SeatOne, SeatStage
@@ -107,6 +107,190 @@ class _CompiledRisk:
         self.applies = applies
 
 
+#: Largest lookup table (entries) the plan builds for one activation; larger ones stay arithmetic.
+TABLE_LIMIT: Final = 4096
+
+
+class _Table:
+    """An activation tabulated over every whole-number point of its inputs' domains.
+
+    Exact by construction: each entry *is* the node's arithmetic at that point, and the node is
+    flat outside its domain (a ramp clips), so looking up the clipped point gives the same bits.
+    Used only on integer-typed columns; float columns go through the arithmetic.
+    """
+
+    __slots__ = ("fallback", "flat", "highs", "integer", "lookup", "lows", "names", "one", "strides")
+
+    def __init__(self, node: Node, domain: dict[str, tuple[int, int]]) -> None:
+        self.names = names = tuple(sorted(domain))
+        self.lows = tuple(domain[name][0] for name in names)
+        self.highs = tuple(domain[name][1] for name in names)
+        self.integer = tuple(name in NUMERIC_BOUNDS for name in names)
+        sizes = [high - low + 1 for low, high in zip(self.lows, self.highs, strict=True)]
+        strides = [1] * len(sizes)
+        for k in range(len(sizes) - 2, -1, -1):
+            strides[k] = strides[k + 1] * sizes[k + 1]
+        self.strides = tuple(strides)
+        axes = np.indices(sizes, dtype=np.intp).reshape(len(sizes), -1)
+        grid = {name: axes[k] + low for k, (name, low) in enumerate(zip(names, self.lows, strict=True))}
+        self.flat: Float = np.ascontiguousarray(node.batch(grid), dtype=np.float64)
+        self.fallback = node.one
+        #: Scalar form: the same entries keyed by the (clipped) input values.
+        self.lookup: dict[Any, float] = {}
+        for i, value in enumerate(self.flat.tolist()):
+            point = tuple(int(grid[name][i]) for name in names)
+            self.lookup[point[0] if len(point) == 1 else point] = value
+        self.one: Any = self._scalar()
+
+    def _scalar(self) -> Any:
+        lookup, fallback = self.lookup, self.fallback
+        if len(self.names) == 1:
+            (name,), (lo,), (hi,) = self.names, self.lows, self.highs
+            if self.integer[0]:
+
+                def one_ramp(values: Mapping[str, float]) -> float:
+                    x = values[name]
+                    found = lookup.get(lo if x < lo else hi if x > hi else x)
+                    return fallback(values) if found is None else found
+
+                return one_ramp
+
+            def one_level(values: Mapping[str, float]) -> float:
+                found = lookup.get(values[name])
+                return fallback(values) if found is None else found
+
+            return one_level
+        # Several inputs: a mixed-radix index into the flat table, for whole-number (int) inputs
+        # only; anything else (floats from the verifier's grid) takes the node's arithmetic.
+        flat = self.flat.tolist()
+        axes = tuple(
+            (name, lo, hi, stride, integer)
+            for name, lo, hi, stride, integer in zip(
+                self.names, self.lows, self.highs, self.strides, self.integer, strict=True
+            )
+        )
+        if len(axes) == 2 and not axes[0][4] and not axes[1][4]:
+            (first, _, _, stride, _), (second, _, _, _, _) = axes
+
+            def one_two_levels(values: Mapping[str, float]) -> float:
+                a, b = values[first], values[second]
+                if a.__class__ is int and b.__class__ is int:
+                    return flat[a * stride + b]  # type: ignore[no-any-return]
+                return fallback(values)
+
+            return one_two_levels
+
+        def one(values: Mapping[str, float]) -> float:
+            index = 0
+            for name, lo, hi, stride, integer in axes:
+                x = values[name]
+                if x.__class__ is not int:
+                    return fallback(values)
+                if integer:
+                    x = lo if x < lo else hi if x > hi else x
+                index += (x - lo) * stride
+            return flat[index]  # type: ignore[no-any-return]
+
+        return one
+
+    def batch(self, columns: Columns) -> Float | None:
+        """Looked-up activations, or None when a column is not integer-typed (use arithmetic)."""
+        if len(self.names) == 1 and not self.integer[0]:
+            codes = np.asarray(columns[self.names[0]])
+            return self.flat.take(codes) if codes.dtype.kind in "iu" else None
+        index: NDArray[np.intp] | None = None
+        for name, lo, hi, stride, integer in zip(
+            self.names, self.lows, self.highs, self.strides, self.integer, strict=True
+        ):
+            column = np.asarray(columns[name])
+            if column.dtype.kind not in "iu":
+                return None
+            if integer:
+                part = np.clip(column, np.intp(lo), np.intp(hi), dtype=np.intp, casting="unsafe")
+                if lo:
+                    part -= lo
+                if stride != 1:
+                    part *= stride
+            elif index is None:
+                part = np.multiply(column, np.intp(stride), dtype=np.intp)
+            else:
+                index += column if stride == 1 else np.multiply(column, np.intp(stride), dtype=np.intp)
+                continue
+            if index is None:
+                index = part
+            else:
+                index += part
+        assert index is not None
+        out: Float = self.flat.take(index)
+        return out
+
+
+class _Step:
+    """One distinct activation node of a compiled rulebook's plan."""
+
+    __slots__ = ("node", "one", "table", "terms")
+
+    def __init__(self, node: Node, terms: tuple[int, ...], table: _Table | None) -> None:
+        self.node = node
+        self.terms = terms
+        self.table = table
+        self.one = table.one if table is not None else node.one
+
+
+class _Plan:
+    """Every distinct activation of a rulebook, evaluated once per batch (shared subexpressions).
+
+    Activations are keyed by the JSON dump of their primitive, so the same ramp over the same
+    input used by several factors and risks is one step. Each step is a lookup table where one
+    is exact and small (:class:`_Table`), else the node's arithmetic; a combination that is not
+    tabulated combines its terms' shared results.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[_Step] = []
+        self._keys: dict[str, int] = {}
+
+    def add(self, primitive: Primitive) -> int:
+        """The step of ``primitive`` (compiled on first sight), with its whole subtree."""
+        key = primitive.model_dump_json()
+        found = self._keys.get(key)
+        if found is not None:
+            return found
+        terms = tuple(self.add(term) for term in primitive.children())
+        node = primitive.compile([self.steps[term].node for term in terms])
+        table = None
+        domain = getattr(node, "domain", None)
+        found_domain = domain() if domain is not None else None
+        if found_domain is not None:
+            size = 1
+            for low, high in found_domain.values():
+                size *= high - low + 1
+            if size <= TABLE_LIMIT:
+                table = _Table(node, found_domain)
+        self.steps.append(_Step(node, terms, table))
+        self._keys[key] = len(self.steps) - 1
+        return len(self.steps) - 1
+
+    def run(self, step: int, columns: Columns, memo: dict[int, Float]) -> Float:
+        """Activations of ``step`` for the rows of ``columns``; shared results come from ``memo``.
+
+        The returned array belongs to ``memo``: callers must not write to it.
+        """
+        found = memo.get(step)
+        if found is not None:
+            return found
+        entry = self.steps[step]
+        value = entry.table.batch(columns) if entry.table is not None else None
+        if value is None:
+            if entry.terms:
+                combine = entry.node.combine  # type: ignore[attr-defined]
+                value = combine([self.run(term, columns, memo) for term in entry.terms])
+            else:
+                value = entry.node.batch(columns)
+        memo[step] = value
+        return value
+
+
 class CompiledRulebook:
     """A rulebook turned into evaluators. Build with :func:`compile_rulebook`."""
 
@@ -114,15 +298,28 @@ class CompiledRulebook:
         self.rulebook = rulebook
         self.factor_ids = rulebook.factor_ids
         self.seat = SeatStage(rulebook.seat)
-        self.activations: tuple[Node, ...] = tuple(
-            compile_activation(factor.activation) for factor in rulebook.factors
-        )
+        self.plan = plan = _Plan()
+        self.factor_steps = tuple(plan.add(factor.activation) for factor in rulebook.factors)
+        self.risk_steps = tuple(plan.add(risk.when) for risk in rulebook.risks)
+        self.activations: tuple[Node, ...] = tuple(plan.steps[k].node for k in self.factor_steps)
         self.signed_weights = tuple(factor.favours.sign * factor.weight for factor in rulebook.factors)
-        self._ones = tuple(node.one for node in self.activations)
+        self._ones = tuple(plan.steps[k].one for k in self.factor_steps)
         self.risks = tuple(
-            _CompiledRisk(compile_activation(risk.when), risk.min_activation, frozenset(risk.applies_to))
-            for risk in rulebook.risks
+            _CompiledRisk(plan.steps[step].node, risk.min_activation, frozenset(risk.applies_to))
+            for step, risk in zip(self.risk_steps, rulebook.risks, strict=True)
         )
+        #: Per verdict: ``(risk index, scalar evaluator, minimum)`` of the risks that apply to it.
+        self._risks_by_verdict: dict[Verdict, tuple[tuple[int, Any, float], ...]] = {
+            verdict: tuple(
+                (index, plan.steps[step].one, risk.min_activation)
+                for index, (step, risk) in enumerate(zip(self.risk_steps, rulebook.risks, strict=True))
+                if verdict in risk.applies_to
+            )
+            for verdict in Verdict
+        }
+        self._key_axes = _key_axes(plan.steps)
+        #: The whole background as one table (built on the first large batch; False: none).
+        self._fused: _Fused | Literal[False] | None = None
         self.technical_min = rulebook.thresholds.technical_min
         self.traditional_max = rulebook.thresholds.traditional_max
         #: Per-rulebook state other layers derive once (e.g. the result builder), same lifetime.
@@ -148,6 +345,27 @@ class CompiledRulebook:
             score += contribution
         return activations, contributions, score
 
+    def background_key(self, values: Mapping[str, float]) -> tuple[int, ...] | None:
+        """What the background stage of one profile (with derived inputs) depends on, or None.
+
+        When every activation is tabulated, activations, score, verdict and risks are a
+        function of the clipped whole-number inputs the tables read: equal keys give equal
+        results, so callers may reuse them (``recommend()`` caches its trace this way). None
+        when an activation is arithmetic or an input is not an ``int``.
+        """
+        axes = self._key_axes
+        if axes is None:
+            return None
+        key: list[int] = []
+        for name, lo, hi in axes:
+            x: Any = values[name]
+            if x.__class__ is not int:
+                return None
+            if lo is not None and hi is not None:
+                x = lo if x < lo else hi if x > hi else x
+            key.append(x)
+        return tuple(key)
+
     def verdict_one(self, score: float) -> Verdict:
         """Verdict for one score."""
         if score >= self.technical_min:
@@ -159,11 +377,10 @@ class CompiledRulebook:
     def risks_one(self, values: Mapping[str, float], verdict: Verdict) -> list[tuple[int, float]]:
         """``(index, strength)`` of the risks that apply to ``verdict`` for one profile."""
         out = []
-        for index, risk in enumerate(self.risks):
-            if verdict in risk.applies:
-                strength = risk.node.one(values)
-                if strength >= risk.minimum:
-                    out.append((index, strength))
+        for index, one, minimum in self._risks_by_verdict[verdict]:
+            strength = one(values)
+            if strength >= minimum:
+                out.append((index, strength))
         return out
 
     def with_seat(self, values: Mapping[str, float]) -> dict[str, float]:
@@ -177,11 +394,66 @@ class CompiledRulebook:
     def evaluate(self, columns: Columns, n: int) -> BatchEvaluation:
         """Both stages for ``n`` encoded profiles."""
         full = self.with_derived(columns, n)
-        contributions = self.contributions(full, n)
-        score = self.score(contributions)
-        codes = self.verdict_codes(score)
+        contributions, score, codes, flags = self._rows(full, n, risks=True)
         derived = {name: full[name] for name in SEAT_INPUTS}
-        return BatchEvaluation(derived, contributions, score, codes, self.risk_flags(full, codes, n))
+        return BatchEvaluation(derived, contributions, score, codes, flags)
+
+    def _rows(
+        self, full: Columns, n: int, *, risks: bool, fused: bool = True
+    ) -> tuple[Float, Float, NDArray[np.int8], NDArray[np.bool_]]:
+        """Contributions, score, verdict codes and (with ``risks``) risk flags, block by block.
+
+        Each block evaluates every distinct activation once (the plan's memo), or, when the
+        whole background is one lookup table (:class:`_Fused`), takes everything from it.
+        """
+        contributions = np.empty((len(self.factor_steps), n), dtype=np.float64)
+        score = np.empty(n, dtype=np.float64)
+        codes = np.empty(n, dtype=np.int8)
+        flags = np.zeros((len(self.risks) if risks else 0, n), dtype=bool)
+        table = self._fused_for(full, n) if fused else None
+        # Blocks of rows keep the temporaries small enough to stay in cache and be reused by the
+        # allocator, and the memory flat; every operation is elementwise, so blocking cannot
+        # change a result.
+        for start in range(0, n, _BLOCK_ROWS):
+            stop = min(start + _BLOCK_ROWS, n)
+            block = full if n <= _BLOCK_ROWS else _rows(full, start, stop, n)
+            rows = slice(start, stop)
+            if table is not None:
+                table.fill(
+                    block, stop - start, contributions[:, rows], score[rows], codes[rows], flags[:, rows]
+                )
+                continue
+            memo: dict[int, Float] = {}
+            for k, (step, weight) in enumerate(zip(self.factor_steps, self.signed_weights, strict=True)):
+                np.multiply(self.plan.run(step, block, memo), weight, out=contributions[k, rows])
+            part = score[rows]
+            part[...] = 0.0
+            for row in contributions[:, rows]:
+                part += row  # factor by factor, in the order score_one uses
+            codes[rows] = self.verdict_codes(part)
+            if risks:
+                strengths = [self.plan.run(step, block, memo) for step in self.risk_steps]
+                self._flag_block(flags[:, rows], codes[rows], strengths)
+        return contributions, score, codes, flags
+
+    def _fused_for(self, full: Columns, n: int) -> _Fused | None:
+        """The whole-background table, if this rulebook has one and these columns can use it."""
+        if n < _FUSED_MIN_ROWS or self._key_axes is None:
+            return None
+        fused = self._fused
+        if fused is None:
+            fused = self._fused = _Fused.build(self)
+        if fused is False or not fused.accepts(full):
+            return None
+        return fused
+
+    def _flag_block(self, out: NDArray[np.bool_], codes: NDArray[np.int8], strengths: list[Float]) -> None:
+        for k, (risk, strength) in enumerate(zip(self.risks, strengths, strict=True)):
+            applies = _applies(codes, risk.applies)
+            if applies is not None:
+                np.greater_equal(strength, risk.minimum, out=out[k])
+                if applies is not True:
+                    out[k] &= applies
 
     def with_derived(self, columns: Columns, n: int) -> dict[str, NDArray[Any]]:
         """``columns`` plus the seat's derived inputs (kept as given where already present)."""
@@ -193,16 +465,7 @@ class CompiledRulebook:
 
     def contributions(self, columns: Columns, n: int) -> Float:
         """Signed contributions, factor-major: shape ``(n_factors, n)``."""
-        full = self.with_derived(columns, n)
-        out = np.empty((len(self.activations), n), dtype=np.float64)
-        # Blocks of rows keep the nodes' temporaries small enough to stay in cache and be reused
-        # by the allocator; every operation is elementwise, so blocking cannot change a result.
-        for start in range(0, n, _BLOCK_ROWS):
-            stop = min(start + _BLOCK_ROWS, n)
-            block = full if n <= _BLOCK_ROWS else _rows(full, start, stop, n)
-            for k, (node, weight) in enumerate(zip(self.activations, self.signed_weights, strict=True)):
-                np.multiply(node.batch(block), weight, out=out[k, start:stop])
-        return out
+        return self._rows(self.with_derived(columns, n), n, risks=False)[0]
 
     @staticmethod
     def score(contributions: Float) -> Float:
@@ -216,7 +479,7 @@ class CompiledRulebook:
         """Verdict codes (:attr:`Verdict.code`) for an array of scores."""
         # 1 + [technical] - [traditional]: the rulebook guarantees traditional_max < technical_min,
         # so at most one of the two holds; NaN satisfies neither and stays 1 (either).
-        codes = (score >= self.technical_min).view(np.int8) + np.int8(Verdict.EITHER.code)
+        codes = (score >= self.technical_min).view(np.int8) + np.int8(_VERDICT_CODES[Verdict.EITHER])
         codes -= (score <= self.traditional_max).view(np.int8)
         return codes
 
@@ -228,11 +491,13 @@ class CompiledRulebook:
     def risk_flags(self, columns: Columns, codes: NDArray[np.int8], n: int) -> NDArray[np.bool_]:
         """Which risks apply per row, shape ``(n_risks, n)``; ``columns`` include derived inputs."""
         out = np.zeros((len(self.risks), n), dtype=bool)
-        for k, risk in enumerate(self.risks):
-            applies = np.isin(codes, [verdict.code for verdict in risk.applies])
-            if applies.any():
-                np.greater_equal(risk.node.batch(columns), risk.minimum, out=out[k])
-                out[k] &= applies
+        memo: dict[int, Float] = {}
+        for k, (risk, step) in enumerate(zip(self.risks, self.risk_steps, strict=True)):
+            applies = _applies(codes, risk.applies)
+            if applies is not None:
+                np.greater_equal(self.plan.run(step, columns, memo), risk.minimum, out=out[k])
+                if applies is not True:
+                    out[k] &= applies
         return out
 
     # -- structure ------------------------------------------------------------------------
@@ -252,6 +517,138 @@ class CompiledRulebook:
         """Verdict and score for one encoded profile without derived inputs."""
         score = self.score_one(self.with_seat(values))[2]
         return self.verdict_one(score), score
+
+
+def _key_axes(steps: list[_Step]) -> tuple[tuple[str, int | None, int | None], ...] | None:
+    """``(input, low, high)`` for every input the tables read (low/high None for level codes)."""
+    axes: dict[str, tuple[int | None, int | None]] = {}
+    for step in steps:
+        table = step.table
+        if table is None:
+            if step.terms:
+                continue  # a combination evaluated from its terms: the terms decide
+            return None
+        for name, lo, hi, integer in zip(table.names, table.lows, table.highs, table.integer, strict=True):
+            if not integer:
+                axes[name] = (None, None)
+                continue
+            seen = axes.get(name)
+            if seen is not None and seen[0] is not None and seen[1] is not None:
+                # Clipping to the union of the ranges keeps every table's clipped point.
+                lo, hi = min(lo, seen[0]), max(hi, seen[1])
+            axes[name] = (lo, hi)
+    return tuple((name, lo, hi) for name, (lo, hi) in sorted(axes.items()))
+
+
+_VERDICT_CODES: Final = {verdict: code for code, verdict in enumerate(Verdict)}
+
+
+def _applies(codes: NDArray[np.int8], verdicts: frozenset[Verdict]) -> NDArray[np.bool_] | bool | None:
+    """Rows whose verdict is in ``verdicts``: True for all of them, None for none, else a mask."""
+    if len(verdicts) == len(_VERDICT_CODES):
+        return True
+    if not verdicts:
+        return None
+    if len(verdicts) == 1:
+        (verdict,) = verdicts
+        mask = codes == _VERDICT_CODES[verdict]
+    else:
+        (missing,) = set(_VERDICT_CODES) - verdicts
+        mask = codes != _VERDICT_CODES[missing]
+    return mask if mask.any() else None
+
+
+#: Largest whole-background table (entries); batches of fewer rows than the minimum skip it.
+FUSED_LIMIT: Final = 1 << 16
+_FUSED_MIN_ROWS: Final = 4096
+
+
+class _Fused:
+    """The whole background stage as lookup tables over every input the activations read.
+
+    When every activation is tabulated, each factor's contribution, the score, the verdict and
+    every risk flag are functions of the clipped inputs (:meth:`CompiledRulebook.background_key`).
+    Their tables are computed by the plan itself on the grid of all such points, so a lookup
+    returns exactly what the plan would compute for the row; a batch then costs one mixed-radix
+    index and one gather per output column.
+    """
+
+    __slots__ = ("axes", "codes", "contributions", "flags", "score")
+
+    def __init__(self, axes: tuple[tuple[str, int, int, bool, int], ...], compiled: CompiledRulebook) -> None:
+        self.axes = axes
+        sizes = [high - low + 1 for _, low, high, _, _ in axes]
+        grid_index = np.indices(sizes, dtype=np.intp).reshape(len(sizes), -1)
+        grid = {name: grid_index[k] + low for k, (name, low, _, _, _) in enumerate(axes)}
+        size = grid_index.shape[1]
+        contributions, score, codes, flags = compiled._rows(grid, size, risks=True, fused=False)
+        self.contributions, self.score, self.codes, self.flags = contributions, score, codes, flags
+
+    @classmethod
+    def build(cls, compiled: CompiledRulebook) -> _Fused | Literal[False]:
+        """The tables of ``compiled``, or False when they would be too large."""
+        key_axes = compiled._key_axes
+        assert key_axes is not None
+        bounds = []
+        for name, low, high in key_axes:
+            if low is None or high is None:
+                low, high = 0, len(LEVEL_INPUTS[name]) - 1
+                bounds.append((name, low, high, False))
+            else:
+                bounds.append((name, low, high, True))
+        total = 1
+        for _, low, high, _ in bounds:
+            total *= high - low + 1
+        if not bounds or total > FUSED_LIMIT:
+            return False
+        strides = [1] * len(bounds)
+        for k in range(len(bounds) - 2, -1, -1):
+            strides[k] = strides[k + 1] * (bounds[k + 1][2] - bounds[k + 1][1] + 1)
+        axes = tuple((*bound, stride) for bound, stride in zip(bounds, strides, strict=True))
+        return cls(axes, compiled)
+
+    def accepts(self, columns: Columns) -> bool:
+        """Whether every column the tables read is integer-typed (else: the plan)."""
+        return all(np.asarray(columns[name]).dtype.kind in "iu" for name, *_ in self.axes)
+
+    def fill(
+        self,
+        block: Columns,
+        n: int,
+        contributions: Float,
+        score: Float,
+        codes: NDArray[np.int8],
+        flags: NDArray[np.bool_],
+    ) -> None:
+        """Write the outputs of one block of rows through the tables."""
+        # The index is built in the narrowest integer type that holds every entry (less memory
+        # traffic per pass), then widened once for the gathers.
+        narrow: Any = np.int16 if self.score.size <= np.iinfo(np.int16).max else np.intp
+        index: NDArray[Any] = np.zeros(n, dtype=narrow)
+        part: NDArray[Any] = np.empty(n, dtype=narrow)
+        for name, low, high, integer, stride in self.axes:
+            column = np.broadcast_to(np.asarray(block[name]), (n,))
+            if integer:
+                # Clip in the column's own type, so large values never wrap in the narrow one.
+                np.clip(column, np.int64(low), np.int64(high), out=part, casting="unsafe")
+                if low:
+                    part -= narrow(low)
+                if stride != 1:
+                    part *= narrow(stride)
+                index += part
+            elif stride != 1:
+                np.multiply(column, narrow(stride), out=part, casting="unsafe")
+                index += part
+            else:
+                index += column
+        if narrow is not np.intp:
+            index = index.astype(np.intp)
+        for k in range(len(self.contributions)):
+            self.contributions[k].take(index, out=contributions[k], mode="clip")
+        self.score.take(index, out=score, mode="clip")
+        self.codes.take(index, out=codes, mode="clip")
+        for k in range(len(flags)):
+            self.flags[k].take(index, out=flags[k], mode="clip")
 
 
 #: Rows per block in ``CompiledRulebook.contributions`` (512 KiB per float64 temporary).

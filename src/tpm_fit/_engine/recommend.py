@@ -9,6 +9,7 @@ from typing import Any, Final, Unpack
 from .._model.profile import OrgProfile, ProfileFields
 from .._model.result import Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook, as_rulebook
+from .._model.vocab import Verdict
 from .._version import __version__
 from .kernel import CompiledRulebook, compile_rulebook, encode_profile
 from .seat import need_reason
@@ -78,13 +79,31 @@ class _Shaper:
             )
             for risk in rulebook.risks
         )
-        self.header = {
-            "thresholds": rulebook.thresholds,
-            "rulebook_name": rulebook.name,
-            "rulebook_version": rulebook.version,
-            "rulebook_fingerprint": rulebook.fingerprint,
-            "library_version": LIBRARY_VERSION,
-        }
+        #: Backgrounds by :meth:`CompiledRulebook.background_key` (exact: equal keys, equal results).
+        self.backgrounds: dict[tuple[int, ...], _Background] = {}
+        self.thresholds = rulebook.thresholds
+        self.rulebook_name = rulebook.name
+        self.rulebook_version = rulebook.version
+        self.rulebook_fingerprint = rulebook.fingerprint
+
+    def background(self, values: dict[str, float]) -> _Background:
+        """Verdict, score, trace and risks of one encoded profile with its derived inputs."""
+        compiled = self.compiled
+        activations, contributions, score = compiled.score_one(values)
+        verdict = compiled.verdict_one(score)
+        trace = tuple(
+            memo.get(a, contribution=c)
+            for memo, a, c in zip(self.steps, activations, contributions, strict=True)
+        )
+        risks = tuple(
+            self.risks[index].get(strength) for index, strength in compiled.risks_one(values, verdict)
+        )
+        return verdict, score, trace, risks
+
+
+_Background = tuple[Verdict, float, tuple[TraceStep, ...], tuple[Risk, ...]]
+#: Bound of a rulebook's cache of backgrounds (cleared when full).
+_BACKGROUNDS: Final = 4096
 
 
 def _shaper(rulebook: Rulebook) -> _Shaper:
@@ -156,22 +175,36 @@ def recommend(
     org = _as_profile(profile, dict(fields))
     shaper = _shaper(rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook))
     values = encode_profile(org)
-    result = shaper.compiled.evaluate_one(values)
-    trace = tuple(
-        memo.get(a, contribution=c)
-        for memo, a, c in zip(shaper.steps, result.activations, result.contributions, strict=True)
-    )
-    return Recommendation.model_validate(
+    compiled = shaper.compiled
+    seat = compiled.seat.one(values)
+    key = compiled.background_key(values)
+    background = shaper.backgrounds.get(key) if key is not None else None
+    if background is None:
+        background = shaper.background(values)
+        if key is not None:
+            if len(shaper.backgrounds) >= _BACKGROUNDS:
+                shaper.backgrounds.clear()
+            shaper.backgrounds[key] = background
+    verdict, score, trace, risks = background
+    # Every part is already valid (the profile validated, the steps and risks built by
+    # model_validate, the kernel's outputs typed), and hire_needed follows the seat by
+    # construction: skip revalidating them (tests/test_speed_recommend.py proves the object
+    # equals the validated one and survives the JSON round trip).
+    return Recommendation._from_parts(
         {
-            "verdict": result.verdict,
-            "score": result.score,
-            "role_shape": result.seat.role_shape,
-            "seat": result.seat.seat,
-            "hire_needed": result.seat.hire_needed,
-            "need_reason": need_reason(shaper.compiled.seat, result.seat, values),
+            "verdict": verdict,
+            "score": score,
+            "thresholds": shaper.thresholds,
+            "role_shape": seat.role_shape,
+            "seat": seat.seat,
+            "hire_needed": bool(seat.seat),
+            "need_reason": need_reason(compiled.seat, seat, values),
             "trace": trace,
-            "risks": tuple(shaper.risks[index].get(strength) for index, strength in result.risks),
+            "risks": risks,
             "profile": org,
-            **shaper.header,
+            "rulebook_name": shaper.rulebook_name,
+            "rulebook_version": shaper.rulebook_version,
+            "rulebook_fingerprint": shaper.rulebook_fingerprint,
+            "library_version": LIBRARY_VERSION,
         }
     )

@@ -28,6 +28,9 @@ __all__ = ["SEAT_INPUTS", "SeatOne", "SeatStage", "need_reason"]
 
 #: Derived inputs the seat stage adds, in the order the kernel fills them.
 SEAT_INPUTS: Final = ("role_shape", *(face.seat_input for face in FACES), "hire_needed")
+#: Per face, in FACES order: the coverage field it reads and the derived input it fills.
+_COVERAGE: Final = tuple(face.coverage_field for face in FACES)
+_SEAT_INPUT: Final = tuple(face.seat_input for face in FACES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,52 +74,96 @@ class SeatStage:
         size, team = values["company_size"], values["product_team_size"]
         need = self.need_at(size)
         specialist = team >= 1 and (size >= self.min_size or team >= self.min_team)
-        gaps = [need - values[face.coverage_field] for face in FACES]
+        gaps = [need - values[field] for field in _COVERAGE]
         tied: tuple[Face, ...] = ()
         held: tuple[Face, ...]
         if specialist:
-            best = max(self.order, key=lambda k: (gaps[k], -self.order.index(k)))
+            # First face in tie order with the largest gap (as np.argmax in the batch form).
+            best = self.order[0]
+            for k in self.order[1:]:
+                if gaps[k] > gaps[best]:
+                    best = k
             held = (FACES[best],) if gaps[best] > 0 else ()
             if held:
                 tied = tuple(FACES[k] for k in self.order if k != best and gaps[k] == gaps[best])
+            flags = [1 if k == best and held else 0 for k in range(len(FACES))]
         else:
-            held = tuple(face for face, gap in zip(FACES, gaps, strict=True) if gap > 0)
+            flags = [1 if gap > 0 else 0 for gap in gaps]
+            held = tuple(face for face, flag in zip(FACES, flags, strict=True) if flag)
         values["role_shape"] = 1 if specialist else 0
-        for face in FACES:
-            values[face.seat_input] = 1 if face in held else 0
+        for name, flag in zip(_SEAT_INPUT, flags, strict=True):
+            values[name] = flag
         values["hire_needed"] = 1 if held else 0
         shape = RoleShape.SPECIALIST if specialist else RoleShape.GENERALIST
         return SeatOne(role_shape=shape, seat=held, need=need, tied_with=tied)
 
     # -- many profiles ----------------------------------------------------------------------
 
-    def need_batch(self, company_size: NDArray[Any]) -> NDArray[np.float64]:
-        """People each face needs, per row."""
-        steps = np.searchsorted(np.asarray(self.need_from, dtype=np.float64), company_size, side="right")
+    def need_batch(self, company_size: NDArray[Any]) -> NDArray[Any]:
+        """People each face needs, per row (int64 for integer sizes, else float64)."""
+        size = np.asarray(company_size)
+        if size.dtype.kind in "iu" and size.ndim == 1:
+            # A few comparisons beat a binary search per row: the need starts at the first
+            # step's people and moves by each later step's difference from where it begins.
+            need = np.full(len(size), self.need_people[0], dtype=np.int64)
+            for start, before, after in zip(
+                self.need_from[1:], self.need_people, self.need_people[1:], strict=False
+            ):
+                np.add(need, np.int64(after - before), out=need, where=size >= np.int64(start))
+            return need
+        steps = np.searchsorted(np.asarray(self.need_from, dtype=np.float64), size, side="right")
         return np.asarray(self.need_people, dtype=np.float64)[steps - 1]
 
     def batch(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]]:
         """Derived input columns (int8 codes) for encoded profile columns of length ``n``."""
+        out = {name: np.empty(n, dtype=np.int8) for name in SEAT_INPUTS}
+        # Blocks of rows keep the temporaries (gaps, masks) in cache and their memory flat.
+        for start in range(0, n, _BLOCK_ROWS):
+            stop = min(start + _BLOCK_ROWS, n)
+            block = {
+                name: _block(columns[name], start, stop, n)
+                for name in ("company_size", "product_team_size", *_COVERAGE)
+            }
+            self._batch_block(block, stop - start, {name: column[start:stop] for name, column in out.items()})
+        return out
+
+    def _batch_block(
+        self, columns: Mapping[str, NDArray[Any]], n: int, out: dict[str, NDArray[np.int8]]
+    ) -> None:
         size = np.broadcast_to(np.asarray(columns["company_size"]), (n,))
         team = np.broadcast_to(np.asarray(columns["product_team_size"]), (n,))
         need = self.need_batch(size)
         specialist = (team >= 1) & ((size >= self.min_size) | (team >= self.min_team))
-        gaps = np.empty((len(FACES), n), dtype=np.float64)
-        for k, face in enumerate(FACES):
-            np.subtract(need, columns[face.coverage_field], out=gaps[k])
-        open_ = gaps > 0
-        # First face in tie order with the largest gap (np.argmax keeps the first maximum).
-        ordered = gaps[list(self.order)]
-        best = np.asarray(self.order, dtype=np.intp)[np.argmax(ordered, axis=0)]
-        rows = np.arange(n)
-        pick = np.zeros_like(open_)
-        pick[best, rows] = open_[best, rows]
-        held = np.where(specialist, pick, open_)
-        out = {"role_shape": specialist.astype(np.int8)}
-        for k, face in enumerate(FACES):
-            out[face.seat_input] = held[k].view(np.int8)
-        out["hire_needed"] = np.asarray(held.any(axis=0)).view(np.int8)
-        return out
+        counts = [np.asarray(columns[field]) for field in _COVERAGE]
+        dtype = np.result_type(need, *counts)
+        gaps = [
+            np.subtract(need, count, dtype=dtype if dtype.kind in "iuf" else np.float64) for count in counts
+        ]
+        # The first face in tie order with the largest gap (as the scalar form): a running
+        # maximum that only a strictly larger gap replaces.
+        first = self.order[0]
+        best_gap = gaps[first].copy()
+        best = np.zeros(n, dtype=np.int8)  # position in tie order
+        for position, k in enumerate(self.order[1:], start=1):
+            larger = gaps[k] > best_gap
+            np.copyto(best_gap, gaps[k], where=larger)
+            np.copyto(best, np.int8(position), where=larger)
+        chosen_open = best_gap > 0
+        generalist = ~specialist
+        out["role_shape"][...] = specialist
+        hire = out["hire_needed"].view(np.bool_)
+        hire[...] = False
+        chosen_open &= specialist
+        held = np.empty(n, dtype=bool)
+        spare = np.empty(n, dtype=bool)
+        for position, k in enumerate(self.order):
+            np.equal(best, np.int8(position), out=held)
+            held &= chosen_open
+            np.greater(gaps[k], 0, out=spare)
+            spare &= generalist
+            held |= spare
+            hire |= held
+            out[_SEAT_INPUT[k]].view(np.bool_)[...] = held
 
     # -- what the verifier and counterfactuals need -----------------------------------------
 
@@ -136,6 +183,16 @@ class SeatStage:
         elif name in {face.coverage_field for face in FACES}:
             points |= set(range(0, self.rule.max_need + 1))
         return frozenset(p for p in points if low <= p <= high)
+
+
+#: Rows per block in :meth:`SeatStage.batch`.
+_BLOCK_ROWS: Final = 1 << 16
+
+
+def _block(column: NDArray[Any], start: int, stop: int, n: int) -> NDArray[Any]:
+    """Rows ``start:stop`` of a full-length column (a scalar or broadcast column as is)."""
+    array = np.asarray(column)
+    return array[start:stop] if array.ndim == 1 and len(array) == n else array
 
 
 def _people(count: int) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from .._analysis.robustness import firmness_line
 from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
 
@@ -53,6 +52,8 @@ def _seat_words(result: Recommendation) -> str:
 def _opening(result: Recommendation, *, emphasis: str = "") -> list[str]:
     """The first lines: whether to hire first when no hire is indicated, else the verdict; then
     how firm the verdict is (closed-form margins, no sampling) and the seat."""
+    from .._analysis.robustness import firmness_line  # loaded on first use: import time
+
     verdict = f"{result.verdict.value.upper()} (score {signed(result.score)}; {_band(result)})"
     firmness = firmness_line(result, emphasis=emphasis)
     seat = f"Seat: {_seat_words(result)}."

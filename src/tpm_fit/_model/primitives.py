@@ -412,6 +412,10 @@ class _RampNode:
 
         self.one: One = one
 
+    def domain(self) -> dict[str, tuple[int, int]] | None:
+        """Whole numbers of the input outside which the ramp is flat (what a table must cover)."""
+        return {self.input: (int(self.xs[0]), int(self.xs[-1]))}
+
     def batch(self, columns: Columns) -> Float:
         x: Float = np.clip(columns[self.input], self.xs[0], self.xs[-1], dtype=np.float64)
         if len(self.xs) == 2:
@@ -448,6 +452,10 @@ class _LevelsNode:
         self.table = np.asarray(table, dtype=np.float64)
         self.one: One = lambda values: table[int(values[name])]
 
+    def domain(self) -> dict[str, tuple[int, int]] | None:
+        """Codes of the levels the table reads."""
+        return {self.input: (0, len(self.table) - 1)}
+
     def batch(self, columns: Columns) -> Float:
         return self.table.take(columns[self.input])  # faster than fancy indexing for small codes
 
@@ -473,10 +481,32 @@ class _AllOfNode:
         first, second = ones[0], ones[1]
         self.one: One = one_of_two if len(ones) == 2 else one
 
+    def domain(self) -> dict[str, tuple[int, int]] | None:
+        """The terms' domains together (each input appears in one term only), or None."""
+        out: dict[str, tuple[int, int]] = {}
+        for term in self.terms:
+            found = getattr(term, "domain", None)
+            part = found() if found is not None else None
+            if part is None:
+                return None
+            out.update(part)
+        return out
+
     def batch(self, columns: Columns) -> Float:
         out = self.terms[0].batch(columns)  # a fresh array: safe to multiply into
         for term in self.terms[1:]:
             out *= term.batch(columns)
+        return out
+
+    @staticmethod
+    def combine(values: Sequence[Float]) -> Float:
+        """The product of the terms' evaluated ``values``, without writing to any of them.
+
+        The kernel's plan uses it for activations shared between factors (evaluated once).
+        """
+        out = np.multiply(values[0], values[1])
+        for value in values[2:]:
+            out *= value
         return out
 
 
@@ -497,9 +527,29 @@ class _AnyOfNode:
 
         self.one: One = one
 
+    def domain(self) -> dict[str, tuple[int, int]] | None:
+        """The terms' domains together (each input appears in one term only), or None."""
+        out: dict[str, tuple[int, int]] = {}
+        for term in self.terms:
+            found = getattr(term, "domain", None)
+            part = found() if found is not None else None
+            if part is None:
+                return None
+            out.update(part)
+        return out
+
     def batch(self, columns: Columns) -> Float:
         rest = np.subtract(1.0, self.terms[0].batch(columns))
         for term in self.terms[1:]:
             value = term.batch(columns)
             rest *= np.subtract(1.0, value, out=value)
+        return np.subtract(1.0, rest, out=rest)
+
+    @staticmethod
+    def combine(values: Sequence[Float]) -> Float:
+        """``1 - prod(1 - a)`` of the terms' evaluated ``values``, without writing to any of them."""
+        rest = np.subtract(1.0, values[0])
+        scratch = np.empty_like(rest)
+        for value in values[1:]:
+            rest *= np.subtract(1.0, value, out=scratch)
         return np.subtract(1.0, rest, out=rest)

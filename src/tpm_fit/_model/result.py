@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -93,6 +93,21 @@ class Recommendation(_Frozen):
                 "hire_needed is True exactly when the seat holds a face"
             )
         return self
+
+    @classmethod
+    def _from_parts(cls, parts: dict[str, Any]) -> Self:
+        """A Recommendation from parts that are already valid, without revalidating them.
+
+        For the kernel's output only (``recommend()``): ``parts`` holds every field, in field
+        order, with values of the validated types, and ``hire_needed == bool(seat)``. Equal to
+        the validated object (``tests/test_speed_recommend.py``).
+        """
+        made = cls.__new__(cls)
+        object.__setattr__(made, "__dict__", parts)
+        object.__setattr__(made, "__pydantic_fields_set__", set(_FIELD_NAMES))
+        object.__setattr__(made, "__pydantic_extra__", None)
+        object.__setattr__(made, "__pydantic_private__", None)
+        return made
 
     def explain(self, *, top: int = 3) -> str:
         """Readable text: verdict, the strongest reasons for and against, and the risks.
@@ -235,3 +250,6 @@ class Recommendation(_Frozen):
 
     def __str__(self) -> str:
         return self.explain()
+
+
+_FIELD_NAMES = tuple(Recommendation.model_fields)
