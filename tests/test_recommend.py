@@ -202,3 +202,12 @@ def test_counterfactuals_after_json_need_the_custom_rulebook() -> None:
     assert again.counterfactuals(rulebook=custom) == result.counterfactuals()
     with pytest.raises(TpmFitError, match="fingerprint"):
         again.counterfactuals(rulebook=Rulebook.default())
+
+
+def test_no_negative_zero_in_the_record_or_the_explanation() -> None:
+    # Traditional factors that do not fire contribute 0.0, not -0.0, so no "-0.0" reaches a record.
+    result = tpm_fit.recommend(company_size=12, product_complexity="high")
+    assert any(step.contribution == 0.0 and step.favours.value == "traditional" for step in result.trace)
+    assert "-0.0" not in result.model_dump_json()
+    assert "-0.00" not in result.explain()
+    assert "-0.00" not in result.to_markdown()

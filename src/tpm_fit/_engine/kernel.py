@@ -339,7 +339,8 @@ class CompiledRulebook:
     def score_one(self, values: Mapping[str, float]) -> tuple[list[float], list[float], float]:
         """Activations, signed contributions and score for one profile with derived inputs."""
         activations = [one(values) for one in self._ones]
-        contributions = [w * a for w, a in zip(self.signed_weights, activations, strict=True)]
+        # + 0.0 turns -0.0 (a traditional factor that does not fire) into 0.0, in both twins.
+        contributions = [w * a + 0.0 for w, a in zip(self.signed_weights, activations, strict=True)]
         score = 0.0
         for contribution in contributions:
             score += contribution
@@ -425,7 +426,9 @@ class CompiledRulebook:
                 continue
             memo: dict[int, Float] = {}
             for k, (step, weight) in enumerate(zip(self.factor_steps, self.signed_weights, strict=True)):
-                np.multiply(self.plan.run(step, block, memo), weight, out=contributions[k, rows])
+                out = contributions[k, rows]
+                np.multiply(self.plan.run(step, block, memo), weight, out=out)
+                np.add(out, 0.0, out=out)  # no -0.0, as in score_one
             part = score[rows]
             part[...] = 0.0
             for row in contributions[:, rows]:
