@@ -240,7 +240,8 @@ def _responsibilities(
             if any(strengths)
             else ((), ())
         )
-        key = ("r", index, strengths, shared, fired, raised)
+        # The words of ``fired`` are the rulebook's titles: the memo outlives one rulebook.
+        key = ("r", index, strengths, shared, fired, raised, rulebook.fingerprint)
         item = compiled.memo.get(key)
         if not isinstance(item, Responsibility):
             linked = _linked(recommendation.trace, fired, raised)
