@@ -68,18 +68,25 @@ def _numeric_flip(
     now = probe(current)
     best: int | None = None
     for direction in (-1, 1):
-        stops = sorted((p for p in points if (p - current) * direction > 0), reverse=direction < 0)
-        near = current
-        for far in stops:
-            if probe(far) != now:
-                # The seat steps only where both t - 1 and t are breakpoints, so a change between
-                # consecutive breakpoints happens exactly at ``far``.
-                found = _bisect(probe, now, near, far) if affine else far
-                if best is None or abs(found - current) < abs(best - current):
-                    best = found
-                break
-            near = far
+        found = _first_flip(points, current, now, direction, probe, affine=affine)
+        if found is not None and (best is None or abs(found - current) < abs(best - current)):
+            best = found
     return best
+
+
+def _first_flip(
+    points: set[int], current: int, now: object, direction: int, probe: Probe, *, affine: bool
+) -> int | None:
+    """Nearest value where ``probe`` stops giving ``now``, walking from ``current`` one way (-1 or 1)."""
+    stops = sorted((p for p in points if (p - current) * direction > 0), reverse=direction < 0)
+    near = current
+    for far in stops:
+        if probe(far) != now:
+            # The seat steps only where both t - 1 and t are breakpoints, so a change between
+            # consecutive breakpoints happens exactly at ``far``.
+            return _bisect(probe, now, near, far) if affine else far
+        near = far
+    return None
 
 
 def _valid_range(values: dict[str, float], name: str) -> tuple[int, int]:

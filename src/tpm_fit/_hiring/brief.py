@@ -28,7 +28,7 @@ from .._model.guidance import (
     as_guidance,
 )
 from .._model.primitives import One, compile_activation
-from .._model.result import Recommendation, Risk
+from .._model.result import Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook
 from .._model.vocab import FACES, Face, Favours, RoleShape, Verdict
 from .._version import __version__
@@ -230,28 +230,48 @@ def _responsibilities(
     rulebook: Rulebook,
     role_faces: frozenset[Face],
 ) -> tuple[Responsibility, ...]:
-    verdict = recommendation.verdict
-    trace = recommendation.trace
     present = {risk.id: risk.title for risk in recommendation.risks}
     built: list[tuple[bool, float, int, Responsibility]] = []
     for index, (spec, rules) in enumerate(compiled.responsibilities):
-        strengths = tuple([rule.strength(values, verdict) for rule in rules])
+        strengths = tuple([rule.strength(values, recommendation.verdict) for rule in rules])
         shared = role_faces.isdisjoint(spec.faces)
-        factors, risks = _links(compiled, rulebook, index, rules)
-        fired = tuple(k for k in factors if trace[k].activation > 0.0) if any(strengths) else ()
-        raised = tuple(sorted(present[r] for r in risks if r in present)) if any(strengths) else ()
-        key = ("r", index, strengths, shared, fired, raised)
+        fired, raised = (
+            _in_trace(compiled, rulebook, index, rules, recommendation.trace, present)
+            if any(strengths)
+            else ((), ())
+        )
+        # The words of ``fired`` are the rulebook's titles: the memo outlives one rulebook.
+        key = ("r", index, strengths, shared, fired, raised, rulebook.fingerprint)
         item = compiled.memo.get(key)
         if not isinstance(item, Responsibility):
-            item = _responsibility(compiled, spec, rules, strengths, shared)
-            if fired or raised:
-                linked = [f"{trace[k].title} (favours {trace[k].favours.value})" for k in fired]
-                linked += [f"risk: {title}" for title in raised]
-                item = item.model_copy(update={"why": (*item.why, f"in the trace: {'; '.join(linked)}")})
+            linked = _linked(recommendation.trace, fired, raised)
+            item = _responsibility(compiled, spec, rules, strengths, shared, linked)
             _remember(compiled, key, item)
         built.append((shared, -item.emphasis, index, item))
     built.sort(key=lambda entry: entry[:3])
     return tuple(entry[3] for entry in built)
+
+
+def _in_trace(
+    compiled: _CompiledGuidance,
+    rulebook: Rulebook,
+    index: int,
+    rules: Sequence[_Rule],
+    trace: Sequence[TraceStep],
+    present: Mapping[str, str],
+) -> tuple[tuple[int, ...], tuple[str, ...]]:
+    """The linked factors that fired (trace indices) and the titles of the linked risks raised."""
+    factors, risks = _links(compiled, rulebook, index, rules)
+    fired = tuple(k for k in factors if trace[k].activation > 0.0)
+    raised = tuple(sorted(present[r] for r in risks if r in present))
+    return fired, raised
+
+
+def _linked(trace: Sequence[TraceStep], fired: Sequence[int], raised: Sequence[str]) -> list[str]:
+    """The fired factors (with the side they favour) and the raised risks, in words."""
+    linked = [f"{trace[k].title} (favours {trace[k].favours.value})" for k in fired]
+    linked += [f"risk: {title}" for title in raised]
+    return linked
 
 
 def _responsibility(
@@ -260,12 +280,15 @@ def _responsibility(
     rules: Sequence[_Rule],
     strengths: Sequence[float],
     shared: bool,
+    linked: Sequence[str],
 ) -> Responsibility:
     why = _fired(rules, strengths, compiled.guidance.shown_at) or (
         f"no rule fires in this situation; base emphasis {spec.base:g}",
     )
     if shared:
         why = (*why, f"shared: people already cover {', '.join(face.value for face in spec.faces)}")
+    if linked:
+        why = (*why, f"in the trace: {'; '.join(linked)}")
     return Responsibility(
         id=spec.id,
         text=spec.text,
@@ -284,46 +307,72 @@ def _qualifications(
     role_faces: frozenset[Face],
     weighting: Weighting,
 ) -> tuple[tuple[Qualification, ...], tuple[Competency, ...]]:
-    guidance = compiled.guidance
-    verdict = recommendation.verdict
     weights, reasons = _weights(compiled, recommendation, weighting)
     rows: list[tuple[int, int, Qualification, Competency]] = []
     for index, item in enumerate(compiled.qualifications):
-        strengths = tuple([rule.strength(values, verdict) for rule in item.rules])
-        must = bool(item.rules) and _combine(0.0, strengths) >= guidance.must_have_at
-        key = ("q", index, strengths, must)
-        qualification = compiled.memo.get(key)
-        if not isinstance(qualification, Qualification):
-            qualification = Qualification(
-                id=item.spec.id,
-                text=item.spec.text,
-                section=item.spec.section,
-                priority=Priority.MUST_HAVE if must else Priority.NICE_TO_HAVE,
-                competency=item.competency_id,
-                why=_fired(item.rules, strengths, guidance.shown_at)
-                if must
-                else (item.spec.nice_to_have_reason,),
-            )
-            _remember(compiled, key, qualification)
-        card_key = ("c", index, weights[index], reasons[index], must, role_faces)
-        competency = compiled.memo.get(card_key)
-        if not isinstance(competency, Competency):
-            spec = item.spec.competency
-            assert spec is not None  # the guidance checks guarantee a competency
-            competency = Competency(
-                id=spec.id,
-                name=spec.name,
-                qualification=item.spec.id,
-                weight=weights[index],
-                weight_reason=reasons[index],
-                levels=item.levels,
-                questions=_questions(spec.questions, role_faces),
-                target=guidance.targets.must_have if must else guidance.targets.nice_to_have,
-            )
-            _remember(compiled, card_key, competency)
+        strengths = tuple([rule.strength(values, recommendation.verdict) for rule in item.rules])
+        must = bool(item.rules) and _combine(0.0, strengths) >= compiled.guidance.must_have_at
+        qualification = _qualification(compiled, index, item, strengths, must)
+        competency = _competency(compiled, index, item, (weights[index], reasons[index]), must, role_faces)
         rows.append((0 if must else 1, index, qualification, competency))
     rows.sort(key=lambda row: row[:2])
     return tuple(row[2] for row in rows), tuple(row[3] for row in rows)
+
+
+def _qualification(
+    compiled: _CompiledGuidance,
+    index: int,
+    item: _CompiledQualification,
+    strengths: tuple[float, ...],
+    must: bool,
+) -> Qualification:
+    """The qualification as a must-have (with the rules that made it one) or a nice-to-have (memoised)."""
+    key = ("q", index, strengths, must)
+    found = compiled.memo.get(key)
+    if isinstance(found, Qualification):
+        return found
+    qualification = Qualification(
+        id=item.spec.id,
+        text=item.spec.text,
+        section=item.spec.section,
+        priority=Priority.MUST_HAVE if must else Priority.NICE_TO_HAVE,
+        competency=item.competency_id,
+        why=_fired(item.rules, strengths, compiled.guidance.shown_at)
+        if must
+        else (item.spec.nice_to_have_reason,),
+    )
+    _remember(compiled, key, qualification)
+    return qualification
+
+
+def _competency(
+    compiled: _CompiledGuidance,
+    index: int,
+    item: _CompiledQualification,
+    weight: tuple[float, str],
+    must: bool,
+    role_faces: frozenset[Face],
+) -> Competency:
+    """The scorecard line assessing the qualification, with its weight and reason (memoised)."""
+    key = ("c", index, *weight, must, role_faces)
+    found = compiled.memo.get(key)
+    if isinstance(found, Competency):
+        return found
+    spec = item.spec.competency
+    assert spec is not None  # the guidance checks guarantee a competency
+    targets = compiled.guidance.targets
+    competency = Competency(
+        id=spec.id,
+        name=spec.name,
+        qualification=item.spec.id,
+        weight=weight[0],
+        weight_reason=weight[1],
+        levels=item.levels,
+        questions=_questions(spec.questions, role_faces),
+        target=targets.must_have if must else targets.nice_to_have,
+    )
+    _remember(compiled, key, competency)
+    return competency
 
 
 def _questions(pool: Sequence[QuestionSpec], role_faces: frozenset[Face]) -> tuple[str, ...]:
@@ -345,24 +394,22 @@ def _weights(
     if weighting == "equal":
         return [1.0 / count] * count, ["equal weights (the default)"] * count
     total = sum(abs(step.contribution) for step in recommendation.trace)
-    raw: list[float] = []
-    reasons: list[str] = []
-    for item in compiled.qualifications:
-        leans = item.spec.leans
-        steps = [
-            s for s in recommendation.trace if leans is not None and s.favours is leans and s.contribution
-        ]
-        share = sum(abs(s.contribution) for s in steps) / total if total > 0.0 else 0.0
-        raw.append(1.0 + share)
-        if share > 0.0:
-            top = sorted(steps, key=lambda s: -abs(s.contribution))[:3]
-            named = ", ".join(f"{s.title} ({s.contribution:+.2f})" for s in top)
-            side = "technical" if leans is Favours.TECHNICAL else "traditional"
-            reasons.append(f"raised by {share:.0%} of the trace favouring a {side} PM: {named}")
-        else:
-            reasons.append("base weight: no factor of the trace leans its way")
+    shares = [_trace_share(item.spec.leans, recommendation.trace, total) for item in compiled.qualifications]
+    raw = [1.0 + share for share, _ in shares]
     scale = sum(raw)
-    return [value / scale for value in raw], reasons
+    return [value / scale for value in raw], [reason for _, reason in shares]
+
+
+def _trace_share(leans: Favours | None, trace: Sequence[TraceStep], total: float) -> tuple[float, str]:
+    """The share of the trace's weight that leans the qualification's way, and the reason in words."""
+    steps = [s for s in trace if leans is not None and s.favours is leans and s.contribution]
+    share = sum(abs(s.contribution) for s in steps) / total if total > 0.0 else 0.0
+    if share > 0.0:
+        top = sorted(steps, key=lambda s: -abs(s.contribution))[:3]
+        named = ", ".join(f"{s.title} ({s.contribution:+.2f})" for s in top)
+        side = "technical" if leans is Favours.TECHNICAL else "traditional"
+        return share, f"raised by {share:.0%} of the trace favouring a {side} PM: {named}"
+    return share, "base weight: no factor of the trace leans its way"
 
 
 def _probe(compiled: _CompiledGuidance, risk: Risk, scorecard: Sequence[Competency]) -> Probe:

@@ -11,7 +11,7 @@ candidate as a person: unknown fields (age, gender, ...) are refused.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Final, Self
 
 from pydantic import (
@@ -28,7 +28,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._errors import TpmFitError, field_message, short
 from .._model.loading import printable_text
-from .models import RoleBrief
+from .models import Competency, RoleBrief
 
 __all__ = ["CompetencyPanel", "PanelSummary", "Rating", "RatingError", "summarize_panel"]
 
@@ -233,13 +233,31 @@ def summarize_panel(brief: RoleBrief, ratings: Iterable[Rating | Mapping[str, An
     """
     if not isinstance(brief, RoleBrief):
         raise TypeError(f"brief={short(brief)}: a {type(brief).__name__}; valid: a RoleBrief")
+    checked = _checked(ratings)
+    by_id = {c.id: c for c in brief.scorecard}
+    grouped = _grouped(checked, by_id)
+    return PanelSummary(
+        title=brief.title,
+        ratings=len(checked),
+        interviewers=len({r.interviewer for r in checked}),
+        competencies=tuple(_competency_panel(by_id[cid], given) for cid, given in grouped.items() if given),
+        unrated=tuple(cid for cid, given in grouped.items() if not given),
+    )
+
+
+def _checked(ratings: Iterable[Rating | Mapping[str, Any]]) -> list[Rating]:
+    """Every rating validated, refusing more than :data:`MAX_RATINGS` before reading them all."""
     checked: list[Rating] = []
     for index, item in enumerate(ratings):
         if index >= MAX_RATINGS:
             raise RatingError(f"ratings: more than {MAX_RATINGS:,}; valid: at most {MAX_RATINGS:,} ratings")
         checked.append(_as_rating(item, index))
-    by_id = {c.id: c for c in brief.scorecard}
-    grouped: dict[str, list[Rating]] = {c.id: [] for c in brief.scorecard}
+    return checked
+
+
+def _grouped(checked: Iterable[Rating], by_id: Mapping[str, Competency]) -> dict[str, list[Rating]]:
+    """The ratings per scorecard competency (in scorecard order), refusing unknown or repeated ones."""
+    grouped: dict[str, list[Rating]] = {cid: [] for cid in by_id}
     seen: set[tuple[str, str]] = set()
     for index, rating in enumerate(checked):
         if rating.competency not in by_id:
@@ -255,31 +273,23 @@ def summarize_panel(brief: RoleBrief, ratings: Iterable[Rating | Mapping[str, An
             )
         seen.add(key)
         grouped[rating.competency].append(rating)
-    rows = []
-    for cid, given in grouped.items():
-        if not given:
-            continue
-        levels = [r.level for r in given]
-        low, high = min(levels), max(levels)
-        median = float(statistics.median(levels))
-        rows.append(
-            CompetencyPanel(
-                competency=cid,
-                name=by_id[cid].name,
-                raters=len(given),
-                median=median,
-                min=low,
-                max=high,
-                disagreement=high - low >= DISAGREEMENT_SPREAD,
-                target=by_id[cid].target,
-                gap=median - by_id[cid].target,
-                evidence=tuple(f"{r.interviewer} ({r.level}): {r.evidence}" for r in given),
-            )
-        )
-    return PanelSummary(
-        title=brief.title,
-        ratings=len(checked),
-        interviewers=len({r.interviewer for r in checked}),
-        competencies=tuple(rows),
-        unrated=tuple(cid for cid, given in grouped.items() if not given),
+    return grouped
+
+
+def _competency_panel(competency: Competency, given: Sequence[Rating]) -> CompetencyPanel:
+    """The spread of one competency's ratings and its distance to the seat's target."""
+    levels = [r.level for r in given]
+    low, high = min(levels), max(levels)
+    median = float(statistics.median(levels))
+    return CompetencyPanel(
+        competency=competency.id,
+        name=competency.name,
+        raters=len(given),
+        median=median,
+        min=low,
+        max=high,
+        disagreement=high - low >= DISAGREEMENT_SPREAD,
+        target=competency.target,
+        gap=median - competency.target,
+        evidence=tuple(f"{r.interviewer} ({r.level}): {r.evidence}" for r in given),
     )

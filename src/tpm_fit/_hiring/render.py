@@ -24,20 +24,46 @@ def _md(text: str) -> str:
 def brief_markdown(brief: RoleBrief) -> str:
     """The brief as Markdown: summary, responsibilities, qualifications, scorecard and probes."""
     lines = [f"# {_md(brief.title)}", "", _md(brief.summary), ""]
-    lines += ["## Responsibilities", ""]
+    lines += _md_responsibilities(brief)
+    lines += _md_qualifications(brief)
+    lines += _md_scorecard(brief)
+    lines += _md_probes(brief)
+    lines.append(
+        f"*Guidance {_md(brief.guidance_name)} {_md(brief.guidance_version)}; rulebook sha256 "
+        f"{brief.rulebook_fingerprint[:12]}; tpm_fit {brief.library_version}.*"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def _md_responsibilities(brief: RoleBrief) -> list[str]:
+    """Each responsibility with its emphasis, section and reasons."""
+    lines = ["## Responsibilities", ""]
     for item in brief.responsibilities:
         shared = " *(shared with the people who already cover it)*" if item.shared else ""
         lines.append(f"- **{_md(item.text)}**{shared} — emphasis {item.emphasis:.2f}; {_md(item.section)}")
         lines.extend(f"  - {_md(reason)}" for reason in item.why)
-    lines += ["", "## Qualifications", ""]
-    for title, priority in (("Must-have", Priority.MUST_HAVE), ("Nice-to-have", Priority.NICE_TO_HAVE)):
+    return lines
+
+
+#: Qualification headings in the order they appear.
+_PRIORITY_HEADINGS: Final = (("Must-have", Priority.MUST_HAVE), ("Nice-to-have", Priority.NICE_TO_HAVE))
+
+
+def _md_qualifications(brief: RoleBrief) -> list[str]:
+    """Must-haves, then nice-to-haves; a heading only where there is something under it."""
+    lines = ["", "## Qualifications", ""]
+    for title, priority in _PRIORITY_HEADINGS:
         chosen = [q for q in brief.qualifications if q.priority is priority]
         if chosen:
             lines += [f"### {title}", ""]
-            for q in chosen:
-                lines.append(f"- **{_md(q.text)}** ({_md(q.section)}): {_md('; '.join(q.why))}")
+            lines += [f"- **{_md(q.text)}** ({_md(q.section)}): {_md('; '.join(q.why))}" for q in chosen]
             lines.append("")
-    lines += ["## Interview scorecard", ""]
+    return lines
+
+
+def _md_scorecard(brief: RoleBrief) -> list[str]:
+    """Per competency: weight, target, the anchored levels as a table, and the questions."""
+    lines = ["## Interview scorecard", ""]
     for c in brief.scorecard:
         lines += [
             f"### {_md(c.name)} (weight {c.weight:.0%}, target level {c.target})",
@@ -53,19 +79,20 @@ def brief_markdown(brief: RoleBrief) -> str:
             *(f"{i}. {_md(question)}" for i, question in enumerate(c.questions, start=1)),
             "",
         ]
-    if brief.probes:
-        lines += ["## Risk probes", ""]
-        for p in brief.probes:
-            lines.append(
-                f"- **{_md(p.risk_title)}** ({_md(p.section)}; rate under {_md(p.competency)}): "
-                f"{_md(p.question)}"
-            )
-        lines.append("")
-    lines.append(
-        f"*Guidance {_md(brief.guidance_name)} {_md(brief.guidance_version)}; rulebook sha256 "
-        f"{brief.rulebook_fingerprint[:12]}; tpm_fit {brief.library_version}.*"
-    )
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _md_probes(brief: RoleBrief) -> list[str]:
+    """The risk probes, or nothing when the seat carries no risk."""
+    if not brief.probes:
+        return []
+    lines = ["## Risk probes", ""]
+    lines += [
+        f"- **{_md(p.risk_title)}** ({_md(p.section)}; rate under {_md(p.competency)}): {_md(p.question)}"
+        for p in brief.probes
+    ]
+    lines.append("")
+    return lines
 
 
 def _h(text: str) -> str:
@@ -75,7 +102,16 @@ def _h(text: str) -> str:
 def brief_html(brief: RoleBrief) -> str:
     """The brief as an HTML fragment; every text is escaped."""
     out = [f'<div class="tpm-fit-brief"><h2>{_h(brief.title)}</h2>', f"<p>{_h(brief.summary)}</p>"]
-    out.append("<h3>Responsibilities</h3><ol>")
+    out += _html_responsibilities(brief)
+    out += _html_qualifications(brief)
+    out += _html_scorecard(brief)
+    out += _html_probes(brief)
+    out.append("</div>")
+    return "".join(out)
+
+
+def _html_responsibilities(brief: RoleBrief) -> list[str]:
+    out = ["<h3>Responsibilities</h3><ol>"]
     for item in brief.responsibilities:
         shared = " <em>(shared)</em>" if item.shared else ""
         why = "".join(f"<li>{_h(reason)}</li>" for reason in item.why)
@@ -83,14 +119,24 @@ def brief_html(brief: RoleBrief) -> str:
             f"<li><strong>{_h(item.text)}</strong>{shared} <small>emphasis {item.emphasis:.2f}; "
             f"{_h(item.section)}</small><ul>{why}</ul></li>"
         )
-    out.append("</ol><h3>Qualifications</h3><ul>")
+    out.append("</ol>")
+    return out
+
+
+def _html_qualifications(brief: RoleBrief) -> list[str]:
+    out = ["<h3>Qualifications</h3><ul>"]
     for q in brief.qualifications:
         label = "must-have" if q.priority is Priority.MUST_HAVE else "nice-to-have"
         out.append(
             f"<li><strong>{_h(q.text)}</strong> <em>{label}</em> <small>{_h(q.section)}</small>: "
             f"{_h('; '.join(q.why))}</li>"
         )
-    out.append("</ul><h3>Interview scorecard</h3>")
+    out.append("</ul>")
+    return out
+
+
+def _html_scorecard(brief: RoleBrief) -> list[str]:
+    out = ["<h3>Interview scorecard</h3>"]
     for c in brief.scorecard:
         rows = "".join(f"<tr><td>{level.level}</td><td>{_h(level.behaviour)}</td></tr>" for level in c.levels)
         questions = "".join(f"<li>{_h(question)}</li>" for question in c.questions)
@@ -100,16 +146,20 @@ def brief_html(brief: RoleBrief) -> str:
             f"<table><thead><tr><th>Level</th><th>Observable behaviour</th></tr></thead>"
             f"<tbody>{rows}</tbody></table><ol>{questions}</ol>"
         )
-    if brief.probes:
-        out.append("<h3>Risk probes</h3><ul>")
-        out.extend(
-            f"<li><strong>{_h(p.risk_title)}</strong> <small>{_h(p.section)}; rate under "
-            f"{_h(p.competency)}</small>: {_h(p.question)}</li>"
-            for p in brief.probes
-        )
-        out.append("</ul>")
-    out.append("</div>")
-    return "".join(out)
+    return out
+
+
+def _html_probes(brief: RoleBrief) -> list[str]:
+    if not brief.probes:
+        return []
+    out = ["<h3>Risk probes</h3><ul>"]
+    out.extend(
+        f"<li><strong>{_h(p.risk_title)}</strong> <small>{_h(p.section)}; rate under "
+        f"{_h(p.competency)}</small>: {_h(p.question)}</li>"
+        for p in brief.probes
+    )
+    out.append("</ul>")
+    return out
 
 
 def job_posting(brief: RoleBrief) -> dict[str, Any]:
