@@ -6,6 +6,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
@@ -138,6 +139,7 @@ class DecisionLog:
             raise DecisionLogError(f"no decision log at {self.path} (the file does not exist)")
         if not (timeout >= 0):
             raise DecisionLogError(f"timeout={timeout!r} must be a number of seconds >= 0")
+        self._timeout = timeout
         try:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -157,6 +159,20 @@ class DecisionLog:
 
     # -- opening ------------------------------------------------------------------------
 
+    def _wal_mode(self) -> None:
+        """Switch a new file to WAL mode. SQLite may answer "database is locked" at once, without
+        waiting for the busy timeout, while other processes open the same new file: retry until
+        the timeout, with a short pause."""
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                self._conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
+
     def _pragma(self, name: str) -> int:
         value = self._conn.execute(f"PRAGMA {name}").fetchone()[0]
         return int(value)
@@ -165,7 +181,7 @@ class DecisionLog:
         version = self._pragma("user_version")
         if version == 0:
             if self.path != ":memory:":
-                self._conn.execute("PRAGMA journal_mode = WAL")
+                self._wal_mode()
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 version = self._pragma("user_version")  # another process may have won the race
