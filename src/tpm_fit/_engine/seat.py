@@ -75,27 +75,25 @@ class SeatStage:
         need = self.need_at(size)
         specialist = team >= 1 and (size >= self.min_size or team >= self.min_team)
         gaps = [need - values[field] for field in _COVERAGE]
-        tied: tuple[Face, ...] = ()
-        held: tuple[Face, ...]
-        if specialist:
-            # First face in tie order with the largest gap (as np.argmax in the batch form).
-            best = self.order[0]
-            for k in self.order[1:]:
-                if gaps[k] > gaps[best]:
-                    best = k
-            held = (FACES[best],) if gaps[best] > 0 else ()
-            if held:
-                tied = tuple(FACES[k] for k in self.order if k != best and gaps[k] == gaps[best])
-            flags = [1 if k == best and held else 0 for k in range(len(FACES))]
-        else:
-            flags = [1 if gap > 0 else 0 for gap in gaps]
-            held = tuple(face for face, flag in zip(FACES, flags, strict=True) if flag)
-        values["role_shape"] = 1 if specialist else 0
-        for name, flag in zip(_SEAT_INPUT, flags, strict=True):
-            values[name] = flag
-        values["hire_needed"] = 1 if held else 0
+        held, tied, flags = self._specialist_seat(gaps) if specialist else _generalist_seat(gaps)
+        values["role_shape"] = int(specialist)
+        values.update(zip(_SEAT_INPUT, flags, strict=True))
+        values["hire_needed"] = int(bool(held))
         shape = RoleShape.SPECIALIST if specialist else RoleShape.GENERALIST
         return SeatOne(role_shape=shape, seat=held, need=need, tied_with=tied)
+
+    def _specialist_seat(self, gaps: list[float]) -> tuple[tuple[Face, ...], tuple[Face, ...], list[int]]:
+        """The one face furthest below its need (first in tie order), the faces tied with it,
+        and the seat flags, for a specialist."""
+        # First face in tie order with the largest gap (as np.argmax in the batch form).
+        best = self.order[0]
+        for k in self.order[1:]:
+            if gaps[k] > gaps[best]:
+                best = k
+        if gaps[best] <= 0:
+            return (), (), [0] * len(FACES)
+        tied = tuple(FACES[k] for k in self.order if k != best and gaps[k] == gaps[best])
+        return (FACES[best],), tied, [1 if k == best else 0 for k in range(len(FACES))]
 
     # -- many profiles ----------------------------------------------------------------------
 
@@ -185,6 +183,12 @@ class SeatStage:
         return frozenset(p for p in points if low <= p <= high)
 
 
+def _generalist_seat(gaps: list[float]) -> tuple[tuple[Face, ...], tuple[Face, ...], list[int]]:
+    """Every face below its need, no ties, and the seat flags, for a generalist."""
+    flags = [1 if gap > 0 else 0 for gap in gaps]
+    return tuple(face for face, flag in zip(FACES, flags, strict=True) if flag), (), flags
+
+
 #: Rows per block in :meth:`SeatStage.batch`.
 _BLOCK_ROWS: Final = 1 << 16
 
@@ -214,21 +218,31 @@ def need_reason(stage: SeatStage, seat: SeatOne, values: Mapping[str, float]) ->
         )
     held = ", ".join(_standing(face, values, need) for face in seat.seat)
     if seat.role_shape is RoleShape.GENERALIST:
-        if team == 0:
-            return f"With no PM on staff yet, the hire wears every open hat: {held}."
-        return (
-            f"With {team} PM{'s' if team != 1 else ''} on staff in a company of {size:,}, below the "
-            f"{stage.min_size:,} people or {stage.min_team} PMs at which the faces split, the hire "
-            f"wears every open hat: {held}."
-        )
+        return _generalist_reason(stage, size, team, held)
+    return _specialist_reason(stage, seat, size, team, held)
+
+
+def _pms(team: int) -> str:
+    return f"{team} PM{'s' if team != 1 else ''}"
+
+
+def _generalist_reason(stage: SeatStage, size: int, team: int, held: str) -> str:
+    if team == 0:
+        return f"With no PM on staff yet, the hire wears every open hat: {held}."
+    return (
+        f"With {_pms(team)} on staff in a company of {size:,}, below the {stage.min_size:,} people "
+        f"or {stage.min_team} PMs at which the faces split, the hire wears every open hat: {held}."
+    )
+
+
+def _specialist_reason(stage: SeatStage, seat: SeatOne, size: int, team: int, held: str) -> str:
     why = (
         f"a company of {size:,} (the faces split from {stage.min_size:,} people)"
         if size >= stage.min_size
         else f"at least {stage.min_team} PMs (the faces split from there)"
     )
     sentence = (
-        f"With {team} PM{'s' if team != 1 else ''} on staff in {why}, the hire takes the one face "
-        f"furthest below its need: {held}"
+        f"With {_pms(team)} on staff in {why}, the hire takes the one face furthest below its need: {held}"
     )
     if seat.tied_with:
         tied = ", ".join(face.value for face in seat.tied_with)
