@@ -205,24 +205,34 @@ class _Table:
             column = np.asarray(columns[name])
             if column.dtype.kind not in "iu":
                 return None
-            if integer:
-                part = np.clip(column, np.intp(lo), np.intp(hi), dtype=np.intp, casting="unsafe")
-                if lo:
-                    part -= lo
-                if stride != 1:
-                    part *= stride
-            elif index is None:
-                part = np.multiply(column, np.intp(stride), dtype=np.intp)
-            else:
-                index += column if stride == 1 else np.multiply(column, np.intp(stride), dtype=np.intp)
-                continue
-            if index is None:
-                index = part
-            else:
-                index += part
+            index = _accumulate(index, column, (lo, hi, stride, integer))
         assert index is not None
         out: Float = self.flat.take(index)
         return out
+
+
+def _accumulate(
+    index: NDArray[np.intp] | None, column: NDArray[Any], axis: tuple[int, int, int, bool]
+) -> NDArray[np.intp]:
+    """``index`` plus one input's part of the flat table index (a fresh array when ``index`` is
+    None, so the caller's column is never written to)."""
+    lo, hi, stride, integer = axis
+    part: NDArray[np.intp]
+    if integer:  # clip to the tabulated range, then shift and scale
+        part = np.clip(column, np.intp(lo), np.intp(hi), dtype=np.intp, casting="unsafe")
+        if lo:
+            part -= lo
+        if stride != 1:
+            part *= stride
+    elif index is not None and stride == 1:
+        index += column
+        return index
+    else:
+        part = np.multiply(column, np.intp(stride), dtype=np.intp)
+    if index is None:
+        return part
+    index += part
+    return index
 
 
 class _Step:
