@@ -96,6 +96,18 @@ def main() -> None:
     ratio = medians["result.brief()"] / medians[baseline]
     verdict = "within" if ratio <= TARGET_RATIO else "ABOVE"
     print(f"brief() / recommend() = {ratio:.2f}: {verdict} the {TARGET_RATIO:g}x target")
+    # Briefs are remembered per situation (docs/brief.md). First calls: profiles never seen before,
+    # timed once each, against recommend() of the same profiles.
+    fresh = [tpm_fit.recommend(fields) for fields in random_profiles(args.number, seed=97)]
+    seen = {result.profile for result in results}
+    fresh = [result for result in fresh if result.profile not in seen]
+    first = timeit.timeit(lambda: [result.brief() for result in fresh], number=1) / len(fresh) * 1e6
+    again = timeit.timeit(lambda: [tpm_fit.recommend(result.profile) for result in fresh], number=1)
+    again = again / len(fresh) * 1e6
+    print(
+        f"first brief() of {len(fresh)} new profiles: {first:.1f} us = {first / again:.2f}x their "
+        f"recommend() ({again:.1f} us)"
+    )
 
 
 if __name__ == "__main__":

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tpm_fit import Guidance, Rulebook, recommend
+from hypothesis import given
+from hypothesis import strategies as st
+
+import tpm_fit
+from tpm_fit import Guidance, OrgProfile, Rulebook, recommend
+from tpm_fit.testing import org_profiles, rulebooks
 
 RULEBOOK = """
 name = "memo test"
@@ -78,3 +83,21 @@ def test_two_rulebooks_differing_only_in_a_factor_title_each_get_their_own_title
     assert first == "in the trace: Product complexity (favours technical)"
     assert second == "in the trace: Complexity of the product (favours technical)"
     assert _trace_reason("Product complexity", guidance) == first
+
+
+@given(org_profiles(), rulebooks(max_relative_change=0.3), st.sampled_from(["equal", "trace"]))
+def test_a_remembered_brief_equals_one_built_afresh(
+    profile: OrgProfile, rulebook: Rulebook, weighting: str
+) -> None:
+    """Briefs are remembered per situation (everything they are computed from); the remembered one
+    is the brief the builder would make now."""
+    from tpm_fit._hiring import brief as builder
+
+    result = tpm_fit.recommend(profile, rulebook=rulebook)
+    first = result.brief(rulebook=rulebook, weighting=weighting)  # type: ignore[arg-type]
+    compiled = builder._CACHE.compiled(builder.as_guidance(None))
+    with compiled.memo_lock:
+        compiled.memo.clear()
+    fresh = result.brief(rulebook=rulebook, weighting=weighting)  # type: ignore[arg-type]
+    assert fresh == first
+    assert fresh.model_dump_json() == first.model_dump_json()

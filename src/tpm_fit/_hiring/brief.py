@@ -176,13 +176,68 @@ def build_brief(
     if weighting not in _WEIGHTINGS:
         raise ValueError(f"weighting={weighting!r}: not a weighting; valid: {', '.join(_WEIGHTINGS)}")
     compiled = _CACHE.compiled(as_guidance(guidance))
-    spec = compiled.guidance
     used = recommendation.used_rulebook(rulebook=rulebook)
     values = compile_rulebook(used).with_seat(encode_profile(recommendation.profile))
-    verdict = recommendation.verdict
     # A backfill (no hire needed) describes the whole role: every face counts as the hire's.
     role_faces = frozenset(recommendation.seat) if recommendation.hire_needed else frozenset(FACES)
 
+    key = _situation(compiled, values, recommendation, weighting)
+    found = compiled.memo.get(key)
+    if isinstance(found, RoleBrief):
+        return found
+    brief = _build(compiled, values, recommendation, used, role_faces, weighting)
+    _remember(compiled, key, brief)
+    return brief
+
+
+def _situation(
+    compiled: _CompiledGuidance,
+    values: Mapping[str, float],
+    recommendation: Recommendation,
+    weighting: Weighting,
+) -> tuple[object, ...]:
+    """Everything a brief is computed from, as a memo key: equal keys give equal briefs.
+
+    The rules' strengths (from the profile, its seat and the verdict), the seat, which factors
+    fired and which risks were raised (with their strengths), the rulebook (its titles appear in
+    the reasons) and, for ``weighting="trace"``, the contributions.
+    """
+    verdict = recommendation.verdict
+    strengths = tuple(
+        rule.strength(values, verdict)
+        for rules in (
+            *(rules for _, rules in compiled.responsibilities),
+            *(q.rules for q in compiled.qualifications),
+        )
+        for rule in rules
+    )
+    trace = recommendation.trace
+    return (
+        "brief",
+        recommendation.rulebook_fingerprint,
+        weighting,
+        verdict,
+        recommendation.seat,
+        recommendation.role_shape,
+        recommendation.hire_needed,
+        recommendation.need_reason if not recommendation.hire_needed else "",
+        strengths,
+        tuple(step.activation > 0.0 for step in trace),
+        tuple((risk.id, risk.activation) for risk in recommendation.risks),
+        tuple(step.contribution for step in trace) if weighting == "trace" else (),
+    )
+
+
+def _build(
+    compiled: _CompiledGuidance,
+    values: Mapping[str, float],
+    recommendation: Recommendation,
+    used: Rulebook,
+    role_faces: frozenset[Face],
+    weighting: Weighting,
+) -> RoleBrief:
+    spec = compiled.guidance
+    verdict = recommendation.verdict
     responsibilities = _responsibilities(compiled, values, recommendation, used, role_faces)
     qualifications, scorecard = _qualifications(compiled, values, recommendation, role_faces, weighting)
     return RoleBrief.model_validate(
