@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._engine.kernel import INPUT_NAMES
+from .._model.guidance_report import GuidanceReport
 from .._model.profile import ORDERED_INPUTS, OrgProfile
 from .._model.verification import Label, VerdictRegion, VerificationReport, Violation
 
-__all__ = ["render_report", "violation_lines"]
+__all__ = ["guidance_text", "render_report", "violation_lines"]
 
 
 def _label(profile: OrgProfile, name: str) -> Label:
@@ -43,6 +44,8 @@ def render_report(report: VerificationReport) -> str:
     ]
     if report.violations:
         lines += ["", "Violations:", *violation_lines(report.violations)]
+    if report.guidance is not None:
+        lines += ["", guidance_text(report.guidance)]
     return "\n".join(lines)
 
 
@@ -137,3 +140,13 @@ def violation_lines(violations: Sequence[Violation]) -> list[str]:
                 shown = f" (score {score:+.6g})" if score is not None else ""
                 lines.append(f"     {label} {_profile_text(profile)}{shown}")
     return lines
+
+
+def guidance_text(report: GuidanceReport) -> str:
+    """The guidance checks as plain text (a section of ``tpm-fit verify``'s output)."""
+    head = (
+        f"Guidance {report.guidance_name} {report.guidance_version}: {report.responsibilities} "
+        f"responsibilities, {report.qualifications} qualifications, {report.competencies} competencies: "
+        + ("OK" if report.ok else f"{len(report.problems)} problem(s)")
+    )
+    return "\n".join([head, *(f"  [{p.check}] {p.message} @ {p.location}" for p in report.problems)])

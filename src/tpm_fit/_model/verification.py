@@ -198,10 +198,8 @@ class VerificationReport(_Frozen):
     def to_text(self) -> str:
         """The report as plain text for a terminal (what ``tpm-fit verify`` prints)."""
         from .._explain.report import render_report
-        from .._verify.guidance import guidance_text
 
-        text = render_report(self)
-        return text if self.guidance is None else f"{text.rstrip()}\n\n{guidance_text(self.guidance)}\n"
+        return render_report(self)
 
     def __str__(self) -> str:
         return self.to_text()

@@ -18,7 +18,7 @@ from .._model.guidance_report import GuidanceCheck, GuidanceProblem, GuidanceRep
 from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS
 from .._model.vocab import Face
 
-__all__ = ["ARTICLE_SECTIONS", "check_guidance", "guidance_text"]
+__all__ = ["ARTICLE_SECTIONS", "check_guidance"]
 
 #: Headings of the article an item may cite (a citation starts with one of them).
 ARTICLE_SECTIONS: Final = (
@@ -165,13 +165,3 @@ def _rules(problems: _Problems, where: str, rules: Sequence[EmphasisRule]) -> No
                 f"{where}[{k}].when",
                 f"input={name!r}: not an input a condition may read; valid: {', '.join(sorted(_INPUTS))}",
             )
-
-
-def guidance_text(report: GuidanceReport) -> str:
-    """The guidance checks as plain text (a section of ``tpm-fit verify``'s output)."""
-    head = (
-        f"Guidance {report.guidance_name} {report.guidance_version}: {report.responsibilities} "
-        f"responsibilities, {report.qualifications} qualifications, {report.competencies} competencies: "
-        + ("OK" if report.ok else f"{len(report.problems)} problem(s)")
-    )
-    return "\n".join([head, *(f"  [{p.check}] {p.message} @ {p.location}" for p in report.problems)])
