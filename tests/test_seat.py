@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import tpm_fit
@@ -287,3 +288,23 @@ def test_the_seat_rule_is_validated_with_locations() -> None:
     data["seat"]["need"] = [{"from_company_size": 5, "people": 1}]
     with pytest.raises(tpm_fit.RulebookError, match="from_company_size=5"):
         Rulebook.from_mapping(data)
+
+
+@given(
+    rulebooks(max_relative_change=0.3),
+    st.lists(org_profiles(), min_size=1, max_size=40),
+)
+def test_the_seat_table_equals_the_seat_arithmetic(rulebook: Rulebook, profiles: list[OrgProfile]) -> None:
+    """Integer columns look the seat up in a table built from the arithmetic: same codes."""
+    stage = compile_rulebook(rulebook).seat
+    columns = {
+        name: np.array([getattr(p, name) for p in profiles], dtype=np.int64)
+        for name in ("company_size", "product_team_size", *(face.coverage_field for face in Face))
+    }
+    looked_up = stage.table.batch(columns, len(profiles))
+    assert looked_up is not None
+    computed = stage.arithmetic(columns, len(profiles))
+    for name, column in computed.items():
+        assert looked_up[name].tolist() == column.tolist(), name
+    floats = {name: column.astype(np.float64) for name, column in columns.items()}
+    assert stage.table.batch(floats, len(profiles)) is None  # floats take the arithmetic

@@ -52,7 +52,7 @@ class SeatOne:
 class SeatStage:
     """The compiled seat rule: scalar and batch forms of the same step functions."""
 
-    __slots__ = ("min_size", "min_team", "need_from", "need_people", "order", "rule")
+    __slots__ = ("min_size", "min_team", "need_from", "need_people", "order", "rule", "table")
 
     def __init__(self, rule: SeatRule) -> None:
         self.rule = rule
@@ -62,6 +62,7 @@ class SeatStage:
         self.need_people = tuple(step.people for step in rule.need)
         #: Positions in FACES, in tie-break order.
         self.order = tuple(FACES.index(face) for face in rule.tie_order)
+        self.table = _SeatTable(self)
 
     # -- one profile ------------------------------------------------------------------------
 
@@ -114,6 +115,13 @@ class SeatStage:
 
     def batch(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]]:
         """Derived input columns (int8 codes) for encoded profile columns of length ``n``."""
+        looked_up = self.table.batch(columns, n)
+        if looked_up is not None:
+            return looked_up
+        return self.arithmetic(columns, n)
+
+    def arithmetic(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]]:
+        """:meth:`batch` computed step by step (any numeric columns; the table is built from it)."""
         out = {name: np.empty(n, dtype=np.int8) for name in SEAT_INPUTS}
         # Blocks of rows keep the temporaries (gaps, masks) in cache and their memory flat.
         for start in range(0, n, _BLOCK_ROWS):
@@ -188,6 +196,62 @@ def _generalist_seat(gaps: list[float]) -> tuple[tuple[Face, ...], tuple[Face, .
     flags = [1 if gap > 0 else 0 for gap in gaps]
     return tuple(face for face, flag in zip(FACES, flags, strict=True) if flag), (), flags
 
+
+class _SeatTable:
+    """The seat of every class of profile, looked up instead of computed (integer columns only).
+
+    The seat depends on the company size only through which of the rule's size thresholds it has
+    reached, on the product team only through "none", "below the specialist threshold" or "at or
+    above it", and on each coverage count only up to the largest need (a count at or above it
+    leaves its face out whatever the need, and cannot win a tie for a seat). So the seat of every
+    profile is one entry of a small table, and each entry is computed by the arithmetic itself.
+    """
+
+    __slots__ = ("cap", "columns", "sizes", "team_steps")
+
+    def __init__(self, stage: SeatStage) -> None:
+        self.sizes = np.asarray(sorted({stage.min_size, *stage.need_from[1:]}), dtype=np.int64)
+        self.team_steps = (1, max(1, stage.min_team))
+        self.cap = stage.rule.max_need
+        size_of = [1, *self.sizes.tolist()]  # a company size in each size class
+        team_of = [0, 1, max(1, stage.min_team)]  # a team size in each team class
+        width = self.cap + 1
+        shape = (len(size_of), len(team_of), width, width, width)
+        self.columns: dict[str, NDArray[np.int8]] | None = None
+        if int(np.prod(shape)) > _SEAT_TABLE_LIMIT:  # a rule with very large needs: compute instead
+            return
+        index = np.indices(shape).reshape(len(shape), -1)
+        points = {
+            "company_size": np.asarray(size_of, dtype=np.int64)[index[0]],
+            "product_team_size": np.asarray(team_of, dtype=np.int64)[index[1]],
+            **{field: index[2 + k].astype(np.int64) for k, field in enumerate(_COVERAGE)},
+        }
+        self.columns = stage.arithmetic(points, index.shape[1])
+
+    def batch(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]] | None:
+        """The derived columns looked up, or None where the arithmetic must run instead."""
+        if self.columns is None:
+            return None
+        arrays = [np.asarray(columns[name]) for name in ("company_size", "product_team_size", *_COVERAGE)]
+        if any(array.dtype.kind not in "iu" or array.shape != (n,) for array in arrays):
+            return None  # floats (the verifier's grid) or broadcast scalars: the arithmetic
+        size, team, *counts = arrays
+        width = self.cap + 1
+        index = np.zeros(n, dtype=np.intp)
+        for step in self.sizes:  # the size class: how many thresholds the size has reached
+            index += size >= step
+        index *= 3
+        for step in self.team_steps:
+            index += team >= step
+        for count in counts:
+            index *= width
+            index += np.minimum(count, self.cap)
+        table = self.columns
+        return {name: column.take(index) for name, column in table.items()}
+
+
+#: Largest seat table (entries); the default rule needs 768.
+_SEAT_TABLE_LIMIT: Final = 1 << 16
 
 #: Rows per block in :meth:`SeatStage.batch`.
 _BLOCK_ROWS: Final = 1 << 16
