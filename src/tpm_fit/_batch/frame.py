@@ -165,24 +165,13 @@ def _integer_problems(
     ``shown`` holds the values to quote in messages (``values`` by default).
     """
     low, high = NUMERIC_BOUNDS[name]
-    is_float = values.dtype.kind == "f"
-    # Fast path: one pass each for min, max and (floats) integrality; NaN fails the comparisons.
-    if (
-        values.size == 0
-        or (
-            values.min() >= low
-            and values.max() <= high
-            and (not is_float or np.array_equal(values, np.trunc(values)))
-        )
-    ) and (missing is None or not missing.any()):
+    if _all_valid(values, missing, low, high):
         return [], None
     if missing is None:
-        missing = np.isnan(values) if is_float else np.zeros(values.shape, dtype=bool)
+        missing = _nan_mask(values)
     present = ~missing if skip is None else ~(missing | skip)
     with np.errstate(invalid="ignore"):
-        fractional = (
-            (np.trunc(values) != values) & present if is_float else np.zeros(values.shape, dtype=bool)
-        )
+        fractional = _fractional_mask(values) & present
         whole = present & ~fractional
         below = whole & (values < low)
         above = whole & (values > high)
@@ -194,6 +183,35 @@ def _integer_problems(
         _problem(name, "too_large", above, quoted),
     ]
     return problems, missing | fractional | below | above
+
+
+def _all_valid(values: NDArray[Any], missing: NDArray[np.bool_] | None, low: int, high: int) -> bool:
+    """Whether every value is a whole number in bounds, none missing (the fast path).
+
+    One pass each for min, max and (floats) integrality; NaN fails the comparisons.
+    """
+    if missing is not None and missing.any():
+        return False
+    if values.size == 0:
+        return True
+    in_bounds = bool(values.min() >= low and values.max() <= high)
+    return in_bounds and (values.dtype.kind != "f" or np.array_equal(values, np.trunc(values)))
+
+
+def _nan_mask(values: NDArray[Any]) -> NDArray[np.bool_]:
+    """NaN positions of a float array; all False for any other dtype (integers are never NaN)."""
+    if values.dtype.kind == "f":
+        nan: NDArray[np.bool_] = np.isnan(values)
+        return nan
+    return np.zeros(values.shape, dtype=bool)
+
+
+def _fractional_mask(values: NDArray[Any]) -> NDArray[np.bool_]:
+    """Where a float array holds a fraction (NaN included); all False for any other dtype."""
+    if values.dtype.kind == "f":
+        fraction: NDArray[np.bool_] = np.trunc(values) != values
+        return fraction
+    return np.zeros(values.shape, dtype=bool)
 
 
 def _number_kind(value: object) -> int:
@@ -214,19 +232,9 @@ def _not_numbers(
 
 def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[Any], list[_Problem | None]]:
     """An integer input for the kernel (int64 as given when every value is valid, else float64)."""
+    series = _decoded(series)
     dtype = series.dtype
-    pa = _pyarrow()
-    if isinstance(dtype, pd.ArrowDtype) and pa is not None and pa.types.is_dictionary(dtype.pyarrow_dtype):
-        series = series.astype(pd.ArrowDtype(dtype.pyarrow_dtype.value_type))  # decode, then as usual
-        dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype | pd.SparseDtype):
-        series = series.astype(object)
-        dtype = series.dtype
-    problems: list[_Problem | None] = []
-    bad: NDArray[np.bool_] | None = None
-    if pd.api.types.is_bool_dtype(dtype):
-        values, problems, bad = _not_numbers(name, series, "bool")
-    elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
+    if isinstance(dtype, np.dtype) and dtype.kind in "iu":
         raw = series.to_numpy()
         problems, bad = _integer_problems(name, raw, None)
         if bad is None and dtype == np.int64:
@@ -234,17 +242,40 @@ def _encode_integer(name: str, series: pd.Series[Any]) -> tuple[NDArray[Any], li
             # never written to (bad rows, which get a placeholder, take the copying path below).
             return raw, problems
         values = raw.astype(np.float64)
-    elif pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
-        # Adding 0.0 copies (the caller's data is never written to) and turns -0.0 into 0.0.
-        values = np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64) + 0.0
-        problems, bad = _integer_problems(name, values, None, shown=series)
-    elif pd.api.types.is_object_dtype(dtype):
-        values, problems, bad = _encode_object_numbers(name, series)
-    else:  # strings, dates, complex numbers, ...: refused like OrgProfile refuses "10", not parsed
-        values, problems, bad = _not_numbers(name, series, "not_integer")
+    else:
+        values, problems, bad = _encode_other_numbers(name, series)
     if bad is not None:
         values[bad] = NUMERIC_BOUNDS[name][0]  # placeholder; the row's results are discarded
     return values, problems
+
+
+def _decoded(series: pd.Series[Any]) -> pd.Series[Any]:
+    """The column with Arrow dictionaries decoded and categoricals or sparse values as objects."""
+    dtype = series.dtype
+    pa = _pyarrow()
+    if isinstance(dtype, pd.ArrowDtype) and pa is not None and pa.types.is_dictionary(dtype.pyarrow_dtype):
+        series = series.astype(pd.ArrowDtype(dtype.pyarrow_dtype.value_type))  # decode, then as usual
+    if isinstance(series.dtype, pd.CategoricalDtype | pd.SparseDtype):
+        series = series.astype(object)
+    return series
+
+
+def _encode_other_numbers(
+    name: str, series: pd.Series[Any]
+) -> tuple[NDArray[np.float64], list[_Problem | None], NDArray[np.bool_] | None]:
+    """A column that is not of a numpy integer dtype, as float64 with its problems and bad rows."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return _not_numbers(name, series, "bool")
+    if pd.api.types.is_integer_dtype(dtype) or pd.api.types.is_float_dtype(dtype):
+        # Adding 0.0 copies (the caller's data is never written to) and turns -0.0 into 0.0.
+        values = np.asarray(series.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64) + 0.0
+        problems, bad = _integer_problems(name, values, None, shown=series)
+        return values, problems, bad
+    if pd.api.types.is_object_dtype(dtype):
+        return _encode_object_numbers(name, series)
+    # strings, dates, complex numbers, ...: refused like OrgProfile refuses "10", not parsed
+    return _not_numbers(name, series, "not_integer")
 
 
 def _encode_object_numbers(
@@ -341,27 +372,42 @@ def _level_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
     """Rank of each value among ``levels`` (a new, writable array); -1 for anything else."""
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        # Look up each category once; the trailing -1 maps the missing code (-1) to "bad".
-        ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in dtype.categories]
-        lookup = np.array([*ranks, -1], dtype=np.int8)
-        codes: NDArray[np.int8] = lookup[series.array.codes]  # numpy codes, no Series built
-        return codes
-    inferred = pd.api.types.infer_dtype(series, skipna=True) if pd.api.types.is_object_dtype(dtype) else ""
+        return _categorical_codes(series, levels)
+    is_object = pd.api.types.is_object_dtype(dtype)
+    inferred = pd.api.types.infer_dtype(series, skipna=True) if is_object else ""
     if _is_text_dtype(dtype) or inferred in ("string", "empty"):
-        arrow = _arrow_codes(series, levels)
-        if arrow is not None:
-            return arrow
-        codes = pd.Categorical(series.astype(object), categories=levels).codes
-        return np.array(codes, dtype=np.int8)  # a copy: pandas may hand out read-only codes
-    if pd.api.types.is_object_dtype(dtype):
-        # A mix of Python types: strings only, so b"high" or 2 is never a level.
-        table = {level: rank for rank, level in enumerate(levels)}
-        return np.fromiter(
-            (table.get(v, -1) if isinstance(v, str) else -1 for v in series.to_numpy()),
-            dtype=np.int8,
-            count=len(series),
-        )
+        return _text_codes(series, levels)
+    if is_object:
+        return _mixed_codes(series, levels)
     return np.full(len(series), -1, dtype=np.int8)  # numbers, dates, bytes, ...: never a level
+
+
+def _categorical_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
+    """Level ranks of a categorical column: each category is looked up once."""
+    categories = cast(pd.CategoricalDtype, series.dtype).categories
+    ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in categories]
+    lookup = np.array([*ranks, -1], dtype=np.int8)  # the trailing -1 maps the missing code to "bad"
+    codes: NDArray[np.int8] = lookup[series.array.codes]  # numpy codes, no Series built
+    return codes
+
+
+def _text_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
+    """Level ranks of a column of strings: pyarrow's hash lookup, else a pandas Categorical."""
+    arrow = _arrow_codes(series, levels)
+    if arrow is not None:
+        return arrow
+    codes = pd.Categorical(series.astype(object), categories=levels).codes
+    return np.array(codes, dtype=np.int8)  # a copy: pandas may hand out read-only codes
+
+
+def _mixed_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
+    """Level ranks of a mix of Python types: strings only, so b"high" or 2 is never a level."""
+    table = {level: rank for rank, level in enumerate(levels)}
+    return np.fromiter(
+        (table.get(v, -1) if isinstance(v, str) else -1 for v in series.to_numpy()),
+        dtype=np.int8,
+        count=len(series),
+    )
 
 
 def _encode_ordered(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.int8], list[_Problem | None]]:
@@ -395,14 +441,27 @@ def _check_columns(columns: Sequence[Hashable], *, extra_columns: ExtraColumns =
             f"extra_columns={short(extra_columns)}: not an option; "
             f"valid: {', '.join(map(repr, _EXTRA_VALUES))}"
         )
+    _refuse_repeated(columns)
+    unknown = [c for c in columns if c not in OrgProfile.model_fields]
+    if extra_columns == "raise":
+        _refuse_unknown(unknown)
+    if extra_columns == "keep":
+        _refuse_clashes(unknown)
+    _refuse_missing(columns)
+    return unknown
+
+
+def _refuse_repeated(columns: Sequence[Hashable]) -> None:
     repeated = [column for column, count in Counter(columns).items() if count > 1]
     if repeated:
         raise ProfileFrameError(
             f"column(s) {', '.join(map(short, repeated))} appear more than once; keep one of each",
             column=str(repeated[0]),
         )
-    unknown = [c for c in columns if c not in OrgProfile.model_fields]
-    if unknown and extra_columns == "raise":
+
+
+def _refuse_unknown(unknown: list[Hashable]) -> None:
+    if unknown:
         hints = "".join(did_you_mean(c, _FIELDS) for c in unknown[:3])
         raise ProfileFrameError(
             f"unknown column(s) {', '.join(map(short, unknown[:10]))}{hints}: a profile frame holds "
@@ -410,13 +469,20 @@ def _check_columns(columns: Sequence[Hashable], *, extra_columns: ExtraColumns =
             "select those columns first, or pass extra_columns='ignore' or 'keep'",
             column=str(unknown[0]),
         )
+
+
+def _refuse_clashes(unknown: list[Hashable]) -> None:
+    """Kept columns named like result columns would be overwritten: refuse them."""
     clashes = [c for c in unknown if _is_result_column(c)]
-    if clashes and extra_columns == "keep":
+    if clashes:
         raise ProfileFrameError(
             f"column(s) {', '.join(map(short, clashes[:10]))} would be overwritten by results; rename "
             "or drop them, or pass extra_columns='ignore'",
             column=str(clashes[0]),
         )
+
+
+def _refuse_missing(columns: Sequence[Hashable]) -> None:
     missing = [name for name in _REQUIRED if name not in columns]
     if missing:
         raise ProfileFrameError(
@@ -424,7 +490,6 @@ def _check_columns(columns: Sequence[Hashable], *, extra_columns: ExtraColumns =
             "out and take their defaults",
             column=missing[0],
         )
-    return unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -707,7 +772,14 @@ def recommend_many(
             f"recommend_many() takes a pandas or dask DataFrame, not {type(frame).__name__}; "
             "for a list of profiles use pandas.DataFrame(records)"
         )
-    compiled = compile_rulebook(book)
+    return _recommend_frame(frame, rulebook=book, errors=errors, extra_columns=extra_columns, margins=margins)
+
+
+def _recommend_frame(
+    frame: pd.DataFrame, *, rulebook: Rulebook, errors: Errors, extra_columns: ExtraColumns, margins: bool
+) -> pd.DataFrame:
+    """:func:`recommend_many` on a pandas frame, its arguments checked: encode, score, shape."""
+    compiled = compile_rulebook(rulebook)
     encoded = encode_frame(frame, extra_columns=extra_columns)
     if encoded.bad is not None and errors == "raise":
         raise _frame_error(frame.index, encoded.problems, int(encoded.bad.sum()), encoded.n)
@@ -720,10 +792,15 @@ def recommend_many(
         margins=margins,
     )
     if extra_columns == "keep":
-        kept = [c for c in frame.columns if c not in OrgProfile.model_fields]
-        for position, column in enumerate(kept):  # by position: no alignment on the index
-            result.insert(position, column, frame[column].array)
+        _insert_kept(result, frame)
     return result
+
+
+def _insert_kept(result: pd.DataFrame, frame: pd.DataFrame) -> None:
+    """Put the frame's non-profile columns first in ``result``, unchanged."""
+    kept = [c for c in frame.columns if c not in OrgProfile.model_fields]
+    for position, column in enumerate(kept):  # by position: no alignment on the index
+        result.insert(position, column, frame[column].array)
 
 
 def _recommend_dask(
@@ -792,17 +869,25 @@ def _axis_array(name: str, raw: Any, max_rows: int) -> NDArray[Any]:
         )
     if isinstance(raw, str | bytes | Enum) or not isinstance(raw, Iterable):
         return _as_objects([raw])
-    if isinstance(raw, range):
-        if len(raw) > max_rows:
-            raise _too_many(name, len(raw), max_rows)
-        return np.arange(raw.start, raw.stop, raw.step, dtype=np.int64)
-    if isinstance(raw, Sized) and len(raw) > max_rows:
+    if isinstance(raw, Sized) and len(raw) > max_rows:  # a range is Sized too
         raise _too_many(name, len(raw), max_rows)
+    if isinstance(raw, range):
+        return np.arange(raw.start, raw.stop, raw.step, dtype=np.int64)
     if isinstance(raw, np.ndarray | pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
-        array = np.asarray(raw) if getattr(raw, "ndim", 1) == 1 else None
-        if array is not None and array.dtype.kind in "iu":
-            return array
-        return _as_objects(raw.tolist() if hasattr(raw, "tolist") else list(raw))
+        return _array_axis(raw)
+    return _iterated_axis(name, raw, max_rows)
+
+
+def _array_axis(raw: Any) -> NDArray[Any]:
+    """An axis given as an array: a 1-D integer array as it is, anything else as objects."""
+    array = np.asarray(raw) if getattr(raw, "ndim", 1) == 1 else None
+    if array is not None and array.dtype.kind in "iu":
+        return array
+    return _as_objects(raw.tolist() if hasattr(raw, "tolist") else list(raw))
+
+
+def _iterated_axis(name: str, raw: Iterable[Any], max_rows: int) -> NDArray[Any]:
+    """An axis given as an iterable of unknown length: read at most one value past ``max_rows``."""
     items = list(islice(raw, max_rows + 1))
     if len(items) > max_rows:
         raise _too_many(name, len(items), max_rows)
@@ -914,22 +999,32 @@ def scenario_grid(*, max_rows: int = DEFAULT_MAX_ROWS, **axes: Any) -> pd.DataFr
     """
     if not isinstance(max_rows, int) or isinstance(max_rows, bool) or max_rows < 1:
         raise TypeError(f"max_rows={short(max_rows)}: not a positive integer; valid: an int of at least 1")
+    chosen = _validated_axes(axes, max_rows)
+    sizes = [len(values) for values in chosen.values()]
+    total = math.prod(sizes)
+    if total > max_rows:
+        shape = " x ".join(f"{name} ({size:,})" for name, size in zip(chosen, sizes, strict=True))
+        raise ProfileFrameError(
+            f"max_rows={max_rows:,}: the grid {shape} has {total:,} rows (about "
+            f"{_grid_bytes(total) / 2**30:,.1f} GiB before scoring); give fewer values or raise max_rows"
+        )
+    columns = {name: _grid_column(name, chosen, sizes, total) for name in _FIELDS}
+    return _within_headcount(pd.DataFrame(columns, index=pd.RangeIndex(total), copy=False))
+
+
+def _validated_axes(axes: Mapping[str, Any], max_rows: int) -> dict[str, NDArray[Any]]:
+    """Each axis's distinct values (level ranks for ordered inputs), in first-occurrence order.
+
+    Every bad value, unknown field and missing required field is reported in one
+    ``ValidationError``.
+    """
     line_errors: list[InitErrorDetails] = []
     chosen: dict[str, NDArray[Any]] = {}
     for name, raw in axes.items():
         if name not in OrgProfile.model_fields:
             line_errors.append(_detail((name,), raw, "extra_forbidden", VALUE_RULES.unknown_field(name, raw)))
             continue
-        array = _axis_array(name, raw, max_rows)
-        if array.size == 0:
-            raise ProfileFrameError(
-                f"scenario_grid(): the {name} axis has no values; give at least one", column=name
-            )
-        values: NDArray[Any]
-        if name in ORDERED_INPUTS:
-            values, errors = _level_axis(name, array)
-        else:
-            values, errors = _integer_axis(name, array)
+        values, errors = _axis_values(name, _axis_array(name, raw, max_rows))
         line_errors.extend(errors)
         if not errors:
             chosen[name] = pd.unique(values)  # first occurrence order, in O(n)
@@ -940,33 +1035,34 @@ def scenario_grid(*, max_rows: int = DEFAULT_MAX_ROWS, **axes: Any) -> pd.DataFr
     )
     if line_errors:
         raise ValidationError.from_exception_data("scenario_grid", line_errors)
+    return chosen
 
-    sizes = [len(values) for values in chosen.values()]
-    total = math.prod(sizes)
-    if total > max_rows:
-        shape = " x ".join(f"{name} ({size:,})" for name, size in zip(chosen, sizes, strict=True))
+
+def _axis_values(name: str, array: NDArray[Any]) -> tuple[NDArray[Any], list[InitErrorDetails]]:
+    """A non-empty axis validated as its field's kind: level ranks or int64 values, or errors."""
+    if array.size == 0:
         raise ProfileFrameError(
-            f"max_rows={max_rows:,}: the grid {shape} has {total:,} rows (about "
-            f"{_grid_bytes(total) / 2**30:,.1f} GiB before scoring); give fewer values or raise max_rows"
+            f"scenario_grid(): the {name} axis has no values; give at least one", column=name
         )
-    columns: dict[str, Any] = {}
-    for name in _FIELDS:
-        if name in chosen:
-            axis = list(chosen).index(name)
-            inner, outer = math.prod(sizes[axis + 1 :]), math.prod(sizes[:axis])
-            positions = np.tile(np.repeat(np.arange(sizes[axis]), inner), outer)
-            if name in ORDERED_INPUTS:
-                columns[name] = pd.Categorical.from_codes(chosen[name][positions], dtype=LEVEL_DTYPES[name])
-            else:
-                columns[name] = chosen[name][positions]
-        elif name in ORDERED_INPUTS:
-            code = int(_default_code(name))
-            columns[name] = pd.Categorical.from_codes(
-                np.full(total, code, dtype=np.int8), dtype=LEVEL_DTYPES[name]
-            )
-        else:
-            columns[name] = np.full(total, int(_default_code(name)), dtype=np.int64)
-    return _within_headcount(pd.DataFrame(columns, index=pd.RangeIndex(total), copy=False))
+    if name in ORDERED_INPUTS:
+        return _level_axis(name, array)
+    return _integer_axis(name, array)
+
+
+def _grid_column(name: str, chosen: dict[str, NDArray[Any]], sizes: list[int], total: int) -> Any:
+    """The grid's column for one field: its axis repeated in place, or its default on every row."""
+    if name in chosen:
+        axis = list(chosen).index(name)
+        inner, outer = math.prod(sizes[axis + 1 :]), math.prod(sizes[:axis])
+        positions = np.tile(np.repeat(np.arange(sizes[axis]), inner), outer)
+        values = chosen[name][positions]
+    else:
+        values = np.full(
+            total, int(_default_code(name)), dtype=np.int8 if name in ORDERED_INPUTS else np.int64
+        )
+    if name in ORDERED_INPUTS:
+        return pd.Categorical.from_codes(values, dtype=LEVEL_DTYPES[name])
+    return values
 
 
 def _within_headcount(grid: pd.DataFrame) -> pd.DataFrame:
