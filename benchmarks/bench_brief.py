@@ -14,34 +14,15 @@ from __future__ import annotations
 
 import argparse
 import platform
-import random
 import statistics
 import timeit
 from collections.abc import Callable
 
+from _profiles import random_profiles
+
 import tpm_fit
 
 TARGET_RATIO = 3.0
-
-
-def random_profiles(count: int, *, seed: int = 11) -> list[dict[str, object]]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        size = int(10 ** rng.uniform(0, 4.5))
-        out.append(
-            {
-                "company_size": size,
-                "product_complexity": rng.choice(["low", "moderate", "high", "very_high"]),
-                "strategy_coverage": min(rng.randint(0, 4), size),
-                "marketing_coverage": min(rng.randint(0, 4), size),
-                "technical_coverage": min(rng.randint(0, 4), size),
-                "engineering_capability": rng.choice(["developing", "established", "strong"]),
-                "product_team_size": min(rng.randint(0, 6), size),
-                "industry_tech_intensity": rng.choice(["low", "moderate", "high"]),
-            }
-        )
-    return out
 
 
 def interleaved_medians(
@@ -61,7 +42,7 @@ def main() -> None:
     parser.add_argument("--number", type=int, default=500, help="distinct profiles per timing run")
     args = parser.parse_args()
 
-    pool = random_profiles(args.number)
+    pool = random_profiles(args.number, seed=11, max_log_size=4.5)
     results = [tpm_fit.recommend(fields) for fields in pool]
     results[0].brief()  # warm caches: default guidance loaded, compiled and checked once
 
@@ -98,7 +79,7 @@ def main() -> None:
     print(f"brief() / recommend() = {ratio:.2f}: {verdict} the {TARGET_RATIO:g}x target")
     # Briefs are remembered per situation (docs/brief.md). First calls: profiles never seen before,
     # timed once each, against recommend() of the same profiles.
-    fresh = [tpm_fit.recommend(fields) for fields in random_profiles(args.number, seed=97)]
+    fresh = [tpm_fit.recommend(fields) for fields in random_profiles(args.number, seed=97, max_log_size=4.5)]
     seen = {result.profile for result in results}
     fresh = [result for result in fresh if result.profile not in seen]
     first = timeit.timeit(lambda: [result.brief() for result in fresh], number=1) / len(fresh) * 1e6

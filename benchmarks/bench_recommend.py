@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import argparse
 import platform
-import random
 import statistics
 import timeit
 from collections.abc import Callable
+
+from _profiles import random_profiles
 
 import tpm_fit
 from tpm_fit import OrgProfile
@@ -36,27 +37,6 @@ def interleaved_medians(
         for name, func, number in cases:
             samples[name].append(timeit.timeit(func, number=number) / number * 1e6)
     return {name: statistics.median(values) for name, values in samples.items()}
-
-
-def random_profiles(count: int, *, seed: int = 7) -> list[dict[str, object]]:
-    rng = random.Random(seed)
-    profiles = []
-    for _ in range(count):
-        size = int(10 ** rng.uniform(0, 5))
-        profiles.append(
-            {
-                "company_size": size,
-                "product_complexity": rng.choice(["low", "moderate", "high", "very_high"]),
-                # Counts of people never exceed the headcount (OrgProfile refuses it).
-                "strategy_coverage": min(rng.randint(0, 4), size),
-                "marketing_coverage": min(rng.randint(0, 4), size),
-                "technical_coverage": min(rng.randint(0, 4), size),
-                "engineering_capability": rng.choice(["developing", "established", "strong"]),
-                "product_team_size": min(rng.randint(0, 6), size),
-                "industry_tech_intensity": rng.choice(["low", "moderate", "high"]),
-            }
-        )
-    return profiles
 
 
 def main() -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import random
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from _profiles import random_profiles
 
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, recommend_many
@@ -138,26 +138,6 @@ def batch_row(n: int, kind: str, *, repeats: int) -> dict[str, float]:
     out = medians(runs, repeats=repeats)
     out["floor"] = min(out["matmul"], out["einsum"])
     out["peak"] = peak_bytes(lambda: recommend_many(frame)) / n
-    return out
-
-
-def random_profiles(count: int, *, seed: int = 7) -> list[dict[str, object]]:
-    rng = random.Random(seed)
-    out = []
-    for _ in range(count):
-        size = int(10 ** rng.uniform(0, 5))
-        out.append(
-            {
-                "company_size": size,
-                "product_complexity": rng.choice(["low", "moderate", "high", "very_high"]),
-                "strategy_coverage": min(rng.randint(0, 4), size),
-                "marketing_coverage": min(rng.randint(0, 4), size),
-                "technical_coverage": min(rng.randint(0, 4), size),
-                "engineering_capability": rng.choice(["developing", "established", "strong"]),
-                "product_team_size": min(rng.randint(0, 6), size),
-                "industry_tech_intensity": rng.choice(["low", "moderate", "high"]),
-            }
-        )
     return out
 
 
