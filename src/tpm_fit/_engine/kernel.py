@@ -20,8 +20,6 @@ derived inputs as the rank of their level (0 for the lowest).
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Literal
@@ -33,6 +31,7 @@ from .._model.primitives import Node, Primitive
 from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from .._model.rulebook import Rulebook
 from .._model.vocab import RoleShape, Verdict
+from .cache import FingerprintCache
 from .seat import SEAT_INPUTS, SeatOne, SeatStage
 
 __all__ = [
@@ -676,39 +675,8 @@ def _rows(columns: Columns, start: int, stop: int, n: int) -> dict[str, NDArray[
     }
 
 
-class _FingerprintCache:
-    """A bounded, thread-safe LRU of compiled rulebooks keyed by fingerprint.
-
-    Equal fingerprints mean equal rules, so one compiled object serves every equal rulebook.
-    Weight sweeps create many rulebooks; the bound keeps memory flat.
-    """
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[str, CompiledRulebook] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def compiled(self, rulebook: Rulebook) -> CompiledRulebook:
-        key = rulebook.fingerprint
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        built = CompiledRulebook(rulebook)  # outside the lock: compiling may take a while
-        with self._lock:
-            found = self._items.setdefault(key, built)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-            return found
-
-    def get(self, fingerprint: str) -> CompiledRulebook | None:
-        with self._lock:
-            return self._items.get(fingerprint)
-
-
-_CACHE: Final = _FingerprintCache(64)
+#: Compiled rulebooks by fingerprint (bounded, thread-safe).
+_CACHE: Final[FingerprintCache[Rulebook, CompiledRulebook]] = FingerprintCache(64, CompiledRulebook)
 
 
 def compile_rulebook(rulebook: Rulebook) -> CompiledRulebook:

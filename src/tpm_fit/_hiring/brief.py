@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal, assert_never
 
+from .._engine.cache import FingerprintCache
 from .._engine.kernel import compile_rulebook, encode_profile
 from .._errors import TpmFitError
 from .._model.guidance import (
@@ -111,31 +111,8 @@ class _CompiledGuidance:
         self.memo_lock = threading.Lock()
 
 
-class _GuidanceCache:
-    """A bounded, thread-safe LRU of compiled guidance keyed by fingerprint."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: OrderedDict[str, _CompiledGuidance] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def compiled(self, guidance: Guidance) -> _CompiledGuidance:
-        key = guidance.fingerprint
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
-        built = _CompiledGuidance(guidance)
-        with self._lock:
-            found = self._items.setdefault(key, built)
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-            return found
-
-
-_CACHE: Final = _GuidanceCache(32)
+#: Compiled guidance by fingerprint (bounded, thread-safe).
+_CACHE: Final[FingerprintCache[Guidance, _CompiledGuidance]] = FingerprintCache(32, _CompiledGuidance)
 #: Result parts memoised per compiled guidance (cleared past this many entries).
 _MEMO_LIMIT: Final = 4096
 
