@@ -460,6 +460,18 @@ class _LevelsNode:
         return self.table.take(columns[self.input])  # faster than fancy indexing for small codes
 
 
+def _terms_domain(terms: Sequence[Node]) -> dict[str, tuple[int, int]] | None:
+    """The domains of a combination's terms together, or None if a term has none (no table)."""
+    out: dict[str, tuple[int, int]] = {}
+    for term in terms:
+        found = getattr(term, "domain", None)
+        part = found() if found is not None else None
+        if part is None:
+            return None
+        out.update(part)
+    return out
+
+
 class _AllOfNode:
     """Product of the terms, left to right."""
 
@@ -483,14 +495,7 @@ class _AllOfNode:
 
     def domain(self) -> dict[str, tuple[int, int]] | None:
         """The terms' domains together (each input appears in one term only), or None."""
-        out: dict[str, tuple[int, int]] = {}
-        for term in self.terms:
-            found = getattr(term, "domain", None)
-            part = found() if found is not None else None
-            if part is None:
-                return None
-            out.update(part)
-        return out
+        return _terms_domain(self.terms)
 
     def batch(self, columns: Columns) -> Float:
         out = self.terms[0].batch(columns)  # a fresh array: safe to multiply into
@@ -529,14 +534,7 @@ class _AnyOfNode:
 
     def domain(self) -> dict[str, tuple[int, int]] | None:
         """The terms' domains together (each input appears in one term only), or None."""
-        out: dict[str, tuple[int, int]] = {}
-        for term in self.terms:
-            found = getattr(term, "domain", None)
-            part = found() if found is not None else None
-            if part is None:
-                return None
-            out.update(part)
-        return out
+        return _terms_domain(self.terms)
 
     def batch(self, columns: Columns) -> Float:
         rest = np.subtract(1.0, self.terms[0].batch(columns))
