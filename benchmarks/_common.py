@@ -1,8 +1,11 @@
-"""Random but realistic profiles shared by the benchmark scripts (not a benchmark itself)."""
+"""What the benchmark scripts share: random realistic profiles and interleaved timing (not a benchmark)."""
 
 from __future__ import annotations
 
 import random
+import statistics
+import timeit
+from collections.abc import Callable
 
 
 def random_profiles(count: int, *, seed: int = 7, max_log_size: float = 5.0) -> list[dict[str, object]]:
@@ -25,3 +28,18 @@ def random_profiles(count: int, *, seed: int = 7, max_log_size: float = 5.0) -> 
             }
         )
     return profiles
+
+
+def interleaved_medians(
+    cases: list[tuple[str, Callable[[], object], int]], *, repeats: int
+) -> dict[str, float]:
+    """Median microseconds per call for each ``(name, function, calls per run)`` case.
+
+    Every case is timed once per round, so background load on a shared machine hits them alike
+    and the ratios to a baseline stay meaningful.
+    """
+    samples: dict[str, list[float]] = {name: [] for name, _, _ in cases}
+    for _ in range(repeats):
+        for name, func, number in cases:
+            samples[name].append(timeit.timeit(func, number=number) / number * 1e6)
+    return {name: statistics.median(values) for name, values in samples.items()}

@@ -18,7 +18,7 @@ import statistics
 import timeit
 from collections.abc import Callable
 
-from _profiles import random_profiles
+from _common import random_profiles
 
 import tpm_fit
 

@@ -11,32 +11,15 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
-import timeit
 from collections.abc import Callable
 
-from _profiles import random_profiles
+from _common import interleaved_medians, random_profiles
 
 import tpm_fit
 from tpm_fit import OrgProfile
 from tpm_fit._engine.kernel import compile_rulebook, encode_profile
 
 FIELDS = {"company_size": 40, "product_complexity": "high", "technical_coverage": 1}
-
-
-def interleaved_medians(
-    cases: list[tuple[str, Callable[[], object], int]], *, repeats: int
-) -> dict[str, float]:
-    """Median microseconds per call for each case, timing every case once per round.
-
-    Interleaving the cases round by round exposes them all to the same background load, so the
-    ratios to the baseline stay meaningful on a noisy machine.
-    """
-    samples: dict[str, list[float]] = {name: [] for name, _, _ in cases}
-    for _ in range(repeats):
-        for name, func, number in cases:
-            samples[name].append(timeit.timeit(func, number=number) / number * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main() -> None:

@@ -15,26 +15,16 @@ from __future__ import annotations
 import argparse
 import io
 import platform
-import statistics
 import tempfile
 import timeit
 from collections.abc import Callable
 from pathlib import Path
 
+from _common import interleaved_medians
+
 import tpm_fit
 
 FIELDS = {"company_size": 40, "product_complexity": "high", "technical_coverage": 1}
-
-
-def interleaved_medians(
-    cases: list[tuple[str, Callable[[], object], int]], *, repeats: int
-) -> dict[str, float]:
-    """Median microseconds per call for each case, timing every case once per round."""
-    samples: dict[str, list[float]] = {name: [] for name, _, _ in cases}
-    for _ in range(repeats):
-        for name, func, number in cases:
-            samples[name].append(timeit.timeit(func, number=number) / number * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main() -> None:

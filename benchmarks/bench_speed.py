@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from _profiles import random_profiles
+from _common import random_profiles
 
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, recommend_many
