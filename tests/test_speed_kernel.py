@@ -59,6 +59,8 @@ def test_tables_equal_the_arithmetic_and_the_scalar_twin(
     assert_same_bits(tables.risks, arithmetic.risks)
     for name in tables.derived:
         assert_same_bits(tables.derived[name], arithmetic.derived[name])
+    for values in (tables.contributions, tables.score):
+        assert not np.signbit(values[values == 0]).any()  # no -0.0: frames and CSVs rely on it
     for i, profile in enumerate(profiles):
         ints = encode_profile(profile)  # Python ints: the scalar tables
         floats = {name: float(value) for name, value in encode_profile(profile).items()}  # arithmetic
@@ -172,18 +174,16 @@ def test_uint_and_narrow_integer_columns_index_the_tables_like_int64() -> None:
         assert_same_bits(found, expected)  # type: ignore[arg-type]
 
 
-@settings(max_examples=15, deadline=None)
-@given(rulebooks(allow_axiom_violations=True), st.integers(0, 2**32 - 1))
-def test_the_whole_background_table_equals_the_arithmetic_on_large_batches(
-    rulebook: Rulebook, seed: int
-) -> None:
-    """Batches of thousands of rows take the fused tables (when they fit); same bits as floats."""
+def assert_large_batch_matches_the_arithmetic(
+    rulebook: Rulebook, seed: int, dtype: type[np.integer[Any]] = np.int64
+) -> CompiledRulebook:
+    """Integer columns of a large batch (tables, the seat folded in) == float columns (arithmetic)."""
     rng = np.random.default_rng(seed)
     n = 70_000  # more than one block of rows
     size = rng.integers(1, 400, n)
-    columns: dict[str, np.ndarray] = {"company_size": size}
+    columns: dict[str, np.ndarray] = {"company_size": size.astype(dtype)}
     for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
-        columns[name] = np.minimum(rng.integers(0, 6, n), size)
+        columns[name] = np.minimum(rng.integers(0, 7, n), size).astype(dtype)
     for name in INPUT_NAMES:
         if name not in columns:
             levels = len(LEVEL_INPUTS[name])
@@ -197,4 +197,49 @@ def test_the_whole_background_table_equals_the_arithmetic_on_large_batches(
     assert_same_bits(fused.verdict_codes, arithmetic.verdict_codes)
     assert_same_bits(fused.risks, arithmetic.risks)
     assert_same_bits(compiled.contributions(columns, n), arithmetic.contributions)
-    event("whole-background table" if compiled._fused else "per-activation plan")
+    for values in (fused.contributions, fused.score, arithmetic.contributions, arithmetic.score):
+        assert not np.signbit(values[values == 0]).any()  # no -0.0: frames and CSVs rely on it
+    assert fused.derived.keys() == arithmetic.derived.keys()
+    for name, derived in arithmetic.derived.items():
+        assert_same_bits(fused.derived[name], derived)
+    return compiled
+
+
+@settings(max_examples=15, deadline=None)
+@given(rulebooks(allow_axiom_violations=True), st.integers(0, 2**32 - 1))
+def test_the_whole_background_table_equals_the_arithmetic_on_large_batches(
+    rulebook: Rulebook, seed: int
+) -> None:
+    """Batches of thousands of rows take the fused tables (when they fit); same bits as floats."""
+    compiled = assert_large_batch_matches_the_arithmetic(rulebook, seed)
+    fused = compiled._fused
+    event("whole-background table" if fused else "per-activation plan")
+    if fused and fused.seat_part is not None:
+        event(f"seat folded in, {len(fused.free_axes)} free axes")
+
+
+RAMPS_AROUND_THE_SEAT = [
+    # A coverage count read past the largest need: the seat's class does not decide it.
+    {"kind": "ramp", "input": "technical_coverage", "points": [[0.0, 0.0], [4.0, 1.0]]},
+    # Inputs the seat reads only through thresholds: always free axes.
+    {"kind": "ramp", "input": "product_team_size", "points": [[1.0, 0.0], [2.0, 1.0]]},
+    {"kind": "ramp", "input": "company_size", "points": [[20.0, 0.0], [21.0, 1.0]]},
+    # Read within the largest need: decided by the seat's class.
+    {"kind": "ramp", "input": "strategy_coverage", "points": [[0.0, 1.0], [1.0, 0.0]]},
+]
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint16, np.uint64])
+def test_the_seat_folds_into_the_background_table_only_where_its_class_decides(
+    dtype: type[np.integer[Any]],
+) -> None:
+    """Axes the seat's class decides are folded into one number per class; the others are read."""
+    rulebook = with_factor_activations(RAMPS_AROUND_THE_SEAT)
+    compiled = assert_large_batch_matches_the_arithmetic(rulebook, 3, dtype)
+    fused = compiled._fused
+    assert fused
+    assert fused.seat_part is not None
+    free = {name for name, *_ in fused.free_axes}
+    assert {"technical_coverage", "product_team_size", "company_size"} <= free
+    assert "strategy_coverage" not in free
+    assert not free & {"role_shape", "seat_strategy", "seat_marketing", "seat_technical"}

@@ -350,9 +350,29 @@ def _categorical_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.
     """Level ranks of a categorical column: each category is looked up once."""
     categories = cast(pd.CategoricalDtype, series.dtype).categories
     ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in categories]
+    codes = np.asarray(series.array.codes)  # numpy codes, no Series built
+    if ranks == list(range(len(ranks))):
+        # Categories in level order (a prefix of it): codes are ranks, and -1 (missing) stays -1.
+        return np.array(codes, dtype=np.int8)  # a copy: pandas may hand out read-only codes
     lookup = np.array([*ranks, -1], dtype=np.int8)  # the trailing -1 maps the missing code to "bad"
-    codes: NDArray[np.int8] = lookup[series.array.codes]  # numpy codes, no Series built
-    return codes
+    return _take_blocks(lookup, codes)
+
+
+def _take_blocks(table: NDArray[np.int8], codes: NDArray[Any]) -> NDArray[np.int8]:
+    """``table[codes]`` (negative codes count from the end), block by block.
+
+    numpy widens an index to intp before a lookup; blocks keep that temporary small and in cache
+    instead of a fresh array eight times the size of the codes.
+    """
+    n = len(codes)
+    out = np.empty(n, dtype=np.int8)
+    for start in range(0, n, _BLOCK):
+        table.take(codes[start : start + _BLOCK], out=out[start : start + _BLOCK], mode="wrap")
+    return out
+
+
+#: Rows per block where a lookup would otherwise widen a whole column at once.
+_BLOCK: Final = 1 << 16
 
 
 def _text_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
@@ -501,8 +521,9 @@ def _headcount_problems(columns: dict[str, NDArray[Any]]) -> list[_Problem | Non
     out: list[_Problem | None] = []
     for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
         count = columns[name]
-        rows = np.flatnonzero(count > size)  # NaN (rows already reported) compares False
-        if rows.size:
+        above = count > size  # NaN (rows already reported) compares False
+        if above.any():
+            rows = np.flatnonzero(above)
             pairs = np.empty(rows.size, dtype=object)  # (count, company_size) per bad row
             for k, (c, s) in enumerate(zip(count[rows], size[rows], strict=True)):
                 pairs[k] = (int(c), int(s))

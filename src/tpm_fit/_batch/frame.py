@@ -88,8 +88,8 @@ def run_kernel(compiled: CompiledRulebook, encoded: _Encoded) -> _Scored:
     evaluation = compiled.evaluate(encoded.columns, encoded.n)
     verdicts, role_shapes = evaluation.verdict_codes, evaluation.derived["role_shape"]
     bad = encoded.bad if encoded.bad is not None else np.zeros(encoded.n, dtype=bool)
-    np.add(evaluation.contributions, 0.0, out=evaluation.contributions)  # no -0.0 in CSVs
-    np.add(evaluation.score, 0.0, out=evaluation.score)
+    # No -0.0 to clean up for CSVs: the kernel adds 0.0 to every contribution (both twins), and
+    # a sum that starts at 0.0 is never -0.0.
     if encoded.bad is not None:
         evaluation.contributions[:, bad] = np.nan
         evaluation.score[bad] = np.nan

@@ -32,7 +32,7 @@ from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgPr
 from .._model.rulebook import Rulebook
 from .._model.vocab import RoleShape, Verdict
 from .cache import FingerprintCache
-from .seat import SEAT_INPUTS, SeatOne, SeatStage
+from .seat import SEAT_INPUTS, SeatOne, SeatStage, _SeatTable
 
 __all__ = [
     "INPUT_NAMES",
@@ -403,6 +403,9 @@ class CompiledRulebook:
 
     def evaluate(self, columns: Columns, n: int) -> BatchEvaluation:
         """Both stages for ``n`` encoded profiles."""
+        whole = self._whole_for(columns, n)
+        if whole is not None:
+            return whole.evaluate(self.seat.table, columns, n)
         full = self.with_derived(columns, n)
         contributions, score, codes, flags = self._rows(full, n, risks=True)
         derived = {name: full[name] for name in SEAT_INPUTS}
@@ -448,16 +451,33 @@ class CompiledRulebook:
                 self._flag_block(flags[:, rows], codes[rows], strengths)
         return contributions, score, codes, flags
 
+    def _fused_table(self) -> _Fused | None:
+        """The whole-background table (built on first use), or None when the rules have none."""
+        if self._key_axes is None:
+            return None
+        if self._fused is None:
+            self._fused = _Fused.build(self)
+        return self._fused or None
+
     def _fused_for(self, full: Columns, n: int) -> _Fused | None:
         """The whole-background table, if this rulebook has one and these columns can use it."""
-        if n < _FUSED_MIN_ROWS or self._key_axes is None:
+        fused = self._fused_table() if n >= _FUSED_MIN_ROWS else None
+        return fused if fused is not None and fused.accepts(full, fused.axes) else None
+
+    def _whole_for(self, columns: Columns, n: int) -> _Fused | None:
+        """The whole-background table with the seat folded in, when both stages can use it.
+
+        That is: the columns carry no derived inputs of their own, the seat is a table and its
+        inputs are integer-typed, and the background table exists with integer-typed free axes.
+        """
+        if n < _FUSED_MIN_ROWS or any(name in columns for name in SEAT_INPUTS):
             return None
-        fused = self._fused
-        if fused is None:
-            fused = self._fused = _Fused.build(self)
-        if fused is False or not fused.accepts(full):
+        if not self.seat.table.accepts(columns, n):
             return None
-        return fused
+        fused = self._fused_table()
+        if fused is None or fused.seat_part is None:
+            return None
+        return fused if fused.accepts(columns, fused.free_axes) else None
 
     def _flag_block(self, out: NDArray[np.bool_], codes: NDArray[np.int8], strengths: list[Float]) -> None:
         for k, (risk, strength) in enumerate(zip(self.risks, strengths, strict=True)):
@@ -575,6 +595,10 @@ FUSED_LIMIT: Final = 1 << 16
 _FUSED_MIN_ROWS: Final = 4096
 
 
+#: One axis of a whole-background table: input, low, high, whether an integer input, stride.
+_Axis = tuple[str, int, int, bool, int]
+
+
 class _Fused:
     """The whole background stage as lookup tables over every input the activations read.
 
@@ -583,11 +607,15 @@ class _Fused:
     Their tables are computed by the plan itself on the grid of all such points, so a lookup
     returns exactly what the plan would compute for the row; a batch then costs one mixed-radix
     index and one gather per output column.
+
+    When the seat is a table too, the seat folds in: the axes the seat's class decides (its
+    derived inputs, and coverage counts clipped within what a class keeps) add up to one number
+    per seat class (``seat_part``), so a row's index is that number plus its free axes.
     """
 
-    __slots__ = ("axes", "codes", "contributions", "flags", "score")
+    __slots__ = ("axes", "codes", "contributions", "flags", "free_axes", "score", "seat_part")
 
-    def __init__(self, axes: tuple[tuple[str, int, int, bool, int], ...], compiled: CompiledRulebook) -> None:
+    def __init__(self, axes: tuple[_Axis, ...], compiled: CompiledRulebook) -> None:
         self.axes = axes
         sizes = [high - low + 1 for _, low, high, _, _ in axes]
         grid_index = np.indices(sizes, dtype=np.intp).reshape(len(sizes), -1)
@@ -595,6 +623,7 @@ class _Fused:
         size = grid_index.shape[1]
         contributions, score, codes, flags = compiled._rows(grid, size, risks=True, fused=False)
         self.contributions, self.score, self.codes, self.flags = contributions, score, codes, flags
+        self.seat_part, self.free_axes = _fold_seat(axes, compiled.seat.table)
 
     @classmethod
     def build(cls, compiled: CompiledRulebook) -> _Fused | Literal[False]:
@@ -619,9 +648,10 @@ class _Fused:
         axes = tuple((*bound, stride) for bound, stride in zip(bounds, strides, strict=True))
         return cls(axes, compiled)
 
-    def accepts(self, columns: Columns) -> bool:
-        """Whether every column the tables read is integer-typed (else: the plan)."""
-        return all(np.asarray(columns[name]).dtype.kind in "iu" for name, *_ in self.axes)
+    @staticmethod
+    def accepts(columns: Columns, axes: tuple[_Axis, ...]) -> bool:
+        """Whether every column these axes read is integer-typed (else: the plan)."""
+        return all(np.asarray(columns[name]).dtype.kind in "iu" for name, *_ in axes)
 
     def fill(
         self,
@@ -632,35 +662,99 @@ class _Fused:
         codes: NDArray[np.int8],
         flags: NDArray[np.bool_],
     ) -> None:
-        """Write the outputs of one block of rows through the tables."""
+        """Write the outputs of one block of rows (derived inputs included) through the tables."""
         # The index is built in the narrowest integer type that holds every entry (less memory
         # traffic per pass), then widened once for the gathers.
-        narrow: Any = np.int16 if self.score.size <= np.iinfo(np.int16).max else np.intp
-        index: NDArray[Any] = np.zeros(n, dtype=narrow)
-        part: NDArray[Any] = np.empty(n, dtype=narrow)
-        for name, low, high, integer, stride in self.axes:
-            column = np.broadcast_to(np.asarray(block[name]), (n,))
-            if integer:
-                # Clip in the column's own type, so large values never wrap in the narrow one.
-                np.clip(column, np.int64(low), np.int64(high), out=part, casting="unsafe")
-                if low:
-                    part -= narrow(low)
-                if stride != 1:
-                    part *= narrow(stride)
-                index += part
-            elif stride != 1:
-                np.multiply(column, narrow(stride), out=part, casting="unsafe")
-                index += part
-            else:
-                index += column
-        if narrow is not np.intp:
-            index = index.astype(np.intp)
+        index = _add_axes(np.zeros(n, dtype=_narrow(self.score.size)), block, self.axes)
+        self._gather(index.astype(np.intp), contributions, score, codes, flags)
+
+    def evaluate(self, seat: _SeatTable, columns: Columns, n: int) -> BatchEvaluation:
+        """Both stages for ``n`` profiles whose seat inputs and free axes are integer columns."""
+        assert self.seat_part is not None
+        derived = {name: np.empty(n, dtype=np.int8) for name in SEAT_INPUTS}
+        contributions = np.empty((len(self.contributions), n), dtype=np.float64)
+        score = np.empty(n, dtype=np.float64)
+        codes = np.empty(n, dtype=np.int8)
+        flags = np.empty((len(self.flags), n), dtype=bool)
+        for start in range(0, n, _BLOCK_ROWS):
+            stop = min(start + _BLOCK_ROWS, n)
+            block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)
+            rows = slice(start, stop)
+            classes = seat.classes(block, stop - start)
+            seat.take(classes, {name: column[rows] for name, column in derived.items()})
+            index = _add_axes(self.seat_part.take(classes), block, self.free_axes).astype(np.intp)
+            self._gather(index, contributions[:, rows], score[rows], codes[rows], flags[:, rows])
+        return BatchEvaluation(derived, contributions, score, codes, flags)
+
+    def _gather(
+        self,
+        index: NDArray[np.intp],
+        contributions: Float,
+        score: Float,
+        codes: NDArray[np.int8],
+        flags: NDArray[np.bool_],
+    ) -> None:
         for k in range(len(self.contributions)):
             self.contributions[k].take(index, out=contributions[k], mode="clip")
         self.score.take(index, out=score, mode="clip")
         self.codes.take(index, out=codes, mode="clip")
         for k in range(len(flags)):
             self.flags[k].take(index, out=flags[k], mode="clip")
+
+
+def _narrow(size: int) -> type[np.signedinteger[Any]]:
+    """The narrowest integer type holding every index into a table of ``size`` entries.
+
+    Indices are built in it (numpy's loops then move less memory) and widened once to gather.
+    """
+    return np.int16 if size <= np.iinfo(np.int16).max else np.int32
+
+
+def _add_axes(index: NDArray[Any], block: Columns, axes: tuple[_Axis, ...]) -> NDArray[Any]:
+    """``index`` (written in place and returned) plus each axis' part of the table index."""
+    n = len(index)
+    part: NDArray[Any] = np.empty(n, dtype=index.dtype)
+    kind = index.dtype.type
+    for name, low, high, integer, stride in axes:
+        column = np.broadcast_to(np.asarray(block[name]), (n,))
+        if integer:
+            # Clip in the column's own type, so large values never wrap in the narrow one.
+            np.clip(column, np.int64(low), np.int64(high), out=part, casting="unsafe")
+            if low:
+                part -= kind(low)
+            if stride != 1:
+                part *= kind(stride)
+            index += part
+        elif stride != 1:
+            np.multiply(column, kind(stride), out=part, dtype=index.dtype, casting="unsafe")
+            index += part
+        else:
+            np.add(index, column, out=index, dtype=index.dtype, casting="unsafe")
+    return index
+
+
+def _fold_seat(
+    axes: tuple[_Axis, ...], seat: _SeatTable
+) -> tuple[NDArray[np.signedinteger[Any]] | None, tuple[_Axis, ...]]:
+    """Per seat class, its part of the table index, and the axes the class does not decide.
+
+    ``(None, axes)`` when the seat is not a table.
+    """
+    if seat.columns is None:
+        return None, axes
+    part: NDArray[np.intp] | None = None
+    free = []
+    for axis in axes:
+        name, low, high, _, stride = axis
+        values = seat.determined(name, low, high)
+        if values is None:
+            free.append(axis)
+            continue
+        share = (values - low) * stride
+        part = share if part is None else part + share
+    if part is None:  # the background reads nothing the seat decides
+        part = np.zeros(len(next(iter(seat.columns.values()))), dtype=np.int64)
+    return part.astype(_narrow(int(np.prod([high - low + 1 for _, low, high, _, _ in axes])))), tuple(free)
 
 
 #: Rows per block in ``CompiledRulebook.contributions`` (512 KiB per float64 temporary).

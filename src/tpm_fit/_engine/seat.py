@@ -207,51 +207,103 @@ class _SeatTable:
     profile is one entry of a small table, and each entry is computed by the arithmetic itself.
     """
 
-    __slots__ = ("cap", "columns", "sizes", "team_steps")
+    __slots__ = ("cap", "columns", "points", "sizes", "team_steps")
 
     def __init__(self, stage: SeatStage) -> None:
-        self.sizes = np.asarray(sorted({stage.min_size, *stage.need_from[1:]}), dtype=np.int64)
+        self.sizes = tuple(sorted({stage.min_size, *stage.need_from[1:]}))
         self.team_steps = (1, max(1, stage.min_team))
         self.cap = stage.rule.max_need
-        size_of = [1, *self.sizes.tolist()]  # a company size in each size class
+        size_of = [1, *self.sizes]  # a company size in each size class
         team_of = [0, 1, max(1, stage.min_team)]  # a team size in each team class
         width = self.cap + 1
         shape = (len(size_of), len(team_of), width, width, width)
         self.columns: dict[str, NDArray[np.int8]] | None = None
+        #: Per class, a profile of that class (coverage counts at most ``cap``).
+        self.points: dict[str, NDArray[np.int64]] = {}
         if int(np.prod(shape)) > _SEAT_TABLE_LIMIT:  # a rule with very large needs: compute instead
             return
         index = np.indices(shape).reshape(len(shape), -1)
-        points = {
+        self.points = {
             "company_size": np.asarray(size_of, dtype=np.int64)[index[0]],
             "product_team_size": np.asarray(team_of, dtype=np.int64)[index[1]],
             **{field: index[2 + k].astype(np.int64) for k, field in enumerate(_COVERAGE)},
         }
-        self.columns = stage.arithmetic(points, index.shape[1])
+        self.columns = stage.arithmetic(self.points, index.shape[1])
+
+    def accepts(self, columns: Mapping[str, NDArray[Any]], n: int) -> bool:
+        """Whether the table can serve these columns (integer-typed, full length)."""
+        if self.columns is None:
+            return False
+        for name in _SEAT_READS:
+            array = np.asarray(columns[name])
+            if array.dtype.kind not in "iu" or array.shape != (n,):
+                return False  # floats (the verifier's grid) or broadcast scalars: the arithmetic
+        return True
+
+    def classes(self, columns: Mapping[str, NDArray[Any]], n: int) -> NDArray[np.intp]:
+        """The class (table entry) of each of ``n`` rows; the columns must be :meth:`accepts`-ed."""
+        size, team, *counts = (np.asarray(columns[name]) for name in _SEAT_READS)
+        # Built in int16 (every class number fits: at most _SEAT_TABLE_LIMIT // 2 classes, see
+        # __init__), where numpy's loops move four times less memory, then widened once.
+        index = np.zeros(n, dtype=np.int16)
+        flag = np.empty(n, dtype=bool)
+        for step in self.sizes:  # the size class: how many thresholds the size has reached
+            np.greater_equal(size, step, out=flag)
+            index += flag
+        index *= np.int16(3)
+        for step in self.team_steps:
+            np.greater_equal(team, step, out=flag)
+            index += flag
+        part = np.empty(n, dtype=np.int64)
+        for count in counts:
+            index *= np.int16(self.cap + 1)
+            np.minimum(count, self.cap, out=part, casting="unsafe")
+            index += part.astype(np.int16)
+        return index.astype(np.intp)
 
     def batch(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]] | None:
         """The derived columns looked up, or None where the arithmetic must run instead."""
+        if not self.accepts(columns, n):
+            return None
+        assert self.columns is not None
+        out = {name: np.empty(n, dtype=np.int8) for name in self.columns}
+        for start in range(0, n, _BLOCK_ROWS):
+            stop = min(start + _BLOCK_ROWS, n)
+            block = {name: np.asarray(columns[name])[start:stop] for name in _SEAT_READS}
+            self.take(
+                self.classes(block, stop - start), {name: column[start:stop] for name, column in out.items()}
+            )
+        return out
+
+    def determined(self, name: str, low: int, high: int) -> NDArray[np.int64] | None:
+        """Per class, input ``name`` clipped to ``[low, high]``, when the class alone decides it.
+
+        That holds for the derived inputs, and for a coverage count clipped at or below ``cap``
+        (a class keeps the count up to ``cap``); None for anything else.
+        """
         if self.columns is None:
             return None
-        arrays = [np.asarray(columns[name]) for name in ("company_size", "product_team_size", *_COVERAGE)]
-        if any(array.dtype.kind not in "iu" or array.shape != (n,) for array in arrays):
-            return None  # floats (the verifier's grid) or broadcast scalars: the arithmetic
-        size, team, *counts = arrays
-        width = self.cap + 1
-        index = np.zeros(n, dtype=np.intp)
-        for step in self.sizes:  # the size class: how many thresholds the size has reached
-            index += size >= step
-        index *= 3
-        for step in self.team_steps:
-            index += team >= step
-        for count in counts:
-            index *= width
-            index += np.minimum(count, self.cap)
-        table = self.columns
-        return {name: column.take(index) for name, column in table.items()}
+        values: NDArray[Any]
+        if name in self.columns:
+            values = self.columns[name]
+        elif name in _COVERAGE and high <= self.cap:
+            values = self.points[name]
+        else:
+            return None
+        return np.clip(values.astype(np.int64), low, high)
+
+    def take(self, classes: NDArray[np.intp], out: Mapping[str, NDArray[np.int8]]) -> None:
+        """Write the derived columns of rows of these classes into ``out``."""
+        assert self.columns is not None
+        for name, column in self.columns.items():
+            column.take(classes, out=out[name], mode="clip")
 
 
-#: Largest seat table (entries); the default rule needs 768.
-_SEAT_TABLE_LIMIT: Final = 1 << 16
+#: The profile inputs the seat reads, in the order of the table's axes.
+_SEAT_READS: Final = ("company_size", "product_team_size", *_COVERAGE)
+
+#: Largest seat table (entries; class numbers must fit int16); the default rule needs 768.
+_SEAT_TABLE_LIMIT: Final = 1 << 15
 
 #: Rows per block in :meth:`SeatStage.batch`.
 _BLOCK_ROWS: Final = 1 << 16
