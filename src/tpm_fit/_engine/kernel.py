@@ -451,17 +451,24 @@ class CompiledRulebook:
                 self._flag_block(flags[:, rows], codes[rows], strengths)
         return contributions, score, codes, flags
 
-    def _fused_table(self) -> _Fused | None:
-        """The whole-background table (built on first use), or None when the rules have none."""
+    def _fused_table(self, n: int) -> _Fused | None:
+        """The whole-background table, or None when the rules have none.
+
+        Built on first use: by any batch when it is small (a millisecond or two), else by the
+        first batch of at least ``_FUSED_MIN_ROWS`` rows, so that a few small calls with a
+        custom rulebook never pay for a large table they would not repay.
+        """
         if self._key_axes is None:
             return None
         if self._fused is None:
+            if n < _FUSED_MIN_ROWS and _fused_size(self._key_axes) > _FUSED_EAGER_LIMIT:
+                return None
             self._fused = _Fused.build(self)
         return self._fused or None
 
     def _fused_for(self, full: Columns, n: int) -> _Fused | None:
         """The whole-background table, if this rulebook has one and these columns can use it."""
-        fused = self._fused_table() if n >= _FUSED_MIN_ROWS else None
+        fused = self._fused_table(n)
         return fused if fused is not None and fused.accepts(full, fused.axes) else None
 
     def _whole_for(self, columns: Columns, n: int) -> _Fused | None:
@@ -470,11 +477,9 @@ class CompiledRulebook:
         That is: the columns carry no derived inputs of their own, the seat is a table and its
         inputs are integer-typed, and the background table exists with integer-typed free axes.
         """
-        if n < _FUSED_MIN_ROWS or any(name in columns for name in SEAT_INPUTS):
+        if any(name in columns for name in SEAT_INPUTS) or not self.seat.table.accepts(columns, n):
             return None
-        if not self.seat.table.accepts(columns, n):
-            return None
-        fused = self._fused_table()
+        fused = self._fused_table(n)
         if fused is None or fused.seat_part is None:
             return None
         return fused if fused.accepts(columns, fused.free_axes) else None
@@ -592,7 +597,17 @@ def _applies(codes: NDArray[np.int8], verdicts: frozenset[Verdict]) -> NDArray[n
 
 #: Largest whole-background table (entries); batches of fewer rows than the minimum skip it.
 FUSED_LIMIT: Final = 1 << 16
+#: Tables up to this many entries are built by the first batch of any size.
+_FUSED_EAGER_LIMIT: Final = 1 << 13
 _FUSED_MIN_ROWS: Final = 4096
+
+
+def _fused_size(key_axes: tuple[tuple[str, int | None, int | None], ...]) -> int:
+    """Entries of the whole-background table over these key axes (levels: one per level)."""
+    total = 1
+    for name, low, high in key_axes:
+        total *= len(LEVEL_INPUTS[name]) if low is None or high is None else high - low + 1
+    return total
 
 
 #: One axis of a whole-background table: input, low, high, whether an integer input, stride.
@@ -630,18 +645,14 @@ class _Fused:
         """The tables of ``compiled``, or False when they would be too large."""
         key_axes = compiled._key_axes
         assert key_axes is not None
+        if not key_axes or _fused_size(key_axes) > FUSED_LIMIT:
+            return False
         bounds = []
         for name, low, high in key_axes:
             if low is None or high is None:
-                low, high = 0, len(LEVEL_INPUTS[name]) - 1
-                bounds.append((name, low, high, False))
+                bounds.append((name, 0, len(LEVEL_INPUTS[name]) - 1, False))
             else:
                 bounds.append((name, low, high, True))
-        total = 1
-        for _, low, high, _ in bounds:
-            total *= high - low + 1
-        if not bounds or total > FUSED_LIMIT:
-            return False
         strides = [1] * len(bounds)
         for k in range(len(bounds) - 2, -1, -1):
             strides[k] = strides[k + 1] * (bounds[k + 1][2] - bounds[k + 1][1] + 1)
