@@ -333,7 +333,10 @@ def _dictionary_codes(pa: Any, array: Any, levels: list[str]) -> NDArray[np.int8
 
 
 def _level_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
-    """Rank of each value among ``levels`` (a new, writable array); -1 for anything else."""
+    """Rank of each value among ``levels``; -1 for anything else.
+
+    Read-only to the caller: for a categorical column in level order it is pandas' own codes.
+    """
     dtype = series.dtype
     if isinstance(dtype, pd.CategoricalDtype):
         return _categorical_codes(series, levels)
@@ -351,9 +354,10 @@ def _categorical_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.
     categories = cast(pd.CategoricalDtype, series.dtype).categories
     ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in categories]
     codes = np.asarray(series.array.codes)  # numpy codes, no Series built
-    if ranks == list(range(len(ranks))):
+    if ranks == list(range(len(ranks))) and codes.dtype == np.int8:
         # Categories in level order (a prefix of it): codes are ranks, and -1 (missing) stays -1.
-        return np.array(codes, dtype=np.int8)  # a copy: pandas may hand out read-only codes
+        # pandas' own array, not a copy: nothing downstream writes to an encoded column.
+        return codes
     lookup = np.array([*ranks, -1], dtype=np.int8)  # the trailing -1 maps the missing code to "bad"
     return _take_blocks(lookup, codes)
 
@@ -411,8 +415,9 @@ def _encode_ordered(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.int8]
         _problem(name, "not_level", unknown & text, series),
         _problem(name, "not_text", unknown & ~text & ~missing, series),
     ]
-    codes[unknown] = 0  # placeholder; the row's results are discarded
-    return codes, problems
+    # A placeholder rank for bad rows (their results are discarded), in a new array: ``codes``
+    # may be the column's own categorical codes.
+    return np.where(unknown, np.int8(0), codes), problems
 
 
 def _check_columns(columns: Sequence[Hashable], *, extra_columns: ExtraColumns = "raise") -> list[Hashable]:

@@ -32,6 +32,7 @@ from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgPr
 from .._model.rulebook import Rulebook
 from .._model.vocab import RoleShape, Verdict
 from .cache import FingerprintCache
+from .packed import pack, unpack
 from .seat import SEAT_INPUTS, SeatOne, SeatStage, _SeatTable
 
 __all__ = [
@@ -628,7 +629,7 @@ class _Fused:
     per seat class (``seat_part``), so a row's index is that number plus its free axes.
     """
 
-    __slots__ = ("axes", "codes", "contributions", "flags", "free_axes", "score", "seat_part")
+    __slots__ = ("axes", "codes", "contributions", "flags", "free_axes", "packed", "score", "seat_part")
 
     def __init__(self, axes: tuple[_Axis, ...], compiled: CompiledRulebook) -> None:
         self.axes = axes
@@ -638,6 +639,8 @@ class _Fused:
         size = grid_index.shape[1]
         contributions, score, codes, flags = compiled._rows(grid, size, risks=True, fused=False)
         self.contributions, self.score, self.codes, self.flags = contributions, score, codes, flags
+        #: The verdict code and risk flags of each entry as one record (one gather per row).
+        self.packed = pack([codes, *flags])
         self.seat_part, self.free_axes = _fold_seat(axes, compiled.seat.table)
 
     @classmethod
@@ -680,22 +683,31 @@ class _Fused:
         self._gather(index.astype(np.intp), contributions, score, codes, flags)
 
     def evaluate(self, seat: _SeatTable, columns: Columns, n: int) -> BatchEvaluation:
-        """Both stages for ``n`` profiles whose seat inputs and free axes are integer columns."""
+        """Both stages for ``n`` profiles whose seat inputs and free axes are integer columns.
+
+        The one-byte outputs (the seat's derived inputs; the verdict code and risk flags) come
+        as packed records, one gather each, and are returned as views of them.
+        """
         assert self.seat_part is not None
-        derived = {name: np.empty(n, dtype=np.int8) for name in SEAT_INPUTS}
+        assert seat.packed is not None
+        seats = np.empty(n, dtype=seat.packed.dtype)
+        small = np.empty(n, dtype=self.packed.dtype)
         contributions = np.empty((len(self.contributions), n), dtype=np.float64)
         score = np.empty(n, dtype=np.float64)
-        codes = np.empty(n, dtype=np.int8)
-        flags = np.empty((len(self.flags), n), dtype=bool)
         for start in range(0, n, _BLOCK_ROWS):
             stop = min(start + _BLOCK_ROWS, n)
             block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)
             rows = slice(start, stop)
             classes = seat.classes(block, stop - start)
-            seat.take(classes, {name: column[rows] for name, column in derived.items()})
+            seat.packed.take(classes, out=seats[rows], mode="clip")
             index = _add_axes(self.seat_part.take(classes), block, self.free_axes).astype(np.intp)
-            self._gather(index, contributions[:, rows], score[rows], codes[rows], flags[:, rows])
-        return BatchEvaluation(derived, contributions, score, codes, flags)
+            for k in range(len(self.contributions)):
+                self.contributions[k].take(index, out=contributions[k, rows], mode="clip")
+            self.score.take(index, out=score[rows], mode="clip")
+            self.packed.take(index, out=small[rows], mode="clip")
+        derived = dict(zip(SEAT_INPUTS, unpack(seats, len(SEAT_INPUTS)), strict=True))
+        outputs = unpack(small, 1 + len(self.flags))
+        return BatchEvaluation(derived, contributions, score, outputs[0], outputs[1:].view(np.bool_))
 
     def _gather(
         self,

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from .._model.profile import NUMERIC_BOUNDS
 from .._model.rulebook import SeatRule
 from .._model.vocab import FACES, Face, RoleShape
+from .packed import pack
 
 __all__ = ["SEAT_INPUTS", "SeatOne", "SeatStage", "need_reason"]
 
@@ -207,7 +208,7 @@ class _SeatTable:
     profile is one entry of a small table, and each entry is computed by the arithmetic itself.
     """
 
-    __slots__ = ("cap", "columns", "points", "sizes", "team_steps")
+    __slots__ = ("cap", "columns", "packed", "points", "sizes", "team_steps")
 
     def __init__(self, stage: SeatStage) -> None:
         self.sizes = tuple(sorted({stage.min_size, *stage.need_from[1:]}))
@@ -220,6 +221,7 @@ class _SeatTable:
         self.columns: dict[str, NDArray[np.int8]] | None = None
         #: Per class, a profile of that class (coverage counts at most ``cap``).
         self.points: dict[str, NDArray[np.int64]] = {}
+        self.packed: NDArray[Any] | None = None
         if int(np.prod(shape)) > _SEAT_TABLE_LIMIT:  # a rule with very large needs: compute instead
             return
         index = np.indices(shape).reshape(len(shape), -1)
@@ -229,6 +231,8 @@ class _SeatTable:
             **{field: index[2 + k].astype(np.int64) for k, field in enumerate(_COVERAGE)},
         }
         self.columns = stage.arithmetic(self.points, index.shape[1])
+        #: The derived inputs of each class as one record (in SEAT_INPUTS order), for one gather.
+        self.packed = pack([self.columns[name] for name in SEAT_INPUTS])
 
     def accepts(self, columns: Mapping[str, NDArray[Any]], n: int) -> bool:
         """Whether the table can serve these columns (integer-typed, full length)."""
