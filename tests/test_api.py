@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
 import inspect
 import subprocess
 import sys
@@ -25,12 +27,7 @@ def test_all_matches_what_the_package_exports() -> None:
     public = {name for name in vars(tpm_fit) if not name.startswith("_")}
     # Everything public at module level is either exported or a submodule.
     stray = {name for name in public - set(tpm_fit.__all__) if not inspect.ismodule(getattr(tpm_fit, name))}
-    assert stray <= {"annotations", "TYPE_CHECKING", "Any", "LIBRARY_VERSION"}, stray
-
-
-def test_unknown_attribute_is_an_attribute_error() -> None:
-    with pytest.raises(AttributeError, match="no_such_thing"):
-        tpm_fit.no_such_thing  # noqa: B018
+    assert stray <= {"annotations", "TYPE_CHECKING", "Any"}, stray
 
 
 def test_importing_tpm_fit_does_not_import_optional_dependencies() -> None:
@@ -86,3 +83,85 @@ def test_result_schema_describes_every_field() -> None:
     for model in ("TraceStep", "Risk", "OrgProfile", "Thresholds"):
         for name, prop in schema["$defs"][model]["properties"].items():
             assert prop.get("description"), f"{model}.{name}"
+
+
+# -- lazy loading (issue 13: import tpm_fit defines no model) -----------------------------------
+
+
+def _run(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_importing_tpm_fit_defines_no_model_and_imports_no_optional_dependency() -> None:
+    code = (
+        "import sys, tpm_fit\n"
+        "watched = ('pydantic.main', 'pydantic_core', 'numpy', 'pandas', 'matplotlib', 'dask', "
+        "'hypothesis')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(watched) or m.startswith('tpm_fit.')))\n"
+    )
+    assert _run(code) == "['tpm_fit._version']"
+
+
+def _type_checking_imports() -> dict[str, str]:
+    """Public name -> defining module, from the ``if TYPE_CHECKING:`` block of ``__init__.py``."""
+    tree = ast.parse(Path(tpm_fit.__file__).read_text(encoding="utf-8"))
+    (block,) = (
+        node for node in tree.body if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+    )
+    found: dict[str, str] = {}
+    for node in block.body:
+        assert isinstance(node, ast.ImportFrom), ast.unparse(node)
+        for alias in node.names:
+            found[alias.asname or alias.name] = f"tpm_fit.{node.module}"
+    return found
+
+
+def test_every_public_name_resolves_to_the_object_its_module_defines() -> None:
+    defined = _type_checking_imports()
+    # Type checkers see exactly the names that exist at run time (only the version is eager).
+    assert sorted(defined) == sorted(set(tpm_fit.__all__) - {"__version__"})
+    pytest.importorskip("matplotlib")
+    for name, module in defined.items():
+        value = getattr(tpm_fit, name)
+        assert value is getattr(importlib.import_module(module), name), name
+        if inspect.isclass(value) or inspect.isfunction(value):
+            assert value.__module__ == "tpm_fit", name
+
+
+def test_loading_one_name_publishes_its_siblings_under_tpm_fit() -> None:
+    code = (
+        "import tpm_fit\n"
+        "result = tpm_fit.recommend(company_size=5, product_complexity='high')\n"
+        "print(type(result).__module__, type(result.trace[0]).__module__, type(result.verdict).__module__)\n"
+    )
+    assert _run(code) == "tpm_fit tpm_fit tpm_fit"
+
+
+def test_dir_lists_every_public_name() -> None:
+    assert set(tpm_fit.__all__) <= set(dir(tpm_fit))
+
+
+def test_an_unknown_attribute_gives_the_usual_message() -> None:
+    with pytest.raises(AttributeError, match=r"^module 'tpm_fit' has no attribute 'no_such_thing'$"):
+        tpm_fit.no_such_thing  # noqa: B018
+    with pytest.raises(ImportError, match="cannot import name 'no_such_thing' from 'tpm_fit'"):
+        exec("from tpm_fit import no_such_thing", {})
+
+
+def test_star_import_and_from_import_load_on_demand() -> None:
+    pytest.importorskip("matplotlib")
+    code = (
+        "from tpm_fit import recommend\n"
+        "print(recommend(company_size=5, product_complexity='high').verdict.value)\n"
+        "from tpm_fit import *\n"
+        "print(OrgProfile.__module__, callable(recommend_many))\n"
+    )
+    verdict = tpm_fit.recommend(company_size=5, product_complexity="high").verdict.value
+    assert _run(code).splitlines() == [verdict, "tpm_fit True"]
+
+
+def test_the_version_is_a_constant_read_without_importlib_metadata() -> None:
+    code = "import sys, tpm_fit\nprint(tpm_fit.__version__, 'importlib.metadata' in sys.modules)\n"
+    assert _run(code) == f"{tpm_fit.__version__} False"

@@ -271,3 +271,22 @@ def test_the_accessor_is_there_when_pandas_was_imported_first() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == recommend(company_size=5, product_complexity="high").verdict.value
+
+
+def test_registering_the_accessor_at_import_loads_no_model() -> None:
+    code = (
+        "import sys, pandas as pd, tpm_fit\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('tpm_fit.', 'pydantic.main'))))\n"
+        "frame = pd.DataFrame({'company_size': [5, 500], 'product_complexity': ['high', 'low']})\n"
+        "print(frame.tpm_fit.recommend()['verdict'].tolist())\n"
+        "print(frame.tpm_fit.recommendation(1).verdict.value)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    loaded, verdicts, one = done.stdout.strip().splitlines()
+    assert loaded == "['tpm_fit._batch', 'tpm_fit._batch.accessor', 'tpm_fit._version']"
+    expected = [
+        recommend(company_size=s, product_complexity=c).verdict.value for s, c in ((5, "high"), (500, "low"))
+    ]
+    assert verdicts == str(expected)
+    assert one == expected[1]

@@ -5,6 +5,7 @@ End to end through ``python -m tpm_fit`` in a subprocess.
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import subprocess
@@ -45,6 +46,36 @@ def test_version() -> None:
     done = run("--version")
     assert done.returncode == 0
     assert done.stdout.strip() == f"tpm-fit {tpm_fit.__version__}"
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_load_no_model(flag: str) -> None:
+    code = (
+        "import sys\n"
+        "from tpm_fit._cli.main import main\n"
+        "try:\n"
+        f"    main([{flag!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "loaded = [m for m in sys.modules if m.startswith(('pydantic', 'numpy', 'tpm_fit._model.profile'))]\n"
+        "print(sorted(loaded), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.stderr.strip() == "[]"
+    assert done.stdout.strip()
+
+
+def test_each_subcommand_gets_the_same_options_when_built_alone() -> None:
+    from tpm_fit._cli.main import build_parser
+
+    full = build_parser()
+    (commands,) = (a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    for name, parser in commands.choices.items():
+        alone = build_parser(commands={name})
+        (only,) = (a for a in alone._actions if isinstance(a, argparse._SubParsersAction))
+        assert only.choices[name].format_help() == parser.format_help(), name
+        others = [sub for other, sub in only.choices.items() if other != name]
+        assert all(len(sub._actions) == 1 for sub in others), name  # only -h
 
 
 @pytest.mark.parametrize("command", ["recommend", "rules", "sweep"])

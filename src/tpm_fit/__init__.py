@@ -4,35 +4,22 @@ The rules encode the article "What Does a Technical Product Manager Do?" as weig
 over an organisation's situation. :func:`recommend` returns a :class:`Recommendation` with a
 verdict and a trace of every factor that explains it.
 
-Importing this package does not import pandas, matplotlib, dask or hypothesis; the batch
-functions load pandas on first use. The ``DataFrame.tpm_fit`` accessor is registered on import
-when pandas is already imported, and otherwise by the first batch call.
+Every public name is loaded on first access (PEP 562, the Scientific Python SPEC 1 pattern), so
+``import tpm_fit`` defines no pydantic model and imports neither numpy's users nor pandas,
+matplotlib, dask or hypothesis; ``tpm_fit.recommend`` (or ``from tpm_fit import recommend``)
+loads what it needs. The ``DataFrame.tpm_fit`` accessor is registered on import when pandas is
+already imported, and otherwise by the first batch call.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import TYPE_CHECKING, Any
 
-from ._engine.recommend import LIBRARY_VERSION, recommend
-from ._errors import ProfileFrameError, RulebookError, TpmFitError
-from ._model.primitives import AllOf, AnyOf, Levels, Primitive, Ramp
-from ._model.profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
-from ._model.result import Recommendation, Risk, TraceStep
-from ._model.rulebook import (
-    Axiom,
-    Factor,
-    NeedStep,
-    RiskRule,
-    Rulebook,
-    SeatAxiom,
-    SeatProperty,
-    SeatRule,
-    Thresholds,
-)
-from ._model.vocab import Direction, Face, Favours, Presence, RoleShape, Verdict
+from ._version import __version__ as _installed_version
 
-if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getattr__
+if TYPE_CHECKING:  # pragma: no cover - the same names, resolved lazily at run time (__getattr__)
     from ._analysis.robustness import (
         FactorSensitivity,
         NearestFlip,
@@ -45,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getat
     from ._batch.decision_map import decision_map, plot_decision_map
     from ._batch.frame import recommend_many, scenario_grid
     from ._engine.counterfactual import Counterfactual
+    from ._engine.recommend import recommend
+    from ._errors import ProfileFrameError, RulebookError, TpmFitError
     from ._hiring.models import (
         AnchoredLevel,
         Competency,
@@ -57,7 +46,22 @@ if TYPE_CHECKING:  # pragma: no cover - resolved lazily at run time, see __getat
     from ._hiring.panel import CompetencyPanel, PanelSummary, Rating, RatingError, summarize_panel
     from ._model.guidance import Guidance
     from ._model.guidance_report import GuidanceProblem, GuidanceReport
+    from ._model.primitives import AllOf, AnyOf, Levels, Primitive, Ramp
+    from ._model.profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
+    from ._model.result import Recommendation, Risk, TraceStep
+    from ._model.rulebook import (
+        Axiom,
+        Factor,
+        NeedStep,
+        RiskRule,
+        Rulebook,
+        SeatAxiom,
+        SeatProperty,
+        SeatRule,
+        Thresholds,
+    )
     from ._model.verification import VerificationReport, Violation
+    from ._model.vocab import Direction, Face, Favours, Presence, RoleShape, Verdict
     from ._records import (
         ChainProblem,
         ChainReport,
@@ -152,94 +156,122 @@ __all__ = [
 ]
 
 #: The installed version of tpm_fit; every Recommendation records it as ``library_version``.
-__version__ = LIBRARY_VERSION
+__version__ = _installed_version
 
-#: Public names defined in modules that import optional dependencies, loaded on first access.
-_LAZY: dict[str, str] = {
-    "recommend_many": "tpm_fit._batch.frame",
-    "scenario_grid": "tpm_fit._batch.frame",
-    "decision_map": "tpm_fit._batch.decision_map",
-    "plot_decision_map": "tpm_fit._batch.decision_map",
-    "VerificationReport": "tpm_fit._model.verification",
-    "Violation": "tpm_fit._model.verification",
-    "verify_rulebook": "tpm_fit._verify.verifier",
-    # Loaded on first use to keep `import tpm_fit` short (docs/performance.md).
-    "Counterfactual": "tpm_fit._engine.counterfactual",
-    "FactorSensitivity": "tpm_fit._analysis.robustness",
-    "NearestFlip": "tpm_fit._analysis.robustness",
-    "Robustness": "tpm_fit._analysis.robustness",
-    "SensitivityReport": "tpm_fit._analysis.robustness",
-    "VerdictShare": "tpm_fit._analysis.robustness",
-    "WeightChange": "tpm_fit._analysis.robustness",
-    "WeightMargin": "tpm_fit._analysis.robustness",
+#: Where each public name is defined. Nothing is imported until a name is first used; the
+#: ``TYPE_CHECKING`` imports above give type checkers and IDEs the same names with their types.
+_SUBMODULES: dict[str, tuple[str, ...]] = {
+    "_errors": ("ProfileFrameError", "RulebookError", "TpmFitError"),
+    "_model.vocab": ("Direction", "Face", "Favours", "Presence", "RoleShape", "Verdict"),
+    "_model.profile": ("EngineeringCapability", "IndustryTechIntensity", "OrgProfile", "ProductComplexity"),
+    "_model.primitives": ("AllOf", "AnyOf", "Levels", "Primitive", "Ramp"),
+    "_model.rulebook": (
+        "Axiom",
+        "Factor",
+        "NeedStep",
+        "RiskRule",
+        "Rulebook",
+        "SeatAxiom",
+        "SeatProperty",
+        "SeatRule",
+        "Thresholds",
+    ),
+    "_model.result": ("Recommendation", "Risk", "TraceStep"),
+    "_model.verification": ("VerificationReport", "Violation"),
+    "_model.guidance": ("Guidance",),
+    "_model.guidance_report": ("GuidanceProblem", "GuidanceReport"),
+    "_engine.recommend": ("recommend",),
+    "_engine.counterfactual": ("Counterfactual",),
+    "_verify.verifier": ("verify_rulebook",),
+    "_verify.guidance": ("check_guidance",),
+    "_analysis.robustness": (
+        "FactorSensitivity",
+        "NearestFlip",
+        "Robustness",
+        "SensitivityReport",
+        "VerdictShare",
+        "WeightChange",
+        "WeightMargin",
+    ),
+    # These two import pandas (the extra ``tpm-fit[pandas]``).
+    "_batch.frame": ("recommend_many", "scenario_grid"),
+    "_batch.decision_map": ("decision_map", "plot_decision_map"),
     # The decision log loads sqlite3 only when used.
-    "ChainProblem": "tpm_fit._records",
-    "ChainReport": "tpm_fit._records",
-    "DecisionLog": "tpm_fit._records",
-    "DecisionLogError": "tpm_fit._records",
-    "DecisionRecord": "tpm_fit._records",
-    "Difference": "tpm_fit._records",
-    "LoggedDecision": "tpm_fit._records",
-    "Replay": "tpm_fit._records",
-    "Review": "tpm_fit._records",
-    "ReviewAction": "tpm_fit._records",
-    "replay": "tpm_fit._records",
-    # The role brief and the panel summary (issue 10).
-    "AnchoredLevel": "tpm_fit._hiring.models",
-    "Competency": "tpm_fit._hiring.models",
-    "Priority": "tpm_fit._hiring.models",
-    "Probe": "tpm_fit._hiring.models",
-    "Qualification": "tpm_fit._hiring.models",
-    "Responsibility": "tpm_fit._hiring.models",
-    "RoleBrief": "tpm_fit._hiring.models",
-    "Guidance": "tpm_fit._model.guidance",
-    "GuidanceProblem": "tpm_fit._model.guidance_report",
-    "GuidanceReport": "tpm_fit._model.guidance_report",
-    "CompetencyPanel": "tpm_fit._hiring.panel",
-    "PanelSummary": "tpm_fit._hiring.panel",
-    "Rating": "tpm_fit._hiring.panel",
-    "RatingError": "tpm_fit._hiring.panel",
-    "summarize_panel": "tpm_fit._hiring.panel",
-    "check_guidance": "tpm_fit._verify.guidance",
+    "_records": (
+        "ChainProblem",
+        "ChainReport",
+        "DecisionLog",
+        "DecisionLogError",
+        "DecisionRecord",
+        "Difference",
+        "LoggedDecision",
+        "Replay",
+        "Review",
+        "ReviewAction",
+        "replay",
+    ),
+    "_hiring.models": (
+        "AnchoredLevel",
+        "Competency",
+        "Priority",
+        "Probe",
+        "Qualification",
+        "Responsibility",
+        "RoleBrief",
+    ),
+    "_hiring.panel": ("CompetencyPanel", "PanelSummary", "Rating", "RatingError", "summarize_panel"),
 }
+_LAZY: dict[str, str] = {
+    name: f"{__name__}.{module}" for module, names in _SUBMODULES.items() for name in names
+}
+#: Modules that need an optional dependency, and the extra that provides it.
+_EXTRAS: dict[str, str] = {"_batch.frame": "pandas", "_batch.decision_map": "pandas"}
 
 
-def _public(value: Any) -> Any:
-    """Show the public import path in reprs, docs and pickles (as httpx does)."""
-    if getattr(value, "__module__", "").startswith("tpm_fit._"):
-        value.__module__ = "tpm_fit"
-    return value
+def _publish() -> None:
+    """Cache every public name whose module is loaded, showing ``tpm_fit`` as its module.
 
-
-for _name in __all__:
-    if _name in globals() and _name != "__version__":
-        _public(globals()[_name])
-
-
-if "pandas" in sys.modules:
-    # pandas is loaded already, so loading the batch module costs little: register the
-    # DataFrame.tpm_fit accessor now. Otherwise the first batch call registers it.
-    from ._batch import frame as _frame  # noqa: F401
+    Public classes and functions say where users import them from, in reprs, docs and pickles
+    (as httpx does). Whichever name loaded a module, its siblings are published with it, so a
+    ``Recommendation`` returned by ``tpm_fit.recommend`` shows ``tpm_fit`` too.
+    """
+    namespace = globals()
+    for name, module_name in _LAZY.items():
+        module = sys.modules.get(module_name)
+        if name in namespace or module is None:
+            continue
+        value = getattr(module, name, None)
+        if value is None:  # the module is still being imported
+            continue
+        if getattr(value, "__module__", "").startswith(f"{__name__}._"):
+            value.__module__ = __name__
+        namespace[name] = value
 
 
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
-        raise AttributeError(f"module 'tpm_fit' has no attribute {name!r}")
-    from importlib import import_module
-
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     try:
-        loaded = import_module(module)
+        importlib.import_module(module)
     except ImportError as exc:  # an optional dependency is missing: name the extra to install
-        extra = "plot" if name == "plot_decision_map" else "pandas"
+        extra = _EXTRAS.get(module.removeprefix(f"{__name__}."))
+        if extra is None:
+            raise
+        extra = "plot" if name == "plot_decision_map" else extra
         raise ImportError(
-            f"tpm_fit.{name} needs {exc.name or 'an optional dependency'}; install it with: "
+            f"{__name__}.{name} needs {exc.name or 'an optional dependency'}; install it with: "
             f"pip install 'tpm-fit[{extra}]'"
         ) from exc
-    value = _public(getattr(loaded, name))
-    globals()[name] = value
-    return value
+    _publish()
+    return globals()[name]
 
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+if "pandas" in sys.modules:
+    # pandas is loaded already: register the DataFrame.tpm_fit accessor now. It is a small class
+    # whose methods load the batch module on first use; otherwise the first batch call registers it.
+    from ._batch import accessor as _accessor  # noqa: F401

@@ -6,16 +6,16 @@ it validates and encodes whole columns (:mod:`.encode`), calls the same
 runs once per row on the normal path. :func:`scenario_grid` lives in :mod:`.grid` and is
 importable from here.
 
-Importing this module imports pandas and registers the ``DataFrame.tpm_fit`` accessor.
+Importing this module imports pandas and registers the ``DataFrame.tpm_fit`` accessor
+(:mod:`.accessor`).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable
 from dataclasses import dataclass
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Final, Literal, cast
+from typing import Any, Final, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,11 +34,11 @@ from .._engine.kernel import (
     CompiledRulebook,
     compile_rulebook,
 )
-from .._engine.recommend import recommend
-from .._errors import ProfileFrameError, short
+from .._errors import short
 from .._model.profile import OrgProfile
 from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import FACES
+from .accessor import ProfileFrameAccessor as ProfileFrameAccessor  # importing it registers it
 from .encode import (
     CONTRIBUTION_PREFIX,
     RISK_PREFIX,
@@ -48,15 +48,11 @@ from .encode import (
     _Encoded,
     _error_column,
     _frame_error,
-    _is_result_column,
     encode_frame,
 )
 from .encode import LEVEL_DTYPES as LEVEL_DTYPES  # re-exported: decision_map.py imports it from here
 from .encode import RESULT_COLUMNS as RESULT_COLUMNS  # re-exported with the column prefixes
 from .grid import DEFAULT_MAX_ROWS, scenario_grid
-
-if TYPE_CHECKING:
-    from .._model.result import Recommendation
 
 __all__ = ["DEFAULT_MAX_ROWS", "ProfileFrameAccessor", "recommend_many", "scenario_grid"]
 
@@ -321,108 +317,3 @@ def _recommend_dask(
     }
     meta = recommend_many(make_meta(frame), **options)
     return frame.map_partitions(recommend_many, **options, meta=meta)
-
-
-# -- the DataFrame accessor ------------------------------------------------------------------
-
-
-@pd.api.extensions.register_dataframe_accessor("tpm_fit")
-class ProfileFrameAccessor:
-    """``frame.tpm_fit``: tpm_fit on a DataFrame of profiles.
-
-    Registered by ``import tpm_fit`` when pandas is already imported, else by the first batch call.
-
-    Examples
-    --------
-    >>> import tpm_fit
-    >>> grid = tpm_fit.scenario_grid(
-    ...     company_size=[10, 1000],
-    ...     product_complexity="low",
-    ...     strategy_coverage=1,
-    ...     marketing_coverage=1,
-    ...     product_team_size=1,
-    ... )
-    >>> grid.tpm_fit.recommend()["verdict"].tolist()
-    ['either', 'technical']
-    """
-
-    def __init__(self, frame: pd.DataFrame) -> None:
-        self._frame = frame
-
-    def recommend(
-        self,
-        *,
-        rulebook: Rulebook | str | os.PathLike[str] | None = None,
-        errors: Errors = "raise",
-        extra_columns: ExtraColumns = "raise",
-        margins: bool = False,
-    ) -> pd.DataFrame:
-        """Score every row: ``recommend_many(frame, ...)`` with the same keyword arguments.
-
-        Parameters
-        ----------
-        rulebook : Rulebook, str or os.PathLike, optional
-            The rules to apply, or the path of a TOML rulebook; :meth:`Rulebook.default` when
-            omitted.
-        errors : {"raise", "coerce"}, default "raise"
-            See :func:`recommend_many`.
-        extra_columns : {"raise", "ignore", "keep"}, default "raise"
-            See :func:`recommend_many`.
-        margins : bool, default False
-            See :func:`recommend_many`.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Verdict, score, role shape and contributions, with the frame's index.
-        """
-        result: pd.DataFrame = recommend_many(
-            self._frame, rulebook=rulebook, errors=errors, extra_columns=extra_columns, margins=margins
-        )
-        return result
-
-    def recommendation(
-        self, label: Hashable, /, *, rulebook: Rulebook | str | os.PathLike[str] | None = None
-    ) -> Recommendation:
-        """The full :class:`~tpm_fit.Recommendation` (with its trace) for the row ``label``.
-
-        Result columns joined to the profiles (``verdict``, ``score``, ``contribution.*``, ...)
-        are ignored; any other column must be an ``OrgProfile`` field.
-
-        Parameters
-        ----------
-        label : hashable
-            The row's index label; it must be unique.
-        rulebook : Rulebook, str or os.PathLike, optional
-            The rules to apply, or the path of a TOML rulebook; :meth:`Rulebook.default` when
-            omitted.
-
-        Returns
-        -------
-        Recommendation
-            Call ``.explain()`` on it for the reasons.
-
-        Raises
-        ------
-        KeyError
-            No row has this label.
-        ProfileFrameError
-            Several rows have this label.
-        pydantic.ValidationError
-            The row is not a valid profile.
-        """
-        row = cast(Any, self._frame).loc[label]
-        if isinstance(row, pd.DataFrame):
-            raise ProfileFrameError(
-                f"row label {label!r} is not unique ({len(row)} rows); use a unique label, e.g. after "
-                "frame.reset_index()",
-                labels=(label,),
-            )
-        fields: dict[str, Any] = {}
-        for column, value in row.to_dict().items():  # to_dict gives native Python values
-            if _is_result_column(column):
-                continue
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)  # a float64 column holding whole numbers, as recommend_many accepts
-            fields[str(column)] = value
-        return recommend(fields, rulebook=rulebook)

@@ -13,7 +13,7 @@ from typing import Final
 
 from .main import add_profile_options, load_rulebook, profile_fields
 
-__all__ = ["register"]
+__all__ = ["add_options", "register"]
 
 FORMATS: Final = ("markdown", "html", "json", "jsonld")
 
@@ -43,7 +43,9 @@ def _brief(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     """Add the ``brief`` subcommand.
 
     Parameters
@@ -60,6 +62,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "interview scorecard with anchored levels, and probes for the risks."
         ),
     )
+    parser.set_defaults(handler=_brief)
+    return parser
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """Add the ``brief`` subcommand's options: the profile flags, rulebook, guidance and format."""
     add_profile_options(parser)
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
     parser.add_argument("--guidance", metavar="PATH", help="TOML hiring guidance (default: built-in)")
@@ -72,4 +80,3 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default="equal",
         help="scorecard weights: equal (default), or raised where the trace leans",
     )
-    parser.set_defaults(handler=_brief)

@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .._errors import TpmFitError
-from .._model.result import Verdict
+from .._model.vocab import Verdict
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation
     from .._model.rulebook import Rulebook
     from .._records import DecisionLog, DecisionRecord, LoggedDecision, Review
 
-__all__ = ["add_record_options", "record_decision", "register"]
+__all__ = ["add_options", "add_record_options", "record_decision", "register"]
 
 _VERDICTS = tuple(verdict.value for verdict in Verdict)
 
@@ -330,7 +330,9 @@ def _add_import(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     importer.set_defaults(handler=_import)
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     """Add the ``log`` subcommand and its own subcommands.
 
     Parameters
@@ -347,6 +349,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "changed result; bad input exits 2."
         ),
     )
+    return parser
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """Add the ``log`` subcommand's own subcommands (list, show, review, ...) and their options."""
     commands = parser.add_subparsers(dest="log_command", required=True, metavar="ACTION")
     _add_list(commands)
     _add_show(commands)

@@ -1,7 +1,10 @@
 """The ``tpm-fit`` command line (also ``python -m tpm_fit``).
 
-Each subcommand lives in its own module exposing ``register(subparsers)``; this module wires
-them together and turns expected errors into a one-line message with exit status 2.
+Each subcommand lives in its own module exposing ``register(subparsers)`` (the subcommand, its
+help and handler) and ``add_options(parser)``; this module wires them together and turns expected
+errors into a one-line message with exit status 2. Only the subcommand being run gets its
+options (several are built from ``OrgProfile``'s fields), so ``tpm-fit --help`` and
+``tpm-fit --version`` load neither pydantic nor the models.
 """
 
 from __future__ import annotations
@@ -11,19 +14,19 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
-from pydantic import ValidationError
-
 from .._errors import RulebookError, TpmFitError, short
-from .._model.profile import ORDERED_INPUTS, OrgProfile
-from .._model.result import Recommendation
-from .._model.rulebook import Rulebook
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from .._analysis.robustness import Robustness
+    from .._model.result import Recommendation
+    from .._model.rulebook import Rulebook
 
 __all__ = ["main"]
 
@@ -72,6 +75,8 @@ def positive_int(text: str) -> int:
 
 def add_profile_options(parser: argparse.ArgumentParser) -> None:
     """One ``--field-name`` option per OrgProfile field, with its description as help."""
+    from .._model.profile import ORDERED_INPUTS, OrgProfile
+
     group = parser.add_argument_group("organisation profile")
     for name, info in OrgProfile.model_fields.items():
         flag = "--" + name.replace("_", "-")
@@ -84,6 +89,8 @@ def add_profile_options(parser: argparse.ArgumentParser) -> None:
 
 def profile_fields(args: argparse.Namespace) -> dict[str, object]:
     """The profile fields given on the command line (absent ones take the model's defaults)."""
+    from .._model.profile import OrgProfile
+
     return {
         name: getattr(args, name) for name in OrgProfile.model_fields if getattr(args, name, None) is not None
     }
@@ -91,6 +98,8 @@ def profile_fields(args: argparse.Namespace) -> dict[str, object]:
 
 def load_rulebook(path: str | None) -> Rulebook:
     """The rulebook at ``path``, or the default one when no path is given (never for "")."""
+    from .._model.rulebook import Rulebook
+
     if path is None:
         return Rulebook.default()
     if not path.strip():
@@ -134,12 +143,19 @@ def _print_recommendation(
             print(f"  {item}")
 
 
-def _register_recommend(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_recommend(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "recommend",
         help="recommend a technical or traditional PM for one organisation",
         description="Recommend a technical or a traditional PM for one organisation and explain why.",
     )
+    parser.set_defaults(handler=_recommend)
+    return parser
+
+
+def _recommend_options(parser: argparse.ArgumentParser) -> None:
     add_profile_options(parser)
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
     output = parser.add_mutually_exclusive_group()
@@ -156,7 +172,6 @@ def _register_recommend(subparsers: argparse._SubParsersAction[argparse.Argument
 
     add_record_options(parser)
     add_robustness_options(parser)
-    parser.set_defaults(handler=_recommend)
 
 
 def _rules(args: argparse.Namespace) -> int:
@@ -173,21 +188,46 @@ def _rules(args: argparse.Namespace) -> int:
     return 0
 
 
-def _register_rules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _register_rules(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "rules",
         help="show the factors of a rulebook (or print it as TOML to start a custom one)",
         description="Show every factor of the rulebook with its weight, inputs and article section.",
     )
+    parser.set_defaults(handler=_rules)
+    return parser
+
+
+def _rules_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
     parser.add_argument("--toml", action="store_true", help="print the rulebook as TOML")
-    parser.set_defaults(handler=_rules)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full argument parser."""
-    from importlib import import_module
+if TYPE_CHECKING:  # argparse's _SubParsersAction is not subscriptable at run time
+    _Register = Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], argparse.ArgumentParser]
+    _AddOptions = Callable[[argparse.ArgumentParser], None]
 
+
+def _subcommands() -> list[tuple[str, _Register, _AddOptions]]:
+    """Every subcommand in ``--help`` order: its name, ``register`` and ``add_options``."""
+    found: list[tuple[str, _Register, _AddOptions]] = [
+        ("recommend", _register_recommend, _recommend_options),
+        ("rules", _register_rules, _rules_options),
+    ]
+    for name in _SUBCOMMAND_MODULES:
+        module = import_module(f"tpm_fit._cli.{name}")
+        found.append((name, module.register, module.add_options))
+    return found
+
+
+def build_parser(*, commands: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser: every subcommand with its options, or only ``commands``' options.
+
+    :func:`main` passes the subcommand being run, so that the others' options (some built from
+    ``OrgProfile``'s fields) are not built; the documentation uses the full parser.
+    """
     from .._version import __version__
 
     parser = _Parser(
@@ -198,23 +238,27 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers: argparse._SubParsersAction[argparse.ArgumentParser] = parser.add_subparsers(
         dest="command", required=True, metavar="COMMAND", parser_class=_Parser
     )
-    _register_recommend(subparsers)
-    _register_rules(subparsers)
-    for module in _SUBCOMMAND_MODULES:
-        import_module(f"tpm_fit._cli.{module}").register(subparsers)
+    for name, register, add_options in _subcommands():
+        subparser = register(subparsers)
+        if commands is None or name in commands:
+            add_options(subparser)
     return parser
 
 
-#: Modules that add further subcommands, each with ``register(subparsers)``.
+#: Modules that add further subcommands, each with ``register(subparsers)`` and ``add_options``.
 _SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log", "sensitivity", "brief")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status (0 ok, 1 check failed, 2 bad input)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    # The top-level options take no values, so the first other word names the subcommand.
+    command = next((word for word in arguments if not word.startswith("-")), None)
+    args = build_parser(commands={command} if command else ()).parse_args(arguments)
     if sys.stdout is None:  # started with stdout closed (>&-): nowhere to write the answer
         return _fail("standard output is closed; redirect it to a file or /dev/null instead")
+    from pydantic import ValidationError  # here: --help and --version exit above without pydantic
+
     try:
         status: int = args.handler(args)
         sys.stdout.flush()  # surface a closed pipe here rather than at interpreter exit

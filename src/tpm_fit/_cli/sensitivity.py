@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from .._analysis.robustness import Robustness
     from .._model.result import Recommendation
 
-__all__ = ["add_robustness_options", "register", "robustness_of"]
+__all__ = ["add_options", "add_robustness_options", "register", "robustness_of"]
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
@@ -30,7 +30,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     """Add the ``sensitivity`` subcommand.
 
     Parameters
@@ -38,8 +40,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     subparsers : argparse._SubParsersAction
         The parent parser's subcommands.
     """
-    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
-
     parser = subparsers.add_parser(
         "sensitivity",
         help="per factor, how many grid profiles change verdict when its weight moves by +-delta",
@@ -50,6 +50,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "are of the grid, not of organisations. See docs/robustness.md."
         ),
     )
+    parser.set_defaults(handler=_sensitivity)
+    return parser
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """Add the ``sensitivity`` subcommand's options (the grid limit's default is the verifier's)."""
+    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
+
     parser.add_argument(
         "rulebook", nargs="?", metavar="RULEBOOK.toml", help="TOML rulebook (default: built-in)"
     )
@@ -68,7 +76,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="N",
         help=f"refuse larger grids (default {DEFAULT_MAX_GRID_POINTS:,})",
     )
-    parser.set_defaults(handler=_sensitivity)
 
 
 def add_robustness_options(parser: argparse.ArgumentParser) -> None:

@@ -25,13 +25,11 @@ from typing import Any, Final, TextIO
 from .._cli.main import load_rulebook, positive_int
 from .._errors import RulebookError, TpmFitError, short
 from .._explain.sweep import render_sweep_summary
-from .._model.loading import parse_toml, read_rulebook_file, shown_path
-from .._model.profile import ORDERED_INPUTS, OrgProfile
 
 #: Same default as scenario_grid(max_rows=...); kept here so that --help needs no pandas.
 DEFAULT_MAX_ROWS: Final = 50_000_000
 
-__all__ = ["register"]
+__all__ = ["add_options", "register"]
 
 _OUTPUT_SUFFIXES: Final = (".csv", ".parquet")
 _RANGE_KEYS: Final = frozenset({"start", "stop", "num", "log"})
@@ -45,6 +43,8 @@ def _check_range_keys(where: str, name: str, spec: dict[str, Any]) -> None:
             f"{where}: a range is a table with start, stop and optionally num (default 10) and "
             f"log (default false); got keys {short(sorted(spec))}"
         )
+    from .._model.profile import ORDERED_INPUTS
+
     if name in ORDERED_INPUTS:
         raise TpmFitError(f"{where}: ranges are for integer fields; list the levels instead")
 
@@ -83,6 +83,8 @@ def read_grid_file(path: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> dict[str, 
     The file is read and parsed with the rulebook's bounds (a regular file of at most 1 MiB,
     bounded keys and nesting), so a hostile grid file is refused in bounded time and memory.
     """
+    from .._model.loading import parse_toml, read_rulebook_file, shown_path
+
     try:
         data = parse_toml(read_rulebook_file(Path(path), what="grid file"), what="grid file")
     except RulebookError as exc:
@@ -227,6 +229,8 @@ def _check_output(output: str | None) -> None:
 
 def _axes(args: argparse.Namespace) -> dict[str, Any]:
     """The grid file's axes (if any), overridden by the axes given as options."""
+    from .._model.profile import OrgProfile
+
     axes: dict[str, Any] = read_grid_file(args.grid, max_rows=args.max_rows) if args.grid is not None else {}
     for name in OrgProfile.model_fields:
         given = getattr(args, name, None)
@@ -254,7 +258,9 @@ def _sweep(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     """Add the ``sweep`` subcommand."""
     parser = subparsers.add_parser(
         "sweep",
@@ -269,6 +275,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "--output scenarios.csv"
         ),
     )
+    parser.set_defaults(handler=_sweep)
+    return parser
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """Add the ``sweep`` subcommand's options: one axis option per OrgProfile field, then the rest."""
+    from .._model.profile import ORDERED_INPUTS, OrgProfile
+
     group = parser.add_argument_group("axes (each option takes one or more values)")
     for name, info in OrgProfile.model_fields.items():
         flag = "--" + name.replace("_", "-")
@@ -297,4 +311,3 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--quiet", action="store_true", help="no progress bar (shown on a terminal for long sweeps)"
     )
-    parser.set_defaults(handler=_sweep)

@@ -10,7 +10,7 @@ import argparse
 
 from .._cli.main import load_rulebook, positive_int
 
-__all__ = ["register"]
+__all__ = ["add_options", "register"]
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -22,7 +22,9 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def register(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> argparse.ArgumentParser:
     """Add the ``verify`` subcommand.
 
     Parameters
@@ -30,8 +32,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     subparsers : argparse._SubParsersAction
         The parent parser's subcommands.
     """
-    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS, DEFAULT_MAX_WORK
-
     parser = subparsers.add_parser(
         "verify",
         help="check a rulebook's axioms, verdicts and factors over every possible profile",
@@ -42,6 +42,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             "file cannot be read or is invalid."
         ),
     )
+    parser.set_defaults(handler=_verify)
+    return parser
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """Add the ``verify`` subcommand's options (the limits' defaults come from the verifier)."""
+    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS, DEFAULT_MAX_WORK
+
     parser.add_argument(
         "rulebook", nargs="?", metavar="RULEBOOK.toml", help="TOML rulebook (default: built-in)"
     )
@@ -63,4 +71,3 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
             f"(default {DEFAULT_MAX_WORK:,}, about 20 s)"
         ),
     )
-    parser.set_defaults(handler=_verify)

@@ -16,7 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final, Self
 
-import tomli_w
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -352,6 +351,8 @@ class Rulebook(_Model):
 
     def to_toml(self) -> str:
         """The rulebook as TOML text that :meth:`from_toml` reads back to an equal rulebook."""
+        import tomli_w  # only for writing: not a cost of recommend()
+
         return tomli_w.dumps(self.model_dump(mode="json"))
 
     def with_weights(self, weights: Mapping[str, float]) -> Rulebook:

@@ -6,7 +6,6 @@ typo is answered the same way.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Final
 
@@ -34,6 +33,8 @@ def closest(name: object, known: Iterable[str]) -> str | None:
     lowered = {k.lower(): k for k in candidates}
     if name.lower() in lowered:  # a different case is the likeliest slip
         return lowered[name.lower()]
+    import difflib  # only on the error path: not a cost of importing the models
+
     matches = difflib.get_close_matches(name, candidates, n=1, cutoff=_CUTOFF)
     return matches[0] if matches else None
 
