@@ -158,20 +158,35 @@ def build_brief(
     # A backfill (no hire needed) describes the whole role: every face counts as the hire's.
     role_faces = frozenset(recommendation.seat) if recommendation.hire_needed else frozenset(FACES)
 
-    key = _situation(compiled, values, recommendation, weighting)
+    strengths = _strengths(compiled, values, recommendation.verdict)
+    key = _situation(strengths, recommendation, weighting)
     found = compiled.memo.get(key)
     if isinstance(found, RoleBrief):
         return found
-    brief = _build(compiled, values, recommendation, used, role_faces, weighting)
+    brief = _build(compiled, strengths, recommendation, used, role_faces, weighting)
     _remember(compiled, key, brief)
     return brief
 
 
+#: Every emphasis rule's strength: per responsibility, then per qualification, rule by rule.
+_Strengths = tuple[tuple[tuple[float, ...], ...], tuple[tuple[float, ...], ...]]
+
+
+def _strengths(compiled: _CompiledGuidance, values: Mapping[str, float], verdict: Verdict) -> _Strengths:
+    """The strength of every emphasis and must-have rule for this profile (each computed once)."""
+    return (
+        tuple(
+            tuple([rule.strength(values, verdict) for rule in rules])
+            for _, rules in compiled.responsibilities
+        ),
+        tuple(
+            tuple([rule.strength(values, verdict) for rule in item.rules]) for item in compiled.qualifications
+        ),
+    )
+
+
 def _situation(
-    compiled: _CompiledGuidance,
-    values: Mapping[str, float],
-    recommendation: Recommendation,
-    weighting: Weighting,
+    strengths: _Strengths, recommendation: Recommendation, weighting: Weighting
 ) -> tuple[object, ...]:
     """Everything a brief is computed from, as a memo key: equal keys give equal briefs.
 
@@ -180,14 +195,6 @@ def _situation(
     the reasons) and, for ``weighting="trace"``, the contributions.
     """
     verdict = recommendation.verdict
-    strengths = tuple(
-        rule.strength(values, verdict)
-        for rules in (
-            *(rules for _, rules in compiled.responsibilities),
-            *(q.rules for q in compiled.qualifications),
-        )
-        for rule in rules
-    )
     trace = recommendation.trace
     return (
         "brief",
@@ -207,7 +214,7 @@ def _situation(
 
 def _build(
     compiled: _CompiledGuidance,
-    values: Mapping[str, float],
+    strengths: _Strengths,
     recommendation: Recommendation,
     used: Rulebook,
     role_faces: frozenset[Face],
@@ -215,8 +222,8 @@ def _build(
 ) -> RoleBrief:
     spec = compiled.guidance
     verdict = recommendation.verdict
-    responsibilities = _responsibilities(compiled, values, recommendation, used, role_faces)
-    qualifications, scorecard = _qualifications(compiled, values, recommendation, role_faces, weighting)
+    responsibilities = _responsibilities(compiled, strengths[0], recommendation, used, role_faces)
+    qualifications, scorecard = _qualifications(compiled, strengths[1], recommendation, role_faces, weighting)
     return RoleBrief.model_validate(
         {
             "title": _title(recommendation),
@@ -257,15 +264,16 @@ def _links(
 
 def _responsibilities(
     compiled: _CompiledGuidance,
-    values: Mapping[str, float],
+    all_strengths: tuple[tuple[float, ...], ...],
     recommendation: Recommendation,
     rulebook: Rulebook,
     role_faces: frozenset[Face],
 ) -> tuple[Responsibility, ...]:
     present = {risk.id: risk.title for risk in recommendation.risks}
     built: list[tuple[bool, float, int, Responsibility]] = []
-    for index, (spec, rules) in enumerate(compiled.responsibilities):
-        strengths = tuple([rule.strength(values, recommendation.verdict) for rule in rules])
+    for index, ((spec, rules), strengths) in enumerate(
+        zip(compiled.responsibilities, all_strengths, strict=True)
+    ):
         shared = role_faces.isdisjoint(spec.faces)
         fired, raised = (
             _in_trace(compiled, rulebook, index, rules, recommendation.trace, present)
@@ -334,15 +342,14 @@ def _responsibility(
 
 def _qualifications(
     compiled: _CompiledGuidance,
-    values: Mapping[str, float],
+    all_strengths: tuple[tuple[float, ...], ...],
     recommendation: Recommendation,
     role_faces: frozenset[Face],
     weighting: Weighting,
 ) -> tuple[tuple[Qualification, ...], tuple[Competency, ...]]:
     weights, reasons = _weights(compiled, recommendation, weighting)
     rows: list[tuple[int, int, Qualification, Competency]] = []
-    for index, item in enumerate(compiled.qualifications):
-        strengths = tuple([rule.strength(values, recommendation.verdict) for rule in item.rules])
+    for index, (item, strengths) in enumerate(zip(compiled.qualifications, all_strengths, strict=True)):
         must = bool(item.rules) and _combine(0.0, strengths) >= compiled.guidance.must_have_at
         qualification = _qualification(compiled, index, item, strengths, must)
         competency = _competency(compiled, index, item, (weights[index], reasons[index]), must, role_faces)
