@@ -15,7 +15,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -290,16 +290,16 @@ def _is_text_dtype(dtype: Any) -> bool:
     return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind))
 
 
-def _arrow_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8] | None:
+def _arrow_codes(values: Any, levels: list[str]) -> NDArray[np.int8] | None:
     """Level ranks of a column of strings through pyarrow's hash lookup, or None if not applicable."""
     pa = _pyarrow()
     if pa is None:  # pragma: no cover - pyarrow is in the dev extra
         return None
     try:
-        if pd.api.types.is_object_dtype(series.dtype):
-            array = pa.array(series.to_numpy(), type=pa.large_string(), from_pandas=True)
+        if pd.api.types.is_object_dtype(values.dtype):
+            array = pa.array(values, type=pa.large_string(), from_pandas=True)
         else:
-            array = pa.array(series.array)
+            array = pa.array(values)
         if pa.types.is_dictionary(array.type):
             return _dictionary_codes(pa, array, levels)
     except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
@@ -332,33 +332,38 @@ def _dictionary_codes(pa: Any, array: Any, levels: list[str]) -> NDArray[np.int8
     return out
 
 
-def _level_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
+def _level_codes(values: Any, levels: list[str]) -> NDArray[np.int8]:
     """Rank of each value among ``levels``; -1 for anything else.
 
-    Read-only to the caller: for a categorical column in level order it is pandas' own codes.
+    ``values`` is a column's stored values: a numpy array or a pandas ExtensionArray. The result
+    is read-only to the caller: for a categorical column in level order it is pandas' own codes.
     """
-    dtype = series.dtype
+    dtype = values.dtype
     if isinstance(dtype, pd.CategoricalDtype):
-        return _categorical_codes(series, levels)
+        return _categorical_codes(values, levels)
     is_object = pd.api.types.is_object_dtype(dtype)
-    inferred = pd.api.types.infer_dtype(series, skipna=True) if is_object else ""
+    inferred = pd.api.types.infer_dtype(values, skipna=True) if is_object else ""
     if _is_text_dtype(dtype) or inferred in ("string", "empty"):
-        return _text_codes(series, levels)
+        return _text_codes(values, levels)
     if is_object:
-        return _mixed_codes(series, levels)
-    return np.full(len(series), -1, dtype=np.int8)  # numbers, dates, bytes, ...: never a level
+        return _mixed_codes(values, levels)
+    return np.full(len(values), -1, dtype=np.int8)  # numbers, dates, bytes, ...: never a level
 
 
-def _categorical_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
+#: Level ranks of each categories Index seen lately, keyed by its id (the Index is kept, so
+#: the id stays its own): a frame scored again, or columns sharing a dtype, skip the lookup.
+_CATEGORY_RANKS: dict[int, tuple[pd.Index[Any], tuple[str, ...], NDArray[np.int8]]] = {}
+_CATEGORY_RANKS_SIZE: Final = 64
+
+
+def _categorical_codes(values: pd.Categorical, levels: list[str]) -> NDArray[np.int8]:
     """Level ranks of a categorical column: each category is looked up once."""
-    categories = cast(pd.CategoricalDtype, series.dtype).categories
-    ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in categories]
-    codes = np.asarray(series.array.codes)  # numpy codes, no Series built
-    if ranks == list(range(len(ranks))) and codes.dtype == np.int8:
+    lookup = _category_lookup(values.dtype.categories, levels)
+    codes = np.asarray(values.codes)  # numpy codes, no Series built
+    if codes.dtype == np.int8 and np.array_equal(lookup[:-1], np.arange(len(lookup) - 1)):
         # Categories in level order (a prefix of it): codes are ranks, and -1 (missing) stays -1.
         # pandas' own array, not a copy: nothing downstream writes to an encoded column.
         return codes
-    lookup = np.array([*ranks, -1], dtype=np.int8)  # the trailing -1 maps the missing code to "bad"
     return _take_blocks(lookup, codes)
 
 
@@ -379,28 +384,49 @@ def _take_blocks(table: NDArray[np.int8], codes: NDArray[Any]) -> NDArray[np.int
 _BLOCK: Final = 1 << 16
 
 
-def _text_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
+def _category_lookup(categories: pd.Index[Any], levels: list[str]) -> NDArray[np.int8]:
+    """Rank of each category among ``levels`` (-1 if none), then -1 for the missing code."""
+    key = tuple(levels)
+    cached = _CATEGORY_RANKS.get(id(categories))
+    if cached is not None and cached[0] is categories and cached[1] == key:
+        return cached[2]
+    ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in categories]
+    lookup = np.array([*ranks, -1], dtype=np.int8)  # the trailing -1 maps the missing code to "bad"
+    if len(_CATEGORY_RANKS) >= _CATEGORY_RANKS_SIZE:
+        _CATEGORY_RANKS.clear()
+    _CATEGORY_RANKS[id(categories)] = (categories, key, lookup)
+    return lookup
+
+
+def _text_codes(values: Any, levels: list[str]) -> NDArray[np.int8]:
     """Level ranks of a column of strings: pyarrow's hash lookup, else a pandas Categorical."""
-    arrow = _arrow_codes(series, levels)
+    arrow = _arrow_codes(values, levels)
     if arrow is not None:
         return arrow
-    codes = pd.Categorical(series.astype(object), categories=levels).codes
+    codes = pd.Categorical(np.asarray(values, dtype=object), categories=levels).codes
     return np.array(codes, dtype=np.int8)  # a copy: pandas may hand out read-only codes
 
 
-def _mixed_codes(series: pd.Series[Any], levels: list[str]) -> NDArray[np.int8]:
+def _mixed_codes(values: NDArray[np.object_], levels: list[str]) -> NDArray[np.int8]:
     """Level ranks of a mix of Python types: strings only, so b"high" or 2 is never a level."""
     table = {level: rank for rank, level in enumerate(levels)}
     return np.fromiter(
-        (table.get(v, -1) if isinstance(v, str) else -1 for v in series.to_numpy()),
+        (table.get(v, -1) if isinstance(v, str) else -1 for v in values),
         dtype=np.int8,
-        count=len(series),
+        count=len(values),
     )
 
 
 def _encode_ordered(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.int8], list[_Problem | None]]:
     """An ordered input as level ranks (0 = lowest) for the kernel, with its problems."""
-    codes = _level_codes(series, _level_names(name))
+    codes = _level_codes(_stored(series), _level_names(name))
+    return _ordered_problems(name, codes, series)
+
+
+def _ordered_problems(
+    name: str, codes: NDArray[np.int8], series: pd.Series[Any]
+) -> tuple[NDArray[np.int8], list[_Problem | None]]:
+    """The problems of the rows whose code is -1 (``codes`` gets a placeholder there)."""
     unknown = codes < 0
     if not unknown.any():
         return codes, []
@@ -418,6 +444,62 @@ def _encode_ordered(name: str, series: pd.Series[Any]) -> tuple[NDArray[np.int8]
     # A placeholder rank for bad rows (their results are discarded), in a new array: ``codes``
     # may be the column's own categorical codes.
     return np.where(unknown, np.int8(0), codes), problems
+
+
+def _stored(series: pd.Series[Any]) -> Any:
+    """A Series' values as pandas stores them: a numpy array or an ExtensionArray (no copy)."""
+    return series.to_numpy() if isinstance(series.dtype, np.dtype) else series.array
+
+
+def _column_values(frame: pd.DataFrame, position: int) -> Any:
+    """The stored values of a frame's column, without building a Series (a fixed cost per column).
+
+    ``DataFrame._get_column_array`` (pandas 1.3 to 3.x) hands out the block's values; a pandas
+    without it gets the same values through a Series.
+    """
+    getter = getattr(frame, "_get_column_array", None)
+    if getter is not None:
+        return getter(position)
+    return _stored(frame.iloc[:, position])  # pragma: no cover - every supported pandas has it
+
+
+def _encode_column(
+    name: str, frame: pd.DataFrame, position: int
+) -> tuple[NDArray[Any], list[_Problem | None]]:
+    """One input column for the kernel: straight from the stored values when they are all valid.
+
+    Only a column with a bad row (or of an unusual dtype) builds a Series, and then takes the
+    path that names every problem; a valid column gives the same array either way.
+    """
+    values = _column_values(frame, position)
+    if name in ORDERED_INPUTS:
+        codes = _level_codes(values, _level_names(name))
+        if codes.size == 0 or codes.min() >= 0:
+            return codes, []
+        return _ordered_problems(name, codes, frame.iloc[:, position])
+    whole = _valid_numbers(name, values)
+    if whole is not None:
+        return whole, []
+    return _encode_integer(name, frame.iloc[:, position])
+
+
+def _valid_numbers(name: str, values: Any) -> NDArray[Any] | None:
+    """A numpy integer or float column every value of which is valid, as the kernel reads it.
+
+    int64 as it is; other integers and floats as float64, exactly as :func:`_encode_integer`
+    converts them. None when a value is not valid (or for any other dtype).
+    """
+    if not isinstance(values, np.ndarray) or values.dtype.kind not in "iuf":
+        return None
+    array: NDArray[Any] = values
+    if array.dtype.kind == "f":
+        array = np.asarray(array, dtype=np.float64) + 0.0  # as _encode_other_numbers: a copy, no -0.0
+    low, high = NUMERIC_BOUNDS[name]
+    if not _all_valid(array, None, low, high):
+        return None
+    if array.dtype.kind in "iu" and array.dtype != np.int64:
+        return array.astype(np.float64)
+    return array
 
 
 def _check_columns(columns: Sequence[Hashable], *, extra_columns: ExtraColumns = "raise") -> list[Hashable]:
@@ -493,22 +575,19 @@ class _Encoded:
 
 def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise") -> _Encoded:
     """Validate a profile frame and encode it as the kernel's columns (values and level ranks)."""
-    _check_columns(list(frame.columns), extra_columns=extra_columns)
+    names = frame.columns.tolist()
+    _check_columns(names, extra_columns=extra_columns)
+    positions = {name: position for position, name in enumerate(names) if isinstance(name, str)}
     n = len(frame)
     columns: dict[str, NDArray[Any]] = {}
     found: list[_Problem | None] = []
     for name in INPUT_NAMES:
-        if name not in frame.columns:
+        position = positions.get(name)
+        if position is None:
             code = _default_code(name)
             columns[name] = np.full(n, code, dtype=np.int8 if name in ORDERED_INPUTS else np.int64)
             continue
-        series = frame[name]
-        values: NDArray[Any]
-        if name in ORDERED_INPUTS:
-            values, column_problems = _encode_ordered(name, series)
-        else:
-            values, column_problems = _encode_integer(name, series)
-        columns[name] = values
+        columns[name], column_problems = _encode_column(name, frame, position)
         found.extend(column_problems)
     found.extend(_headcount_problems(columns))
     problems = [p for p in found if p is not None]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import import_module
 from typing import Any, Final, Literal
 
@@ -129,28 +130,60 @@ def result_frame(
     return _frame_of(data, index)
 
 
-#: Up to this many rows, the result frame is built by pandas' internal constructor.
+#: Up to this many rows, the result frame is built from blocks (the float columns copied into
+#: one); larger frames keep every column as a view of the kernel's arrays.
 _SMALL_FRAME_ROWS: Final = 4096
 
 
+@lru_cache(maxsize=64)
+def _column_index(names: tuple[str, ...]) -> pd.Index[Any]:
+    """The result's column labels, built once per set of columns (inferring their dtype is slow)."""
+    return pd.Index(list(names))
+
+
 def _frame_of(data: dict[str, Any], index: pd.Index[Any]) -> pd.DataFrame:
-    """A DataFrame of ``data``'s 1-D columns, each kept as it is (no copy).
+    """A DataFrame of ``data``'s 1-D columns, each kept as it is (no copy for large frames).
 
     The columns are arrays this module made, of the right length and dtype, so pandas' checks
     of each one cost time and nothing else: on small frames they were most of the fixed cost.
-    pandas' internal constructor consolidates the float columns into one block (a copy), so it
-    is used for small frames only; large ones keep every column as a view (no copy). Falls back
-    to the public constructor if pandas lacks the internal one.
+    Small frames are built from their blocks (:func:`_small_frame`); large ones by the public
+    constructor, which keeps every column as a view (no copy).
     """
-    from_arrays = getattr(pd.DataFrame, "_from_arrays", None)
-    if from_arrays is not None and len(index) <= _SMALL_FRAME_ROWS:
+    if len(index) <= _SMALL_FRAME_ROWS:
+        # A view: the cached Index is shared, and a caller may set the columns' name.
+        columns = _column_index(tuple(data)).view()
         try:
-            arrays = [value.array if isinstance(value, pd.Series) else value for value in data.values()]
-            return from_arrays(arrays, columns=pd.Index(list(data)), index=index, verify_integrity=False)  # type: ignore[no-any-return]
-        except (TypeError, ValueError):  # pragma: no cover - a pandas whose internals differ
+            return _small_frame(list(data.values()), columns, index)
+        except (TypeError, ValueError, AttributeError):  # pragma: no cover - pandas internals differ
             pass
     # A dict of 1-D arrays with copy=False keeps each array as it is (rows of `contributions`).
     return pd.DataFrame(data, index=index, copy=False)
+
+
+def _small_frame(values: list[Any], columns: pd.Index[Any], index: pd.Index[Any]) -> pd.DataFrame:
+    """The frame pandas' constructor would build, without its per-column checks.
+
+    pandas 3 takes the blocks themselves (``pandas.api.internals.create_dataframe_from_blocks``):
+    one 2-D float64 block for every float column, as pandas consolidates them, and one block per
+    extension array (categoricals, nullable booleans, strings). pandas 2 gets the arrays through
+    its internal constructor, which forms the same blocks.
+    """
+    arrays = [value.array if isinstance(value, pd.Series) else value for value in values]
+    internals = getattr(pd.api, "internals", None)
+    create = getattr(internals, "create_dataframe_from_blocks", None)
+    if create is None or any(isinstance(a, np.ndarray) and a.dtype != np.float64 for a in arrays):
+        from_arrays: Any = pd.DataFrame._from_arrays  # type: ignore[attr-defined]
+        return from_arrays(arrays, columns=columns, index=index, verify_integrity=False)  # type: ignore[no-any-return]
+    floats = [position for position, a in enumerate(arrays) if isinstance(a, np.ndarray)]
+    blocks: list[tuple[Any, NDArray[np.intp]]] = [
+        (a, np.array([position], dtype=np.intp))
+        for position, a in enumerate(arrays)
+        if not isinstance(a, np.ndarray)
+    ]
+    if floats:
+        block = np.array([arrays[position] for position in floats], dtype=np.float64)
+        blocks.insert(0, (block, np.array(floats, dtype=np.intp)))
+    return create(blocks, index=index, columns=columns)  # type: ignore[no-any-return]
 
 
 def _margin_columns(compiled: CompiledRulebook, scored: _Scored) -> dict[str, Any]:
