@@ -4,6 +4,7 @@ explanation that follow from it. One named test per contradiction the seat model
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -308,3 +309,20 @@ def test_the_seat_table_equals_the_seat_arithmetic(rulebook: Rulebook, profiles:
         assert looked_up[name].tolist() == column.tolist(), name
     floats = {name: column.astype(np.float64) for name, column in columns.items()}
     assert stage.table.batch(floats, len(profiles)) is None  # floats take the arithmetic
+
+
+@given(
+    rulebooks(max_relative_change=0.3),
+    st.lists(org_profiles(), min_size=1, max_size=8),
+    st.sampled_from([np.int64, np.int32, np.uint16, np.uint64]),
+)
+def test_seat_classes_of_a_few_rows_equal_the_vectorised_classes(
+    rulebook: Rulebook, profiles: list[OrgProfile], dtype: type[np.integer[Any]]
+) -> None:
+    """A few rows are classed one by one in Python; many rows in numpy: the same classes."""
+    table = compile_rulebook(rulebook).seat.table
+    fields = ("company_size", "product_team_size", *(face.coverage_field for face in Face))
+    few = {name: np.array([getattr(p, name) for p in profiles], dtype=dtype) for name in fields}
+    many = {name: np.tile(column, 9) for name, column in few.items()}  # past the row-by-row path
+    n = len(profiles)
+    assert table.classes(few, n).tolist() == table.classes(many, 9 * n)[:n].tolist()

@@ -352,15 +352,15 @@ def _level_codes(values: Any, levels: list[str]) -> NDArray[np.int8]:
 
 #: Level ranks of each categories Index seen lately, keyed by its id (the Index is kept, so
 #: the id stays its own): a frame scored again, or columns sharing a dtype, skip the lookup.
-_CATEGORY_RANKS: dict[int, tuple[pd.Index[Any], tuple[str, ...], NDArray[np.int8]]] = {}
+_CATEGORY_RANKS: dict[int, tuple[pd.Index[Any], tuple[str, ...], NDArray[np.int8], bool]] = {}
 _CATEGORY_RANKS_SIZE: Final = 64
 
 
 def _categorical_codes(values: pd.Categorical, levels: list[str]) -> NDArray[np.int8]:
     """Level ranks of a categorical column: each category is looked up once."""
-    lookup = _category_lookup(values.dtype.categories, levels)
+    lookup, in_order = _category_lookup(values.dtype.categories, levels)
     codes = np.asarray(values.codes)  # numpy codes, no Series built
-    if codes.dtype == np.int8 and np.array_equal(lookup[:-1], np.arange(len(lookup) - 1)):
+    if in_order and codes.dtype == np.int8:
         # Categories in level order (a prefix of it): codes are ranks, and -1 (missing) stays -1.
         # pandas' own array, not a copy: nothing downstream writes to an encoded column.
         return codes
@@ -384,18 +384,20 @@ def _take_blocks(table: NDArray[np.int8], codes: NDArray[Any]) -> NDArray[np.int
 _BLOCK: Final = 1 << 16
 
 
-def _category_lookup(categories: pd.Index[Any], levels: list[str]) -> NDArray[np.int8]:
-    """Rank of each category among ``levels`` (-1 if none), then -1 for the missing code."""
+def _category_lookup(categories: pd.Index[Any], levels: list[str]) -> tuple[NDArray[np.int8], bool]:
+    """Rank of each category among ``levels`` (-1 if none), then -1 for the missing code; and
+    whether the categories are the levels in order (a prefix of them), so codes are ranks."""
     key = tuple(levels)
     cached = _CATEGORY_RANKS.get(id(categories))
     if cached is not None and cached[0] is categories and cached[1] == key:
-        return cached[2]
+        return cached[2], cached[3]
     ranks = [levels.index(c) if isinstance(c, str) and c in levels else -1 for c in categories]
     lookup = np.array([*ranks, -1], dtype=np.int8)  # the trailing -1 maps the missing code to "bad"
+    in_order = ranks == list(range(len(ranks)))
     if len(_CATEGORY_RANKS) >= _CATEGORY_RANKS_SIZE:
         _CATEGORY_RANKS.clear()
-    _CATEGORY_RANKS[id(categories)] = (categories, key, lookup)
-    return lookup
+    _CATEGORY_RANKS[id(categories)] = (categories, key, lookup, in_order)
+    return lookup, in_order
 
 
 def _text_codes(values: Any, levels: list[str]) -> NDArray[np.int8]:

@@ -629,7 +629,17 @@ class _Fused:
     per seat class (``seat_part``), so a row's index is that number plus its free axes.
     """
 
-    __slots__ = ("axes", "codes", "contributions", "flags", "free_axes", "packed", "score", "seat_part")
+    __slots__ = (
+        "axes",
+        "codes",
+        "contributions",
+        "flags",
+        "floats",
+        "free_axes",
+        "packed",
+        "score",
+        "seat_part",
+    )
 
     def __init__(self, axes: tuple[_Axis, ...], compiled: CompiledRulebook) -> None:
         self.axes = axes
@@ -639,6 +649,8 @@ class _Fused:
         size = grid_index.shape[1]
         contributions, score, codes, flags = compiled._rows(grid, size, risks=True, fused=False)
         self.contributions, self.score, self.codes, self.flags = contributions, score, codes, flags
+        #: The contributions and then the score of each entry, one row per output column.
+        self.floats = np.vstack([contributions, score[np.newaxis]])
         #: The verdict code and risk flags of each entry as one record (one gather per row).
         self.packed = pack([codes, *flags])
         self.seat_part, self.free_axes = _fold_seat(axes, compiled.seat.table)
@@ -692,8 +704,7 @@ class _Fused:
         assert seat.packed is not None
         seats = np.empty(n, dtype=seat.packed.dtype)
         small = np.empty(n, dtype=self.packed.dtype)
-        contributions = np.empty((len(self.contributions), n), dtype=np.float64)
-        score = np.empty(n, dtype=np.float64)
+        floats = np.empty((len(self.floats), n), dtype=np.float64)  # contributions, then score
         for start in range(0, n, _BLOCK_ROWS):
             stop = min(start + _BLOCK_ROWS, n)
             block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)
@@ -701,13 +712,15 @@ class _Fused:
             classes = seat.classes(block, stop - start)
             seat.packed.take(classes, out=seats[rows], mode="clip")
             index = _add_axes(self.seat_part.take(classes), block, self.free_axes).astype(np.intp)
-            for k in range(len(self.contributions)):
-                self.contributions[k].take(index, out=contributions[k, rows], mode="clip")
-            self.score.take(index, out=score[rows], mode="clip")
+            if stop - start < _ROW_GATHER_ROWS:  # one call for every float column: less overhead
+                self.floats.take(index, axis=1, out=floats[:, rows], mode="clip")
+            else:  # one gather per column: faster per row
+                for k, table in enumerate(self.floats):
+                    table.take(index, out=floats[k, rows], mode="clip")
             self.packed.take(index, out=small[rows], mode="clip")
         derived = dict(zip(SEAT_INPUTS, unpack(seats, len(SEAT_INPUTS)), strict=True))
         outputs = unpack(small, 1 + len(self.flags))
-        return BatchEvaluation(derived, contributions, score, outputs[0], outputs[1:].view(np.bool_))
+        return BatchEvaluation(derived, floats[:-1], floats[-1], outputs[0], outputs[1:].view(np.bool_))
 
     def _gather(
         self,
@@ -739,7 +752,9 @@ def _add_axes(index: NDArray[Any], block: Columns, axes: tuple[_Axis, ...]) -> N
     part: NDArray[Any] = np.empty(n, dtype=index.dtype)
     kind = index.dtype.type
     for name, low, high, integer, stride in axes:
-        column = np.broadcast_to(np.asarray(block[name]), (n,))
+        column = np.asarray(block[name])
+        if column.shape != (n,):  # a scalar for every row (np.broadcast_to costs µs per call)
+            column = np.broadcast_to(column, (n,))
         if integer:
             # Clip in the column's own type, so large values never wrap in the narrow one.
             np.clip(column, np.int64(low), np.int64(high), out=part, casting="unsafe")
@@ -779,6 +794,9 @@ def _fold_seat(
         part = np.zeros(len(next(iter(seat.columns.values()))), dtype=np.int64)
     return part.astype(_narrow(int(np.prod([high - low + 1 for _, low, high, _, _ in axes])))), tuple(free)
 
+
+#: Below this many rows, a block gathers every float column in one call (``take(axis=1)``).
+_ROW_GATHER_ROWS: Final = 1024
 
 #: Rows per block in ``CompiledRulebook.contributions`` (512 KiB per float64 temporary).
 _BLOCK_ROWS: Final = 1 << 16

@@ -247,6 +247,8 @@ class _SeatTable:
     def classes(self, columns: Mapping[str, NDArray[Any]], n: int) -> NDArray[np.intp]:
         """The class (table entry) of each of ``n`` rows; the columns must be :meth:`accepts`-ed."""
         size, team, *counts = (np.asarray(columns[name]) for name in _SEAT_READS)
+        if n <= _FEW_ROWS:
+            return self._few_classes(size, team, counts)
         # Built in int16 (every class number fits: at most _SEAT_TABLE_LIMIT // 2 classes, see
         # __init__), where numpy's loops move four times less memory, then widened once.
         index = np.zeros(n, dtype=np.int16)
@@ -264,6 +266,19 @@ class _SeatTable:
             np.minimum(count, self.cap, out=part, casting="unsafe")
             index += part.astype(np.int16)
         return index.astype(np.intp)
+
+    def _few_classes(
+        self, size: NDArray[Any], team: NDArray[Any], counts: list[NDArray[Any]]
+    ) -> NDArray[np.intp]:
+        """:meth:`classes` for a few rows, row by row in Python (two dozen numpy calls cost more)."""
+        width, cap, (one, many) = self.cap + 1, self.cap, self.team_steps
+        out = []
+        for s, t, *cs in zip(size.tolist(), team.tolist(), *(c.tolist() for c in counts), strict=True):
+            k = bisect_right(self.sizes, s) * 3 + (t >= one) + (t >= many)
+            for c in cs:
+                k = k * width + (c if c < cap else cap)
+            out.append(k)
+        return np.array(out, dtype=np.intp)
 
     def batch(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]] | None:
         """The derived columns looked up, or None where the arithmetic must run instead."""
@@ -302,6 +317,9 @@ class _SeatTable:
         for name, column in self.columns.items():
             column.take(classes, out=out[name], mode="clip")
 
+
+#: Up to this many rows, :meth:`_SeatTable.classes` works row by row in Python.
+_FEW_ROWS: Final = 8
 
 #: The profile inputs the seat reads, in the order of the table's axes.
 _SEAT_READS: Final = ("company_size", "product_team_size", *_COVERAGE)
