@@ -40,7 +40,7 @@ from _common import random_profiles
 
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, recommend_many
-from tpm_fit._batch.frame import encode_frame, result_frame, run_kernel
+from tpm_fit._batch.frame import PARALLEL_ROWS, encode_frame, result_frame, run_kernel, thread_count
 from tpm_fit._engine.kernel import compile_rulebook
 from tpm_fit._model.profile import ORDERED_INPUTS
 
@@ -81,8 +81,18 @@ def scenarios(n: int, kind: str, *, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def medians(runs: dict[str, Callable[[], object]], *, repeats: int) -> dict[str, float]:
-    """Median seconds of each run, interleaved round by round after one warm-up."""
+#: Runs that call numpy's BLAS. OpenBLAS's worker threads keep spinning on their cores for a
+#: while (about 0.1 s) after a call returns, which would take a core from whichever case runs
+#: next; the bench waits that out after each of these runs (their own times are unaffected).
+_BLAS_RUNS = frozenset({"matmul", "einsum", "skcriteria"})
+_BLAS_SETTLE_SECONDS = 0.25
+
+
+def medians(runs: dict[str, Callable[[], object]], *, repeats: int, settle: bool = False) -> dict[str, float]:
+    """Median seconds of each run, interleaved round by round after one warm-up.
+
+    ``settle``: wait after each BLAS run (for batches that ``recommend_many`` runs on threads).
+    """
     for run in runs.values():
         run()
     times: dict[str, list[float]] = {name: [] for name in runs}
@@ -91,6 +101,8 @@ def medians(runs: dict[str, Callable[[], object]], *, repeats: int) -> dict[str,
             start = time.perf_counter()
             run()
             times[name].append(time.perf_counter() - start)
+            if settle and name in _BLAS_RUNS:
+                time.sleep(_BLAS_SETTLE_SECONDS)
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -124,13 +136,14 @@ def batch_row(n: int, kind: str, *, repeats: int) -> dict[str, float]:
     k = len(compiled.factor_ids)
     rng = np.random.default_rng(1)
     matrix, weights = rng.random((n, k)), rng.random(k)
+    threads = thread_count(None, n)  # as recommend_many chooses
     encoded = encode_frame(frame)
     scored = run_kernel(compiled, encoded)
     runs: dict[str, Callable[[], object]] = {
         "total": lambda: recommend_many(frame),
-        "encode": lambda: encode_frame(frame),
+        "encode": lambda: encode_frame(frame, threads=threads),
         "seat": lambda: compiled.seat.batch(encoded.columns, n),
-        "kernel": lambda: compiled.evaluate(encoded.columns, n),
+        "kernel": lambda: compiled.evaluate(encoded.columns, n, threads=threads),
         "output": lambda: result_frame(compiled, scored, frame.index, errors=None),
         "matmul": lambda: matrix @ weights,
         "einsum": lambda: np.einsum("nk,k->n", matrix, weights),
@@ -138,7 +151,7 @@ def batch_row(n: int, kind: str, *, repeats: int) -> dict[str, float]:
     skc = weighted_sum(matrix, weights) if n <= 10**6 else None
     if skc is not None:
         runs["skcriteria"] = skc
-    out = medians(runs, repeats=repeats)
+    out = medians(runs, repeats=repeats, settle=threads > 1)
     out["floor"] = min(out["matmul"], out["einsum"])
     out["peak"] = peak_bytes(lambda: recommend_many(frame)) / n
     return out
@@ -209,6 +222,10 @@ def main() -> None:
         f"tpm_fit {tpm_fit.__version__}, pandas {pd.__version__}, numpy {np.__version__}, "
         f"Python {platform.python_version()}, {os.cpu_count()} CPUs; {k} factors; medians of "
         f"{args.repeats} interleaved runs after a warm-up"
+    )
+    print(
+        f"recommend_many matches string columns on {thread_count(None, PARALLEL_ROWS)} thread(s) from "
+        f"{PARALLEL_ROWS:,} rows (threads=None); the floor's matmul uses numpy's BLAS threads"
     )
 
     print("\n## recommend_many, DataFrame to DataFrame (ms; ratios to the same-run floor)")

@@ -54,6 +54,7 @@ class ProfileFrameAccessor:
         errors: Errors = "raise",
         extra_columns: ExtraColumns = "raise",
         margins: bool = False,
+        threads: int | None = None,
     ) -> pd.DataFrame:
         """Score every row: ``recommend_many(frame, ...)`` with the same keyword arguments.
 
@@ -68,6 +69,8 @@ class ProfileFrameAccessor:
             See :func:`recommend_many`.
         margins : bool, default False
             See :func:`recommend_many`.
+        threads : int, optional
+            See :func:`recommend_many`.
 
         Returns
         -------
@@ -77,7 +80,12 @@ class ProfileFrameAccessor:
         from .frame import recommend_many
 
         result: pd.DataFrame = recommend_many(
-            self._frame, rulebook=rulebook, errors=errors, extra_columns=extra_columns, margins=margins
+            self._frame,
+            rulebook=rulebook,
+            errors=errors,
+            extra_columns=extra_columns,
+            margins=margins,
+            threads=threads,
         )
         return result
 

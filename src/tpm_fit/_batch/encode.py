@@ -11,10 +11,11 @@ Imported through :mod:`tpm_fit._batch.frame`, which says which extra to install 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import import_module
+from itertools import pairwise
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .._engine.kernel import INPUT_NAMES
+from .._engine.parallel import run_shares
 from .._errors import ProfileFrameError, short
 from .._model.grammar import Problem
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, VALUE_RULES, OrgProfile
@@ -466,16 +468,17 @@ def _column_values(frame: pd.DataFrame, position: int) -> Any:
 
 
 def _encode_column(
-    name: str, frame: pd.DataFrame, position: int
+    name: str, frame: pd.DataFrame, position: int, matched: NDArray[np.int8] | None = None
 ) -> tuple[NDArray[Any], list[_Problem | None]]:
     """One input column for the kernel: straight from the stored values when they are all valid.
 
     Only a column with a bad row (or of an unusual dtype) builds a Series, and then takes the
-    path that names every problem; a valid column gives the same array either way.
+    path that names every problem; a valid column gives the same array either way. ``matched``
+    holds the level ranks of a string column already matched (:func:`_match_text_columns`).
     """
     values = _column_values(frame, position)
     if name in ORDERED_INPUTS:
-        codes = _level_codes(values, _level_names(name))
+        codes = matched if matched is not None else _level_codes(values, _level_names(name))
         if codes.size == 0 or codes.min() >= 0:
             return codes, []
         return _ordered_problems(name, codes, frame.iloc[:, position])
@@ -483,6 +486,57 @@ def _encode_column(
     if whole is not None:
         return whole, []
     return _encode_integer(name, frame.iloc[:, position])
+
+
+def _match_text_columns(
+    frame: pd.DataFrame, positions: Mapping[str, int], threads: int
+) -> dict[str, NDArray[np.int8]]:
+    """Level ranks of the Arrow string columns, matched on ``threads`` threads at once.
+
+    Matching strings (pyarrow's hash lookup, which releases the GIL) is the costly part of
+    encoding; each column is cut into ``threads`` row ranges (zero-copy slices) and every range
+    is matched on its own thread. Ranks are per row, so joining the ranges gives exactly the
+    ranks of the whole column. Other columns (categoricals, numbers) are cheap and stay serial.
+    """
+    text = {
+        name: values
+        for name in ORDERED_INPUTS
+        if name in positions and _is_arrow_text(values := _column_values(frame, positions[name]))
+    }
+    n = len(frame)
+    if not text or n < threads:
+        return {}
+    cuts = [n * k // threads for k in range(threads + 1)]
+    tasks = [(name, start, stop) for name in text for start, stop in pairwise(cuts) if stop > start]
+    parts: list[NDArray[np.int8]] = [np.empty(0, dtype=np.int8)] * len(tasks)
+
+    def match(indices: Sequence[int]) -> None:
+        for i in indices:
+            name, start, stop = tasks[i]
+            parts[i] = _level_codes(text[name][start:stop], _level_names(name))
+
+    run_shares(match, range(len(tasks)), threads)
+    return {
+        name: np.concatenate([part for (task, _, _), part in zip(tasks, parts, strict=True) if task == name])
+        for name in text
+    }
+
+
+def _is_arrow_text(values: Any) -> bool:
+    """Whether ``values`` are Arrow-backed strings (not a dictionary: those are matched cheaply)."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    return _is_text_dtype(dtype) and not _is_dictionary(dtype)
+
+
+def _is_dictionary(dtype: Any) -> bool:
+    pa = _pyarrow()
+    return (
+        pa is not None
+        and isinstance(dtype, pd.ArrowDtype)
+        and bool(pa.types.is_dictionary(dtype.pyarrow_dtype))
+    )
 
 
 def _valid_numbers(name: str, values: Any) -> NDArray[Any] | None:
@@ -575,12 +629,17 @@ class _Encoded:
     bad: NDArray[np.bool_] | None  # rows with any problem; None when there are none
 
 
-def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise") -> _Encoded:
-    """Validate a profile frame and encode it as the kernel's columns (values and level ranks)."""
+def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise", threads: int = 1) -> _Encoded:
+    """Validate a profile frame and encode it as the kernel's columns (values and level ranks).
+
+    With ``threads`` above 1, the columns are encoded concurrently (pyarrow's string matching
+    and numpy's passes release the GIL); the result is the same.
+    """
     names = frame.columns.tolist()
     _check_columns(names, extra_columns=extra_columns)
     positions = {name: position for position, name in enumerate(names) if isinstance(name, str)}
     n = len(frame)
+    matched = _match_text_columns(frame, positions, threads) if threads > 1 else {}
     columns: dict[str, NDArray[Any]] = {}
     found: list[_Problem | None] = []
     for name in INPUT_NAMES:
@@ -589,7 +648,7 @@ def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise") 
             code = _default_code(name)
             columns[name] = np.full(n, code, dtype=np.int8 if name in ORDERED_INPUTS else np.int64)
             continue
-        columns[name], column_problems = _encode_column(name, frame, position)
+        columns[name], column_problems = _encode_column(name, frame, position, matched.get(name))
         found.extend(column_problems)
     found.extend(_headcount_problems(columns))
     problems = [p for p in found if p is not None]

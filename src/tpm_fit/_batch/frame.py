@@ -80,9 +80,9 @@ class _Scored:
     bad: NDArray[np.bool_]
 
 
-def run_kernel(compiled: CompiledRulebook, encoded: _Encoded) -> _Scored:
-    """Call the kernel on encoded columns; bad rows (if any) come out missing."""
-    evaluation = compiled.evaluate(encoded.columns, encoded.n)
+def run_kernel(compiled: CompiledRulebook, encoded: _Encoded, *, threads: int = 1) -> _Scored:
+    """Call the kernel on encoded columns (on ``threads`` threads); bad rows come out missing."""
+    evaluation = compiled.evaluate(encoded.columns, encoded.n, threads=threads)
     verdicts, role_shapes = evaluation.verdict_codes, evaluation.derived["role_shape"]
     bad = encoded.bad if encoded.bad is not None else np.zeros(encoded.n, dtype=bool)
     # No -0.0 to clean up for CSVs: the kernel adds 0.0 to every contribution (both twins), and
@@ -112,9 +112,10 @@ def result_frame(
     """Shape the kernel's outputs as the result frame, without copying the float columns."""
     evaluation = scored.evaluation
     data: dict[str, Any] = {
-        "verdict": pd.Categorical.from_codes(scored.verdicts, dtype=VERDICT_DTYPE),
+        # The kernel's codes are in range by construction (-1 for bad rows): no validation pass.
+        "verdict": pd.Categorical.from_codes(scored.verdicts, dtype=VERDICT_DTYPE, validate=False),
         "score": evaluation.score,
-        "role_shape": pd.Categorical.from_codes(scored.role_shapes, dtype=ROLE_SHAPE_DTYPE),
+        "role_shape": pd.Categorical.from_codes(scored.role_shapes, dtype=ROLE_SHAPE_DTYPE, validate=False),
         "hire_needed": _flags(evaluation.derived["hire_needed"], scored.bad),
     }
     for face in FACES:
@@ -214,6 +215,7 @@ def recommend_many(
     errors: Errors = "raise",
     extra_columns: ExtraColumns = "raise",
     margins: bool = False,
+    threads: int | None = None,
 ) -> Any:
     """Recommend a technical or a traditional PM for every row of a DataFrame of profiles.
 
@@ -246,6 +248,11 @@ def recommend_many(
         the row's verdict (``inf`` when none can; missing for bad rows), and ``margin_factor``,
         the factor achieving it (categorical of factor ids). Equal to
         ``Recommendation.robustness()``'s ``margin`` and ``margin_factor`` row by row.
+    threads : int, optional
+        Threads that share the work: matching string columns and scoring blocks of rows.
+        ``None`` (the default) uses every CPU for frames of at least 131,072 rows and one
+        thread below that; ``1`` never starts a thread. The result is the same either way.
+        A dask frame's partitions each use one thread unless a number is given.
 
     Returns
     -------
@@ -268,7 +275,8 @@ def recommend_many(
         bad rows with ``errors="raise"``; the message names the column, the row labels and the
         bad values. A subclass of :class:`ValueError`.
     ValueError
-        ``errors`` or ``extra_columns`` is not one of its options.
+        ``errors`` or ``extra_columns`` is not one of its options, or ``threads`` is not None
+        or a whole number of at least 1.
     TypeError
         ``frame`` is not a DataFrame, or ``rulebook`` is neither a Rulebook, a path nor None.
 
@@ -287,28 +295,61 @@ def recommend_many(
     """
     if errors not in _ERRORS_VALUES:
         raise ValueError(f"errors={short(errors)}: not an option; valid: 'raise' or 'coerce'")
+    _check_threads(threads)
     book = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
     if _is_dask(frame):
         return _recommend_dask(
-            frame, rulebook=book, errors=errors, extra_columns=extra_columns, margins=margins
+            frame, rulebook=book, errors=errors, extra_columns=extra_columns, margins=margins, threads=threads
         )
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(
             f"recommend_many() takes a pandas or dask DataFrame, not {type(frame).__name__}; "
             "for a list of profiles use pandas.DataFrame(records)"
         )
-    return _recommend_frame(frame, rulebook=book, errors=errors, extra_columns=extra_columns, margins=margins)
+    return _recommend_frame(
+        frame,
+        rulebook=book,
+        errors=errors,
+        extra_columns=extra_columns,
+        margins=margins,
+        threads=thread_count(threads, len(frame)),
+    )
+
+
+#: Frames of at least this many rows are encoded on every CPU unless ``threads`` says otherwise.
+PARALLEL_ROWS: Final = 1 << 17
+
+
+def _check_threads(threads: object) -> None:
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, int) or threads < 1):
+        raise ValueError(
+            f"threads={short(threads)}: not a thread count; valid: None (automatic) or a whole number "
+            "of at least 1"
+        )
+
+
+def thread_count(threads: int | None, rows: int) -> int:
+    """The threads ``recommend_many`` uses for a frame of ``rows`` rows (``threads`` checked)."""
+    if threads is not None:
+        return threads
+    return (os.cpu_count() or 1) if rows >= PARALLEL_ROWS else 1
 
 
 def _recommend_frame(
-    frame: pd.DataFrame, *, rulebook: Rulebook, errors: Errors, extra_columns: ExtraColumns, margins: bool
+    frame: pd.DataFrame,
+    *,
+    rulebook: Rulebook,
+    errors: Errors,
+    extra_columns: ExtraColumns,
+    margins: bool,
+    threads: int,
 ) -> pd.DataFrame:
     """:func:`recommend_many` on a pandas frame, its arguments checked: encode, score, shape."""
     compiled = compile_rulebook(rulebook)
-    encoded = encode_frame(frame, extra_columns=extra_columns)
+    encoded = encode_frame(frame, extra_columns=extra_columns, threads=threads)
     if encoded.bad is not None and errors == "raise":
         raise _frame_error(frame.index, encoded.problems, int(encoded.bad.sum()), encoded.n)
-    scored = run_kernel(compiled, encoded)
+    scored = run_kernel(compiled, encoded, threads=threads)
     result = result_frame(
         compiled,
         scored,
@@ -329,7 +370,13 @@ def _insert_kept(result: pd.DataFrame, frame: pd.DataFrame) -> None:
 
 
 def _recommend_dask(
-    frame: Any, *, rulebook: Rulebook, errors: Errors, extra_columns: ExtraColumns, margins: bool
+    frame: Any,
+    *,
+    rulebook: Rulebook,
+    errors: Errors,
+    extra_columns: ExtraColumns,
+    margins: bool,
+    threads: int | None,
 ) -> Any:
     try:
         dd: Any = import_module("dask.dataframe")
@@ -347,6 +394,7 @@ def _recommend_dask(
         "errors": errors,
         "extra_columns": extra_columns,
         "margins": margins,
+        "threads": 1 if threads is None else threads,  # dask runs the partitions in parallel
     }
     meta = recommend_many(make_meta(frame), **options)
     return frame.map_partitions(recommend_many, **options, meta=meta)

@@ -20,7 +20,7 @@ derived inputs as the rank of their level (0 for the lowest).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -33,6 +33,7 @@ from .._model.rulebook import Rulebook
 from .._model.vocab import RoleShape, Verdict
 from .cache import FingerprintCache
 from .packed import pack, unpack
+from .parallel import run_shares
 from .seat import SEAT_INPUTS, SeatOne, SeatStage, _SeatTable
 
 __all__ = [
@@ -402,11 +403,15 @@ class CompiledRulebook:
 
     # -- many profiles ------------------------------------------------------------------
 
-    def evaluate(self, columns: Columns, n: int) -> BatchEvaluation:
-        """Both stages for ``n`` encoded profiles."""
+    def evaluate(self, columns: Columns, n: int, *, threads: int = 1) -> BatchEvaluation:
+        """Both stages for ``n`` encoded profiles.
+
+        ``threads`` above 1 shares the blocks of rows of the table path among that many threads
+        (each block's rows are written by one thread only: the same result).
+        """
         whole = self._whole_for(columns, n)
         if whole is not None:
-            return whole.evaluate(self.seat.table, columns, n)
+            return whole.evaluate(self.seat.table, columns, n, threads=threads)
         full = self.with_derived(columns, n)
         contributions, score, codes, flags = self._rows(full, n, risks=True)
         derived = {name: full[name] for name in SEAT_INPUTS}
@@ -694,33 +699,43 @@ class _Fused:
         index = _add_axes(np.zeros(n, dtype=_narrow(self.score.size)), block, self.axes)
         self._gather(index.astype(np.intp), contributions, score, codes, flags)
 
-    def evaluate(self, seat: _SeatTable, columns: Columns, n: int) -> BatchEvaluation:
+    def evaluate(self, seat: _SeatTable, columns: Columns, n: int, *, threads: int = 1) -> BatchEvaluation:
         """Both stages for ``n`` profiles whose seat inputs and free axes are integer columns.
 
         The one-byte outputs (the seat's derived inputs; the verdict code and risk flags) come
-        as packed records, one gather each, and are returned as views of them.
+        as packed records, one gather each, and are returned as views of them. Blocks of rows
+        are independent, so ``threads`` may share them.
         """
-        assert self.seat_part is not None
-        assert seat.packed is not None
-        seats = np.empty(n, dtype=seat.packed.dtype)
+        seat_part, packed_seats = self.seat_part, seat.packed
+        assert seat_part is not None
+        assert packed_seats is not None
+        seats = np.empty(n, dtype=packed_seats.dtype)
         small = np.empty(n, dtype=self.packed.dtype)
         floats = np.empty((len(self.floats), n), dtype=np.float64)  # contributions, then score
-        for start in range(0, n, _BLOCK_ROWS):
-            stop = min(start + _BLOCK_ROWS, n)
-            block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)
-            rows = slice(start, stop)
-            classes = seat.classes(block, stop - start)
-            seat.packed.take(classes, out=seats[rows], mode="clip")
-            index = _add_axes(self.seat_part.take(classes), block, self.free_axes).astype(np.intp)
-            if stop - start < _ROW_GATHER_ROWS:  # one call for every float column: less overhead
-                self.floats.take(index, axis=1, out=floats[:, rows], mode="clip")
-            else:  # one gather per column: faster per row
-                for k, table in enumerate(self.floats):
-                    table.take(index, out=floats[k, rows], mode="clip")
-            self.packed.take(index, out=small[rows], mode="clip")
+
+        def blocks(starts: Sequence[int]) -> None:
+            for start in starts:
+                stop = min(start + _BLOCK_ROWS, n)
+                block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)
+                rows = slice(start, stop)
+                classes = seat.classes(block, stop - start)
+                packed_seats.take(classes, out=seats[rows], mode="clip")
+                index = _add_axes(seat_part.take(classes), block, self.free_axes).astype(np.intp)
+                self._gather_block(index, floats[:, rows], small[rows])
+
+        run_shares(blocks, range(0, n, _BLOCK_ROWS), threads)
         derived = dict(zip(SEAT_INPUTS, unpack(seats, len(SEAT_INPUTS)), strict=True))
         outputs = unpack(small, 1 + len(self.flags))
         return BatchEvaluation(derived, floats[:-1], floats[-1], outputs[0], outputs[1:].view(np.bool_))
+
+    def _gather_block(self, index: NDArray[np.intp], floats: Float, small: NDArray[Any]) -> None:
+        """Every output of one block of rows, by table index."""
+        if len(index) < _ROW_GATHER_ROWS:  # one call for every float column: less overhead
+            self.floats.take(index, axis=1, out=floats, mode="clip")
+        else:  # one gather per column: faster per row
+            for k, table in enumerate(self.floats):
+                table.take(index, out=floats[k], mode="clip")
+        self.packed.take(index, out=small, mode="clip")
 
     def _gather(
         self,
