@@ -23,7 +23,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .._engine.kernel import INPUT_NAMES
-from .._engine.parallel import run_shares
 from .._errors import ProfileFrameError, short
 from .._model.grammar import Problem
 from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, VALUE_RULES, OrgProfile
@@ -488,37 +487,55 @@ def _encode_column(
     return _encode_integer(name, frame.iloc[:, position])
 
 
-def _match_text_columns(
-    frame: pd.DataFrame, positions: Mapping[str, int], threads: int
-) -> dict[str, NDArray[np.int8]]:
-    """Level ranks of the Arrow string columns, matched on ``threads`` threads at once.
-
-    Matching strings (pyarrow's hash lookup, which releases the GIL) is the costly part of
-    encoding; each column is cut into ``threads`` row ranges (zero-copy slices) and every range
-    is matched on its own thread. Ranks are per row, so joining the ranges gives exactly the
-    ranks of the whole column. Other columns (categoricals, numbers) are cheap and stay serial.
-    """
-    text = {
+def _arrow_text_columns(frame: pd.DataFrame, positions: Mapping[str, int]) -> dict[str, Any]:
+    """The stored values of the level columns that are Arrow-backed strings, by name."""
+    return {
         name: values
         for name in ORDERED_INPUTS
         if name in positions and _is_arrow_text(values := _column_values(frame, positions[name]))
     }
+
+
+def _encode_threaded(
+    frame: pd.DataFrame, positions: Mapping[str, int], threads: int
+) -> dict[str, tuple[NDArray[Any], list[_Problem | None]]]:
+    """:func:`_encode_present` with the Arrow string columns matched on ``threads`` threads.
+
+    Matching strings (pyarrow's hash lookup, which releases the GIL) is the costly part of
+    encoding: each such column is cut into ``threads`` row ranges (zero-copy slices), every
+    range is matched on a pool thread, and meanwhile this thread encodes the other columns.
+    Ranks are per row, so joining the ranges gives exactly the ranks of the whole column.
+    """
+    text = _arrow_text_columns(frame, positions)
     n = len(frame)
     if not text or n < threads:
-        return {}
+        return _encode_present(frame, positions)
+    from concurrent.futures import ThreadPoolExecutor
+
     cuts = [n * k // threads for k in range(threads + 1)]
-    tasks = [(name, start, stop) for name in text for start, stop in pairwise(cuts) if stop > start]
-    parts: list[NDArray[np.int8]] = [np.empty(0, dtype=np.int8)] * len(tasks)
+    with ThreadPoolExecutor(threads, thread_name_prefix="tpm_fit") as pool:
+        pending = {
+            name: [
+                pool.submit(_level_codes, values[start:stop], _level_names(name))
+                for start, stop in pairwise(cuts)
+                if stop > start
+            ]
+            for name, values in text.items()
+        }
+        encoded = _encode_present(frame, {k: v for k, v in positions.items() if k not in text})
+        matched = {name: np.concatenate([part.result() for part in parts]) for name, parts in pending.items()}
+    encoded.update(_encode_present(frame, {name: positions[name] for name in text}, matched))
+    return encoded
 
-    def match(indices: Sequence[int]) -> None:
-        for i in indices:
-            name, start, stop = tasks[i]
-            parts[i] = _level_codes(text[name][start:stop], _level_names(name))
 
-    run_shares(match, range(len(tasks)), threads)
+def _encode_present(
+    frame: pd.DataFrame, positions: Mapping[str, int], matched: Mapping[str, NDArray[np.int8]] | None = None
+) -> dict[str, tuple[NDArray[Any], list[_Problem | None]]]:
+    """Every input column of ``positions`` encoded (:func:`_encode_column`), by name."""
     return {
-        name: np.concatenate([part for (task, _, _), part in zip(tasks, parts, strict=True) if task == name])
-        for name in text
+        name: _encode_column(name, frame, positions[name], (matched or {}).get(name))
+        for name in INPUT_NAMES
+        if name in positions
     }
 
 
@@ -632,23 +649,24 @@ class _Encoded:
 def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise", threads: int = 1) -> _Encoded:
     """Validate a profile frame and encode it as the kernel's columns (values and level ranks).
 
-    With ``threads`` above 1, the columns are encoded concurrently (pyarrow's string matching
-    and numpy's passes release the GIL); the result is the same.
+    With ``threads`` above 1, Arrow string columns are matched on that many threads while the
+    other columns are encoded (:func:`_encode_threaded`); the result is the same.
     """
     names = frame.columns.tolist()
     _check_columns(names, extra_columns=extra_columns)
     positions = {name: position for position, name in enumerate(names) if isinstance(name, str)}
     n = len(frame)
-    matched = _match_text_columns(frame, positions, threads) if threads > 1 else {}
+    encoded = (
+        _encode_threaded(frame, positions, threads) if threads > 1 else _encode_present(frame, positions)
+    )
     columns: dict[str, NDArray[Any]] = {}
     found: list[_Problem | None] = []
     for name in INPUT_NAMES:
-        position = positions.get(name)
-        if position is None:
+        if name not in encoded:
             code = _default_code(name)
             columns[name] = np.full(n, code, dtype=np.int8 if name in ORDERED_INPUTS else np.int64)
             continue
-        columns[name], column_problems = _encode_column(name, frame, position, matched.get(name))
+        columns[name], column_problems = encoded[name]
         found.extend(column_problems)
     found.extend(_headcount_problems(columns))
     problems = [p for p in found if p is not None]

@@ -1,8 +1,8 @@
 """Work on several threads, for the batch path's numpy and pyarrow passes (which release the GIL).
 
-One helper, used by the kernel's blocks of rows and by the batch encoder's string matching: the
-items are cut into contiguous shares, this thread works on the first while a short-lived pool
-works on the others, and every exception reaches the caller.
+One helper, used to share the kernel's blocks of rows: the items are cut into contiguous shares,
+this thread works on the first while a short-lived pool works on the others, and every exception
+reaches the caller.
 """
 
 from __future__ import annotations
