@@ -314,7 +314,7 @@ def test_the_seat_table_equals_the_seat_arithmetic(rulebook: Rulebook, profiles:
 @given(
     rulebooks(max_relative_change=0.3),
     st.lists(org_profiles(), min_size=1, max_size=8),
-    st.sampled_from([np.int64, np.int32, np.uint16, np.uint64]),
+    st.sampled_from([np.int64, np.int32, np.uint64]),  # types that hold every valid profile
 )
 def test_seat_classes_of_a_few_rows_equal_the_vectorised_classes(
     rulebook: Rulebook, profiles: list[OrgProfile], dtype: type[np.integer[Any]]
