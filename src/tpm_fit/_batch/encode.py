@@ -308,8 +308,10 @@ def _arrow_codes(values: Any, levels: list[str]) -> NDArray[np.int8] | None:
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None
     found = pa.compute.index_in(array, value_set=pa.array(levels, type=array.type))
+    if found.null_count:  # values that are no level (or missing) rank -1
+        found = found.fill_null(-1)
     # np.array copies: arrow's buffers are read-only, and bad rows get a placeholder written.
-    return np.array(found.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int8)
+    return np.array(found.to_numpy(zero_copy_only=False), dtype=np.int8)
 
 
 def _dictionary_codes(pa: Any, array: Any, levels: list[str]) -> NDArray[np.int8] | None:
@@ -502,28 +504,38 @@ def _encode_threaded(
     """:func:`_encode_present` with the Arrow string columns matched on ``threads`` threads.
 
     Matching strings (pyarrow's hash lookup, which releases the GIL) is the costly part of
-    encoding: each such column is cut into ``threads`` row ranges (zero-copy slices), every
-    range is matched on a pool thread, and meanwhile this thread encodes the other columns.
-    Ranks are per row, so joining the ranges gives exactly the ranks of the whole column.
+    encoding. Each such column is cut into row ranges (zero-copy slices); pool threads take
+    ranges one at a time from a shared queue, and this thread joins them once it has encoded
+    the other columns, so the work balances whatever the mix. Ranks are per row, so joining the
+    ranges gives exactly the ranks of the whole column.
     """
     text = _arrow_text_columns(frame, positions)
     n = len(frame)
-    if not text or n < threads:
+    if not text or n < 2 * threads:
         return _encode_present(frame, positions)
     from concurrent.futures import ThreadPoolExecutor
 
-    cuts = [n * k // threads for k in range(threads + 1)]
-    with ThreadPoolExecutor(threads, thread_name_prefix="tpm_fit") as pool:
-        pending = {
-            name: [
-                pool.submit(_level_codes, values[start:stop], _level_names(name))
-                for start, stop in pairwise(cuts)
-                if stop > start
-            ]
-            for name, values in text.items()
-        }
+    pieces = 2 * threads  # ranges per column: enough to balance, few enough to amortise a call
+    cuts = [n * k // pieces for k in range(pieces + 1)]
+    tasks = [(name, start, stop) for name in text for start, stop in pairwise(cuts)]
+    parts: list[NDArray[np.int8]] = [np.empty(0, dtype=np.int8)] * len(tasks)
+    queue = iter(range(len(tasks)))  # next() on it is atomic: each range is taken once
+
+    def match() -> None:
+        for i in queue:
+            name, start, stop = tasks[i]
+            parts[i] = _level_codes(text[name][start:stop], _level_names(name))
+
+    with ThreadPoolExecutor(threads - 1, thread_name_prefix="tpm_fit") as pool:
+        helpers = [pool.submit(match) for _ in range(threads - 1)]
         encoded = _encode_present(frame, {k: v for k, v in positions.items() if k not in text})
-        matched = {name: np.concatenate([part.result() for part in parts]) for name, parts in pending.items()}
+        match()
+        for helper in helpers:
+            helper.result()
+    matched = {
+        name: np.concatenate([part for (task, _, _), part in zip(tasks, parts, strict=True) if task == name])
+        for name in text
+    }
     encoded.update(_encode_present(frame, {name: positions[name] for name in text}, matched))
     return encoded
 
