@@ -518,13 +518,12 @@ def _encode_threaded(
     pieces = 2 * threads  # ranges per column: enough to balance, few enough to amortise a call
     cuts = [n * k // pieces for k in range(pieces + 1)]
     tasks = [(name, start, stop) for name in text for start, stop in pairwise(cuts)]
-    parts: list[NDArray[np.int8]] = [np.empty(0, dtype=np.int8)] * len(tasks)
-    queue = iter(range(len(tasks)))  # next() on it is atomic: each range is taken once
+    matched = {name: np.empty(n, dtype=np.int8) for name in text}
+    queue = iter(tasks)  # next() on it is atomic: each range is taken once
 
     def match() -> None:
-        for i in queue:
-            name, start, stop = tasks[i]
-            parts[i] = _level_codes(text[name][start:stop], _level_names(name))
+        for name, start, stop in queue:
+            matched[name][start:stop] = _level_codes(text[name][start:stop], _level_names(name))
 
     with ThreadPoolExecutor(threads - 1, thread_name_prefix="tpm_fit") as pool:
         helpers = [pool.submit(match) for _ in range(threads - 1)]
@@ -532,10 +531,6 @@ def _encode_threaded(
         match()
         for helper in helpers:
             helper.result()
-    matched = {
-        name: np.concatenate([part for (task, _, _), part in zip(tasks, parts, strict=True) if task == name])
-        for name in text
-    }
     encoded.update(_encode_present(frame, {name: positions[name] for name in text}, matched))
     return encoded
 
