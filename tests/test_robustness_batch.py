@@ -155,3 +155,38 @@ def test_dask_frames_get_margins_too() -> None:
     pd.testing.assert_frame_equal(
         lazy.compute(scheduler="synchronous"), recommend_many(grid, margins=True), check_categorical=False
     )
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_margins_looked_up_per_table_entry_equal_the_margins_of_each_rows_contributions(threads: int) -> None:
+    """On the table path each row's margin is its entry's, computed once: the same bits as
+    batch_margins over the row's own contributions; bad rows still get none."""
+    from tpm_fit._analysis.robustness import batch_margins
+    from tpm_fit._batch.encode import encode_frame
+    from tpm_fit._engine.kernel import compile_rulebook
+
+    rng = np.random.default_rng(threads)
+    n = 70_000  # more than one block of rows
+    size = rng.integers(1, 20_000, n)
+    frame = pd.DataFrame(
+        {
+            "company_size": size,
+            "technical_coverage": np.minimum(rng.integers(0, 4, n), size),
+            "product_team_size": np.minimum(rng.integers(0, 6, n), size),
+            "product_complexity": rng.choice(["low", "moderate", "high", "very_high"], n),
+            "engineering_capability": rng.choice(["developing", "established", "strong"], n),
+        }
+    )
+    frame.loc[7, "product_complexity"] = "enormous"  # a bad row: coded 0 for the kernel, then dropped
+    compiled = compile_rulebook(Rulebook.default())
+    encoded = encode_frame(frame)
+    assert compiled.table_entries(encoded.columns, encoded.n) is not None  # the lookup path
+    result = recommend_many(frame, errors="coerce", margins=True, threads=threads)
+    contributions = result.filter(like="contribution.").to_numpy().T.copy()
+    margin, factor = batch_margins(
+        contributions, result["score"].to_numpy(), technical_min=0.75, traditional_max=-0.75
+    )
+    assert result["margin"].to_numpy().tobytes() == margin.tobytes()
+    assert result["margin_factor"].cat.codes.to_numpy().tolist() == factor.tolist()
+    assert math.isnan(result["margin"].iloc[7])
+    assert pd.isna(result["margin_factor"].iloc[7])

@@ -80,9 +80,16 @@ class _Scored:
     bad: NDArray[np.bool_]
 
 
-def run_kernel(compiled: CompiledRulebook, encoded: _Encoded, *, threads: int = 1) -> _Scored:
-    """Call the kernel on encoded columns (on ``threads`` threads); bad rows come out missing."""
-    evaluation = compiled.evaluate(encoded.columns, encoded.n, threads=threads)
+def run_kernel(
+    compiled: CompiledRulebook, encoded: _Encoded, *, threads: int = 1, margins: bool = False
+) -> _Scored:
+    """Call the kernel on encoded columns (on ``threads`` threads); bad rows come out missing.
+
+    With ``margins``, the kernel also gathers each row's margin and margin factor when it reads
+    a table (:func:`_margin_tables`); otherwise :func:`_margin_columns` computes them.
+    """
+    gather = _margin_tables(compiled, encoded) if margins else ()
+    evaluation = compiled.evaluate(encoded.columns, encoded.n, threads=threads, gather=gather)
     verdicts, role_shapes = evaluation.verdict_codes, evaluation.derived["role_shape"]
     bad = encoded.bad if encoded.bad is not None else np.zeros(encoded.n, dtype=bool)
     # No -0.0 to clean up for CSVs: the kernel adds 0.0 to every contribution (both twins), and
@@ -187,16 +194,47 @@ def _small_frame(values: list[Any], columns: pd.Index[Any], index: pd.Index[Any]
     return create(blocks, index=index, columns=columns)  # type: ignore[no-any-return]
 
 
+def _margin_tables(compiled: CompiledRulebook, encoded: _Encoded) -> tuple[NDArray[Any], ...]:
+    """Margin and margin factor of every entry of the table the kernel will read, or ().
+
+    A row's margin is a function of its contributions and score alone, and on the table path
+    those are exactly its entry's: computed once per entry (and kept with the compiled
+    rulebook), they cost one gather per row instead of the passes of ``batch_margins``.
+    """
+    from .._analysis.robustness import batch_margins
+
+    entries = compiled.table_entries(encoded.columns, encoded.n)
+    if entries is None:
+        return ()
+    found = compiled.attachments.get("margin_tables")
+    if found is None or found[0] is not entries[1]:
+        margin, factor = batch_margins(
+            entries[0],
+            entries[1],
+            technical_min=compiled.technical_min,
+            traditional_max=compiled.traditional_max,
+        )
+        found = compiled.attachments["margin_tables"] = (entries[1], margin, factor)
+    return found[1], found[2]
+
+
 def _margin_columns(compiled: CompiledRulebook, scored: _Scored) -> dict[str, Any]:
     """``margin`` and ``margin_factor`` from the contributions (docs/robustness.md)."""
     from .._analysis.robustness import batch_margins
 
-    margin, factor = batch_margins(
-        scored.evaluation.contributions,
-        scored.evaluation.score,
-        technical_min=compiled.technical_min,
-        traditional_max=compiled.traditional_max,
-    )
+    gathered = scored.evaluation.gathered
+    if gathered:  # looked up per row by the kernel; bad rows have no margin
+        margin, factor = gathered
+        if scored.bad.any():
+            margin[scored.bad] = np.nan
+            factor[scored.bad] = -1
+    else:
+        margin, factor = batch_margins(
+            scored.evaluation.contributions,
+            scored.evaluation.score,
+            technical_min=compiled.technical_min,
+            traditional_max=compiled.traditional_max,
+        )
     dtype = pd.CategoricalDtype(list(compiled.factor_ids), ordered=False)
     return {"margin": margin, "margin_factor": pd.Categorical.from_codes(factor, dtype=dtype)}
 
@@ -349,7 +387,7 @@ def _recommend_frame(
     encoded = encode_frame(frame, extra_columns=extra_columns, threads=threads)
     if encoded.bad is not None and errors == "raise":
         raise _frame_error(frame.index, encoded.problems, int(encoded.bad.sum()), encoded.n)
-    scored = run_kernel(compiled, encoded, threads=threads)
+    scored = run_kernel(compiled, encoded, threads=threads, margins=margins)
     result = result_frame(
         compiled,
         scored,

@@ -97,6 +97,8 @@ class BatchEvaluation:
     score: Float
     verdict_codes: NDArray[np.int8]
     risks: NDArray[np.bool_]  # (n_risks, n)
+    #: Per row, the entries of the per-entry arrays passed as ``gather`` (table path only).
+    gathered: tuple[NDArray[Any], ...] = ()
 
 
 class _CompiledRisk:
@@ -403,15 +405,19 @@ class CompiledRulebook:
 
     # -- many profiles ------------------------------------------------------------------
 
-    def evaluate(self, columns: Columns, n: int, *, threads: int = 1) -> BatchEvaluation:
+    def evaluate(
+        self, columns: Columns, n: int, *, threads: int = 1, gather: Sequence[NDArray[Any]] = ()
+    ) -> BatchEvaluation:
         """Both stages for ``n`` encoded profiles.
 
         ``threads`` above 1 shares the blocks of rows of the table path among that many threads
-        (each block's rows are written by one thread only: the same result).
+        (each block's rows are written by one thread only: the same result). ``gather`` holds
+        arrays with one value per entry of :meth:`table_entries`; on the table path each row's
+        values come back in ``gathered`` (else ``gathered`` is empty).
         """
         whole = self._whole_for(columns, n)
         if whole is not None:
-            return whole.evaluate(self.seat.table, columns, n, threads=threads)
+            return whole.evaluate(self.seat.table, columns, n, threads=threads, gather=gather)
         full = self.with_derived(columns, n)
         contributions, score, codes, flags = self._rows(full, n, risks=True)
         derived = {name: full[name] for name in SEAT_INPUTS}
@@ -456,6 +462,16 @@ class CompiledRulebook:
                 strengths = [self.plan.run(step, block, memo) for step in self.risk_steps]
                 self._flag_block(flags[:, rows], codes[rows], strengths)
         return contributions, score, codes, flags
+
+    def table_entries(self, columns: Columns, n: int) -> tuple[Float, Float] | None:
+        """The contributions ``(n_factors, entries)`` and scores of the table that
+        :meth:`evaluate` will read for these columns, or None when it computes them instead.
+
+        Anything that is a function of a row's contributions and score alone can be computed
+        once per entry and passed to :meth:`evaluate` as ``gather``: same values, one gather.
+        """
+        whole = self._whole_for(columns, n)
+        return None if whole is None else (whole.contributions, whole.score)
 
     def _fused_table(self, n: int) -> _Fused | None:
         """The whole-background table, or None when the rules have none.
@@ -699,7 +715,15 @@ class _Fused:
         index = _add_axes(np.zeros(n, dtype=_narrow(self.score.size)), block, self.axes)
         self._gather(index.astype(np.intp), contributions, score, codes, flags)
 
-    def evaluate(self, seat: _SeatTable, columns: Columns, n: int, *, threads: int = 1) -> BatchEvaluation:
+    def evaluate(
+        self,
+        seat: _SeatTable,
+        columns: Columns,
+        n: int,
+        *,
+        threads: int = 1,
+        gather: Sequence[NDArray[Any]] = (),
+    ) -> BatchEvaluation:
         """Both stages for ``n`` profiles whose seat inputs and free axes are integer columns.
 
         The one-byte outputs (the seat's derived inputs; the verdict code and risk flags) come
@@ -712,6 +736,7 @@ class _Fused:
         seats = np.empty(n, dtype=packed_seats.dtype)
         small = np.empty(n, dtype=self.packed.dtype)
         floats = np.empty((len(self.floats), n), dtype=np.float64)  # contributions, then score
+        gathered = tuple(np.empty(n, dtype=values.dtype) for values in gather)
 
         def blocks(starts: Sequence[int]) -> None:
             for start in starts:
@@ -722,11 +747,15 @@ class _Fused:
                 packed_seats.take(classes, out=seats[rows], mode="clip")
                 index = _add_axes(seat_part.take(classes), block, self.free_axes).astype(np.intp)
                 self._gather_block(index, floats[:, rows], small[rows])
+                for values, out in zip(gather, gathered, strict=True):
+                    values.take(index, out=out[rows], mode="clip")
 
         run_shares(blocks, range(0, n, _BLOCK_ROWS), threads)
         derived = dict(zip(SEAT_INPUTS, unpack(seats, len(SEAT_INPUTS)), strict=True))
         outputs = unpack(small, 1 + len(self.flags))
-        return BatchEvaluation(derived, floats[:-1], floats[-1], outputs[0], outputs[1:].view(np.bool_))
+        return BatchEvaluation(
+            derived, floats[:-1], floats[-1], outputs[0], outputs[1:].view(np.bool_), gathered
+        )
 
     def _gather_block(self, index: NDArray[np.intp], floats: Float, small: NDArray[Any]) -> None:
         """Every output of one block of rows, by table index."""
