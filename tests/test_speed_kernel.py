@@ -175,11 +175,13 @@ def test_uint_and_narrow_integer_columns_index_the_tables_like_int64() -> None:
 
 
 def assert_large_batch_matches_the_arithmetic(
-    rulebook: Rulebook, seed: int, dtype: type[np.integer[Any]] = np.int64
+    rulebook: Rulebook, seed: int, dtype: type[np.integer[Any]] = np.int64, n: int = 70_000
 ) -> CompiledRulebook:
-    """Integer columns of a large batch (tables, the seat folded in) == float columns (arithmetic)."""
+    """Integer columns of a large batch (tables, the seat folded in) == float columns (arithmetic).
+
+    70,000 rows: more than one block of rows, the last one large.
+    """
     rng = np.random.default_rng(seed)
-    n = 70_000  # more than one block of rows
     size = rng.integers(1, 400, n)
     columns: dict[str, np.ndarray] = {"company_size": size.astype(dtype)}
     for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
@@ -243,3 +245,8 @@ def test_the_seat_folds_into_the_background_table_only_where_its_class_decides(
     assert {"technical_coverage", "product_team_size", "company_size"} <= free
     assert "strategy_coverage" not in free
     assert not free & {"role_shape", "seat_strategy", "seat_marketing", "seat_technical"}
+
+
+def test_a_short_last_block_gathers_the_same_as_the_arithmetic() -> None:
+    """65,546 rows: a last block of 10 rows, whose floats are gathered in one call."""
+    assert_large_batch_matches_the_arithmetic(Rulebook.default(), 5, n=65_546)
