@@ -9,7 +9,7 @@ pd = pytest.importorskip("pandas")
 import numpy as np
 
 from tpm_fit import ProfileFrameError, recommend_many
-from tpm_fit._batch.frame import PARALLEL_ROWS, thread_count
+from tpm_fit._batch.frame import MAX_AUTO_THREADS, PARALLEL_ROWS, thread_count
 from tpm_fit._model.profile import ORDERED_INPUTS
 
 
@@ -55,7 +55,7 @@ def test_threads_report_the_same_bad_rows() -> None:
 
 def test_large_frames_use_every_cpu_by_default_and_give_the_same_frame() -> None:
     assert thread_count(None, PARALLEL_ROWS - 1) == 1
-    assert thread_count(None, PARALLEL_ROWS) >= 1
+    assert 1 <= thread_count(None, PARALLEL_ROWS) <= MAX_AUTO_THREADS
     assert thread_count(3, 10) == 3
     frame = profiles(PARALLEL_ROWS, seed=1)
     pd.testing.assert_frame_equal(recommend_many(frame), recommend_many(frame, threads=1))

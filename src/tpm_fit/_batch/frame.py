@@ -288,9 +288,10 @@ def recommend_many(
         ``Recommendation.robustness()``'s ``margin`` and ``margin_factor`` row by row.
     threads : int, optional
         Threads that share the work: matching string columns and scoring blocks of rows.
-        ``None`` (the default) uses every CPU for frames of at least 131,072 rows and one
-        thread below that; ``1`` never starts a thread. The result is the same either way.
-        A dask frame's partitions each use one thread unless a number is given.
+        ``None`` (the default) uses every CPU the process may run on (at most 8) for frames of
+        at least 131,072 rows and one thread below that; ``1`` never starts a thread. The
+        result is the same either way. A dask frame's partitions each use one thread unless a
+        number is given.
 
     Returns
     -------
@@ -354,7 +355,8 @@ def recommend_many(
     )
 
 
-#: Frames of at least this many rows are encoded on every CPU unless ``threads`` says otherwise.
+#: Frames of at least this many rows use every CPU (up to MAX_AUTO_THREADS) unless ``threads``
+#: says otherwise.
 PARALLEL_ROWS: Final = 1 << 17
 
 
@@ -370,7 +372,19 @@ def thread_count(threads: int | None, rows: int) -> int:
     """The threads ``recommend_many`` uses for a frame of ``rows`` rows (``threads`` checked)."""
     if threads is not None:
         return threads
-    return (os.cpu_count() or 1) if rows >= PARALLEL_ROWS else 1
+    return min(_usable_cpus(), MAX_AUTO_THREADS) if rows >= PARALLEL_ROWS else 1
+
+
+#: The most threads ``threads=None`` starts: the work is bound by memory bandwidth well before.
+MAX_AUTO_THREADS: Final = 8
+
+
+def _usable_cpus() -> int:
+    """CPUs this process may run on (its affinity where the OS tells it), at least 1."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        return max(1, len(affinity(0)))
+    return os.cpu_count() or 1
 
 
 def _recommend_frame(
