@@ -227,6 +227,10 @@ def main() -> None:
         f"recommend_many matches string columns on {thread_count(None, PARALLEL_ROWS)} thread(s) from "
         f"{PARALLEL_ROWS:,} rows (threads=None); the floor's matmul uses numpy's BLAS threads"
     )
+    print(
+        f"on threaded cases the bench waits {_BLAS_SETTLE_SECONDS} s after each BLAS run (OpenBLAS's "
+        "workers spin on the cores for about 0.1 s after a call)"
+    )
 
     print("\n## recommend_many, DataFrame to DataFrame (ms; ratios to the same-run floor)")
     print(
