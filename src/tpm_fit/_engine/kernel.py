@@ -431,8 +431,8 @@ class CompiledRulebook:
         Each block evaluates every distinct activation once (the plan's memo), or, when the
         whole background is one lookup table (:class:`_Fused`), takes everything from it.
         """
-        contributions = np.empty((len(self.factor_steps), n), dtype=np.float64)
-        score = np.empty(n, dtype=np.float64)
+        floats = np.empty((len(self.factor_steps) + 1, n), dtype=np.float64)
+        contributions, score = floats[:-1], floats[-1]  # the layout the whole-background table gathers
         codes = np.empty(n, dtype=np.int8)
         flags = np.zeros((len(self.risks) if risks else 0, n), dtype=bool)
         table = self._fused_for(full, n) if fused else None
@@ -444,9 +444,7 @@ class CompiledRulebook:
             block = full if n <= _BLOCK_ROWS else _rows(full, start, stop, n)
             rows = slice(start, stop)
             if table is not None:
-                table.fill(
-                    block, stop - start, contributions[:, rows], score[rows], codes[rows], flags[:, rows]
-                )
+                table.fill(block, stop - start, floats[:, rows], codes[rows], flags[:, rows])
                 continue
             memo: dict[int, Float] = {}
             for k, (step, weight) in enumerate(zip(self.factor_steps, self.signed_weights, strict=True)):
@@ -652,14 +650,13 @@ class _Fused:
 
     __slots__ = (
         "axes",
-        "codes",
         "contributions",
-        "flags",
         "floats",
         "free_axes",
         "packed",
         "score",
         "seat_part",
+        "small_columns",
     )
 
     def __init__(self, axes: tuple[_Axis, ...], compiled: CompiledRulebook) -> None:
@@ -669,11 +666,12 @@ class _Fused:
         grid = {name: grid_index[k] + low for k, (name, low, _, _, _) in enumerate(axes)}
         size = grid_index.shape[1]
         contributions, score, codes, flags = compiled._rows(grid, size, risks=True, fused=False)
-        self.contributions, self.score, self.codes, self.flags = contributions, score, codes, flags
         #: The contributions and then the score of each entry, one row per output column.
         self.floats = np.vstack([contributions, score[np.newaxis]])
+        self.contributions, self.score = self.floats[:-1], self.floats[-1]  # views of it
         #: The verdict code and risk flags of each entry as one record (one gather per row).
         self.packed = pack([codes, *flags])
+        self.small_columns = 1 + len(flags)
         self.seat_part, self.free_axes = _fold_seat(axes, compiled.seat.table)
 
     @classmethod
@@ -704,16 +702,19 @@ class _Fused:
         self,
         block: Columns,
         n: int,
-        contributions: Float,
-        score: Float,
+        floats: Float,
         codes: NDArray[np.int8],
         flags: NDArray[np.bool_],
     ) -> None:
-        """Write the outputs of one block of rows (derived inputs included) through the tables."""
-        # The index is built in the narrowest integer type that holds every entry (less memory
-        # traffic per pass), then widened once for the gathers.
+        """Write the outputs of one block of rows (derived inputs included) through the tables:
+        ``floats`` holds the contributions and then the score, ``flags`` may have no rows."""
         index = _add_axes(np.zeros(n, dtype=_narrow(self.score.size)), block, self.axes)
-        self._gather(index.astype(np.intp), contributions, score, codes, flags)
+        small = np.empty(n, dtype=self.packed.dtype)
+        self._gather_block(index.astype(np.intp), floats, small)
+        outputs = unpack(small, self.small_columns)
+        codes[...] = outputs[0]
+        if len(flags):
+            flags[...] = outputs[1:].view(np.bool_)
 
     def evaluate(
         self,
@@ -752,7 +753,7 @@ class _Fused:
 
         run_shares(blocks, range(0, n, _BLOCK_ROWS), threads)
         derived = dict(zip(SEAT_INPUTS, unpack(seats, len(SEAT_INPUTS)), strict=True))
-        outputs = unpack(small, 1 + len(self.flags))
+        outputs = unpack(small, self.small_columns)
         return BatchEvaluation(
             derived, floats[:-1], floats[-1], outputs[0], outputs[1:].view(np.bool_), gathered
         )
@@ -765,21 +766,6 @@ class _Fused:
             for k, table in enumerate(self.floats):
                 table.take(index, out=floats[k], mode="clip")
         self.packed.take(index, out=small, mode="clip")
-
-    def _gather(
-        self,
-        index: NDArray[np.intp],
-        contributions: Float,
-        score: Float,
-        codes: NDArray[np.int8],
-        flags: NDArray[np.bool_],
-    ) -> None:
-        for k in range(len(self.contributions)):
-            self.contributions[k].take(index, out=contributions[k], mode="clip")
-        self.score.take(index, out=score, mode="clip")
-        self.codes.take(index, out=codes, mode="clip")
-        for k in range(len(flags)):
-            self.flags[k].take(index, out=flags[k], mode="clip")
 
 
 def _narrow(size: int) -> type[np.signedinteger[Any]]:
