@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import random
 import statistics
+import time
 import timeit
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 
 def random_profiles(count: int, *, seed: int = 7, max_log_size: float = 5.0) -> list[dict[str, object]]:
@@ -43,3 +44,30 @@ def interleaved_medians(
         for name, func, number in cases:
             samples[name].append(timeit.timeit(func, number=number) / number * 1e6)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def run_medians(
+    runs: dict[str, Callable[[], object]],
+    *,
+    repeats: int,
+    pause_after: Collection[str] = (),
+    pause: float = 0.0,
+) -> dict[str, float]:
+    """Median seconds of each run, interleaved round by round after one warm-up each.
+
+    The warm-up absorbs first-touch page faults, caches and lazy imports; interleaving makes a
+    busy moment on a shared machine slow every run alike, so ratios stay meaningful. After each
+    run named in ``pause_after`` the machine is left idle for ``pause`` seconds (for runs whose
+    library threads keep a core busy for a while after they return).
+    """
+    for run in runs.values():
+        run()
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+            if name in pause_after:
+                time.sleep(pause)
+    return {name: statistics.median(values) for name, values in times.items()}

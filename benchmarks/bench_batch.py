@@ -14,13 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from _common import run_medians
 
 import tpm_fit
 from tpm_fit import Rulebook, recommend_many
@@ -49,20 +47,6 @@ def scenarios(n: int, *, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(columns)
 
 
-def medians(runs: dict[str, Callable[[], object]], *, repeats: int) -> dict[str, float]:
-    """Median seconds of each run. Runs are interleaved, so that a busy moment on a shared
-    machine slows all of them alike and the ratio to the matmul stays meaningful."""
-    for run in runs.values():  # warm up: first-touch page faults, caches, lazy imports
-        run()
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 def measure(n: int, *, repeats: int) -> dict[str, float]:
     frame = scenarios(n)
     compiled = compile_rulebook(Rulebook.default())
@@ -71,7 +55,7 @@ def measure(n: int, *, repeats: int) -> dict[str, float]:
     matrix, weights = rng.random((n, k)), rng.random(k)
     encoded = encode_frame(frame)
     scored = run_kernel(compiled, encoded)
-    return medians(
+    return run_medians(
         {
             "total": lambda: recommend_many(frame),
             "encode": lambda: encode_frame(frame),

@@ -14,26 +14,13 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
 import timeit
-from collections.abc import Callable
 
-from _common import random_profiles
+from _common import interleaved_medians, random_profiles
 
 import tpm_fit
 
 TARGET_RATIO = 3.0
-
-
-def interleaved_medians(
-    cases: list[tuple[str, Callable[[], object]]], *, repeats: int, per_call: int
-) -> dict[str, float]:
-    """Median microseconds per call of each case, timing every case once per round."""
-    samples: dict[str, list[float]] = {name: [] for name, _ in cases}
-    for _ in range(repeats):
-        for name, func in cases:
-            samples[name].append(timeit.timeit(func, number=1) / per_call * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main() -> None:
@@ -69,7 +56,8 @@ def main() -> None:
         ("result.brief(weighting='trace')", brief_trace_all),
         ("recommend().brief()", both_all),
     ]
-    medians = interleaved_medians(cases, repeats=args.repeats, per_call=len(pool))
+    per_run = interleaved_medians([(name, run, 1) for name, run in cases], repeats=args.repeats)
+    medians = {name: us / len(pool) for name, us in per_run.items()}  # each run covers the pool
     print(f"python {platform.python_version()}, {len(pool)} distinct profiles, {args.repeats} repeats")
     print(f"{'case':<36} {'median us/call':>15} {'x baseline':>11}")
     for name, _ in cases:

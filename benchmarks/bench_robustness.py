@@ -16,10 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -29,24 +26,12 @@ import tpm_fit
 from tpm_fit import Rulebook, recommend, recommend_many
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _common import run_medians
 from bench_batch import scenarios
 
 TARGET_MS_PER_PROFILE = 5.0
 TARGET_MARGIN_RATIO = 1.5
 TARGET_SENSITIVITY_S = 1.0
-
-
-def medians(runs: dict[str, Callable[[], object]], *, repeats: int) -> dict[str, float]:
-    """Median seconds of each run, interleaved, after one warm-up each."""
-    for run in runs.values():
-        run()
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
@@ -68,7 +53,7 @@ def main() -> None:
         for row in frame.to_dict(orient="records")
     ]
     results = [recommend(p) for p in profiles]
-    per = medians(
+    per = run_medians(
         {
             "recommend": lambda: [recommend(p) for p in profiles],
             "robustness": lambda: [r.robustness(samples=args.samples) for r in results],
@@ -83,7 +68,7 @@ def main() -> None:
 
     n = int(args.rows)
     big = scenarios(n)
-    batch = medians(
+    batch = run_medians(
         {
             "plain": lambda: recommend_many(big),
             "margins": lambda: recommend_many(big, margins=True),
@@ -97,7 +82,7 @@ def main() -> None:
     print(f"ratio: {ratio:.2f}x ({verdict} the {TARGET_MARGIN_RATIO:g}x target)\n")
 
     book = Rulebook.default()
-    sens = medians({"sensitivity": lambda: book.sensitivity()}, repeats=args.repeats)["sensitivity"]
+    sens = run_medians({"sensitivity": lambda: book.sensitivity()}, repeats=args.repeats)["sensitivity"]
     report = book.sensitivity()
     verdict = "within" if sens < TARGET_SENSITIVITY_S else "ABOVE"
     print(

@@ -29,14 +29,13 @@ import platform
 import statistics
 import subprocess
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from _common import random_profiles
+from _common import random_profiles, run_medians
 
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, recommend_many
@@ -88,24 +87,6 @@ _BLAS_RUNS = frozenset({"matmul", "einsum", "skcriteria"})
 _BLAS_SETTLE_SECONDS = 0.25
 
 
-def medians(runs: dict[str, Callable[[], object]], *, repeats: int, settle: bool = False) -> dict[str, float]:
-    """Median seconds of each run, interleaved round by round after one warm-up.
-
-    ``settle``: wait after each BLAS run (for batches that ``recommend_many`` runs on threads).
-    """
-    for run in runs.values():
-        run()
-    times: dict[str, list[float]] = {name: [] for name in runs}
-    for _ in range(repeats):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            run()
-            times[name].append(time.perf_counter() - start)
-            if settle and name in _BLAS_RUNS:
-                time.sleep(_BLAS_SETTLE_SECONDS)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 def peak_bytes(run: Callable[[], object]) -> int:
     """Peak bytes allocated (tracemalloc) while ``run`` runs, above what was allocated before."""
     tracemalloc.start()
@@ -151,7 +132,9 @@ def batch_row(n: int, kind: str, *, repeats: int) -> dict[str, float]:
     skc = weighted_sum(matrix, weights) if n <= 10**6 else None
     if skc is not None:
         runs["skcriteria"] = skc
-    out = medians(runs, repeats=repeats, settle=threads > 1)
+    out = run_medians(
+        runs, repeats=repeats, pause_after=_BLAS_RUNS if threads > 1 else (), pause=_BLAS_SETTLE_SECONDS
+    )
     out["floor"] = min(out["matmul"], out["einsum"])
     out["peak"] = peak_bytes(lambda: recommend_many(frame)) / n
     return out
@@ -171,9 +154,9 @@ def single_call(*, repeats: int, number: int) -> dict[str, float]:
         for fields in pool:
             tpm_fit.recommend(fields)
 
-    out = medians({"validate": validate, "recommend": recommend}, repeats=repeats)
+    out = run_medians({"validate": validate, "recommend": recommend}, repeats=repeats)
     out = {name: seconds / number for name, seconds in out.items()}
-    small = medians({"one_row": lambda: recommend_many(one_row)}, repeats=repeats * 20)
+    small = run_medians({"one_row": lambda: recommend_many(one_row)}, repeats=repeats * 20)
     out.update(small)
     return out
 
