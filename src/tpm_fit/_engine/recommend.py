@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Final, Unpack
 
 from .._model.profile import OrgProfile, ProfileFields
-from .._model.result import Recommendation, Risk, TraceStep
+from .._model.result import RESULT_SCHEMA_VERSION, Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import Verdict
 from .._version import __version__
@@ -192,6 +192,7 @@ def recommend(
     # equals the validated one and survives the JSON round trip).
     return Recommendation._from_parts(
         {
+            "schema_version": RESULT_SCHEMA_VERSION,
             "verdict": verdict,
             "score": score,
             "thresholds": shaper.thresholds,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -19,7 +19,25 @@ if TYPE_CHECKING:
     from .._hiring.models import RoleBrief
     from .._model.guidance import Guidance
 
-__all__ = ["Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
+__all__ = ["RESULT_SCHEMA_VERSION", "Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
+
+#: The format version of the results this tpm_fit makes. 1 is the format of tpm_fit 0.2.0 and
+#: earlier, which had no ``schema_version`` field; raise it whenever a field is added to
+#: :class:`Recommendation`, :class:`TraceStep` or :class:`Risk` (every new field has a default,
+#: so a result of an older version still reads, with the new fields at their defaults). Declare
+#: the version that added a field as ``json_schema_extra={"since": N}``: a decision log hashes an
+#: entry in its own format (``tpm_fit._records.models.in_own_format``), so that entries written
+#: before the field existed still check out.
+RESULT_SCHEMA_VERSION: Final = 2
+
+
+def _known_schema_version(kind: str, value: Any, current: int) -> None:
+    """Refuse a result or record written by a newer tpm_fit, with a message saying so."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > current:
+        raise ValueError(
+            f"schema_version={value}: this {kind} was written by a newer tpm_fit (format "
+            f"{value}); this tpm_fit reads formats 1 to {current}; upgrade tpm_fit to read it"
+        )
 
 
 class _Frozen(BaseModel):
@@ -64,6 +82,16 @@ class Recommendation(_Frozen):
     background?": the seat factors stay at zero and the company-wide factors decide.
     """
 
+    schema_version: int = Field(
+        default=1,
+        ge=1,
+        le=RESULT_SCHEMA_VERSION,
+        strict=True,
+        json_schema_extra={"since": 2},
+        description="Format version of this result: 1 for results made by tpm_fit 0.2.0 and "
+        f"earlier (which lack this field), {RESULT_SCHEMA_VERSION} for this tpm_fit. Fields added "
+        "since an older result was made read as their defaults.",
+    )
     verdict: Verdict = Field(description="technical, traditional or either.")
     score: float = Field(description="Sum of the contributions; positive favours technical.")
     thresholds: Thresholds = Field(description="The thresholds that turned the score into a verdict.")
@@ -84,6 +112,13 @@ class Recommendation(_Frozen):
     rulebook_version: str = Field(description="Version of the rulebook used.")
     rulebook_fingerprint: str = Field(description="sha256 of the rulebook's canonical content.")
     library_version: str = Field(description="tpm_fit version that produced the result.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_newer(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            _known_schema_version("result", data.get("schema_version"), RESULT_SCHEMA_VERSION)
+        return data
 
     @model_validator(mode="after")
     def _hire_follows_seat(self) -> Self:

@@ -21,6 +21,7 @@ from .chain import ChainChecker
 from .jsonl import EXPORT_FORMAT, import_line
 from .models import (
     GENESIS_HASH,
+    RECORD_SCHEMA_VERSION,
     ChainReport,
     DecisionLogError,
     DecisionRecord,
@@ -344,6 +345,7 @@ class DecisionLog:
             now = self._now()
             draft = DecisionRecord.model_validate(
                 {
+                    "schema_version": RECORD_SCHEMA_VERSION,
                     "decision_id": decision_id,
                     "recorded_at": now,
                     "recommendation": result,
@@ -356,7 +358,7 @@ class DecisionLog:
                 }
             )
             # The stored text is exactly the canonical JSON that record_hash is the sha256 of.
-            text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
+            text = draft.stored_text()
             record = draft.model_copy(update={"record_hash": text_hash(text)})
             conn.execute(
                 INSERT_ENTRY,
@@ -436,7 +438,7 @@ class DecisionLog:
                     f"verdict={draft.verdict.value!r} is what decision {did} already recommends; an "
                     f"override must choose another verdict ({others}), or use action='accept'"
                 )
-            text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
+            text = draft.stored_text()
             review = draft.model_copy(update={"record_hash": text_hash(text)})
             conn.execute(
                 INSERT_ENTRY,

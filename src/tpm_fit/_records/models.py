@@ -17,10 +17,11 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from .._errors import TpmFitError
-from .._model.result import Recommendation, Verdict
+from .._model.result import Recommendation, Verdict, _known_schema_version
 
 __all__ = [
     "GENESIS_HASH",
+    "RECORD_SCHEMA_VERSION",
     "ChainProblem",
     "ChainReport",
     "DecisionLogError",
@@ -37,6 +38,10 @@ __all__ = [
 
 #: ``previous_hash`` of the first entry of a log.
 GENESIS_HASH: Final = "0" * 64
+#: The format version of the decision records this tpm_fit writes: 1 is the format of tpm_fit
+#: 0.2.0 and earlier (no ``schema_version`` field). Raise it whenever a field is added to
+#: :class:`DecisionRecord`; the recommendation inside carries its own ``schema_version``.
+RECORD_SCHEMA_VERSION: Final = 2
 #: Bounds on labels: keys, characters per value, key pattern.
 MAX_LABELS: Final = 32
 MAX_LABEL_VALUE: Final = 256
@@ -80,6 +85,43 @@ def entry_hash(body: dict[str, Any]) -> str:
     return text_hash(canonical_json({key: item for key, item in body.items() if key != "record_hash"}))
 
 
+def _since(info: Any) -> int:
+    """The format version that added a field (1 unless its json_schema_extra says ``since``)."""
+    extra = info.json_schema_extra
+    since = extra.get("since", 1) if isinstance(extra, dict) else 1
+    return since if isinstance(since, int) else 1
+
+
+def in_own_format(model: BaseModel, dumped: Any, version: int = 1) -> Any:
+    """``dumped`` (``model``'s JSON form) without the fields its format did not have yet.
+
+    A model with a ``schema_version`` sets the version for itself and what it holds; one
+    without inherits it. Lists and mappings are walked alongside the objects they dump.
+    """
+    own = getattr(model, "schema_version", version)
+    version = own if isinstance(own, int) else version
+    for name, info in type(model).model_fields.items():
+        if name not in dumped:
+            continue
+        if _since(info) > version:
+            del dumped[name]
+            continue
+        _walk(getattr(model, name), dumped[name], version)
+    return dumped
+
+
+def _walk(value: Any, dumped: Any, version: int) -> None:
+    if isinstance(value, BaseModel) and isinstance(dumped, dict):
+        in_own_format(value, dumped, version)
+    elif isinstance(value, tuple | list) and isinstance(dumped, list):
+        for item, item_dumped in zip(value, dumped, strict=False):
+            _walk(item, item_dumped, version)
+    elif isinstance(value, dict) and isinstance(dumped, dict):
+        for key, item in value.items():
+            if key in dumped:
+                _walk(item, dumped[key], version)
+
+
 def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
@@ -98,9 +140,20 @@ class _Chained(_Frozen):
         description="record_hash of the entry before this one in its log (64 zeros for the first)."
     )
 
+    def stored_text(self) -> str:
+        """The canonical JSON text that is stored, and hashed into ``record_hash``.
+
+        Written in the entry's own format: a field added in a later format (declared with
+        ``since`` in its ``json_schema_extra``) is left out of an entry, or of a recommendation
+        inside it, whose ``schema_version`` is older, so an entry read back from an older log
+        hashes to exactly what was stored when it was written.
+        """
+        body = self.model_dump(mode="json", exclude={"record_hash"})
+        return canonical_json(in_own_format(self, body))
+
     def computed_hash(self) -> str:
         """The hash this entry's content should have (compare with ``record_hash``)."""
-        return entry_hash(self.model_dump(mode="json"))
+        return text_hash(self.stored_text())
 
     @property
     def hash_matches(self) -> bool:
@@ -115,6 +168,15 @@ class DecisionRecord(_Chained):
     equal from SQLite and from JSON (``model_validate_json(record.model_dump_json())``).
     """
 
+    schema_version: int = Field(
+        default=1,
+        ge=1,
+        le=RECORD_SCHEMA_VERSION,
+        strict=True,
+        json_schema_extra={"since": 2},
+        description="Format version of this record: 1 for records written by tpm_fit 0.2.0 and "
+        f"earlier (which lack this field), {RECORD_SCHEMA_VERSION} for this tpm_fit.",
+    )
     decision_id: UUID = Field(description="Unique id of the decision (a random UUID).")
     recorded_at: AwareDatetime = Field(description="When the decision was recorded, in UTC.")
     recommendation: Recommendation = Field(
@@ -138,6 +200,13 @@ class DecisionRecord(_Chained):
     )
 
     _recorded_at_utc = field_validator("recorded_at")(_utc)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_newer(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            _known_schema_version("decision record", data.get("schema_version"), RECORD_SCHEMA_VERSION)
+        return data
 
     @field_validator("labels")
     @classmethod
@@ -298,14 +367,27 @@ class Replay(_Frozen):
     """A recorded decision recomputed with its stored rulebook and the installed library."""
 
     decision_id: UUID = Field(description="The decision replayed.")
-    same: bool = Field(description="True when the recomputed result has no difference.")
+    same: bool = Field(description="True when the recomputed decision has no difference.")
     differences: tuple[Difference, ...] = Field(
-        description="Each differing field with its old and new value (library_version is reported "
-        "apart, not here)."
+        description="Each differing field of the decision (verdict, score, thresholds, role shape, "
+        "seat, hire_needed, trace, risks) with its old and new value."
+    )
+    wording: tuple[Difference, ...] = Field(
+        default=(),
+        description="Differences in how the decision is worded (need_reason, and the titles, "
+        "reasons, descriptions and mitigations in the trace and risks); they leave same alone.",
+    )
+    new_fields: tuple[str, ...] = Field(
+        default=(),
+        description="Fields that the recomputed result has because its format is newer than the "
+        "record's (paths with [] for every list index); not differences.",
     )
     rulebook_fingerprint: str = Field(description="Fingerprint of the rulebook both results used.")
     recorded_library_version: str = Field(description="tpm_fit version that made the recorded result.")
     library_version: str = Field(description="tpm_fit version that recomputed it.")
+    recorded_schema_version: int = Field(
+        default=1, description="Format version of the recorded result (1: tpm_fit 0.2.0 or earlier)."
+    )
     float_tolerance: float = Field(description="Absolute tolerance used when comparing numbers (0: exact).")
     recomputed: Recommendation = Field(description="The recomputed recommendation.")
 
@@ -315,8 +397,20 @@ class Replay(_Frozen):
             f"recorded with tpm_fit {self.recorded_library_version}, replayed with {self.library_version}"
         )
         if self.same:
-            return f"SAME: decision {self.decision_id} ({versions})"
-        lines = [f"CHANGED: decision {self.decision_id}: {len(self.differences)} difference(s) ({versions})"]
+            lines = [f"SAME: decision {self.decision_id} ({versions})"]
+        else:
+            lines = [
+                f"CHANGED: decision {self.decision_id}: {len(self.differences)} difference(s) ({versions})"
+            ]
         for item in self.differences:
             lines.append(f"  {item.path}: {json.dumps(item.old)} -> {json.dumps(item.new)} ({item.change})")
+        if self.wording:
+            lines.append(f"  worded differently ({len(self.wording)}), the decision unchanged by it:")
+            lines.extend(
+                f"    {item.path}: {json.dumps(item.old)} -> {json.dumps(item.new)}" for item in self.wording
+            )
+        if self.new_fields:
+            lines.append(
+                f"  fields added since format {self.recorded_schema_version}: {', '.join(self.new_fields)}"
+            )
         return "\n".join(lines)

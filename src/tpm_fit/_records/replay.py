@@ -11,14 +11,30 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from .._engine.recommend import LIBRARY_VERSION, recommend
-from .._model.result import Recommendation
+from .._model.result import RESULT_SCHEMA_VERSION, Recommendation
 from .._model.rulebook import Rulebook
 from .models import DecisionLogError, DecisionRecord, Difference, Replay, canonical_json
 
 __all__ = ["diff_json", "replay", "replay_raw"]
 
-#: Fields compared apart from the others: a replay after an upgrade always changes them.
-REPORTED_APART: Final = frozenset({"library_version"})
+#: The decision itself: the fields replay compares. The others describe it (the profile it was
+#: made for, versions, fingerprints) or word it.
+DECISION_FIELDS: Final = (
+    "verdict",
+    "score",
+    "thresholds",
+    "role_shape",
+    "seat",
+    "hire_needed",
+    "trace",
+    "risks",
+)
+#: Keys, at any depth of the decision, that word it rather than decide it, and top-level fields
+#: that do: their differences are reported apart (``Replay.wording``) and leave ``same`` alone.
+WORDING_KEYS: Final = frozenset({"title", "reason", "description", "mitigation"})
+WORDING_FIELDS: Final = ("need_reason",)
+_INDEX = re.compile(r"\[\d+\]")
+_LAST_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)$")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -107,6 +123,35 @@ def _recompute(profile: Mapping[str, Any], rulebook: Rulebook, *, decision_id: U
         ) from None
 
 
+def _last_key(path: str) -> str:
+    found = _LAST_KEY.search(path)
+    return found.group(1) if found else ""
+
+
+def _compare(
+    old: Mapping[str, Any], new: Mapping[str, Any], *, older_schema: bool, float_tolerance: float
+) -> tuple[tuple[Difference, ...], tuple[Difference, ...], tuple[str, ...]]:
+    """Decision differences, wording differences, and fields a newer format added."""
+    decision: list[Difference] = []
+    wording: list[Difference] = []
+    added: dict[str, None] = {}
+    for field in (*DECISION_FIELDS, *WORDING_FIELDS):
+        if field not in old:  # a field this record's format did not have yet
+            if field in new:
+                added[field] = None
+            continue
+        if canonical_json(old[field]) == canonical_json(new.get(field)):
+            continue  # identical texts need no walk (the common case)
+        for item in diff_json(old[field], new.get(field), path=field, float_tolerance=float_tolerance):
+            if older_schema and item.change == "added":
+                added[_INDEX.sub("[]", item.path)] = None
+            elif field in WORDING_FIELDS or _last_key(item.path) in WORDING_KEYS:
+                wording.append(item)
+            else:
+                decision.append(item)
+    return tuple(decision), tuple(wording), tuple(added)
+
+
 def replay_raw(
     recommendation: Mapping[str, Any],
     rulebook: Rulebook,
@@ -114,25 +159,39 @@ def replay_raw(
     decision_id: UUID,
     float_tolerance: float = 0.0,
 ) -> Replay:
-    """Replay from the recorded recommendation's JSON form (works across format changes)."""
+    """Replay from the recorded recommendation's JSON form (works across format changes).
+
+    Only the decision is compared (:data:`DECISION_FIELDS`). A field or key that a newer format
+    added is not a difference when the record is of an older format: it is listed in
+    ``new_fields``. Differences in wording (reasons, titles, descriptions) are listed in
+    ``wording`` and leave ``same`` alone.
+    """
     profile = _recorded_profile(
         recommendation, rulebook, decision_id=decision_id, float_tolerance=float_tolerance
     )
     recomputed = _recompute(profile, rulebook, decision_id=decision_id)
-    old = {key: value for key, value in recommendation.items() if key not in REPORTED_APART}
-    new = {
-        key: value for key, value in recomputed.model_dump(mode="json").items() if key not in REPORTED_APART
-    }
-    # Identical canonical texts need no walk (the common case, and 10x faster than walking).
-    same_text = canonical_json(old) == canonical_json(new)
-    differences = () if same_text else tuple(diff_json(old, new, float_tolerance=float_tolerance))
+    recorded_schema = recommendation.get("schema_version", 1)
+    if not isinstance(recorded_schema, int) or isinstance(recorded_schema, bool) or recorded_schema < 1:
+        raise DecisionLogError(
+            f"decision {decision_id}: schema_version={recorded_schema!r} is not a format version "
+            f"(a whole number from 1 to {RESULT_SCHEMA_VERSION})"
+        )
+    differences, wording, new_fields = _compare(
+        recommendation,
+        recomputed.model_dump(mode="json"),
+        older_schema=recorded_schema < RESULT_SCHEMA_VERSION,
+        float_tolerance=float_tolerance,
+    )
     return Replay(
         decision_id=decision_id,
         same=not differences,
         differences=differences,
+        wording=wording,
+        new_fields=new_fields,
         rulebook_fingerprint=rulebook.fingerprint,
         recorded_library_version=str(recommendation.get("library_version", "unknown")),
         library_version=LIBRARY_VERSION,
+        recorded_schema_version=recorded_schema,
         float_tolerance=float_tolerance,
         recomputed=recomputed,
     )
@@ -158,9 +217,10 @@ def replay(record: DecisionRecord, rulebook: Rulebook, *, float_tolerance: float
     Returns
     -------
     Replay
-        ``same`` and every difference as a field path (``trace[3].contribution``) with the old and
-        new value. ``library_version`` is not compared: it is reported as
-        ``recorded_library_version`` and ``library_version``.
+        ``same`` and every difference of the decision (verdict, score, thresholds, seat, trace,
+        risks) as a field path (``trace[3].contribution``) with the old and new value. Wording
+        differences are listed apart in ``wording``, and fields added by a newer format in
+        ``new_fields``; neither makes the replay differ. Versions are reported, not compared.
 
     Raises
     ------
