@@ -224,3 +224,43 @@ def test_fields_that_describe_the_decision_are_not_compared() -> None:
     assert outcome.same
     assert outcome.wording == ()
     assert outcome.recorded_library_version == "0.0.1"
+
+
+def _keys_seen(version: str) -> dict[str, set[str]]:
+    """The keys each model had in a release's export."""
+    seen: dict[str, set[str]] = {name: set() for name in ("record", "result", "step", "risk", "profile")}
+    for entry in _exported(version):
+        if entry["kind"] != "record":
+            continue
+        seen["record"] |= set(entry) - {"kind"}
+        result = entry["recommendation"]
+        seen["result"] |= set(result)
+        seen["profile"] |= set(result["profile"])
+        for step in result["trace"]:
+            seen["step"] |= set(step)
+        for risk in result["risks"]:
+            seen["risk"] |= set(risk)
+    return seen
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_field_added_since_a_release_has_a_default_and_says_when_it_came(version: str) -> None:
+    """A field added to a stored model without a default, or without ``since``, fails here."""
+    from pydantic_core import PydanticUndefined
+
+    from tpm_fit._records.models import _since
+
+    models: dict[str, Any] = {
+        "record": tpm_fit.DecisionRecord,
+        "result": tpm_fit.Recommendation,
+        "step": tpm_fit.TraceStep,
+        "risk": tpm_fit.Risk,
+        "profile": tpm_fit.OrgProfile,
+    }
+    seen = _keys_seen(version)
+    for name, model in models.items():
+        for field, info in model.model_fields.items():
+            if field in seen[name]:
+                continue
+            assert info.default is not PydanticUndefined or info.default_factory is not None, (name, field)
+            assert _since(info) >= 2, f"{model.__name__}.{field} needs json_schema_extra={{'since': N}}"
