@@ -1,0 +1,3 @@
+"""The HR page (placeholder)."""
+from fastapi import APIRouter
+pages = APIRouter()
