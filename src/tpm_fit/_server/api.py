@@ -53,7 +53,7 @@ health = APIRouter()
 
 _ANY_ROLE = allow(Role.REQUESTER, Role.REVIEWER, Role.AUDITOR)
 _REQUESTER = allow(Role.REQUESTER, Role.REVIEWER)
-_READER = allow(Role.REVIEWER, Role.AUDITOR)
+_READER = _ANY_ROLE  # requesters see the decisions they asked for, and the others
 _REVIEWER = allow(Role.REVIEWER)
 _AUDITOR = allow(Role.AUDITOR)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -42,19 +40,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     fastapi.FastAPI
         Ready to run with uvicorn, or to test with an ASGI client.
     """
+    # The log stays open for the life of the process (a test client may start the app twice);
+    # every append is committed before its response, so nothing waits for a close.
     service = Service(settings or ServerSettings())
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
-        service.close()
-
-    app = FastAPI(
-        title="tpm_fit decision service",
-        version=__version__,
-        description=_DESCRIPTION,
-        lifespan=lifespan,
-    )
+    app = FastAPI(title="tpm_fit decision service", version=__version__, description=_DESCRIPTION)
     app.state.service = service
     install_handlers(app)
     app.include_router(health)
