@@ -92,15 +92,23 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     """Add the ``serve`` subcommand's options."""
     from .._server.settings import MIB
 
-    parser.add_argument("--log", metavar="PATH", help="decision log file: record every decision (needs tokens)")
+    parser.add_argument(
+        "--log", metavar="PATH", help="decision log file: record every decision (needs tokens)"
+    )
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
-    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)"
+    )
     parser.add_argument("--port", type=_port, default=8000, metavar="N", help="port (default 8000)")
     parser.add_argument(
         "--workers", type=positive_int, default=1, metavar="N", help="worker processes (default 1)"
     )
     parser.add_argument(
-        "--max-body-bytes", type=positive_int, default=MIB, metavar="N", help="largest request body (default 1 MiB)"
+        "--max-body-bytes",
+        type=positive_int,
+        default=MIB,
+        metavar="N",
+        help="largest request body (default 1 MiB)",
     )
     parser.add_argument(
         "--max-batch-bytes",
@@ -110,7 +118,11 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         help="largest batch body (default 16 MiB)",
     )
     parser.add_argument(
-        "--max-batch-items", type=positive_int, default=10_000, metavar="N", help="most profiles in a batch (default 10,000)"
+        "--max-batch-items",
+        type=positive_int,
+        default=10_000,
+        metavar="N",
+        help="most profiles in a batch (default 10,000)",
     )
     parser.add_argument(
         "--log-level",

@@ -89,10 +89,15 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     """Add the ``tokens`` subcommand's own subcommands (add, list, revoke) and their options."""
     commands = parser.add_subparsers(dest="tokens_command", required=True, metavar="ACTION")
     add = commands.add_parser("add", help="make a token and print it (only this once)")
-    add.add_argument("--log", required=True, metavar="PATH", help="the decision log file (created if missing)")
+    add.add_argument(
+        "--log", required=True, metavar="PATH", help="the decision log file (created if missing)"
+    )
     add.add_argument("--role", required=True, choices=_ROLES, help="what the token may do")
     add.add_argument(
-        "--name", required=True, metavar="NAME", help="opaque id of the holder: it becomes the reviewer's name"
+        "--name",
+        required=True,
+        metavar="NAME",
+        help="opaque id of the holder: it becomes the reviewer's name",
     )
     add.set_defaults(handler=_add)
     listing = commands.add_parser("list", help="list tokens (never their secrets)")

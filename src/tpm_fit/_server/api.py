@@ -8,6 +8,7 @@ their size is bounded before they are parsed and each batch item fails on its ow
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,22 +17,33 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import AwareDatetime, ValidationError
+from pydantic import AwareDatetime, BeforeValidator, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from .._analysis.robustness import SensitivityReport
 from .._engine.recommend import recommend
 from .._errors import TpmFitError
-from .._model.vocab import Verdict
-from .._records.log import DecisionLog
-from .._records.models import ChainReport, DecisionLogError, LoggedDecision, Replay, Review
-from .._analysis.robustness import SensitivityReport
 from .._hiring.models import RoleBrief
 from .._model.verification import VerificationReport
+from .._model.vocab import Verdict
+from .._records.log import DecisionLog
+from .._records.models import (
+    LABEL_KEY_PATTERN,
+    MAX_LABEL_VALUE,
+    MAX_LABELS,
+    ChainReport,
+    DecisionLogError,
+    LoggedDecision,
+    Replay,
+    Review,
+)
 from .auth import allow, service_of
 from .models import (
+    REVIEW_REQUEST,
     BatchItem,
     BatchResult,
     DecisionPage,
+    OverrideRequest,
     Problem,
     ProblemItem,
     Readiness,
@@ -71,7 +83,9 @@ def _json(model: Any, status: int = 200, headers: dict[str, str] | None = None) 
 
 async def _read_body(request: Request, limit: int) -> bytes:
     """The body, or 413 as soon as it is larger than ``limit`` bytes."""
-    too_large = ApiProblem(413, f"the body is larger than {limit:,} bytes; send less (the limit is configurable)")
+    too_large = ApiProblem(
+        413, f"the body is larger than {limit:,} bytes; send less (the limit is configurable)"
+    )
     length = request.headers.get("content-length", "")
     if length.isdigit() and int(length) > limit:
         raise too_large
@@ -96,13 +110,14 @@ def _parse_json(text: bytes | str, where: str = "the body") -> Any:
 
 
 def _labels(pairs: list[str]) -> dict[str, str]:
+    """``KEY=VALUE`` pairs as labels; a key given twice keeps its last value."""
     labels: dict[str, str] = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
-        if not sep or not key or key in labels:
+        if not sep or not key:
             item = ProblemItem(
                 loc=("query", "label"),
-                message=f"label={pair!r}: not KEY=VALUE or a repeated key; valid: e.g. label=team=payments",
+                message=f"label={pair!r}: not KEY=VALUE; valid: e.g. label=team=payments",
             )
             raise ApiProblem(422, item.message, errors=(item,))
         labels[key] = value
@@ -133,7 +148,10 @@ def _recommend_one(
     if service.log is not None:
         try:
             record = service.log.record(
-                result, rulebook=service.rulebook, requested_by=None if who is None else who.name, labels=labels
+                result,
+                rulebook=service.rulebook,
+                requested_by=None if who is None else who.name,
+                labels=labels,
             )
         except ValidationError as exc:
             items = validation_items(exc, prefix=("query",))
@@ -167,7 +185,10 @@ _BATCH_BODY: Final = {
     }
 }
 _DECISION_LINKS: Final = {
-    "GetDecision": {"operationId": "get_decision", "parameters": {"decision_id": "$response.body#/decision_id"}},
+    "GetDecision": {
+        "operationId": "get_decision",
+        "parameters": {"decision_id": "$response.body#/decision_id"},
+    },
     "ReviewDecision": {
         "operationId": "review_decision",
         "parameters": {"decision_id": "$response.body#/decision_id"},
@@ -178,11 +199,15 @@ _DECISION_LINKS: Final = {
     },
 }
 _LOCATION: Final = {"Location": {"description": "The stored decision.", "schema": {"type": "string"}}}
+#: A label as KEY=VALUE: the key as DecisionRecord.labels wants it, a value of at most 256 characters.
+LABEL_PATTERN: Final = f"{LABEL_KEY_PATTERN[:-1]}=.{{0,{MAX_LABEL_VALUE}}}$"
+_Label = Annotated[str, Field(pattern=LABEL_PATTERN)]
 _Labels = Annotated[
-    list[str],
+    list[_Label],
     Query(
-        max_length=32,
-        description="Tags for the recorded decision, each KEY=VALUE (repeatable; with a log).",
+        max_length=MAX_LABELS,
+        description="Tags for the recorded decision, each KEY=VALUE (repeatable; with a log; a key "
+        "given twice keeps its last value).",
     ),
 ]
 
@@ -239,7 +264,9 @@ def _batch_items(body: bytes, content_type: str, limit: int) -> list[Any]:
         return items
     data = _parse_json(body)
     if not isinstance(data, list):
-        item = ProblemItem(loc=("body",), message=f"{type(data).__name__} given; valid: a JSON array of profiles")
+        item = ProblemItem(
+            loc=("body",), message=f"{type(data).__name__} given; valid: a JSON array of profiles"
+        )
         raise ApiProblem(422, item.message, errors=(item,))
     if len(data) > limit:
         raise ApiProblem(413, f"{len(data):,} items given; at most {limit:,} in one batch")
@@ -251,13 +278,17 @@ class _Unparsed:
         self.line = line
 
 
-def _run_batch(service: Service, items: list[Any], who: TokenInfo | None, labels: dict[str, str]) -> BatchResult:
+def _run_batch(
+    service: Service, items: list[Any], who: TokenInfo | None, labels: dict[str, str]
+) -> BatchResult:
     out: list[BatchItem] = []
     for index, data in enumerate(items):
         try:
             if isinstance(data, _Unparsed):
                 raise ApiProblem(400, f"line {data.line} is not JSON")
-            result = _recommend_one(service, data, who=who, labels=labels, brief=False, prefix=("body", index))
+            result = _recommend_one(
+                service, data, who=who, labels=labels, brief=False, prefix=("body", index)
+            )
             out.append(BatchItem(index=index, result=result))
         except ApiProblem as exc:
             problem = make_problem(exc.status, exc.detail, errors=exc.errors)
@@ -307,7 +338,15 @@ def _decision(log: DecisionLog, decision_id: UUID) -> LoggedDecision:
         raise ApiProblem(404, f"decision_id={str(decision_id)!r} is not in this service's log") from None
 
 
-_DecisionId = Annotated[UUID, "decision"]
+def _iso_moment(value: Any) -> Any:
+    # pydantic also reads numbers as Unix times ("0.5"); a query bound must be a written date-time.
+    if isinstance(value, str) and not _ISO_MOMENT.match(value):
+        raise ValueError("not an ISO 8601 date-time with a timezone, e.g. 2026-01-31T09:00:00Z")
+    return value
+
+
+_ISO_MOMENT: Final = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+_Moment = Annotated[AwareDatetime, BeforeValidator(_iso_moment)]
 
 
 @v1.get(
@@ -320,11 +359,19 @@ _DecisionId = Annotated[UUID, "decision"]
 def list_decisions(
     request: Request,
     who: Annotated[TokenInfo | None, Depends(_READER)],
-    since: Annotated[AwareDatetime | None, Query(description="Recorded at or after (with a timezone).")] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Recorded before (with a timezone).")] = None,
+    since: Annotated[
+        _Moment | None, Query(description="Recorded at or after (ISO 8601, with a timezone).")
+    ] = None,
+    until: Annotated[
+        _Moment | None, Query(description="Recorded before (ISO 8601, with a timezone).")
+    ] = None,
     verdict: Annotated[Verdict | None, Query(description="Only this recommended verdict.")] = None,
-    reviewed: Annotated[bool | None, Query(description="true: reviewed only; false: unreviewed only.")] = None,
-    label: Annotated[list[str], Query(max_length=32, description="KEY=VALUE tags all must carry.")] = [],  # noqa: B006
+    reviewed: Annotated[
+        bool | None, Query(description="true: reviewed only; false: unreviewed only.")
+    ] = None,
+    label: Annotated[
+        list[_Label], Query(max_length=MAX_LABELS, description="KEY=VALUE tags all must carry.")
+    ] = [],  # noqa: B006
     cursor: Annotated[UUID | None, Query(description="next_cursor of the previous page.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Decisions per page.")] = 50,
 ) -> Response:
@@ -341,7 +388,9 @@ def list_decisions(
             if any(record.labels.get(key) != value for key, value in wanted.items()):
                 continue
             if len(found) == limit:
-                return _json(DecisionPage(decisions=tuple(found), next_cursor=str(found[-1].record.decision_id)))
+                return _json(
+                    DecisionPage(decisions=tuple(found), next_cursor=str(found[-1].record.decision_id))
+                )
             found.append(log.get(record.decision_id))
     except DecisionLogError as exc:
         raise ApiProblem(503, f"the log cannot be read ({exc})") from None
@@ -403,7 +452,23 @@ def get_decision(
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {JSON: {"schema": {"$ref": "#/components/schemas/ReviewRequest"}}},
+            "content": {
+                JSON: {
+                    "schema": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/AcceptRequest"},
+                            {"$ref": "#/components/schemas/OverrideRequest"},
+                        ],
+                        "discriminator": {
+                            "propertyName": "action",
+                            "mapping": {
+                                "accept": "#/components/schemas/AcceptRequest",
+                                "override": "#/components/schemas/OverrideRequest",
+                            },
+                        },
+                    }
+                }
+            },
         }
     },
 )
@@ -415,7 +480,7 @@ async def post_review(
     log = _log(service)
     data = _parse_json(await _read_body(request, service.settings.max_body_bytes))
     try:
-        asked = ReviewRequest.model_validate(data)
+        asked = REVIEW_REQUEST.validate_python(data)
     except ValidationError as exc:
         items = validation_items(exc, prefix=("body",))
         raise ApiProblem(422, summary(items), errors=items) from None
@@ -425,10 +490,11 @@ async def post_review(
 
 
 def _review(log: DecisionLog, decision_id: UUID, reviewer: str, asked: ReviewRequest) -> Review:
+    verdict = asked.verdict if isinstance(asked, OverrideRequest) else None
     _decision(log, decision_id)
     try:
         return log.review(
-            decision_id, reviewer=reviewer, action=asked.action, verdict=asked.verdict, reason=asked.reason
+            decision_id, reviewer=reviewer, action=asked.action, verdict=verdict, reason=asked.reason
         )
     except ValidationError as exc:
         items = validation_items(exc, prefix=("body",))
@@ -444,7 +510,9 @@ def _review(log: DecisionLog, decision_id: UUID, reviewer: str, asked: ReviewReq
     response_model=Replay,
     responses={**problems(404, 409, 422), **_AUTH, **_ALWAYS},
 )
-def get_replay(request: Request, decision_id: UUID, who: Annotated[TokenInfo | None, Depends(_AUDITOR)]) -> Response:
+def get_replay(
+    request: Request, decision_id: UUID, who: Annotated[TokenInfo | None, Depends(_AUDITOR)]
+) -> Response:
     """The decision recomputed with its stored rulebook and this tpm_fit, with every difference."""
     log = _log(service_of(request))
     _decision(log, decision_id)
@@ -485,7 +553,9 @@ def get_brief(
     request: Request,
     decision_id: UUID,
     who: Annotated[TokenInfo | None, Depends(_ANY_ROLE)],
-    format: Annotated[Literal["json", "jsonld", "markdown", "html"], Query(description="Output format.")] = "json",  # noqa: A002
+    format: Annotated[
+        Literal["json", "jsonld", "markdown", "html"], Query(description="Output format.")
+    ] = "json",
 ) -> Response:
     """The role brief for the recorded decision, in the format asked for."""
     log = _log(service_of(request))
@@ -527,7 +597,10 @@ def get_check(request: Request, who: Annotated[TokenInfo | None, Depends(_AUDITO
     summary="Export the log as JSON Lines",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "The export (see docs/records.md).", "content": {JSONL: {"schema": {"type": "string"}}}},
+        200: {
+            "description": "The export (see docs/records.md).",
+            "content": {JSONL: {"schema": {"type": "string"}}},
+        },
         **problems(404),
         **_AUTH,
         **_ALWAYS,
@@ -561,7 +634,10 @@ def get_export(request: Request, who: Annotated[TokenInfo | None, Depends(_AUDIT
             "description": "The rulebook's canonical TOML.",
             "content": {"application/toml": {"schema": {"type": "string"}}},
             "headers": {
-                "X-Rulebook-Fingerprint": {"description": "sha256 fingerprint.", "schema": {"type": "string"}},
+                "X-Rulebook-Fingerprint": {
+                    "description": "sha256 fingerprint.",
+                    "schema": {"type": "string"},
+                },
             },
         },
         **_AUTH,

@@ -10,7 +10,7 @@ from pydantic.json_schema import models_json_schema
 from .._model.profile import OrgProfile
 from .._version import __version__
 from .api import health, v1
-from .models import Problem, ReviewRequest
+from .models import AcceptRequest, OverrideRequest, Problem
 from .pages import pages
 from .problems import install_handlers
 from .service import Service
@@ -59,7 +59,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             )
             # Bodies are read by hand (bounded, item by item); their schemas are added here.
             _, extra = models_json_schema(
-                [(OrgProfile, "validation"), (ReviewRequest, "validation"), (Problem, "serialization")],
+                [
+                    (OrgProfile, "validation"),
+                    (AcceptRequest, "validation"),
+                    (OverrideRequest, "validation"),
+                    (Problem, "serialization"),
+                ],
                 ref_template="#/components/schemas/{model}",
             )
             schemas = document.setdefault("components", {}).setdefault("schemas", {})

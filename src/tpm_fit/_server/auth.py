@@ -63,7 +63,9 @@ def allow(*roles: Role) -> Callable[..., TokenInfo | None]:
             return None
         challenge = {"WWW-Authenticate": "Bearer"}
         if credentials is None:
-            raise ApiProblem(401, "this needs an API token: send Authorization: Bearer <token>", headers=challenge)
+            raise ApiProblem(
+                401, "this needs an API token: send Authorization: Bearer <token>", headers=challenge
+            )
         info = service.tokens.authenticate(credentials.credentials)
         if info is None:
             raise ApiProblem(401, "the token is not valid", headers=challenge)

@@ -7,21 +7,24 @@ the envelopes only say which of them a response holds. Errors are RFC 9457 probl
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Final, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from .._analysis.robustness import Robustness
 from .._hiring.models import RoleBrief
 from .._model.result import Recommendation
 from .._model.vocab import Verdict
-from .._records.models import MAX_REASON, LoggedDecision, ReviewAction
+from .._records.models import MAX_REASON, LoggedDecision
 
 __all__ = [
+    "REVIEW_REQUEST",
+    "AcceptRequest",
     "BatchItem",
     "BatchResult",
     "DecisionPage",
+    "OverrideRequest",
     "Problem",
     "ProblemItem",
     "Readiness",
@@ -37,7 +40,9 @@ class _Frozen(BaseModel):
 class ProblemItem(_Frozen):
     """One located problem: where in the request, and the library's message for it."""
 
-    loc: tuple[str | int, ...] = Field(description="Where: e.g. ['body', 'company_size'] or ['query', 'limit'].")
+    loc: tuple[str | int, ...] = Field(
+        description="Where: e.g. ['body', 'company_size'] or ['query', 'limit']."
+    )
     message: str = Field(description="field=value: what is wrong; what is valid (did you mean ...?).")
 
 
@@ -58,7 +63,9 @@ class RecommendationResult(_Frozen):
     """What ``POST /v1/recommendations`` answers: the recommendation, how firm it is, and more."""
 
     recommendation: Recommendation = Field(description="The recommendation with its seat, trace and risks.")
-    robustness: Robustness = Field(description="How firm the verdict is (weight-flip margins, acceptability).")
+    robustness: Robustness = Field(
+        description="How firm the verdict is (weight-flip margins, acceptability)."
+    )
     decision_id: UUID | None = Field(
         default=None, description="Id of the recorded decision, when the service keeps a decision log."
     )
@@ -69,7 +76,9 @@ class BatchItem(_Frozen):
     """One item of a batch: its result or its problem, never both."""
 
     index: int = Field(description="0-based position of the profile in the request.")
-    result: RecommendationResult | None = Field(default=None, description="The result, when the item is valid.")
+    result: RecommendationResult | None = Field(
+        default=None, description="The result, when the item is valid."
+    )
     problem: Problem | None = Field(default=None, description="Why the item has no result.")
 
 
@@ -90,14 +99,35 @@ class DecisionPage(_Frozen):
     )
 
 
-class ReviewRequest(_Frozen):
-    """A review as a reviewer sends it. The reviewer is the token's name, never a field."""
+class AcceptRequest(_Frozen):
+    """Accept the recommendation. The reviewer is the token's name, never a field."""
 
-    action: ReviewAction = Field(description="accept or override.")
-    verdict: Verdict | None = Field(default=None, description="For an override: the verdict chosen instead.")
-    reason: str | None = Field(
-        default=None, max_length=MAX_REASON, description="Why; required (not blank) for an override."
+    action: Literal["accept"] = Field(description="accept.")
+    reason: str | None = Field(default=None, max_length=MAX_REASON, description="Why (optional).")
+
+
+#: Holds a character that Python's ``str.strip`` keeps (ECMA-262's ``\s`` lacks U+001C-U+001F and
+#: U+0085, so they are named: the schema and the log then agree on what is blank).
+_NOT_BLANK: Final = "[^\\s\x1c-\x1f\x85]"
+
+
+class OverrideRequest(_Frozen):
+    """Override the recommended verdict, with a reason. The reviewer is the token's name."""
+
+    action: Literal["override"] = Field(description="override.")
+    verdict: Verdict = Field(
+        description="The verdict chosen instead; it must differ from the recommended one."
     )
+    reason: str = Field(
+        max_length=MAX_REASON,
+        pattern=_NOT_BLANK,
+        description="Why (required, not blank). Free text: keep personal data out of it.",
+    )
+
+
+#: What ``POST /v1/decisions/{id}/reviews`` takes: an accept or an override, told apart by action.
+ReviewRequest = Annotated[AcceptRequest | OverrideRequest, Field(discriminator="action")]
+REVIEW_REQUEST: Final[TypeAdapter[AcceptRequest | OverrideRequest]] = TypeAdapter(ReviewRequest)
 
 
 class Readiness(_Frozen):

@@ -176,7 +176,12 @@ def _error(request: Request, status: int, title: str, message: str) -> Response:
 
 
 def _refused(request: Request) -> Response:
-    return _error(request, 403, "Refused", "This form did not come from this page (or it expired); reload and try again.")
+    return _error(
+        request,
+        403,
+        "Refused",
+        "This form did not come from this page (or it expired); reload and try again.",
+    )
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -282,7 +287,12 @@ def _safe_next(target: str | None) -> str:
 def signin_form(request: Request) -> Response:
     """The sign-in form (a service with a log only)."""
     if service_of(request).log is None:
-        return _error(request, 404, "No decision log", "This service keeps no decision log, so there is nothing to sign in to.")
+        return _error(
+            request,
+            404,
+            "No decision log",
+            "This service keeps no decision log, so there is nothing to sign in to.",
+        )
     nxt = _safe_next(request.query_params.get("next"))
     return _render(request, "signin.html", title="Sign in", who=_who(request), next=nxt, error=None)
 
@@ -300,7 +310,13 @@ async def signin(request: Request) -> Response:
     info = service.tokens.authenticate(form.get("token", "").strip())
     if info is None:
         return _render(
-            request, "signin.html", status=401, title="Sign in", who=None, next=nxt, error="That token is not valid."
+            request,
+            "signin.html",
+            status=401,
+            title="Sign in",
+            who=None,
+            next=nxt,
+            error="That token is not valid.",
         )
     response = RedirectResponse(nxt, status_code=303)
     _set_cookie(request, response, SESSION_COOKIE, session_value(service, info), max_age=SESSION_SECONDS)
@@ -340,7 +356,8 @@ async def record_page(request: Request) -> Response:
     service, who, refusal = _signed_in(request)
     if refusal is not None:
         return refusal
-    assert who is not None and service.log is not None
+    assert who is not None
+    assert service.log is not None
     form = await _form(request)
     if not csrf_valid(service, request, form.get("csrf_token")):
         return _refused(request)
@@ -376,7 +393,13 @@ def decisions_page(request: Request) -> Response:
             break
         found.append(service.log.get(record.decision_id))
     return _render(
-        request, "decisions.html", title="Decisions", who=who, decisions=found, reviewed=reviewed, next_cursor=next_cursor
+        request,
+        "decisions.html",
+        title="Decisions",
+        who=who,
+        decisions=found,
+        reviewed=reviewed,
+        next_cursor=next_cursor,
     )
 
 
@@ -389,7 +412,13 @@ def _decision_or_page(request: Request, service: Service, decision_id: str) -> L
 
 
 def _decision_view(
-    request: Request, service: Service, who: TokenInfo, found: LoggedDecision, *, status: int = 200, error: str | None = None
+    request: Request,
+    service: Service,
+    who: TokenInfo,
+    found: LoggedDecision,
+    *,
+    status: int = 200,
+    error: str | None = None,
 ) -> Response:
     recommended = found.record.verdict
     return _render(
@@ -422,7 +451,7 @@ def decision_page(request: Request, decision_id: str) -> Response:
 @pages.get("/decisions/{decision_id}/brief")
 def decision_brief_page(request: Request, decision_id: str) -> Response:
     """The brief of a recorded decision: ``format=html`` (default) or ``jsonld``."""
-    service, who, refusal = _signed_in(request)
+    service, _, refusal = _signed_in(request)
     if refusal is not None:
         return refusal
     found = _decision_or_page(request, service, decision_id)
@@ -430,7 +459,9 @@ def decision_brief_page(request: Request, decision_id: str) -> Response:
         return found
     assert service.log is not None
     book = service.log.rulebook(found.record.rulebook_fingerprint)
-    return _brief_response(found.record.recommendation, service, request.query_params.get("format", "html"), book)
+    return _brief_response(
+        found.record.recommendation, service, request.query_params.get("format", "html"), book
+    )
 
 
 @pages.post("/decisions/{decision_id}/reviews")
@@ -439,7 +470,8 @@ async def review_page(request: Request, decision_id: str) -> Response:
     service, who, refusal = _signed_in(request)
     if refusal is not None:
         return refusal
-    assert who is not None and service.log is not None
+    assert who is not None
+    assert service.log is not None
     form = await _form(request)
     if not csrf_valid(service, request, form.get("csrf_token")):
         return _refused(request)

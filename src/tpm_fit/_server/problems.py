@@ -20,13 +20,20 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .._errors import short
 from .models import Problem, ProblemItem
 
-__all__ = ["PROBLEM_JSON", "ApiProblem", "install_handlers", "problem_response", "problems", "validation_items"]
+__all__ = [
+    "PROBLEM_JSON",
+    "ApiProblem",
+    "install_handlers",
+    "problem_response",
+    "problems",
+    "validation_items",
+]
 
 PROBLEM_JSON: Final = "application/problem+json"
 _LOG = logging.getLogger("tpm_fit.server")
 
 
-class ApiProblem(Exception):
+class ApiProblem(Exception):  # noqa: N818 - it is an answer, not a failure of the service
     """Raise in a route to answer with problem details."""
 
     def __init__(
@@ -66,7 +73,9 @@ def make_problem(
     )
 
 
-def validation_items(exc: ValidationError | RequestValidationError, *, prefix: tuple[str | int, ...] = ()) -> tuple[ProblemItem, ...]:
+def validation_items(
+    exc: ValidationError | RequestValidationError, *, prefix: tuple[str | int, ...] = ()
+) -> tuple[ProblemItem, ...]:
     """One item per error, each in the library's grammar ``field=value: what is wrong; what is valid``."""
     items = []
     for error in exc.errors():

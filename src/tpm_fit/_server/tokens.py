@@ -29,7 +29,7 @@ from .._errors import TpmFitError
 from .._records.log import DecisionLog
 from .._records.models import OPAQUE_ID_PATTERN
 
-__all__ = ["Role", "TokenInfo", "TokenStore", "TokenError"]
+__all__ = ["Role", "TokenError", "TokenInfo", "TokenStore"]
 
 _NAME: Final = re.compile(OPAQUE_ID_PATTERN)
 _TOKEN: Final = re.compile(r"^tpmfit_([0-9a-f]{16})_([A-Za-z0-9_-]{43})$")
