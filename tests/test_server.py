@@ -506,7 +506,9 @@ def test_tokens_are_stored_only_as_hashes_outside_the_chain(
         Path(f"{log_path}-wal").read_bytes() if Path(f"{log_path}-wal").exists() else b""
     )
     for token in tokens.values():
-        assert token.split("_")[-1].encode() not in data
+        secret = token[len("tpmfit_") + 17 :]  # after the prefix and the 16-digit id
+        assert len(secret) == 43
+        assert secret.encode() not in data
     with tpm_fit.DecisionLog(log_path) as log:
         assert log.check().ok
         assert "server_tokens" not in json.dumps(list(_export(log)))
