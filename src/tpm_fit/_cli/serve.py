@@ -32,7 +32,9 @@ def _serve(args: argparse.Namespace) -> int:
         import jinja2  # noqa: F401
         import uvicorn
     except ImportError as exc:
-        raise ImportError(
+        from .._errors import TpmFitError
+
+        raise TpmFitError(
             f"tpm-fit serve needs the server extra ({exc.name} is missing): pip install 'tpm-fit[server]'"
         ) from None
     from .._server.service import Service
