@@ -12,8 +12,10 @@ when asked for: ``TPM_FIT_E2E=1 pytest -m e2e tests/test_server_schemathesis.py`
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -51,7 +53,9 @@ if os.environ.get("CI") != "true" and os.environ.get("TPM_FIT_E2E") != "1":
 
 
 def _api_schema() -> Any:
-    log = Path(tempfile.mkdtemp(prefix="tpm-fit-schemathesis-")) / "decisions.db"
+    folder = tempfile.mkdtemp(prefix="tpm-fit-schemathesis-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    log = Path(folder) / "decisions.db"
     store = TokenStore(log)
     for role in ("requester", "reviewer", "auditor"):
         TOKENS[role] = store.add(name=f"{role}-1", role=role)
