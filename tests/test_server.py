@@ -723,3 +723,34 @@ def test_the_openapi_document_in_the_docs_is_the_one_served(client: TestClient) 
             example = re.sub(r"\{[^}]+\}", "$ID", path)
             assert f"curl -s{' -X POST' if method == 'post' else ''}" in service
             assert f"8000{example}" in service, path
+
+
+def test_page_briefs_of_a_decision_and_missing_pages(app: Any, tokens: dict[str, str], decision: str) -> None:
+    expected = tpm_fit.recommend(**PROFILE).brief()
+    with _client(app) as browser:
+        assert browser.get(f"/decisions/{decision}/brief", follow_redirects=False).status_code == 303
+        _sign_in(browser, tokens["auditor"])
+        html = browser.get(f"/decisions/{decision}/brief")
+        assert html.headers["content-type"].startswith("text/html")
+        assert expected.to_html() in html.text
+        jsonld = browser.get(f"/decisions/{decision}/brief", params={"format": "jsonld"})
+        assert jsonld.json() == json.loads(json.dumps(expected.to_job_posting()))
+        missing = browser.get("/decisions/00000000-0000-4000-8000-000000000000")
+        assert missing.status_code == 404
+        assert "There is no decision" in missing.text
+        assert browser.get("/decisions/not-a-uuid").status_code == 404
+        assert (
+            "Record this decision" not in browser.get("/result", params=PROFILE).text
+        )  # auditors do not record
+
+
+def test_pages_without_a_log_and_the_docs_page(open_client: TestClient) -> None:
+    for path in ("/signin", "/decisions", "/decisions/00000000-0000-4000-8000-000000000000"):
+        response = open_client.get(path)
+        assert response.status_code == 404
+        assert "This service keeps no decision log" in response.text
+    assert open_client.get("/docs").status_code == 200
+    assert open_client.get("/openapi.json").json()["info"]["title"] == "tpm_fit decision service"
+    bad = open_client.get("/brief", params={"company_size": "x", "product_complexity": "high"})
+    assert bad.status_code == 422
+    assert "company_size=&#39;x&#39;: not an integer" in bad.text
