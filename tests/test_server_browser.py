@@ -39,7 +39,7 @@ ARGS = [
     "--no-first-run",
 ]
 
-if os.environ.get("CI") != "true" and os.environ.get("TPM_FIT_E2E") != "1":
+if os.environ.get("CI", "").lower() not in {"1", "true", "yes"} and os.environ.get("TPM_FIT_E2E") != "1":
     pytest.skip(
         "end-to-end browser test: runs in CI (CI=true) or with TPM_FIT_E2E=1", allow_module_level=True
     )

@@ -46,7 +46,7 @@ TOKENS: dict[str, str] = {}
 EXAMPLES = int(os.environ.get("TPM_FIT_SCHEMATHESIS_EXAMPLES", "50"))
 
 
-if os.environ.get("CI") != "true" and os.environ.get("TPM_FIT_E2E") != "1":
+if os.environ.get("CI", "").lower() not in {"1", "true", "yes"} and os.environ.get("TPM_FIT_E2E") != "1":
     pytest.skip(
         "end-to-end service test: runs in CI (CI=true) or with TPM_FIT_E2E=1", allow_module_level=True
     )
