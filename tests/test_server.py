@@ -358,6 +358,8 @@ def test_review_errors(client: TestClient, tokens: dict[str, str], decision: str
         "override.reason='  ': String should match pattern"
         in is_problem(client.post(url, json=blank, headers=headers), 422)["detail"]
     )
+    typo = is_problem(client.post(url, json={"action": "overide"}, headers=headers), 422)
+    assert typo["detail"].endswith("(did you mean 'override'?)")
     same = is_problem(
         client.post(url, json={"action": "override", "verdict": "technical", "reason": "x"}, headers=headers),
         409,
@@ -417,7 +419,9 @@ def test_list_decisions_filters_and_pages(client: TestClient, tokens: dict[str, 
     )
     assert naive["errors"][0]["loc"] == ["query", "since"]
     is_problem(client.get("/v1/decisions", params={"limit": 0}, headers=headers), 422)
-    is_problem(client.get("/v1/decisions", params={"verdict": "maybe"}, headers=headers), 422)
+    misspelt = is_problem(client.get("/v1/decisions", params={"verdict": "tecnical"}, headers=headers), 422)
+    assert misspelt["detail"].startswith("verdict='tecnical': Input should be")
+    assert misspelt["detail"].endswith(" (did you mean 'technical'?)")
 
 
 def test_replay_brief_check_export(client: TestClient, tokens: dict[str, str], decision: str) -> None:

@@ -8,6 +8,7 @@ to the server's own log.
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any, Final
 
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._errors import short
+from .._model.suggest import did_you_mean
 from .models import Problem, ProblemItem
 
 __all__ = [
@@ -85,6 +87,14 @@ def validation_items(
         if not message.startswith(field):  # pydantic's own words: say which value it is about
             shown = "" if error.get("type") == "missing" else f"={short(error.get('input'))}"
             message = f"{field}{shown}: {message}"
+            context = error.get("ctx", {})
+            if error.get("type") in ("enum", "literal_error"):  # a misspelt choice: the nearest one
+                message += did_you_mean(
+                    error.get("input"), re.findall(r"'([^']*)'", str(context.get("expected")))
+                )
+            elif error.get("type") == "union_tag_invalid":
+                tags = re.findall(r"'([^']*)'", str(context.get("expected_tags")))
+                message += did_you_mean(context.get("tag"), tags)
         items.append(ProblemItem(loc=(*prefix, *loc), message=message))
     return tuple(items)
 
