@@ -11,7 +11,6 @@ import json
 import re
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Annotated, Any, Final, Literal
 from uuid import UUID
 
@@ -44,7 +43,6 @@ from .models import (
     BatchResult,
     DecisionPage,
     OverrideRequest,
-    Problem,
     ProblemItem,
     Readiness,
     RecommendationResult,
@@ -706,5 +704,3 @@ def readyz(request: Request) -> Response:
     body = Readiness(ready=ready, rulebook="verified" if verified else "failed", log=log_state)
     return _json(body, 200 if ready else 503)
 
-
-_ = (datetime, Problem)  # referenced by the OpenAPI document only
