@@ -703,4 +703,3 @@ def readyz(request: Request) -> Response:
     ready = verified and log_state != "not writable"
     body = Readiness(ready=ready, rulebook="verified" if verified else "failed", log=log_state)
     return _json(body, 200 if ready else 503)
-
