@@ -13,6 +13,7 @@ _NEEDS_EXTRA: dict[str, str] = {
     "src/tpm_fit/_batch/frame.py": "pandas",
     "src/tpm_fit/_batch/decision_map.py": "pandas",
     "src/tpm_fit/testing.py": "hypothesis",
+    **{f"src/tpm_fit/_server/{name}.py": "fastapi" for name in ("app", "api", "auth", "pages", "problems")},
 }
 
 collect_ignore = [path for path, module in _NEEDS_EXTRA.items() if find_spec(module) is None]

@@ -19,9 +19,14 @@ CASES = [
     ("bench_speed.py", ["--max-rows", "1e3", "--repeats", "1", "--number", "20"], "import tpm_fit"),
     ("bench_robustness.py", ["--repeats", "1", "--profiles", "5", "--rows", "2000"], "sensitivity()"),
     ("bench_brief.py", ["--repeats", "1", "--number", "20"], "brief() / recommend()"),
+    (
+        "bench_server.py",
+        ["--clients", "2", "--requests", "5", "--single", "5", "--workers", "1"],
+        "0 records lost",
+    ),
 ]
 #: Benchmarks that need an extra, and the module it provides.
-NEEDS = {"bench_batch.py": "pandas", "bench_speed.py": "pyarrow"}
+NEEDS = {"bench_batch.py": "pandas", "bench_speed.py": "pyarrow", "bench_server.py": "uvicorn"}
 
 
 @pytest.mark.parametrize(("script", "args", "expected"), CASES, ids=[c[0] for c in CASES])

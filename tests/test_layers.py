@@ -9,7 +9,7 @@ Layers, lowest first (see docs/architecture.md):
 4. ``_analysis``: how firm a verdict is (margins, acceptability, sensitivity);
 5. ``_explain``: rendering for people;
 6. ``_batch``, ``_records``, ``_hiring``: features built on the layers below;
-7. ``_cli``: the command line;
+7. ``_cli``, ``_server``: the command line; the decision service (``tpm-fit serve``);
 8. ``testing``, ``__init__``, ``__main__``: the public surface.
 
 The only imports that go up are the lazy ones inside convenience methods of the public models
@@ -39,6 +39,7 @@ RANK = {
     "_records": 6,
     "_hiring": 6,
     "_cli": 7,
+    "_server": 7,
     "testing": 8,
     "__init__": 8,
     "__main__": 8,

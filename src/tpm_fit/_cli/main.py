@@ -246,7 +246,7 @@ def build_parser(*, commands: Collection[str] | None = None) -> argparse.Argumen
 
 
 #: Modules that add further subcommands, each with ``register(subparsers)`` and ``add_options``.
-_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log", "sensitivity", "brief")
+_SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log", "sensitivity", "brief", "serve", "tokens")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
