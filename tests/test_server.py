@@ -328,6 +328,26 @@ def test_a_requester_cannot_review(client: TestClient, tokens: dict[str, str], d
     is_problem(client.post(url, json={"action": "accept"}, headers=auth(tokens["requester"])), 403)
 
 
+def test_a_requester_reads_only_the_decisions_it_asked_for(
+    client: TestClient, tokens: dict[str, str], decision: str, log_path: Path
+) -> None:
+    """Another requester's decision answers exactly like an unknown id: nothing about it leaks."""
+    store = TokenStore(log_path)
+    other = store.add(name="requester-other", role="requester")
+    for path in (f"/v1/decisions/{decision}", f"/v1/decisions/{decision}/brief"):
+        assert client.get(path, headers=auth(tokens["requester"])).status_code == 200
+        hidden = is_problem(client.get(path, headers=auth(other)), 404)
+        assert hidden["detail"] == f"decision_id={decision!r} is not in this service's log"
+        for role in ("reviewer", "auditor"):
+            assert client.get(path, headers=auth(tokens[role])).status_code == 200
+    listed = client.get("/v1/decisions", headers=auth(other)).json()
+    assert decision not in {item["record"]["decision_id"] for item in listed["decisions"]}
+    own = client.get("/v1/decisions", headers=auth(tokens["requester"])).json()
+    assert decision in {item["record"]["decision_id"] for item in own["decisions"]}
+    assert {item["record"]["requested_by"] for item in own["decisions"]} == {"requester-1"}
+    store.revoke(name="requester-other")
+
+
 def test_a_reviewer_cannot_review_as_another_name(
     client: TestClient, tokens: dict[str, str], decision: str
 ) -> None:

@@ -50,7 +50,7 @@ from .models import (
 )
 from .problems import ApiProblem, make_problem, problems, summary, validation_items
 from .service import Service
-from .tokens import Role, TokenInfo
+from .tokens import Role, TokenInfo, may_read
 
 __all__ = ["health", "v1"]
 
@@ -63,7 +63,7 @@ health = APIRouter()
 
 _ANY_ROLE = allow(Role.REQUESTER, Role.REVIEWER, Role.AUDITOR)
 _REQUESTER = allow(Role.REQUESTER, Role.REVIEWER)
-_READER = _ANY_ROLE  # requesters see the decisions they asked for, and the others
+_READER = _ANY_ROLE  # requesters read only the decisions they asked for (may_read), the others all
 _REVIEWER = allow(Role.REVIEWER)
 _AUDITOR = allow(Role.AUDITOR)
 
@@ -329,11 +329,15 @@ def _log(service: Service) -> DecisionLog:
     return service.log
 
 
-def _decision(log: DecisionLog, decision_id: UUID) -> LoggedDecision:
+def _decision(log: DecisionLog, decision_id: UUID, who: TokenInfo | None) -> LoggedDecision:
+    """The decision, if ``who`` may read it; otherwise the same 404 as for an unknown id."""
     try:
-        return log.get(decision_id)
+        found = log.get(decision_id)
     except DecisionLogError:
-        raise ApiProblem(404, f"decision_id={str(decision_id)!r} is not in this service's log") from None
+        found = None
+    if found is None or not may_read(who, found.record.requested_by):
+        raise ApiProblem(404, f"decision_id={str(decision_id)!r} is not in this service's log")
+    return found
 
 
 def _iso_moment(value: Any) -> Any:
@@ -385,6 +389,8 @@ def list_decisions(
                 continue
             if any(record.labels.get(key) != value for key, value in wanted.items()):
                 continue
+            if not may_read(who, record.requested_by):
+                continue
             if len(found) == limit:
                 return _json(
                     DecisionPage(decisions=tuple(found), next_cursor=str(found[-1].record.decision_id))
@@ -423,7 +429,7 @@ def get_decision(
     request: Request, decision_id: UUID, who: Annotated[TokenInfo | None, Depends(_READER)]
 ) -> Response:
     """The decision as recorded, with every review of it, oldest first."""
-    return _json(_decision(_log(service_of(request)), decision_id))
+    return _json(_decision(_log(service_of(request)), decision_id, who))
 
 
 @v1.post(
@@ -489,7 +495,7 @@ async def post_review(
 
 def _review(log: DecisionLog, decision_id: UUID, reviewer: str, asked: ReviewRequest) -> Review:
     verdict = asked.verdict if isinstance(asked, OverrideRequest) else None
-    _decision(log, decision_id)
+    _decision(log, decision_id, None)  # reviewers read every decision
     try:
         return log.review(
             decision_id, reviewer=reviewer, action=asked.action, verdict=verdict, reason=asked.reason
@@ -513,7 +519,7 @@ def get_replay(
 ) -> Response:
     """The decision recomputed with its stored rulebook and this tpm_fit, with every difference."""
     log = _log(service_of(request))
-    _decision(log, decision_id)
+    _decision(log, decision_id, who)
     try:
         return _json(log.replay(decision_id))
     except DecisionLogError as exc:
@@ -557,7 +563,7 @@ def get_brief(
 ) -> Response:
     """The role brief for the recorded decision, in the format asked for."""
     log = _log(service_of(request))
-    record = _decision(log, decision_id).record
+    record = _decision(log, decision_id, who).record
     try:
         brief = record.recommendation.brief(rulebook=log.rulebook(record.rulebook_fingerprint))
     except TpmFitError as exc:

@@ -40,7 +40,7 @@ from .auth import (
 )
 from .models import RecommendationResult
 from .service import Service
-from .tokens import Role, TokenInfo
+from .tokens import Role, TokenInfo, may_read
 
 __all__ = ["pages"]
 
@@ -388,6 +388,8 @@ def decisions_page(request: Request) -> Response:
         if waiting:
             waiting = str(record.decision_id) != cursor
             continue
+        if not may_read(who, record.requested_by):
+            continue
         if len(found) == 50:
             next_cursor = str(found[-1].record.decision_id)
             break
@@ -403,12 +405,18 @@ def decisions_page(request: Request) -> Response:
     )
 
 
-def _decision_or_page(request: Request, service: Service, decision_id: str) -> LoggedDecision | Response:
+def _decision_or_page(
+    request: Request, service: Service, decision_id: str, who: TokenInfo | None
+) -> LoggedDecision | Response:
+    """The decision if ``who`` may read it; otherwise the same page as for an unknown id."""
     assert service.log is not None
     try:
-        return service.log.get(UUID(decision_id))
+        found = service.log.get(UUID(decision_id))
     except (ValueError, DecisionLogError):
+        found = None
+    if found is None or not may_read(who, found.record.requested_by):
         return _error(request, 404, "Not found", f"There is no decision {decision_id[:64]!r} in this log.")
+    return found
 
 
 def _decision_view(
@@ -442,7 +450,7 @@ def decision_page(request: Request, decision_id: str) -> Response:
     if refusal is not None:
         return refusal
     assert who is not None
-    found = _decision_or_page(request, service, decision_id)
+    found = _decision_or_page(request, service, decision_id, who)
     if isinstance(found, Response):
         return found
     return _decision_view(request, service, who, found)
@@ -451,10 +459,10 @@ def decision_page(request: Request, decision_id: str) -> Response:
 @pages.get("/decisions/{decision_id}/brief")
 def decision_brief_page(request: Request, decision_id: str) -> Response:
     """The brief of a recorded decision: ``format=html`` (default) or ``jsonld``."""
-    service, _, refusal = _signed_in(request)
+    service, who, refusal = _signed_in(request)
     if refusal is not None:
         return refusal
-    found = _decision_or_page(request, service, decision_id)
+    found = _decision_or_page(request, service, decision_id, who)
     if isinstance(found, Response):
         return found
     assert service.log is not None
@@ -477,7 +485,7 @@ async def review_page(request: Request, decision_id: str) -> Response:
         return _refused(request)
     if who.role is not Role.REVIEWER:
         return _error(request, 403, "Refused", "Only a reviewer may review decisions.")
-    found = _decision_or_page(request, service, decision_id)
+    found = _decision_or_page(request, service, decision_id, who)
     if isinstance(found, Response):
         return found
     action = form.get("action", "")

@@ -78,6 +78,16 @@ class TokenInfo:
         return self.revoked_at is None
 
 
+def may_read(who: TokenInfo | None, requested_by: str | None) -> bool:
+    """Whether ``who`` may read a decision that ``requested_by`` asked for.
+
+    Reviewers and auditors read every decision; a requester reads only the decisions recorded in
+    its own name, so one team's requests are not another's to browse. Without a token store
+    (``who`` is None) the service keeps no log, and there is nothing to read.
+    """
+    return who is None or who.role is not Role.REQUESTER or requested_by == who.name
+
+
 def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
