@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, RulebookError, VerificationReport, recommend, verify_rulebook
 from tpm_fit._engine.kernel import CompiledRulebook
-from tpm_fit._model.profile import DERIVED_INPUTS, NUMERIC_BOUNDS, ORDERED_INPUTS
-from tpm_fit._verify.grid import COUNTS
+from tpm_fit._model.profile import DERIVED_INPUTS, HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS
 from tpm_fit._verify.verifier import TOLERANCE
 from tpm_fit.testing import org_profiles, rulebooks
 
@@ -375,7 +374,7 @@ def test_no_axiom_violation_escapes_the_exact_check(
         higher = data.draw(st.one_of(_values_above(axiom.input, current), st.none()), label=axiom.id)
         if higher is None:
             continue
-        if axiom.input in COUNTS:
+        if axiom.input in HEADCOUNT_BOUNDED:
             higher = min(higher, before.company_size)
             if higher <= current:
                 continue

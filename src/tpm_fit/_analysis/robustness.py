@@ -842,7 +842,7 @@ class _SensitivityCounts:
 
     def update(self, columns: Mapping[str, NDArray[Any]], n: int) -> None:
         """Count one chunk of grid points (as kernel input columns, ``n`` rows)."""
-        from .._verify.grid import valid_profiles
+        from .._verify.breakpoint_grid import valid_profiles
 
         compiled = self.compiled
         valid = valid_profiles(columns)
@@ -895,7 +895,7 @@ def rulebook_sensitivity(
     RulebookError
         The grid is larger than ``max_grid_points``.
     """
-    from .._verify.grid import Grid, build_axes
+    from .._verify.breakpoint_grid import Grid, build_axes
     from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
 
     if isinstance(delta, bool) or not isinstance(delta, int | float) or not 0.0 < delta <= 1.0:

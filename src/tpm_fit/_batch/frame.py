@@ -53,7 +53,7 @@ from .encode import (
 )
 from .encode import LEVEL_DTYPES as LEVEL_DTYPES  # re-exported: decision_map.py imports it from here
 from .encode import RESULT_COLUMNS as RESULT_COLUMNS  # re-exported with the column prefixes
-from .grid import DEFAULT_MAX_ROWS, scenario_grid
+from .scenario_grid import DEFAULT_MAX_ROWS, scenario_grid
 
 __all__ = ["DEFAULT_MAX_ROWS", "ProfileFrameAccessor", "recommend_many", "scenario_grid"]
 
