@@ -153,10 +153,6 @@ class RoleBrief(_Frozen):
                 return item
         raise KeyError(f"competency={id!r}: not on the scorecard; valid: {[c.id for c in self.scorecard]}")
 
-    def must_haves(self) -> tuple[Qualification, ...]:
-        """The must-have qualifications, in brief order."""
-        return tuple(q for q in self.qualifications if q.priority is Priority.MUST_HAVE)
-
     def to_markdown(self) -> str:
         """The brief as Markdown, ready to paste into a document."""
         from .render import brief_markdown
