@@ -273,13 +273,15 @@ def _accumulate(
 class _Step:
     """One distinct activation node of a compiled rulebook's plan."""
 
-    __slots__ = ("node", "one", "table", "terms")
+    __slots__ = ("combine", "node", "one", "table", "terms")
 
     def __init__(self, node: Node, terms: tuple[int, ...], table: _Table | None) -> None:
         self.node = node
         self.terms = terms
         self.table = table
         self.one = table.one if table is not None else node.one
+        #: How a combination joins its terms' shared results, if its node says (else: batch).
+        self.combine: Any = getattr(node, "combine", None) if terms else None
 
 
 class _Plan:
@@ -327,9 +329,8 @@ class _Plan:
         entry = self.steps[step]
         value = entry.table.batch(columns) if entry.table is not None else None
         if value is None:
-            if entry.terms:
-                combine = entry.node.combine  # type: ignore[attr-defined]
-                value = combine([self.run(term, columns, memo) for term in entry.terms])
+            if entry.combine is not None:
+                value = entry.combine([self.run(term, columns, memo) for term in entry.terms])
             else:
                 value = entry.node.batch(columns)
         memo[step] = value
