@@ -1,4 +1,4 @@
-"""The batch package by concern: encode.py validates, grid.py builds grids, frame.py scores.
+"""The batch package by concern: encode.py validates, scenario_grid.py builds grids, frame.py scores.
 
 frame.py stays the import point for the names other modules (and the benchmarks) use, and the
 order in which column problems are reported is pinned, since it is part of each message.
@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from tpm_fit import ProfileFrameError, recommend_many, scenario_grid
-from tpm_fit._batch import encode, frame, grid
+from tpm_fit._batch import encode, frame
+from tpm_fit._batch import scenario_grid as grid
 
 
 def test_frame_keeps_every_name_that_other_modules_import_from_it() -> None:

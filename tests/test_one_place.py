@@ -18,8 +18,14 @@ import tpm_fit
 from tpm_fit import Face, Favours, OrgProfile, Primitive, RoleShape, Rulebook, Verdict
 from tpm_fit._engine.kernel import ROLE_SHAPE_NAMES, VERDICT_NAMES, compile_rulebook
 from tpm_fit._explain.render import describe_activation
-from tpm_fit._model.loading import PRIMITIVE_TAGS
-from tpm_fit._model.primitives import PRIMITIVES, DrawSource, Node, primitive_kind
+from tpm_fit._model.primitives import (
+    PRIMITIVE_TAGS,
+    PRIMITIVES,
+    ActivationSource,
+    DrawSource,
+    Node,
+    primitive_kind,
+)
 from tpm_fit._model.profile import DERIVED_INPUTS
 from tpm_fit._model.vocab import Direction
 
@@ -110,6 +116,11 @@ class Step(Primitive):
     def redrawn_data(self, source: DrawSource) -> dict[str, Any]:
         return {**self.model_dump(mode="json"), "below": source.unit(), "above": source.unit()}
 
+    @classmethod
+    def drawn_data(cls, source: ActivationSource) -> dict[str, Any]:
+        at = source.whole_numbers(1, 300, 1)[0]
+        return {"kind": "step", "input": source.integer_input(), "at": at, "below": 0.0, "above": 1.0}
+
 
 # The toy is not in the rulebook format's union, so pydantic warns when it serialises it for the
 # fingerprint; that is expected here.
@@ -178,30 +189,8 @@ def test_the_test_strategies_mutate_a_new_primitive_through_its_declaration() ->
     assert step.redrawn_data(Halves())["below"] == 0.5
 
 
-def test_a_primitive_that_forgets_a_part_cannot_be_made() -> None:
-    class Forgetful(Primitive):  # no breakpoints(), so verify() could not stay a proof
-        kind: Literal["forgetful"] = Field(description="Discriminator.")
+def test_the_toy_primitive_keeps_the_contract() -> None:
+    # The same property test that runs for every registered primitive (test_primitive_contract).
+    from test_primitive_contract import _run
 
-        def inputs(self) -> frozenset[str]:
-            return frozenset()
-
-        def children(self) -> tuple[Primitive, ...]:
-            return ()
-
-        def work(self) -> int:
-            return 1
-
-        def describe(self) -> str:
-            return "forgetful"
-
-        def compile(self, terms: Sequence[Node]) -> Node:
-            raise NotImplementedError
-
-        def reversed_data(self) -> dict[str, Any]:
-            return {}
-
-        def redrawn_data(self, source: DrawSource) -> dict[str, Any]:
-            return {}
-
-    with pytest.raises(TypeError, match="breakpoints"):
-        Forgetful(kind="forgetful")  # type: ignore[abstract]
+    _run(Step, max_examples=20)

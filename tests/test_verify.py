@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, RulebookError, VerificationReport, recommend, verify_rulebook
 from tpm_fit._engine.kernel import CompiledRulebook
-from tpm_fit._model.profile import DERIVED_INPUTS, NUMERIC_BOUNDS, ORDERED_INPUTS
-from tpm_fit._verify.grid import COUNTS
+from tpm_fit._model.profile import DERIVED_INPUTS, HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS
 from tpm_fit._verify.verifier import TOLERANCE
 from tpm_fit.testing import org_profiles, rulebooks
 
@@ -65,10 +64,12 @@ def test_default_rulebook_verifies_clean_and_fast() -> None:
     assert all(a.holds and a.pairs_checked > 0 for a in report.axioms)
     assert [v.verdict for v in report.verdicts if v.reachable] == ["traditional", "either", "technical"]
     assert all(f.fires and f.bounded for f in report.factors)
-    # 8 company sizes (the seat's steps, each with the size just below) x 4 complexities x 5^3
-    # coverages (0 to the largest need, and the range end) x 3 capabilities x 5 team sizes x 3
-    # intensities.
-    assert report.grid_points == 8 * 4 * 5 * 5 * 5 * 3 * 5 * 3
+    # Every input's axis crossed with every other (an input added to the profile adds its axis
+    # without this test changing): 8 company sizes (the seat's steps, each with the size just
+    # below) x 4 complexities x 5^3 coverages (0 to the largest need, and the range end) x 3
+    # capabilities x 5 team sizes x 3 intensities for the inputs of today.
+    assert report.grid_points == math.prod(len(axis.values) for axis in report.grid)
+    assert {axis.input for axis in report.grid} == set(OrgProfile.model_fields)
     axes = {axis.input: axis.values for axis in report.grid}
     assert axes["company_size"] == (1, 149, 150, 999, 1_000, 9_999, 10_000, 10_000_000)
     assert axes["product_team_size"] == (0, 1, 2, 3, 10_000_000)
@@ -375,7 +376,7 @@ def test_no_axiom_violation_escapes_the_exact_check(
         higher = data.draw(st.one_of(_values_above(axiom.input, current), st.none()), label=axiom.id)
         if higher is None:
             continue
-        if axiom.input in COUNTS:
+        if axiom.input in HEADCOUNT_BOUNDED:
             higher = min(higher, before.company_size)
             if higher <= current:
                 continue

@@ -20,15 +20,10 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__ as _installed_version
 
 if TYPE_CHECKING:  # pragma: no cover - the same names, resolved lazily at run time (__getattr__)
-    from ._analysis.robustness import (
-        FactorSensitivity,
-        NearestFlip,
-        Robustness,
-        SensitivityReport,
-        VerdictShare,
-        WeightChange,
-        WeightMargin,
-    )
+    from ._analysis.acceptability import VerdictShare
+    from ._analysis.margins import NearestFlip, WeightChange, WeightMargin
+    from ._analysis.robustness import Robustness
+    from ._analysis.sensitivity import FactorSensitivity, SensitivityReport
     from ._batch.decision_map import decision_map, plot_decision_map
     from ._batch.frame import recommend_many, scenario_grid
     from ._engine.counterfactual import Counterfactual
@@ -184,15 +179,10 @@ _SUBMODULES: dict[str, tuple[str, ...]] = {
     "_engine.counterfactual": ("Counterfactual",),
     "_verify.verifier": ("verify_rulebook",),
     "_verify.guidance": ("check_guidance",),
-    "_analysis.robustness": (
-        "FactorSensitivity",
-        "NearestFlip",
-        "Robustness",
-        "SensitivityReport",
-        "VerdictShare",
-        "WeightChange",
-        "WeightMargin",
-    ),
+    "_analysis.margins": ("NearestFlip", "WeightChange", "WeightMargin"),
+    "_analysis.acceptability": ("VerdictShare",),
+    "_analysis.robustness": ("Robustness",),
+    "_analysis.sensitivity": ("FactorSensitivity", "SensitivityReport"),
     # These two import pandas (the extra ``tpm-fit[pandas]``).
     "_batch.frame": ("recommend_many", "scenario_grid"),
     "_batch.decision_map": ("decision_map", "plot_decision_map"),

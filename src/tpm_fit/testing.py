@@ -29,7 +29,7 @@ from pydantic import TypeAdapter
 
 from ._explain.report import violation_lines
 from ._model.primitives import Activation, Primitive
-from ._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from ._model.profile import HEADCOUNT, HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from ._model.rulebook import Rulebook
 from ._verify.verifier import verify_rulebook
 
@@ -51,30 +51,26 @@ def _integers(name: str, high: int | None = None) -> st.SearchStrategy[int]:
     low, top = NUMERIC_BOUNDS[name]
     high = top if high is None else min(top, high)
     # Mostly small, realistic values (where the breakpoints are), sometimes anything in range.
-    realistic = {"company_size": 5_000}.get(name, 12)
+    realistic = 5_000 if name == HEADCOUNT else 12
     return st.one_of(
         st.integers(min_value=low, max_value=max(low, min(high, realistic))),
         st.integers(min_value=low, max_value=high),
     )
 
 
-#: Counts that an OrgProfile bounds by its company_size.
-_COUNTS: Final = ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size")
-
-
 @st.composite
 def _profiles(draw: st.DrawFn, fields: dict[str, st.SearchStrategy[Any]], floor: int) -> OrgProfile:
-    size = draw(fields.get("company_size", _integers("company_size").filter(lambda s: s >= floor)))
-    values = {"company_size": size}
+    size = draw(fields.get(HEADCOUNT, _integers(HEADCOUNT).filter(lambda s: s >= floor)))
+    values = {HEADCOUNT: size}
     for name in OrgProfile.model_fields:
-        if name == "company_size":
+        if name == HEADCOUNT:
             continue
         if name in fields:
             value = draw(fields[name])
             # A count drawn from a caller's strategy is cut down to the company's headcount.
-            values[name] = min(value, size) if name in _COUNTS and isinstance(value, int) else value
+            values[name] = min(value, size) if name in HEADCOUNT_BOUNDED and isinstance(value, int) else value
         else:
-            values[name] = draw(_integers(name, size))
+            values[name] = draw(_integers(name, size if name in HEADCOUNT_BOUNDED else None))
     return OrgProfile.model_validate(values)
 
 
@@ -115,7 +111,7 @@ def org_profiles(**fixed: Any) -> st.SearchStrategy[OrgProfile]:
     for name in ORDERED_INPUTS:
         fields.setdefault(name, st.sampled_from(list(ORDERED_INPUTS[name])))
     # Pinned counts need a company at least that large.
-    floor = max([1, *(fixed[name] for name in _COUNTS if isinstance(fixed.get(name), int))])
+    floor = max([1, *(fixed[name] for name in HEADCOUNT_BOUNDED if isinstance(fixed.get(name), int))])
     return _profiles(fields, floor)
 
 

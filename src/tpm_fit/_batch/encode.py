@@ -25,7 +25,14 @@ from numpy.typing import NDArray
 from .._engine.kernel import INPUT_NAMES
 from .._errors import ProfileFrameError, short
 from .._model.grammar import Problem
-from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, VALUE_RULES, OrgProfile
+from .._model.profile import (
+    HEADCOUNT,
+    NUMERIC_BOUNDS,
+    ORDERED_INPUTS,
+    VALUE_RULES,
+    OrgProfile,
+    above_headcount,
+)
 from .._model.suggest import did_you_mean
 
 ExtraColumns = Literal["raise", "ignore", "keep"]
@@ -686,12 +693,11 @@ def encode_frame(frame: pd.DataFrame, *, extra_columns: ExtraColumns = "raise", 
 
 
 def _headcount_problems(columns: dict[str, NDArray[Any]]) -> list[_Problem | None]:
-    """Rows whose coverage counts or product team exceed the company's headcount (as OrgProfile)."""
-    size = columns["company_size"]
+    """Rows in which a count of people exceeds the company's headcount (as OrgProfile)."""
+    size = columns[HEADCOUNT]
     out: list[_Problem | None] = []
-    for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
+    for name, above in above_headcount(columns):  # NaN (rows already reported) compares False
         count = columns[name]
-        above = count > size  # NaN (rows already reported) compares False
         if above.any():
             rows = np.flatnonzero(above)
             pairs = np.empty(rows.size, dtype=object)  # (count, company_size) per bad row

@@ -53,7 +53,7 @@ from .encode import (
 )
 from .encode import LEVEL_DTYPES as LEVEL_DTYPES  # re-exported: decision_map.py imports it from here
 from .encode import RESULT_COLUMNS as RESULT_COLUMNS  # re-exported with the column prefixes
-from .grid import DEFAULT_MAX_ROWS, scenario_grid
+from .scenario_grid import DEFAULT_MAX_ROWS, scenario_grid
 
 __all__ = ["DEFAULT_MAX_ROWS", "ProfileFrameAccessor", "recommend_many", "scenario_grid"]
 
@@ -201,7 +201,7 @@ def _margin_tables(compiled: CompiledRulebook, encoded: _Encoded) -> tuple[NDArr
     those are exactly its entry's: computed once per entry (and kept with the compiled
     rulebook), they cost one gather per row instead of the passes of ``batch_margins``.
     """
-    from .._analysis.robustness import batch_margins
+    from .._analysis.margins import batch_margins
 
     entries = compiled.table_entries(encoded.columns, encoded.n)
     if entries is None:
@@ -220,7 +220,7 @@ def _margin_tables(compiled: CompiledRulebook, encoded: _Encoded) -> tuple[NDArr
 
 def _margin_columns(compiled: CompiledRulebook, scored: _Scored) -> dict[str, Any]:
     """``margin`` and ``margin_factor`` from the contributions (docs/robustness.md)."""
-    from .._analysis.robustness import batch_margins
+    from .._analysis.margins import batch_margins
 
     gathered = scored.evaluation.gathered
     if gathered:  # looked up per row by the kernel; bad rows have no margin

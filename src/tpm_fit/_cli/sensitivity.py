@@ -22,7 +22,7 @@ __all__ = ["add_options", "add_robustness_options", "register", "robustness_of"]
 
 
 def _sensitivity(args: argparse.Namespace) -> int:
-    from .._analysis.robustness import rulebook_sensitivity
+    from .._analysis.sensitivity import rulebook_sensitivity
 
     rulebook = load_rulebook(args.rulebook)
     report = rulebook_sensitivity(rulebook, delta=args.delta, max_grid_points=args.max_grid_points)

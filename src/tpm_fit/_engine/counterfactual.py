@@ -10,11 +10,11 @@ numbers finds the exact flip point; whether a hire is needed changes only at a b
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS
+from .._model.profile import HEADCOUNT, HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS
 from .._model.rulebook import Rulebook
 from .._model.vocab import Verdict
 from .kernel import INPUT_NAMES, CompiledRulebook, compile_rulebook, encode_profile
@@ -92,15 +92,11 @@ def _first_flip(
 def _valid_range(values: dict[str, float], name: str) -> tuple[int, int]:
     """The values ``name`` can take with every other input fixed, in a valid profile."""
     low, high = NUMERIC_BOUNDS[name]
-    if name == "company_size":  # at least as many people as any count of them
-        return max(low, *(int(values[count]) for count in _COUNTS)), high
-    if name in _COUNTS:
-        return low, min(high, int(values["company_size"]))
+    if name == HEADCOUNT:  # at least as many people as any count of them
+        return max(low, *(int(values[count]) for count in HEADCOUNT_BOUNDED)), high
+    if name in HEADCOUNT_BOUNDED:
+        return low, min(high, int(values[HEADCOUNT]))
     return low, high
-
-
-#: Counts of people, each at most company_size in a valid profile.
-_COUNTS: Final = ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size")
 
 
 def _bisect(probe: Probe, now: object, same: int, other: int) -> int:

@@ -46,6 +46,9 @@ __all__ = [
     "compile_rulebook",
     "encode_profile",
     "recently_compiled",
+    "sum_contributions",
+    "verdict_codes_of",
+    "verdict_of",
 ]
 
 Float = NDArray[np.float64]
@@ -59,12 +62,41 @@ INPUT_NAMES: Final[tuple[str, ...]] = tuple(
 VERDICT_NAMES: Final = tuple(verdict.value for verdict in Verdict)
 #: Role-shape names by kernel code (derived from :class:`~tpm_fit.RoleShape`).
 ROLE_SHAPE_NAMES: Final = tuple(shape.value for shape in RoleShape)
-_VERDICTS: Final = tuple(Verdict)
 
 _RANKS: Final[dict[object, int]] = {
     member: rank for levels in ORDERED_INPUTS.values() for rank, member in enumerate(levels)
 }
 _ORDERED_NAMES: Final = tuple(ORDERED_INPUTS)
+
+
+def verdict_of(score: float, technical_min: float, traditional_max: float) -> Verdict:
+    """The verdict rule: technical at or above ``technical_min``, traditional at or below
+    ``traditional_max``, else either (also for NaN). :func:`verdict_codes_of` is its twin."""
+    if score >= technical_min:
+        return Verdict.TECHNICAL
+    if score <= traditional_max:
+        return Verdict.TRADITIONAL
+    return Verdict.EITHER
+
+
+def verdict_codes_of(score: Float, technical_min: float, traditional_max: float) -> NDArray[np.int8]:
+    """Verdict codes (:attr:`Verdict.code`) of an array of scores: :func:`verdict_of` for each."""
+    # 1 + [technical] - [traditional]: a rulebook guarantees traditional_max < technical_min, so
+    # at most one of the two holds; NaN satisfies neither and stays 1 (either).
+    codes = (score >= technical_min).view(np.int8) + np.int8(_EITHER_CODE)
+    codes -= (score <= traditional_max).view(np.int8)
+    return codes
+
+
+def sum_contributions(contributions: Float, out: Float | None = None) -> Float:
+    """Row scores: the contributions ``(n_factors, n)`` summed factor by factor, in rulebook
+    order (the order :meth:`CompiledRulebook.score_one` adds them in), into ``out`` if given."""
+    score = np.zeros(contributions.shape[1], dtype=np.float64) if out is None else out
+    if out is not None:
+        score[...] = 0.0
+    for row in contributions:
+        score += row
+    return score
 
 
 def encode_profile(profile: OrgProfile) -> dict[str, float]:
@@ -241,13 +273,15 @@ def _accumulate(
 class _Step:
     """One distinct activation node of a compiled rulebook's plan."""
 
-    __slots__ = ("node", "one", "table", "terms")
+    __slots__ = ("combine", "node", "one", "table", "terms")
 
     def __init__(self, node: Node, terms: tuple[int, ...], table: _Table | None) -> None:
         self.node = node
         self.terms = terms
         self.table = table
         self.one = table.one if table is not None else node.one
+        #: How a combination joins its terms' shared results, if its node says (else: batch).
+        self.combine: Any = getattr(node, "combine", None) if terms else None
 
 
 class _Plan:
@@ -295,9 +329,8 @@ class _Plan:
         entry = self.steps[step]
         value = entry.table.batch(columns) if entry.table is not None else None
         if value is None:
-            if entry.terms:
-                combine = entry.node.combine  # type: ignore[attr-defined]
-                value = combine([self.run(term, columns, memo) for term in entry.terms])
+            if entry.combine is not None:
+                value = entry.combine([self.run(term, columns, memo) for term in entry.terms])
             else:
                 value = entry.node.batch(columns)
         memo[step] = value
@@ -381,12 +414,8 @@ class CompiledRulebook:
         return tuple(key)
 
     def verdict_one(self, score: float) -> Verdict:
-        """Verdict for one score."""
-        if score >= self.technical_min:
-            return Verdict.TECHNICAL
-        if score <= self.traditional_max:
-            return Verdict.TRADITIONAL
-        return Verdict.EITHER
+        """Verdict for one score (:func:`verdict_of` with this rulebook's thresholds)."""
+        return verdict_of(score, self.technical_min, self.traditional_max)
 
     def risks_one(self, values: Mapping[str, float], verdict: Verdict) -> list[tuple[int, float]]:
         """``(index, strength)`` of the risks that apply to ``verdict`` for one profile."""
@@ -451,10 +480,7 @@ class CompiledRulebook:
                 out = contributions[k, rows]
                 np.multiply(self.plan.run(step, block, memo), weight, out=out)
                 np.add(out, 0.0, out=out)  # no -0.0, as in score_one
-            part = score[rows]
-            part[...] = 0.0
-            for row in contributions[:, rows]:
-                part += row  # factor by factor, in the order score_one uses
+            part = sum_contributions(contributions[:, rows], out=score[rows])
             codes[rows] = self.verdict_codes(part)
             if risks:
                 strengths = [self.plan.run(step, block, memo) for step in self.risk_steps]
@@ -527,35 +553,11 @@ class CompiledRulebook:
     @staticmethod
     def score(contributions: Float) -> Float:
         """Row scores: contributions summed factor by factor, in the order ``score_one`` uses."""
-        score = np.zeros(contributions.shape[1], dtype=np.float64)
-        for row in contributions:
-            score += row
-        return score
+        return sum_contributions(contributions)
 
     def verdict_codes(self, score: Float) -> NDArray[np.int8]:
-        """Verdict codes (:attr:`Verdict.code`) for an array of scores."""
-        # 1 + [technical] - [traditional]: the rulebook guarantees traditional_max < technical_min,
-        # so at most one of the two holds; NaN satisfies neither and stays 1 (either).
-        codes = (score >= self.technical_min).view(np.int8) + np.int8(_VERDICT_CODES[Verdict.EITHER])
-        codes -= (score <= self.traditional_max).view(np.int8)
-        return codes
-
-    def role_shape_codes(self, columns: Columns, n: int | None = None) -> NDArray[np.int8]:
-        """Role-shape codes (:attr:`RoleShape.code`) for encoded columns."""
-        rows = len(np.asarray(columns["company_size"])) if n is None else n
-        return self.with_derived(columns, rows)["role_shape"]
-
-    def risk_flags(self, columns: Columns, codes: NDArray[np.int8], n: int) -> NDArray[np.bool_]:
-        """Which risks apply per row, shape ``(n_risks, n)``; ``columns`` include derived inputs."""
-        out = np.zeros((len(self.risks), n), dtype=bool)
-        memo: dict[int, Float] = {}
-        for k, (risk, step) in enumerate(zip(self.risks, self.risk_steps, strict=True)):
-            applies = _applies(codes, risk.applies)
-            if applies is not None:
-                np.greater_equal(self.plan.run(step, columns, memo), risk.minimum, out=out[k])
-                if applies is not True:
-                    out[k] &= applies
-        return out
+        """Verdict codes (:attr:`Verdict.code`) for an array of scores (:func:`verdict_codes_of`)."""
+        return verdict_codes_of(score, self.technical_min, self.traditional_max)
 
     # -- structure ------------------------------------------------------------------------
 
@@ -597,7 +599,8 @@ def _key_axes(steps: list[_Step]) -> tuple[tuple[str, int | None, int | None], .
     return tuple((name, lo, hi) for name, (lo, hi) in sorted(axes.items()))
 
 
-_VERDICT_CODES: Final = {verdict: code for code, verdict in enumerate(Verdict)}
+_VERDICT_CODES: Final = {verdict: verdict.code for verdict in Verdict}
+_EITHER_CODE: Final = Verdict.EITHER.code
 
 
 def _applies(codes: NDArray[np.int8], verdicts: frozenset[Verdict]) -> NDArray[np.bool_] | bool | None:

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from .._model.vocab import Face, RoleShape, Verdict
+from .._model.frozen import Frozen as _Frozen
+from .._model.vocab import Face, RoleShape, Verdict, check_hire_follows_seat
 
 if TYPE_CHECKING:
     from .panel import PanelSummary, Rating
@@ -24,10 +25,6 @@ __all__ = [
 ]
 
 _Level = Annotated[int, Field(ge=1, le=5)]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Priority(StrEnum):
@@ -134,11 +131,7 @@ class RoleBrief(_Frozen):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.hire_needed != bool(self.seat):
-            raise ValueError(
-                f"hire_needed={self.hire_needed}: contradicts seat={[f.value for f in self.seat]}; "
-                "hire_needed is True exactly when the seat holds a face"
-            )
+        check_hire_follows_seat(self.hire_needed, self.seat)
         ids = [item.id for item in self.scorecard]
         if len(set(ids)) != len(ids):
             raise ValueError(f"scorecard={ids}: competency ids repeat; each competency once")
@@ -159,10 +152,6 @@ class RoleBrief(_Frozen):
             if item.id == id:
                 return item
         raise KeyError(f"competency={id!r}: not on the scorecard; valid: {[c.id for c in self.scorecard]}")
-
-    def must_haves(self) -> tuple[Qualification, ...]:
-        """The must-have qualifications, in brief order."""
-        return tuple(q for q in self.qualifications if q.priority is Priority.MUST_HAVE)
 
     def to_markdown(self) -> str:
         """The brief as Markdown, ready to paste into a document."""

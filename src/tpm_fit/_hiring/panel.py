@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._errors import TpmFitError, field_message, short
+from .._model.frozen import Frozen as _Frozen
 from .._model.loading import printable_text
 from .models import Competency, RoleBrief
 
@@ -133,10 +134,6 @@ def _restated(exc: ValidationError) -> ValidationError:
             }
         )
     return ValidationError.from_exception_data("Rating", details)
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class CompetencyPanel(_Frozen):

@@ -294,10 +294,6 @@ class Guidance(_Model):
         copy.__dict__.pop("fingerprint", None)  # a cached_property of the original's content
         return copy
 
-    def competency_ids(self) -> tuple[str, ...]:
-        """Ids of the qualifications' competencies, in order."""
-        return tuple(q.competency.id for q in self.qualifications if q.competency is not None)
-
 
 def as_guidance(guidance: object, *, argument: str = "guidance") -> Guidance:
     """Guidance from a Guidance, a path to a TOML file, or None (the default).

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from .frozen import Frozen as _Frozen
 
 __all__ = ["GuidanceCheck", "GuidanceProblem", "GuidanceReport"]
 
@@ -17,10 +19,6 @@ GuidanceCheck = Literal[
     "unknown_face",
     "unknown_competency",
 ]
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class GuidanceProblem(_Frozen):

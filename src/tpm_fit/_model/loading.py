@@ -31,6 +31,7 @@ __all__ = [
     "LocatedError",
     "check_depth",
     "format_location",
+    "kind_tags",
     "parse_toml",
     "printable_text",
     "read_rulebook_file",
@@ -59,9 +60,6 @@ MAX_STRING_LENGTH: Final = 20_002
 #: factors and 100 risks, with typical activations, has about 4,000; tomllib reads about 100,000
 #: keys a second, so this bounds parsing to about 0.1 s.
 MAX_KEYS: Final = 10_000
-
-#: Discriminator tags of the activation primitives: not part of a document path.
-PRIMITIVE_TAGS: frozenset[str] = frozenset({"ramp", "levels", "all_of", "any_of"})
 
 # One token of TOML's surface syntax. Strings and comments are whole tokens, so that dots and
 # brackets inside them are not counted; possessive quantifiers keep the scan linear.
@@ -321,12 +319,14 @@ class LocatedError(ValueError):
         self.location = location
 
 
-def format_location(loc: tuple[int | str, ...]) -> str:
+def format_location(loc: tuple[int | str, ...], tags: frozenset[str] = frozenset()) -> str:
+    """A pydantic location as a document path (``factors[2].activation.points``); ``tags`` are
+    the discriminator tags in the schema (:func:`kind_tags`), which are not part of the path."""
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in PRIMITIVE_TAGS:
+        elif part in tags:
             continue  # discriminator tags are not part of the document's path
         else:
             out += f".{part}" if out else str(part)
@@ -395,15 +395,34 @@ def table_keys(schema: type[BaseModel]) -> dict[str, frozenset[str]]:
     return {name: frozenset(found) for name, found in keys.items()}
 
 
+@cache
+def kind_tags(schema: type[BaseModel]) -> frozenset[str]:
+    """The ``kind`` tags of the tagged tables anywhere in ``schema`` (the activation primitives,
+    read from the ``Activation`` union, so they follow its one declaration)."""
+    tags: set[str] = set()
+    seen: set[type[BaseModel]] = set()
+    stack = [schema]
+    while stack:
+        model = stack.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        tag = model.model_fields.get("kind")
+        tags.update(str(literal) for literal in (get_args(tag.annotation) if tag is not None else ()))
+        for info in model.model_fields.values():
+            stack.extend(_models_in(info.annotation))
+    return frozenset(tags)
+
+
 def _table_of(loc: tuple[int | str, ...]) -> str:
     return next((part for part in reversed(loc[:-1]) if isinstance(part, str)), "")
 
 
-def _tag_problem(context: Mapping[str, Any], location: str) -> tuple[str, str]:
+def _tag_problem(context: Mapping[str, Any], location: str, tags: frozenset[str]) -> tuple[str, str]:
     """A ``kind`` that names no primitive, or is missing."""
     tag = context.get("tag")
     shown = f"kind={short(tag)}: not a primitive" if tag is not None else "kind: missing"
-    valid = str(context.get("expected_tags", "ramp, levels, all_of, any_of")).replace("'", "")
+    valid = str(context.get("expected_tags", ", ".join(sorted(tags)))).replace("'", "")
     return f"{shown}; valid: {valid}{did_you_mean(tag, valid.replace(' ', '').split(','))}", (
         f"{location}.kind" if location else "kind"
     )
@@ -427,15 +446,17 @@ def _plain_problem(error: Any) -> str:
     return message
 
 
-def _problem(error: Any, loc: tuple[int | str, ...], valid_keys: frozenset[str] | None) -> tuple[str, str]:
+def _problem(
+    error: Any, loc: tuple[int | str, ...], valid_keys: frozenset[str] | None, tags: frozenset[str]
+) -> tuple[str, str]:
     """(message, location) for one pydantic error."""
-    location = format_location(loc)
+    location = format_location(loc, tags)
     context = error.get("ctx") or {}
     inner = context.get("error")
     if isinstance(inner, LocatedError):
         return str(inner), f"{location}.{inner.location}" if location else inner.location
     if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
-        return _tag_problem(context, location)
+        return _tag_problem(context, location, tags)
     if error["type"] == "extra_forbidden" and valid_keys is not None:
         return _unknown_key_problem(error, loc[-1], valid_keys), location
     return _plain_problem(error), location
@@ -458,7 +479,7 @@ def _typo_locations(locs: list[_Loc], errors: list[Any]) -> set[_Loc]:
 
 
 def _problems(
-    locs: list[_Loc], errors: list[Any], keys: Mapping[str, frozenset[str]]
+    locs: list[_Loc], errors: list[Any], keys: Mapping[str, frozenset[str]], tags: frozenset[str]
 ) -> tuple[list[tuple[str, str]], int]:
     """The (message, location) of the first problems kept, and how many problems there are."""
     explained = _typo_locations(locs, errors)
@@ -472,7 +493,7 @@ def _problems(
             continue
         counted += 1
         if len(problems) < MAX_PROBLEMS_KEPT:
-            problems.append(_problem(error, loc, keys.get(_table_of(loc))))
+            problems.append(_problem(error, loc, keys.get(_table_of(loc)), tags))
     return problems, counted
 
 
@@ -486,7 +507,8 @@ def rulebook_error(exc: ValidationError, *, schema: type[BaseModel] | None = Non
     errors = exc.errors(include_url=False)
     locs = [tuple(error["loc"]) for error in errors]
     keys = table_keys(schema) if schema is not None else {}
-    problems, counted = _problems(locs, list(errors), keys)
+    tags = kind_tags(schema) if schema is not None else frozenset()
+    problems, counted = _problems(locs, list(errors), keys, tags)
     message, location = problems[0]
     if counted > 1:
         message += f" (and {counted - 1} more problem{'s' if counted > 2 else ''})"

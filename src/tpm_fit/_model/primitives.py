@@ -9,21 +9,31 @@ A primitive is a pydantic model (its TOML form) *and* the description every cons
 - :meth:`~Primitive.compile`: its evaluator, a node with a numpy ``batch`` method and a scalar
   ``one`` twin that performs the *same floating-point operations in the same order*;
 - :meth:`~Primitive.reversed_data` and :meth:`~Primitive.redrawn_data`: how the hypothesis
-  strategies in :mod:`tpm_fit.testing` turn it upside down or redraw it.
+  strategies in :mod:`tpm_fit.testing` turn it upside down or redraw it;
+- :meth:`~Primitive.drawn_data`: a random activation of its kind, from which the contract's
+  property test (``tests/test_primitive_contract.py``) draws.
 
-Every method is abstract on :class:`Primitive`, so a new primitive that forgets one cannot be
-instantiated (``TypeError``), and ``mypy --strict`` reports it as an abstract class. Nothing
-outside this module inspects a primitive's concrete type.
+Every method is abstract on :class:`Primitive`, and a class that declares a ``kind`` is checked
+when it is created: one that forgets a part, or whose ``kind`` is not one string tag, raises
+``TypeError`` at import, and ``mypy --strict`` reports it as an abstract class. The contract the
+verifier's proof rests on (scalar and batch agree bit for bit; the activation is affine between
+consecutive breakpoints) is checked by one property test over every registered primitive.
+
+:data:`PRIMITIVES` is the one declaration of which primitives a rulebook may use: the
+``Activation`` union and :data:`PRIMITIVE_TAGS` derive from it. Nothing outside this module
+inspects a primitive's concrete type.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 from abc import ABC, abstractmethod
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
+from functools import reduce
 from itertools import pairwise
-from typing import Annotated, Any, Final, Literal, Protocol, Self, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Protocol, Self, TypeAlias, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,7 +44,9 @@ from .profile import LEVEL_INPUTS, NUMERIC_BOUNDS
 
 __all__ = [
     "PRIMITIVES",
+    "PRIMITIVE_TAGS",
     "Activation",
+    "ActivationSource",
     "AllOf",
     "AnyOf",
     "DrawSource",
@@ -78,10 +90,56 @@ class DrawSource(Protocol):
         """``count`` distinct whole numbers from ``low`` to ``high``, sorted."""
 
 
+class ActivationSource(DrawSource, Protocol):
+    """Where :meth:`Primitive.drawn_data` gets random choices (the contract's property test).
+
+    One source draws one activation tree: it hands out each input at most once, so the terms of
+    a combination never share an input.
+    """
+
+    def integer_input(self) -> str:
+        """An integer input not yet read by the activation being drawn."""
+
+    def level_input(self) -> str:
+        """An ordered or derived input not yet read by the activation being drawn."""
+
+    def count(self, low: int, high: int) -> int:
+        """A whole number from ``low`` to ``high``."""
+
+    def activation(self) -> dict[str, Any]:
+        """TOML data of a random activation of any registered kind (a combination's term)."""
+
+
 class Primitive(BaseModel, ABC):
-    """Base of every activation primitive: a value from 0 to 1 computed from the inputs."""
+    """Base of every activation primitive: a value from 0 to 1 computed from the inputs.
+
+    A subclass that declares a ``kind`` field is a primitive and must declare every part; one
+    without ``kind`` is an abstract base shared by primitives (it may leave parts abstract).
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        # pydantic's class-creation hook (``__init_subclass__`` runs before the fields and the
+        # abstract methods are known): check the declaration once, at import.
+        super().__pydantic_init_subclass__(**kwargs)
+        missing = sorted(cls.__abstractmethods__)
+        kind = cls.model_fields.get("kind")
+        if kind is None:
+            if not missing:
+                raise TypeError(f"primitive {cls.__name__}: declares no kind (kind: Literal['<tag>'])")
+            return  # an abstract base of primitives
+        tags = get_args(kind.annotation)
+        if len(tags) != 1 or not isinstance(tags[0], str):
+            raise TypeError(
+                f"primitive {cls.__name__}: kind must be Literal['<tag>'] with one tag, not {tags}"
+            )
+        if missing:
+            raise TypeError(
+                f"primitive {cls.__name__} (kind {tags[0]!r}) does not declare {', '.join(missing)}; "
+                "every part of Primitive is required (see docs/architecture.md)"
+            )
 
     @abstractmethod
     def inputs(self) -> frozenset[str]:
@@ -118,6 +176,11 @@ class Primitive(BaseModel, ABC):
     @abstractmethod
     def redrawn_data(self, source: DrawSource) -> dict[str, Any]:
         """TOML data of an activation of the same kind and inputs with a random shape."""
+
+    @classmethod
+    @abstractmethod
+    def drawn_data(cls, source: ActivationSource) -> dict[str, Any]:
+        """TOML data of a random activation of this kind (inputs, shape and terms all drawn)."""
 
 
 def primitive_kind(cls: type[Primitive]) -> str:
@@ -198,9 +261,18 @@ class Ramp(Primitive):
         return {"kind": "ramp", "input": self.input, "points": points}
 
     def redrawn_data(self, source: DrawSource) -> dict[str, Any]:
-        low, high = NUMERIC_BOUNDS[self.input]
-        xs = source.whole_numbers(low, min(high, low + _REDRAW_SPAN), len(self.points))
-        return {"kind": "ramp", "input": self.input, "points": [[float(x), source.unit()] for x in xs]}
+        return _ramp_data(self.input, len(self.points), source)
+
+    @classmethod
+    def drawn_data(cls, source: ActivationSource) -> dict[str, Any]:
+        return _ramp_data(source.integer_input(), source.count(2, 6), source)
+
+
+def _ramp_data(name: str, count: int, source: DrawSource) -> dict[str, Any]:
+    """A ramp over ``name`` with ``count`` random points near the start of the input's range."""
+    low, high = NUMERIC_BOUNDS[name]
+    xs = source.whole_numbers(low, min(high, low + _REDRAW_SPAN), count)
+    return {"kind": "ramp", "input": name, "points": [[float(x), source.unit()] for x in xs]}
 
 
 #: Redrawn ramps put their breakpoints near the start of the input's range.
@@ -270,6 +342,15 @@ class Levels(Primitive):
     def redrawn_data(self, source: DrawSource) -> dict[str, Any]:
         return {"kind": "levels", "input": self.input, "values": {k: source.unit() for k in self.values}}
 
+    @classmethod
+    def drawn_data(cls, source: ActivationSource) -> dict[str, Any]:
+        name = source.level_input()
+        return {
+            "kind": "levels",
+            "input": name,
+            "values": {k.value: source.unit() for k in LEVEL_INPUTS[name]},
+        }
+
 
 # -- combinations -----------------------------------------------------------------------------
 
@@ -316,6 +397,10 @@ class _Combination(Primitive):
     def redrawn_data(self, source: DrawSource) -> dict[str, Any]:
         return {"kind": primitive_kind(type(self)), "of": [term.redrawn_data(source) for term in self.of]}
 
+    @classmethod
+    def drawn_data(cls, source: ActivationSource) -> dict[str, Any]:
+        return {"kind": primitive_kind(cls), "of": [source.activation() for _ in range(source.count(2, 3))]}
+
 
 class AllOf(_Combination):
     """Fuzzy AND: the product of the terms' activations (1 only when every term is 1)."""
@@ -341,10 +426,17 @@ class AnyOf(_Combination):
         return _AnyOfNode(terms)
 
 
-#: Every primitive a rulebook may use. Adding one here (and to ``Activation``) is the whole change.
-PRIMITIVES: Final = (Ramp, Levels, AllOf, AnyOf)
+#: Every primitive a rulebook may use: the one declaration. Adding a class here is the whole
+#: change; the ``Activation`` union and the tags below derive from it.
+PRIMITIVES: Final[tuple[type[Primitive], ...]] = (Ramp, Levels, AllOf, AnyOf)
 
-Activation = Annotated[Ramp | Levels | AllOf | AnyOf, Field(discriminator="kind")]
+#: Discriminator tags of the primitives (a rulebook document's ``kind`` values).
+PRIMITIVE_TAGS: Final = frozenset(primitive_kind(cls) for cls in PRIMITIVES)
+
+if TYPE_CHECKING:  # for type checkers every activation is a Primitive
+    Activation: TypeAlias = Primitive
+else:  # for pydantic, the tagged union of PRIMITIVES
+    Activation = Annotated[reduce(operator.or_, PRIMITIVES), Field(discriminator="kind")]
 
 AllOf.model_rebuild()
 AnyOf.model_rebuild()

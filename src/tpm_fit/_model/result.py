@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from .frozen import Frozen as _Frozen
 from .profile import OrgProfile
 from .rulebook import Rulebook, Thresholds
-from .vocab import Face, Favours, RoleShape, Verdict
+from .vocab import Face, Favours, RoleShape, Verdict, check_hire_follows_seat
 
 if TYPE_CHECKING:
     import os
@@ -38,10 +39,6 @@ def _known_schema_version(kind: str, value: Any, current: int) -> None:
             f"schema_version={value}: this {kind} was written by a newer tpm_fit (format "
             f"{value}); this tpm_fit reads formats 1 to {current}; upgrade tpm_fit to read it"
         )
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class TraceStep(_Frozen):
@@ -122,11 +119,7 @@ class Recommendation(_Frozen):
 
     @model_validator(mode="after")
     def _hire_follows_seat(self) -> Self:
-        if self.hire_needed != bool(self.seat):
-            raise ValueError(
-                f"hire_needed={self.hire_needed}: contradicts seat={[face.value for face in self.seat]}; "
-                "hire_needed is True exactly when the seat holds a face"
-            )
+        check_hire_follows_seat(self.hire_needed, self.seat)
         return self
 
     @classmethod

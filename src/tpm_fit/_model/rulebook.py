@@ -43,7 +43,7 @@ from .suggest import did_you_mean
 from .vocab import Direction, Face, Favours, Verdict
 
 if TYPE_CHECKING:  # pragma: no cover - imported lazily by Rulebook.verify
-    from .._analysis.robustness import SensitivityReport
+    from .._analysis.sensitivity import SensitivityReport
     from .._verify.verifier import VerificationReport
 
 __all__ = [
@@ -441,7 +441,7 @@ class Rulebook(_Model):
         SensitivityReport
             Grid points are not a population: see ``docs/robustness.md``.
         """
-        from .._analysis.robustness import rulebook_sensitivity
+        from .._analysis.sensitivity import rulebook_sensitivity
 
         return rulebook_sensitivity(self, delta=delta)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from .frozen import Frozen as _Frozen
 from .guidance_report import GuidanceReport
 from .profile import OrgProfile
 from .rulebook import SeatProperty
@@ -33,10 +34,6 @@ Check = Literal[
     "monotonicity", "seat", "verdict_reachable", "dead_factor", "thresholds_ordered", "contribution_bounded"
 ]
 Label = int | str
-
-
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class Violation(_Frozen):

@@ -7,6 +7,7 @@ dtypes) is derived from the enum here, through properties that dispatch with an 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 from typing import Final, assert_never
 
@@ -18,6 +19,7 @@ __all__ = [
     "Presence",
     "RoleShape",
     "Verdict",
+    "check_hire_follows_seat",
 ]
 
 
@@ -185,3 +187,13 @@ class Direction(StrEnum):
 
 #: Faces in the article's order.
 FACES: Final = tuple(Face)
+
+
+def check_hire_follows_seat(hire_needed: bool, seat: Collection[Face]) -> None:
+    """Stage one's rule tying its outputs together: a hire is needed exactly when the seat holds
+    a face. Raises ``ValueError`` (inside a model validator: a ``ValidationError``) otherwise."""
+    if hire_needed != bool(seat):
+        raise ValueError(
+            f"hire_needed={hire_needed}: contradicts seat={[face.value for face in seat]}; "
+            "hire_needed is True exactly when the seat holds a face"
+        )

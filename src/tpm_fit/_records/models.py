@@ -17,6 +17,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from .._errors import TpmFitError
+from .._model.frozen import Frozen
 from .._model.result import Recommendation, Verdict, _known_schema_version
 
 __all__ = [
@@ -126,8 +127,8 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+class _Frozen(Frozen):
+    model_config = ConfigDict(allow_inf_nan=False)  # records hold no inf or NaN
 
 
 class _Chained(_Frozen):

@@ -23,7 +23,7 @@ from pydantic_core import PydanticUndefined
 from starlette.concurrency import run_in_threadpool
 
 from .._engine.recommend import recommend
-from .._model.profile import _HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from .._model.profile import HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from .._model.result import Recommendation
 from .._model.vocab import Verdict
 from .._records.models import DecisionLogError, LoggedDecision
@@ -103,7 +103,7 @@ def _fields(values: dict[str, str]) -> list[_Field]:
                 levels=levels,
                 low=low,
                 high=high,
-                bounded=name in _HEADCOUNT_BOUNDED,
+                bounded=name in HEADCOUNT_BOUNDED,
                 value=values.get(name, shown_default),
             )
         )

@@ -14,7 +14,7 @@ from .._model.profile import DERIVED_INPUTS, OrgProfile
 from .._model.rulebook import Axiom, SeatAxiom, SeatProperty
 from .._model.verification import TOLERANCE, AxiomResult, FactorResult, SeatAxiomResult, Violation
 from .._model.vocab import FACES
-from .grid import Chunk, Grid, exact_score, label
+from .breakpoint_grid import Chunk, Grid, exact_score, label
 
 __all__ = ["AxiomCheck", "FactorCheck", "ScoreRange", "SeatCheck"]
 

@@ -14,7 +14,7 @@ from .._engine.kernel import CompiledRulebook
 from .._model.profile import NUMERIC_BOUNDS, OrgProfile
 from .._model.verification import InputSpan, VerdictRegion, Violation
 from .._model.vocab import Verdict
-from .grid import Chunk, Grid, exact_score, label, scores, valid_profiles
+from .breakpoint_grid import Chunk, Grid, exact_score, label, scores, valid_profiles
 
 __all__ = ["VerdictCheck"]
 

@@ -34,8 +34,8 @@ from .._model.verification import (
     VerificationReport,
     Violation,
 )
+from .breakpoint_grid import Chunk, Grid, build_axes
 from .checks import AxiomCheck, FactorCheck, ScoreRange, SeatCheck
-from .grid import Chunk, Grid, build_axes
 from .guidance import check_guidance
 from .reach import VerdictCheck
 

@@ -1,20 +1,28 @@
-"""The verification grid: every input's breakpoints, and chunks of grid points scored by the kernel."""
+"""The verifier's breakpoint grid: every input's breakpoints, and chunks of grid points scored by
+the kernel. (The scenario grid of ``recommend_many`` is :mod:`tpm_fit._batch.scenario_grid`.)"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._engine.kernel import INPUT_NAMES, CompiledRulebook, encode_profile
-from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
+from .._model.profile import (
+    HEADCOUNT,
+    HEADCOUNT_BOUNDED,
+    NUMERIC_BOUNDS,
+    ORDERED_INPUTS,
+    OrgProfile,
+    within_headcount,
+)
 from .._model.verification import Label
 
-__all__ = ["COUNTS", "Axis", "Chunk", "Grid", "build_axes", "exact_score", "label", "valid_profiles"]
+__all__ = ["Axis", "Chunk", "Grid", "build_axes", "exact_score", "label", "valid_profiles"]
 
 Index = tuple[NDArray[np.intp], ...]
 
@@ -103,9 +111,9 @@ class Grid:
             axis.name: axis.labels[int(i)]
             for axis, i in zip(self.axes, np.unravel_index(flat, self.dims), strict=True)
         }
-        size = values["company_size"]
+        size = values[HEADCOUNT]
         assert isinstance(size, int)
-        for name in COUNTS:
+        for name in HEADCOUNT_BOUNDED:
             count = values[name]
             assert isinstance(count, int)
             values[name] = min(count, size)
@@ -174,16 +182,8 @@ class Chunk:
 
 
 def valid_profiles(columns: Mapping[str, NDArray[Any]]) -> NDArray[np.bool_]:
-    """Which rows are valid profiles: every count at most company_size (see OrgProfile)."""
-    size = columns["company_size"]
-    valid = np.ones(len(size), dtype=bool)
-    for name in COUNTS:
-        valid &= columns[name] <= size
-    return valid
-
-
-#: Inputs that count people of the company, bounded by company_size in a valid profile.
-COUNTS: Final = ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size")
+    """Which rows are valid profiles: every count at most the headcount (see OrgProfile)."""
+    return within_headcount(columns)
 
 
 def scores(compiled: CompiledRulebook, grid: Grid, idx: Index) -> NDArray[np.float64]:

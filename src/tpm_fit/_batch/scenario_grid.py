@@ -23,7 +23,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._errors import ProfileFrameError, short
 from .._model.grammar import Problem
-from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, VALUE_RULES, OrgProfile
+from .._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, VALUE_RULES, OrgProfile, within_headcount
 from .encode import _FIELDS, _REQUIRED, LEVEL_DTYPES, _as_objects, _default_code, _level_names
 
 __all__ = ["DEFAULT_MAX_ROWS", "scenario_grid"]
@@ -174,9 +174,9 @@ def scenario_grid(*, max_rows: int = DEFAULT_MAX_ROWS, **axes: Any) -> pd.DataFr
     pandas.DataFrame
         One row per combination (the first axis varies slowest), a ``RangeIndex`` and every
         ``OrgProfile`` field as a column in field order: integers as ``int64``, ordered inputs
-        as ordered categoricals listing all their levels. Combinations in which a coverage
-        count or ``product_team_size`` exceeds ``company_size`` describe no organisation and
-        are left out.
+        as ordered categoricals listing all their levels. Combinations in which a count of
+        people (a coverage count, ``product_team_size``) exceeds ``company_size`` describe no
+        organisation and are left out.
 
     Raises
     ------
@@ -266,10 +266,7 @@ def _grid_column(name: str, chosen: dict[str, NDArray[Any]], sizes: list[int], t
 
 def _within_headcount(grid: pd.DataFrame) -> pd.DataFrame:
     """Leave out combinations in which a count exceeds company_size: they describe no company."""
-    size = grid["company_size"].to_numpy()
-    keep = np.ones(len(grid), dtype=bool)
-    for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
-        keep &= grid[name].to_numpy() <= size
+    keep = within_headcount({name: grid[name].to_numpy() for name in NUMERIC_BOUNDS})
     if keep.all():
         return grid
     return grid.loc[keep].reset_index(drop=True)
