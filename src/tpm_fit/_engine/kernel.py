@@ -568,7 +568,19 @@ class CompiledRulebook:
         points = set(self.seat.breakpoints(name))
         for factor in self.rulebook.factors:
             points |= factor.activation.breakpoints(name)
+        for condition in self.conditions:
+            points |= condition.breakpoints(name)
         return frozenset(points)
+
+    @property
+    def conditions(self) -> tuple[Primitive, ...]:
+        """The conditions of the verdict axioms and statements: the grid must decide them too."""
+        rulebook = self.rulebook
+        found: list[Primitive] = []
+        for axiom in rulebook.verdict_axioms:
+            found += [axiom.when] if axiom.then is None else [axiom.when, axiom.then]
+        found += [statement.when for statement in rulebook.statements if statement.when is not None]
+        return tuple(found)
 
     def verdict_at(self, values: Mapping[str, float]) -> tuple[Verdict, float]:
         """Verdict and score for one encoded profile without derived inputs."""

@@ -43,6 +43,10 @@ class SeatOne:
     need: int
     #: Faces tied with the chosen one for a specialist seat (empty otherwise).
     tied_with: tuple[Face, ...]
+    #: Every face still below its need, in the order to fill them (the seat's faces first).
+    open_seats: tuple[Face, ...] = ()
+    #: Whether the technical face went first in a tie because the product is highly technical.
+    technical_first: bool = False
 
     @property
     def hire_needed(self) -> bool:
@@ -53,7 +57,17 @@ class SeatOne:
 class SeatStage:
     """The compiled seat rule: scalar and batch forms of the same step functions."""
 
-    __slots__ = ("min_size", "min_team", "need_from", "need_people", "order", "rule", "table")
+    __slots__ = (
+        "complex_rank",
+        "min_size",
+        "min_team",
+        "need_from",
+        "need_people",
+        "order",
+        "rule",
+        "table",
+        "technical_at",
+    )
 
     def __init__(self, rule: SeatRule) -> None:
         self.rule = rule
@@ -63,7 +77,16 @@ class SeatStage:
         self.need_people = tuple(step.people for step in rule.need)
         #: Positions in FACES, in tie-break order.
         self.order = tuple(FACES.index(face) for face in rule.tie_order)
+        #: From this product_complexity rank on, an open technical face wins ties (never if None).
+        first = rule.technical_first_from
+        self.complex_rank: int | None = None if first is None else first.rank
+        #: Position of the technical face in tie order.
+        self.technical_at = rule.tie_order.index(Face.TECHNICAL)
         self.table = _SeatTable(self)
+
+    def technical_first(self, complexity: float) -> bool:
+        """Whether an open technical face wins ties at this product_complexity rank."""
+        return self.complex_rank is not None and complexity >= self.complex_rank
 
     # -- one profile ------------------------------------------------------------------------
 
@@ -75,27 +98,67 @@ class SeatStage:
         """The seat of one encoded profile; adds the derived inputs to ``values`` in place."""
         size, team = values["company_size"], values["product_team_size"]
         need = self.need_at(size)
-        specialist = team >= 1 and (size >= self.min_size or team >= self.min_team)
+        specialist = self.splits(size, team)
         gaps = [need - values[field] for field in _COVERAGE]
-        held, tied, flags = self._specialist_seat(gaps) if specialist else _generalist_seat(gaps)
+        first = self.technical_first(values["product_complexity"])
+        if specialist:
+            held, tied, flags, won = self._specialist_seat(gaps, first)
+        else:
+            (held, tied, flags), won = _generalist_seat(gaps), False
         values["role_shape"] = int(specialist)
         values.update(zip(_SEAT_INPUT, flags, strict=True))
         values["hire_needed"] = int(bool(held))
         shape = RoleShape.SPECIALIST if specialist else RoleShape.GENERALIST
-        return SeatOne(role_shape=shape, seat=held, need=need, tied_with=tied)
+        return SeatOne(
+            role_shape=shape,
+            seat=held,
+            need=need,
+            tied_with=tied,
+            open_seats=self._open_order(gaps, first) if specialist else held,
+            technical_first=won,
+        )
 
-    def _specialist_seat(self, gaps: list[float]) -> tuple[tuple[Face, ...], tuple[Face, ...], list[int]]:
-        """The one face furthest below its need (first in tie order), the faces tied with it,
-        and the seat flags, for a specialist."""
+    def splits(self, size: float, team: float) -> bool:
+        """Whether the faces are split between people (a specialist seat) at this size and team.
+
+        Once the company has grown to ``specialist_min_company_size`` the faces split, even
+        before its first PM (one person per face, the first of them now); a smaller company
+        splits them once it has ``specialist_min_product_team`` PMs.
+        """
+        return size >= self.min_size or team >= self.min_team
+
+    def _tie_order(self, first: bool) -> tuple[int, ...]:
+        technical = FACES.index(Face.TECHNICAL)
+        if not first:
+            return self.order
+        return (technical, *(k for k in self.order if k != technical))
+
+    def _open_order(self, gaps: list[float], first: bool) -> tuple[Face, ...]:
+        """Faces below their need, furthest below first, ties in (complexity-aware) tie order."""
+        order = self._tie_order(first)
+        ranked = sorted((k for k in order if gaps[k] > 0), key=lambda k: (-gaps[k], order.index(k)))
+        return tuple(FACES[k] for k in ranked)
+
+    def _specialist_seat(
+        self, gaps: list[float], first: bool
+    ) -> tuple[tuple[Face, ...], tuple[Face, ...], list[int], bool]:
+        """The one face furthest below its need (first in tie order, an open technical face first
+        for a highly technical product), the faces tied with it, the seat flags, and whether the
+        technical face won a tie through the complexity rule."""
         # First face in tie order with the largest gap (as np.argmax in the batch form).
         best = self.order[0]
         for k in self.order[1:]:
             if gaps[k] > gaps[best]:
                 best = k
         if gaps[best] <= 0:
-            return (), (), [0] * len(FACES)
-        tied = tuple(FACES[k] for k in self.order if k != best and gaps[k] == gaps[best])
-        return (FACES[best],), tied, [1 if k == best else 0 for k in range(len(FACES))]
+            return (), (), [0] * len(FACES), False
+        technical = FACES.index(Face.TECHNICAL)
+        won = first and best != technical and gaps[technical] >= gaps[best]
+        if won:
+            best = technical
+        order = self._tie_order(first)
+        tied = tuple(FACES[k] for k in order if k != best and gaps[k] == gaps[best])
+        return (FACES[best],), tied, [1 if k == best else 0 for k in range(len(FACES))], won
 
     # -- many profiles ----------------------------------------------------------------------
 
@@ -129,7 +192,7 @@ class SeatStage:
             stop = min(start + _BLOCK_ROWS, n)
             block = {
                 name: _block(columns[name], start, stop, n)
-                for name in ("company_size", "product_team_size", *_COVERAGE)
+                for name in _SEAT_READS
             }
             self._batch_block(block, stop - start, {name: column[start:stop] for name, column in out.items()})
         return out
@@ -140,7 +203,7 @@ class SeatStage:
         size = np.broadcast_to(np.asarray(columns["company_size"]), (n,))
         team = np.broadcast_to(np.asarray(columns["product_team_size"]), (n,))
         need = self.need_batch(size)
-        specialist = (team >= 1) & ((size >= self.min_size) | (team >= self.min_team))
+        specialist = (size >= self.min_size) | (team >= self.min_team)
         counts = [np.asarray(columns[field]) for field in _COVERAGE]
         dtype = np.result_type(need, *counts)
         gaps = [
@@ -155,6 +218,12 @@ class SeatStage:
             larger = gaps[k] > best_gap
             np.copyto(best_gap, gaps[k], where=larger)
             np.copyto(best, np.int8(position), where=larger)
+        if self.complex_rank is not None:
+            # A highly technical product: an open technical face as far below its need as the
+            # chosen one takes the seat (the scalar form's ``won``).
+            complexity = np.broadcast_to(np.asarray(columns["product_complexity"]), (n,))
+            won = (complexity >= self.complex_rank) & (gaps[_TECHNICAL] >= best_gap)
+            np.copyto(best, np.int8(self.technical_at), where=won)
         chosen_open = best_gap > 0
         generalist = ~specialist
         out["role_shape"][...] = specialist
@@ -208,16 +277,19 @@ class _SeatTable:
     profile is one entry of a small table, and each entry is computed by the arithmetic itself.
     """
 
-    __slots__ = ("cap", "columns", "packed", "points", "sizes", "team_steps")
+    __slots__ = ("cap", "columns", "complex_rank", "packed", "points", "sizes", "team_steps")
 
     def __init__(self, stage: SeatStage) -> None:
         self.sizes = tuple(sorted({stage.min_size, *stage.need_from[1:]}))
         self.team_steps = (1, max(1, stage.min_team))
         self.cap = stage.rule.max_need
+        #: product_complexity rank from which the technical face wins ties (past every rank if never).
+        self.complex_rank = stage.complex_rank if stage.complex_rank is not None else 1 << 30
         size_of = [1, *self.sizes]  # a company size in each size class
         team_of = [0, 1, max(1, stage.min_team)]  # a team size in each team class
+        complex_of = [0, stage.complex_rank or 0]  # a complexity rank in each complexity class
         width = self.cap + 1
-        shape = (len(size_of), len(team_of), width, width, width)
+        shape = (len(size_of), len(team_of), 2, width, width, width)
         self.columns: dict[str, NDArray[np.int8]] | None = None
         #: Per class, a profile of that class (coverage counts at most ``cap``).
         self.points: dict[str, NDArray[np.int64]] = {}
@@ -228,7 +300,8 @@ class _SeatTable:
         self.points = {
             "company_size": np.asarray(size_of, dtype=np.int64)[index[0]],
             "product_team_size": np.asarray(team_of, dtype=np.int64)[index[1]],
-            **{field: index[2 + k].astype(np.int64) for k, field in enumerate(_COVERAGE)},
+            "product_complexity": np.asarray(complex_of, dtype=np.int64)[index[2]],
+            **{field: index[3 + k].astype(np.int64) for k, field in enumerate(_COVERAGE)},
         }
         self.columns = stage.arithmetic(self.points, index.shape[1])
         #: The derived inputs of each class as one record (in SEAT_INPUTS order), for one gather.
@@ -246,14 +319,14 @@ class _SeatTable:
 
     def classes(self, columns: Mapping[str, NDArray[Any]], n: int) -> NDArray[np.intp]:
         """The class (table entry) of each of ``n`` rows; the columns must be :meth:`accepts`-ed."""
-        size, team, *counts = (np.asarray(columns[name]) for name in _SEAT_READS)
+        size, team, complexity, *counts = (np.asarray(columns[name]) for name in _SEAT_READS)
         if n <= _FEW_ROWS:
-            return self._few_classes(size, team, counts)
-        # The size and team classes in one byte per row (numpy's byte loops are its fastest;
-        # a rule with over 80 size steps takes two bytes), then the counts in intp.
+            return self._few_classes(size, team, complexity, counts)
+        # The size, team and complexity classes in one byte per row (numpy's byte loops are its
+        # fastest; a rule with over 40 size steps takes two bytes), then the counts in intp.
         flag = np.empty(n, dtype=bool)
         small: NDArray[np.unsignedinteger[Any]] = np.zeros(
-            n, dtype=np.uint8 if len(self.sizes) <= 80 else np.uint16
+            n, dtype=np.uint8 if len(self.sizes) <= 40 else np.uint16
         )
         for step in self.sizes:  # the size class: how many thresholds the size has reached
             np.greater_equal(size, step, out=flag)
@@ -262,6 +335,9 @@ class _SeatTable:
         for step in self.team_steps:
             np.greater_equal(team, step, out=flag)
             small += flag.view(np.uint8)
+        small *= 2
+        np.greater_equal(complexity, self.complex_rank, out=flag)
+        small += flag.view(np.uint8)
         index = small.astype(np.intp)
         part = np.empty(n, dtype=np.intp)
         for count in counts:
@@ -271,13 +347,14 @@ class _SeatTable:
         return index
 
     def _few_classes(
-        self, size: NDArray[Any], team: NDArray[Any], counts: list[NDArray[Any]]
+        self, size: NDArray[Any], team: NDArray[Any], complexity: NDArray[Any], counts: list[NDArray[Any]]
     ) -> NDArray[np.intp]:
         """:meth:`classes` for a few rows, row by row in Python (two dozen numpy calls cost more)."""
-        width, cap, (one, many) = self.cap + 1, self.cap, self.team_steps
+        width, cap, (one, many), rank = self.cap + 1, self.cap, self.team_steps, self.complex_rank
         out = []
-        for s, t, *cs in zip(size.tolist(), team.tolist(), *(c.tolist() for c in counts), strict=True):
-            k = bisect_right(self.sizes, s) * 3 + (t >= one) + (t >= many)
+        rows = zip(size.tolist(), team.tolist(), complexity.tolist(), *(c.tolist() for c in counts), strict=True)
+        for s, t, c0, *cs in rows:
+            k = (bisect_right(self.sizes, s) * 3 + (t >= one) + (t >= many)) * 2 + (c0 >= rank)
             for c in cs:
                 k = k * width + (c if c < cap else cap)
             out.append(k)
@@ -325,9 +402,11 @@ class _SeatTable:
 _FEW_ROWS: Final = 8
 
 #: The profile inputs the seat reads, in the order of the table's axes.
-_SEAT_READS: Final = ("company_size", "product_team_size", *_COVERAGE)
+_SEAT_READS: Final = ("company_size", "product_team_size", "product_complexity", *_COVERAGE)
+#: Position of the technical face in FACES.
+_TECHNICAL: Final = FACES.index(Face.TECHNICAL)
 
-#: Largest seat table (entries; class numbers must fit int16); the default rule needs 768.
+#: Largest seat table (entries; class numbers must fit int16); the default rule needs 384.
 _SEAT_TABLE_LIMIT: Final = 1 << 15
 
 #: Rows per block in :meth:`SeatStage.batch`.

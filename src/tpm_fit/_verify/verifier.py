@@ -34,10 +34,11 @@ from .._model.verification import (
     VerificationReport,
     Violation,
 )
-from .checks import AxiomCheck, FactorCheck, ScoreRange, SeatCheck
+from .checks import AxiomCheck, ConditionalCheck, FactorCheck, ScoreRange, SeatCheck
 from .grid import Chunk, Grid, build_axes
 from .guidance import check_guidance
 from .reach import VerdictCheck
+from .sentences import check_sentences
 
 __all__ = [
     "DEFAULT_MAX_GRID_POINTS",
@@ -71,6 +72,7 @@ def verify_rulebook(
     chunk_size: int | None = None,
     max_work: int = DEFAULT_MAX_WORK,
     guidance: Guidance | str | os.PathLike[str] | None = None,
+    sentence_check: bool = True,
 ) -> VerificationReport:
     """Check a rulebook's promises over every possible profile, exactly.
 
@@ -98,6 +100,9 @@ def verify_rulebook(
     guidance : Guidance, str or os.PathLike, optional
         Hiring guidance to check as well (sections cited, five anchored levels per competency,
         known inputs and faces); the shipped guidance when omitted. Reported in ``guidance``.
+    sentence_check : bool, default True
+        Also render the seat's reason, the risks and the warnings for every valid grid profile and
+        check each fact-stating phrase against its declared condition (``sentences``).
     chunk_size : int, optional
         Grid points evaluated per kernel call; by default at most 65,536, and fewer when the
         rulebook has so many factors that one chunk's contributions would pass 32 MiB.
@@ -133,11 +138,12 @@ def verify_rulebook(
     axioms = AxiomCheck(compiled, grid, tolerance)
     seat = SeatCheck(compiled, grid)
     verdicts = VerdictCheck(compiled, grid, chunk, tolerance)
+    claims = ConditionalCheck(compiled, grid)
     evaluations = 0
     for flat in grid.chunks(chunk):
         scored = Chunk.score_points(compiled, grid, flat)
         evaluations += len(flat)
-        for check in (scores, factors, axioms, seat, verdicts):
+        for check in (scores, factors, axioms, seat, verdicts, claims):
             check.update(scored)
 
     ordered = compiled.traditional_max < compiled.technical_min
@@ -146,7 +152,13 @@ def verify_rulebook(
     seat_results, seat_violations = seat.result()
     verdict_results, verdict_violations = verdicts.result(scores.low, scores.high)
     factor_results, factor_violations = factors.result()
-    violations += axiom_violations + seat_violations + verdict_violations + factor_violations
+    claim_results, claim_violations = claims.result()
+    violations += axiom_violations + seat_violations + verdict_violations + factor_violations + claim_violations
+    sentences = check_sentences(rulebook, grid) if sentence_check else None
+    if sentences is not None and sentences.false_phrases:
+        violations.append(
+            Violation(check="sentence", subject="sentences", message=sentences.first_false or "a false phrase")
+        )
 
     return VerificationReport(
         rulebook_name=rulebook.name,
@@ -167,6 +179,8 @@ def verify_rulebook(
         tolerance=tolerance,
         seconds=time.perf_counter() - started,
         guidance=guidance_report,
+        verdict_axioms=tuple(claim_results),
+        sentences=sentences,
     )
 
 
