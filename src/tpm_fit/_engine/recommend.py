@@ -12,7 +12,8 @@ from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import Verdict
 from .._version import __version__
 from .kernel import CompiledRulebook, compile_rulebook, encode_profile
-from .seat import need_reason
+from .seat import need_reason, warnings_of
+from .statements import statements_of
 
 __all__ = ["recommend"]
 
@@ -75,6 +76,7 @@ class _Shaper:
                     "section": risk.section,
                     "description": risk.description,
                     "mitigation": risk.mitigation,
+                    "if_hired": risk.side,
                 },
             )
             for risk in rulebook.risks
@@ -85,6 +87,7 @@ class _Shaper:
         self.rulebook_name = rulebook.name
         self.rulebook_version = rulebook.version
         self.rulebook_fingerprint = rulebook.fingerprint
+        self.says = statements_of(rulebook)
 
     def background(self, values: dict[str, float]) -> _Background:
         """Verdict, score, trace and risks of one encoded profile with its derived inputs."""
@@ -129,6 +132,17 @@ def _as_profile(profile: OrgProfile | Mapping[str, Any] | None, fields: dict[str
         f"profile must be an OrgProfile, a mapping of its fields, or omitted in favour of "
         f"keyword fields; got {type(profile).__name__}"
     )
+
+
+def _assumed(org: OrgProfile) -> tuple[str, ...]:
+    """The inputs of ``org`` that were not given and took their defaults, in field order."""
+    given = org.model_fields_set
+    if len(given) == len(_FIELDS):
+        return ()
+    return tuple(name for name in _FIELDS if name not in given)
+
+
+_FIELDS: Final = tuple(OrgProfile.model_fields)
 
 
 def recommend(
@@ -198,7 +212,7 @@ def recommend(
             "role_shape": seat.role_shape,
             "seat": seat.seat,
             "hire_needed": bool(seat.seat),
-            "need_reason": need_reason(compiled.seat, seat, values),
+            "need_reason": need_reason(compiled.seat, seat, values, shaper.says),
             "trace": trace,
             "risks": risks,
             "profile": org,
@@ -206,5 +220,8 @@ def recommend(
             "rulebook_version": shaper.rulebook_version,
             "rulebook_fingerprint": shaper.rulebook_fingerprint,
             "library_version": LIBRARY_VERSION,
+            "open_seats": seat.open_seats,
+            "assumed": _assumed(org),
+            "warnings": warnings_of(values, shaper.says),
         }
     )

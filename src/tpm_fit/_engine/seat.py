@@ -20,12 +20,13 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
-from .._model.profile import NUMERIC_BOUNDS
+from .._model.profile import NUMERIC_BOUNDS, ProductComplexity
 from .._model.rulebook import SeatRule
 from .._model.vocab import FACES, Face, RoleShape
 from .packed import pack
+from .statements import Statements
 
-__all__ = ["SEAT_INPUTS", "SeatOne", "SeatStage", "need_reason"]
+__all__ = ["SEAT_INPUTS", "SeatOne", "SeatStage", "need_reason", "warnings_of"]
 
 #: Derived inputs the seat stage adds, in the order the kernel fills them.
 SEAT_INPUTS: Final = ("role_shape", *(face.seat_input for face in FACES), "hire_needed")
@@ -419,52 +420,69 @@ def _block(column: NDArray[Any], start: int, stop: int, n: int) -> NDArray[Any]:
     return array[start:stop] if array.ndim == 1 and len(array) == n else array
 
 
-def _people(count: int) -> str:
-    return f"{count} {'person' if count == 1 else 'people'}"
-
-
 def _standing(face: Face, values: Mapping[str, float], need: int) -> str:
     return f"{face.value} ({int(values[face.coverage_field])} of {need})"
 
 
-def need_reason(stage: SeatStage, seat: SeatOne, values: Mapping[str, float]) -> str:
-    """One sentence, true of this profile, saying why the seat is what it is."""
-    size, team, need = int(values["company_size"]), int(values["product_team_size"]), seat.need
-    if not seat.hire_needed:
-        counts = ", ".join(_standing(face, values, need) for face in FACES)
-        return (
-            f"No new PM is indicated: every face already has the {_people(need)} a company of "
-            f"{size:,} needs, with {counts} covering it."
-        )
-    held = ", ".join(_standing(face, values, need) for face in seat.seat)
-    if seat.role_shape is RoleShape.GENERALIST:
-        return _generalist_reason(stage, size, team, held)
-    return _specialist_reason(stage, seat, size, team, held)
-
-
 def _pms(team: int) -> str:
-    return f"{team} PM{'s' if team != 1 else ''}"
+    return f"{team:,} PM{'s' if team != 1 else ''}"
 
 
-def _generalist_reason(stage: SeatStage, size: int, team: int, held: str) -> str:
-    if team == 0:
-        return f"With no PM on staff yet, the hire wears every open hat: {held}."
-    return (
-        f"With {_pms(team)} on staff in a company of {size:,}, below the {stage.min_size:,} people "
-        f"or {stage.min_team} PMs at which the faces split, the hire wears every open hat: {held}."
-    )
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def _specialist_reason(stage: SeatStage, seat: SeatOne, size: int, team: int, held: str) -> str:
-    why = (
-        f"a company of {size:,} (the faces split from {stage.min_size:,} people)"
-        if size >= stage.min_size
-        else f"at least {stage.min_team} PMs (the faces split from there)"
-    )
-    sentence = (
-        f"With {_pms(team)} on staff in {why}, the hire takes the one face furthest below its need: {held}"
-    )
+def need_reason(stage: SeatStage, seat: SeatOne, values: Mapping[str, float], says: Statements) -> str:
+    """Why the seat is what it is, from the rulebook's statements, each true of this profile.
+
+    ``values`` are the encoded profile with the seat's derived inputs (as :meth:`SeatStage.one`
+    leaves them).
+    """
+    size, team, need = int(values["company_size"]), int(values["product_team_size"]), seat.need
+    fields: dict[str, object] = {
+        "size": f"{size:,}",
+        "team": _pms(team),
+        "min_size": f"{stage.min_size:,}",
+        "min_team": stage.min_team,
+        "held": ", ".join(_standing(face, values, need) for face in seat.seat),
+        "standing": ", ".join(_standing(face, values, need) for face in FACES),
+    }
+    if not seat.hire_needed:
+        return says.say("seat_no_hire", values, **fields)
+    if seat.role_shape is RoleShape.GENERALIST:
+        first = says.say("seat_generalist_first_pm", values, **fields) or says.say(
+            "seat_generalist", values, **fields
+        )
+        return _join(first, says.say("seat_not_split", values, **fields))
+    split = says.say("seat_split_by_size", values, **fields) or says.say("seat_split_by_team", values, **fields)
+    takes = says.say("seat_specialist_takes", values, **fields)
     if seat.tied_with:
-        tied = ", ".join(face.value for face in seat.tied_with)
-        sentence += f", tied with {tied} and first in the rulebook's tie order"
-    return sentence + "."
+        tied = {**fields, "tied": _words([face.value for face in seat.tied_with])}
+        if seat.technical_first:
+            level = _COMPLEXITY_NAMES[int(values["product_complexity"])]
+            takes += says.say("seat_tie_technical_first", values, **tied, complexity=level)
+        else:
+            takes += says.say("seat_tie_order", values, **tied)
+    sentences = [split, takes + "." if takes else ""]
+    if len(seat.open_seats) > 1:
+        shown = _words([_standing(face, values, need) for face in seat.open_seats])
+        sentences.append(says.say("seat_open_plan", values, **fields, open=shown))
+    return _join(*sentences)
+
+
+def _join(*sentences: str) -> str:
+    return " ".join(sentence for sentence in sentences if sentence)
+
+
+def warnings_of(values: Mapping[str, float], says: Statements) -> tuple[str, ...]:
+    """Implausible but legal combinations of inputs, in words (empty for most profiles)."""
+    team = int(values["product_team_size"])
+    fields = {"team": _pms(team), "size": f"{int(values['company_size']):,}"}
+    found = (says.say(id, values, **fields) for id in _WARNINGS)
+    return tuple(text for text in found if text)
+
+
+#: Statements that are warnings, in the order shown.
+_WARNINGS: Final = ("warn_pms_without_coverage", "warn_grown_without_pm")
+#: Names of the product_complexity levels by rank.
+_COMPLEXITY_NAMES: Final = tuple(level.value for level in ProductComplexity)

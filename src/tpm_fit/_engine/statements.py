@@ -1,0 +1,66 @@
+"""Sentences about the organisation, each bound to the condition that makes it true.
+
+The rulebook's ``[[statements]]`` hold the words and, beside them, a condition in the kernel's
+activation grammar. Renderers ask for a statement by id, fill its placeholders, and get it only
+with the condition checked; the sentence check (:mod:`tpm_fit._verify.sentences`) then finds
+every statement in rendered text and proves its condition for the profile. A rulebook without
+statements uses the default rulebook's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Final
+
+from .._model.primitives import One, compile_activation
+from .._model.rulebook import Rulebook, Statement
+
+__all__ = ["Statements", "statements_of"]
+
+#: Activations are compared with this slack (float noise).
+_SLACK: Final = 1e-9
+_PLACEHOLDER: Final = re.compile(r"\{[a-z_]+\}")
+
+
+class Statements:
+    """The statements of one rulebook, compiled: words, conditions and a pattern per statement."""
+
+    __slots__ = ("conditions", "patterns", "specs")
+
+    def __init__(self, rulebook: Rulebook) -> None:
+        specs = rulebook.statements or Rulebook.default().statements
+        self.specs: dict[str, Statement] = {spec.id: spec for spec in specs}
+        self.conditions: dict[str, One | None] = {
+            spec.id: None if spec.when is None else compile_activation(spec.when).one for spec in specs
+        }
+        self.patterns: dict[str, re.Pattern[str]] = {spec.id: _pattern(spec.text) for spec in specs}
+
+    def holds(self, id: str, values: Mapping[str, float]) -> bool:
+        """Whether statement ``id`` is true of a profile (encoded values with derived inputs)."""
+        condition = self.conditions[id]
+        return condition is None or condition(values) >= self.specs[id].min_activation - _SLACK
+
+    def say(self, id: str, values: Mapping[str, float], **fields: object) -> str:
+        """The statement's words with ``fields`` filled in, or "" where its condition is false
+        (so that no renderer can state it there)."""
+        if id not in self.specs or not self.holds(id, values):
+            return ""
+        return self.specs[id].text.format(**fields)
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    """A regular expression matching the statement's words with any placeholder values."""
+    parts = _PLACEHOLDER.split(text)
+    return re.compile(".+?".join(re.escape(part) for part in parts))
+
+
+def statements_of(rulebook: Rulebook) -> Statements:
+    """The compiled statements of a rulebook (kept with its compiled form)."""
+    from .kernel import compile_rulebook
+
+    compiled = compile_rulebook(rulebook)
+    found = compiled.attachments.get("statements")
+    if found is None:
+        found = compiled.attachments.setdefault("statements", Statements(rulebook))
+    return found  # type: ignore[no-any-return]
