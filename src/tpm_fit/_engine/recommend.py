@@ -145,6 +145,10 @@ def _assumed(org: OrgProfile) -> tuple[str, ...]:
 _FIELDS: Final = tuple(OrgProfile.model_fields)
 
 
+def _label(value: object) -> str:
+    return str(getattr(value, "value", value))
+
+
 def recommend(
     profile: OrgProfile | Mapping[str, Any] | None = None,
     /,
@@ -200,6 +204,8 @@ def recommend(
                 shaper.backgrounds.clear()
             shaper.backgrounds[key] = background
     verdict, score, trace, risks = background
+    assumed = _assumed(org)
+    labels = {name: _label(getattr(org, name)) for name in assumed} if assumed else None
     # Every part is already valid (the profile validated, the steps and risks built by
     # model_validate, the kernel's outputs typed), and hire_needed follows the seat by
     # construction: skip revalidating them (tests/test_speed_recommend.py proves the object
@@ -212,7 +218,7 @@ def recommend(
             "role_shape": seat.role_shape,
             "seat": seat.seat,
             "hire_needed": bool(seat.seat),
-            "need_reason": need_reason(compiled.seat, seat, values, shaper.says),
+            "need_reason": need_reason(compiled.seat, seat, values, shaper.says, labels),
             "trace": trace,
             "risks": risks,
             "profile": org,
@@ -221,7 +227,7 @@ def recommend(
             "rulebook_fingerprint": shaper.rulebook_fingerprint,
             "library_version": LIBRARY_VERSION,
             "open_seats": seat.open_seats,
-            "assumed": _assumed(org),
-            "warnings": warnings_of(values, shaper.says),
+            "assumed": assumed,
+            "warnings": warnings_of(values, shaper.says, labels),
         }
     )

@@ -432,7 +432,13 @@ def _words(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
-def need_reason(stage: SeatStage, seat: SeatOne, values: Mapping[str, float], says: Statements) -> str:
+def need_reason(
+    stage: SeatStage,
+    seat: SeatOne,
+    values: Mapping[str, float],
+    says: Statements,
+    assumed: Mapping[str, str] | None = None,
+) -> str:
     """Why the seat is what it is, from the rulebook's statements, each true of this profile.
 
     ``values`` are the encoded profile with the seat's derived inputs (as :meth:`SeatStage.one`
@@ -448,25 +454,25 @@ def need_reason(stage: SeatStage, seat: SeatOne, values: Mapping[str, float], sa
         "standing": ", ".join(_standing(face, values, need) for face in FACES),
     }
     if not seat.hire_needed:
-        return says.say("seat_no_hire", values, **fields)
+        return says.say("seat_no_hire", values, assumed, **fields)
     if seat.role_shape is RoleShape.GENERALIST:
-        first = says.say("seat_generalist_first_pm", values, **fields) or says.say(
-            "seat_generalist", values, **fields
+        first = says.say("seat_generalist_first_pm", values, assumed, **fields) or says.say(
+            "seat_generalist", values, assumed, **fields
         )
-        return _join(first, says.say("seat_not_split", values, **fields))
-    split = says.say("seat_split_by_size", values, **fields) or says.say("seat_split_by_team", values, **fields)
-    takes = says.say("seat_specialist_takes", values, **fields)
+        return _join(first, says.say("seat_not_split", values, assumed, **fields))
+    split = says.say("seat_split_by_size", values, assumed, **fields) or says.say("seat_split_by_team", values, assumed, **fields)
+    takes = says.say("seat_specialist_takes", values, assumed, **fields)
     if seat.tied_with:
         tied = {**fields, "tied": _words([face.value for face in seat.tied_with])}
         if seat.technical_first:
             level = _COMPLEXITY_NAMES[int(values["product_complexity"])]
-            takes += says.say("seat_tie_technical_first", values, **tied, complexity=level)
+            takes += says.say("seat_tie_technical_first", values, assumed, **tied, complexity=level)
         else:
-            takes += says.say("seat_tie_order", values, **tied)
+            takes += says.say("seat_tie_order", values, assumed, **tied)
     sentences = [split, takes + "." if takes else ""]
     if len(seat.open_seats) > 1:
         shown = _words([_standing(face, values, need) for face in seat.open_seats])
-        sentences.append(says.say("seat_open_plan", values, **fields, open=shown))
+        sentences.append(says.say("seat_open_plan", values, assumed, **fields, open=shown))
     return _join(*sentences)
 
 
@@ -474,11 +480,13 @@ def _join(*sentences: str) -> str:
     return " ".join(sentence for sentence in sentences if sentence)
 
 
-def warnings_of(values: Mapping[str, float], says: Statements) -> tuple[str, ...]:
+def warnings_of(
+    values: Mapping[str, float], says: Statements, assumed: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
     """Implausible but legal combinations of inputs, in words (empty for most profiles)."""
     team = int(values["product_team_size"])
     fields = {"team": _pms(team), "size": f"{int(values['company_size']):,}"}
-    found = (says.say(id, values, **fields) for id in _WARNINGS)
+    found = (says.say(id, values, assumed, **fields) for id in _WARNINGS)
     return tuple(text for text in found if text)
 
 

@@ -16,7 +16,44 @@ from typing import Final
 from .._model.primitives import One, compile_activation
 from .._model.rulebook import Rulebook, Statement
 
-__all__ = ["Statements", "statements_of"]
+__all__ = ["ASSUMED_MARK", "Statements", "assumed_note", "profile_inputs", "statements_of"]
+
+#: How a sentence resting on an input that was not given says so (right after the sentence).
+ASSUMED_MARK: Final = " [not given, assumed: "
+
+#: The profile inputs each derived input of the seat depends on.
+_DERIVED_READS: Final = {
+    "role_shape": ("company_size", "product_team_size"),
+    "hire_needed": ("company_size", "strategy_coverage", "marketing_coverage", "technical_coverage"),
+    **{
+        name: (
+            "company_size",
+            "product_team_size",
+            "product_complexity",
+            "strategy_coverage",
+            "marketing_coverage",
+            "technical_coverage",
+        )
+        for name in ("seat_strategy", "seat_marketing", "seat_technical")
+    },
+}
+
+
+def profile_inputs(names: frozenset[str] | set[str]) -> frozenset[str]:
+    """The profile inputs behind some inputs, derived ones replaced by what the seat reads."""
+    out: set[str] = set()
+    for name in names:
+        out.update(_DERIVED_READS.get(name, (name,)))
+    return frozenset(out)
+
+
+def assumed_note(reads: frozenset[str], assumed: Mapping[str, str]) -> str:
+    """The mark for a sentence that reads ``reads``, naming those of them that were assumed
+    (``assumed``: input name to the value it took), or "" when it rests on given inputs only."""
+    if not assumed:
+        return ""
+    names = [f"{name}={value}" for name, value in assumed.items() if name in reads]
+    return f"{ASSUMED_MARK}{', '.join(names)}]" if names else ""
 
 #: Activations are compared with this slack (float noise).
 _SLACK: Final = 1e-9
@@ -26,7 +63,7 @@ _PLACEHOLDER: Final = re.compile(r"\{[a-z_]+\}")
 class Statements:
     """The statements of one rulebook, compiled: words, conditions and a pattern per statement."""
 
-    __slots__ = ("conditions", "patterns", "specs")
+    __slots__ = ("conditions", "patterns", "reads", "specs")
 
     def __init__(self, rulebook: Rulebook) -> None:
         specs = rulebook.statements or Rulebook.default().statements
@@ -35,18 +72,27 @@ class Statements:
             spec.id: None if spec.when is None else compile_activation(spec.when).one for spec in specs
         }
         self.patterns: dict[str, re.Pattern[str]] = {spec.id: _pattern(spec.text) for spec in specs}
+        #: Per statement, the profile inputs its condition rests on.
+        self.reads: dict[str, frozenset[str]] = {
+            spec.id: profile_inputs(set(spec.when.inputs())) if spec.when is not None else frozenset()
+            for spec in specs
+        }
 
     def holds(self, id: str, values: Mapping[str, float]) -> bool:
         """Whether statement ``id`` is true of a profile (encoded values with derived inputs)."""
         condition = self.conditions[id]
         return condition is None or condition(values) >= self.specs[id].min_activation - _SLACK
 
-    def say(self, id: str, values: Mapping[str, float], **fields: object) -> str:
+    def say(
+        self, id: str, values: Mapping[str, float], assumed: Mapping[str, str] | None = None, **fields: object
+    ) -> str:
         """The statement's words with ``fields`` filled in, or "" where its condition is false
-        (so that no renderer can state it there)."""
+        (so that no renderer can state it there). A statement resting on an input that was not
+        given (``assumed``: name to value) says so right after its words."""
         if id not in self.specs or not self.holds(id, values):
             return ""
-        return self.specs[id].text.format(**fields)
+        text = self.specs[id].text.format(**fields)
+        return text + assumed_note(self.reads[id], assumed) if assumed else text
 
 
 def _pattern(text: str) -> re.Pattern[str]:
