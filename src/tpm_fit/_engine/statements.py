@@ -95,10 +95,29 @@ class Statements:
         return text + assumed_note(self.reads[id], assumed) if assumed else text
 
 
-def _pattern(text: str) -> re.Pattern[str]:
-    """A regular expression matching the statement's words with any placeholder values."""
+def _parts(text: str) -> list[str]:
+    """The literal runs of a statement's words (a placeholder at either end left out)."""
     parts = _PLACEHOLDER.split(text)
-    return re.compile(".+?".join(re.escape(part) for part in parts))
+    while len(parts) > 1 and not parts[0].strip():
+        parts = parts[1:]
+    while len(parts) > 1 and not parts[-1].strip():
+        parts = parts[:-1]
+    return parts
+
+
+def _pattern(text: str) -> re.Pattern[str]:
+    """A regular expression matching the statement's words with any placeholder values (on
+    one line; a placeholder at either end is left out: the words around it find it)."""
+    return re.compile(_ANY.join(re.escape(part) for part in _parts(text)))
+
+
+def literal_key(text: str) -> str:
+    """The longest literal run of a statement's words: a text without it cannot match."""
+    return max(_parts(text), key=len)
+
+
+#: What a placeholder matches: some text on the same line.
+_ANY: Final = r"[^\n]+?"
 
 
 def statements_of(rulebook: Rulebook) -> Statements:
