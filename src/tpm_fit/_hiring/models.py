@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .._model.vocab import Face, RoleShape, Verdict
+from .._model.vocab import Face, Favours, RoleShape, Verdict
 
 if TYPE_CHECKING:
     from .panel import PanelSummary, Rating
@@ -105,6 +105,9 @@ class Probe(_Frozen):
     mitigation: str = Field(description="The mitigation the question tests.")
     competency: str = Field(description="Competency the answer is rated under.")
     question: str = Field(description="The question, as asked.")
+    if_hired: Favours | None = Field(
+        default=None, description="Which hire the risk belongs to: technical or traditional."
+    )
 
 
 class RoleBrief(_Frozen):
@@ -126,6 +129,9 @@ class RoleBrief(_Frozen):
     qualifications: tuple[Qualification, ...] = Field(description="Must-haves first, then nice-to-haves.")
     scorecard: tuple[Competency, ...] = Field(description="One competency per qualification, same order.")
     probes: tuple[Probe, ...] = Field(description="One question per risk of the recommendation.")
+    backgrounds: tuple[str, ...] = Field(
+        default=(), description="Backgrounds to look for, as the article lists them for this verdict."
+    )
     rulebook_fingerprint: str = Field(description="sha256 of the rulebook behind the recommendation.")
     guidance_name: str = Field(description="Name of the guidance used.")
     guidance_version: str = Field(description="Version of the guidance used.")

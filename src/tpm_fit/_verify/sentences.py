@@ -82,6 +82,12 @@ class PhraseChecker:
                 for rule in rules:
                     if rule.when is not None:
                         self._add(f"guidance {item.id}", rule.reason, rule.when, 0.5)
+            for qualification in self.guidance.qualifications:
+                if qualification.competency is None:
+                    continue
+                for question in qualification.competency.questions:
+                    if question.when is not None:
+                        self._add(f"question {qualification.competency.id}", question.text, question.when, 0.5)
 
     def _add(self, id: str, text: str, when: Primitive, minimum: float) -> None:
         condition = compile_activation(when).one
