@@ -496,10 +496,11 @@ class Rulebook(_Model):
             raise RulebookError(f"{name}: {exc.message}", location=exc.location, problems=problems) from None
 
     def to_toml(self) -> str:
-        """The rulebook as TOML text that :meth:`from_toml` reads back to an equal rulebook."""
+        """The rulebook as TOML text that :meth:`from_toml` reads back to an equal rulebook
+        (fields that are None, such as an axiom without ``then``, are left out: TOML has no null)."""
         import tomli_w  # only for writing: not a cost of recommend()
 
-        return tomli_w.dumps(self.model_dump(mode="json"))
+        return tomli_w.dumps(self.model_dump(mode="json", exclude_none=True))
 
     def with_weights(self, weights: Mapping[str, float]) -> Rulebook:
         """A copy with some factors' weights replaced.

@@ -22,7 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from .._engine.kernel import compile_rulebook, encode_profile
+from .._engine.kernel import compile_rulebook
+from .._engine.seat import need_reason, warnings_of
 from .._engine.statements import ASSUMED_MARK, literal_key, profile_inputs, statements_of
 from .._model.guidance import Guidance
 from .._model.primitives import One, Primitive, compile_activation
@@ -95,33 +96,41 @@ class PhraseChecker:
         self.phrases.append(_Phrase(id, re.compile(re.escape(text)), condition, minimum, reads, text))
 
     def false_phrases(
-        self, text: str, values: Mapping[str, float], assumed: frozenset[str], where: OrgProfile
+        self,
+        text: str,
+        values: Mapping[str, float],
+        assumed: frozenset[str],
+        where: OrgProfile | Grid,
+        flat: int = 0,
     ) -> list[str]:
         """Every phrase of ``text`` that is false for the profile (``values`` encoded, with the
-        seat's derived inputs) or that rests on an assumed input without saying so."""
-        out = []
+        seat's derived inputs) or that rests on an assumed input without saying so. ``where`` is
+        the profile, or the grid and ``flat`` its point (built only when a phrase is false)."""
+        out: list[str] = []
+        if not text:
+            return out
         for phrase in self.phrases:
             if phrase.key not in text:
                 continue
             for match in phrase.pattern.finditer(text):
                 self.checked += 1
                 if phrase.condition is not None and phrase.condition(values) < phrase.minimum - _SLACK:
-                    out.append(f"{phrase.id}: {match.group(0)!r} is false for {_shown(where)}")
+                    out.append(f"{phrase.id}: {match.group(0)!r} is false for {_shown(where, flat)}")
                 missing = phrase.reads & assumed
                 if missing and not _marked(text, match.end(), missing):
                     out.append(
                         f"{phrase.id}: {match.group(0)!r} rests on {sorted(missing)}, which were not given, "
-                        f"without saying so, for {_shown(where)}"
+                        f"without saying so, for {_shown(where, flat)}"
                     )
         for match in _SHARED.finditer(text):
             self.checked += 1
             for face in match.group(1).split(", "):
                 if face in _COVERAGE and values[_COVERAGE[face]] < 1:
-                    out.append(f"shared: {match.group(0)!r} but nobody covers {face}, for {_shown(where)}")
+                    out.append(f"shared: {match.group(0)!r} but nobody covers {face}, for {_shown(where, flat)}")
         for match in _NOBODY.finditer(text):
             self.checked += 1
             if values[_COVERAGE[match.group(1)]] >= 1:
-                out.append(f"{match.group(0)!r} but someone covers {match.group(1)}, for {_shown(where)}")
+                out.append(f"{match.group(0)!r} but someone covers {match.group(1)}, for {_shown(where, flat)}")
         return out
 
 
@@ -138,7 +147,8 @@ def _marked(text: str, end: int, missing: frozenset[str]) -> bool:
     return missing <= named
 
 
-def _shown(profile: OrgProfile) -> str:
+def _shown(where: OrgProfile | Grid, flat: int = 0) -> str:
+    profile = where if isinstance(where, OrgProfile) else where.profile(flat)
     return ", ".join(f"{k}={getattr(v, 'value', v)}" for k, v in profile.__dict__.items())
 
 
@@ -162,23 +172,36 @@ def valid_points(grid: Grid) -> list[int]:
 
 
 def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
-    """Render the seat's reason, the warnings and the risks of every valid grid profile (defaults
-    left out) and check every declared phrase in them."""
-    from .._engine.recommend import recommend
+    """Render the seat's reason, the warnings and the risks of every valid grid profile (inputs
+    equal to their defaults counted as not given) and check every declared phrase in them.
 
+    The sentences are built exactly as ``recommend()`` builds them (the same functions on the
+    kernel's values), without validating a profile per grid point.
+    """
     checker = PhraseChecker(rulebook)
     compiled = compile_rulebook(rulebook)
+    says = statements_of(rulebook)
+    descriptions = [risk.description for risk in rulebook.risks]
+    defaults = _encoded_defaults()
+    # The seat's reason and the warnings read only the seat's inputs and the statements' inputs:
+    # points equal in those (and in which of them took defaults) say and check the same thing.
+    reads = sorted(_SEAT_READS | frozenset().union(*says.reads.values()))
+    said_before: dict[tuple[object, ...], list[str]] = {}
     false: list[str] = []
     points = valid_points(grid)
     for flat in points:
-        profile = profile_without_defaults(grid.profile(flat))
-        result = recommend(profile, rulebook=rulebook)
-        values = compiled.with_seat(encode_profile(profile))
-        # Risks are checked for truth only here; their marks are added by the renderers.
-        risks = "\n".join(risk.description for risk in result.risks)
-        found = checker.false_phrases(risks, values, frozenset(), profile)
-        said = "\n".join([result.need_reason, *result.warnings])
-        found += checker.false_phrases(said, values, frozenset(result.assumed), profile)
+        values = grid.values(flat)
+        labels = {name: label for name, (code, label) in defaults.items() if values[name] == code}
+        evaluation = compiled.evaluate_one(values)  # adds the seat's derived inputs
+        # Risks are checked for truth only here; the renderers add their marks.
+        risks = "\n".join(descriptions[index] for index, _ in evaluation.risks)
+        false += checker.false_phrases(risks, values, frozenset(), grid, flat)
+        key = (tuple(values[name] for name in reads), frozenset(labels).intersection(reads))
+        found = said_before.get(key)
+        if found is None:
+            reason = need_reason(compiled.seat, evaluation.seat, values, says, labels)
+            said = "\n".join([reason, *warnings_of(values, says, labels)])
+            found = said_before[key] = checker.false_phrases(said, values, frozenset(labels), grid, flat)
         false += found
     return SentenceCheck(
         profiles=len(points),
@@ -186,3 +209,21 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
         false_phrases=len(false),
         first_false=false[0] if false else None,
     )
+
+
+#: The profile inputs the seat reads.
+_SEAT_READS: Final = frozenset(
+    {"company_size", "product_team_size", "product_complexity", *(face.coverage_field for face in FACES)}
+)
+
+
+def _encoded_defaults() -> dict[str, tuple[float, str]]:
+    """Per input with a default: its kernel code and its label."""
+    out: dict[str, tuple[float, str]] = {}
+    for name, info in OrgProfile.model_fields.items():
+        if info.is_required():
+            continue
+        value = info.default
+        code = getattr(value, "rank", value)
+        out[name] = (float(code), str(getattr(value, "value", value)))
+    return out
