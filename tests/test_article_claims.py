@@ -123,7 +123,9 @@ def test_three_faces__one_person_per_face_whatever_the_size_unless_customised() 
     """The article says one person (or more) per face; more than one is a customisation."""
     fields = {"product_complexity": "moderate", "strategy_coverage": 1, "marketing_coverage": 1}
     for size in (500, 50_000, 5_000_000):
-        assert not tpm_fit.recommend(company_size=size, technical_coverage=1, product_team_size=2, **fields).hire_needed
+        assert not tpm_fit.recommend(
+            company_size=size, technical_coverage=1, product_team_size=2, **fields
+        ).hire_needed
     data = tpm_fit.Rulebook.default().model_dump(mode="json")
     data["seat"]["need"] = [{"from_company_size": 1, "people": 1}, {"from_company_size": 10_000, "people": 2}]
     custom = tpm_fit.Rulebook.from_mapping(data)

@@ -308,7 +308,12 @@ def test_the_seat_table_equals_the_seat_arithmetic(rulebook: Rulebook, profiles:
     stage = compile_rulebook(rulebook).seat
     columns = {
         name: np.array([encode_profile(p)[name] for p in profiles], dtype=np.int64)
-        for name in ("company_size", "product_team_size", "product_complexity", *(face.coverage_field for face in Face))
+        for name in (
+            "company_size",
+            "product_team_size",
+            "product_complexity",
+            *(face.coverage_field for face in Face),
+        )
     }
     looked_up = stage.table.batch(columns, len(profiles))
     assert looked_up is not None
@@ -329,7 +334,12 @@ def test_seat_classes_of_a_few_rows_equal_the_vectorised_classes(
 ) -> None:
     """A few rows are classed one by one in Python; many rows in numpy: the same classes."""
     table = compile_rulebook(rulebook).seat.table
-    fields = ("company_size", "product_team_size", "product_complexity", *(face.coverage_field for face in Face))
+    fields = (
+        "company_size",
+        "product_team_size",
+        "product_complexity",
+        *(face.coverage_field for face in Face),
+    )
     few = {name: np.array([encode_profile(p)[name] for p in profiles], dtype=dtype) for name in fields}
     many = {name: np.tile(column, 9) for name, column in few.items()}  # past the row-by-row path
     n = len(profiles)

@@ -65,6 +65,7 @@ class SeatStage:
         "need_from",
         "need_people",
         "order",
+        "orders",
         "rule",
         "table",
         "technical_at",
@@ -83,6 +84,8 @@ class SeatStage:
         self.complex_rank: int | None = None if first is None else first.rank
         #: Position of the technical face in tie order.
         self.technical_at = rule.tie_order.index(Face.TECHNICAL)
+        #: Tie orders (positions in FACES): as declared, and with the technical face first.
+        self.orders = (self.order, (_TECHNICAL, *(k for k in self.order if k != _TECHNICAL)))
         self.table = _SeatTable(self)
 
     def technical_first(self, complexity: float) -> bool:
@@ -129,15 +132,13 @@ class SeatStage:
         return size >= self.min_size or team >= self.min_team
 
     def _tie_order(self, first: bool) -> tuple[int, ...]:
-        technical = FACES.index(Face.TECHNICAL)
-        if not first:
-            return self.order
-        return (technical, *(k for k in self.order if k != technical))
+        return self.orders[first]
 
     def _open_order(self, gaps: list[float], first: bool) -> tuple[Face, ...]:
         """Faces below their need, furthest below first, ties in (complexity-aware) tie order."""
-        order = self._tie_order(first)
-        ranked = sorted((k for k in order if gaps[k] > 0), key=lambda k: (-gaps[k], order.index(k)))
+        ranked = [k for k in self.orders[first] if gaps[k] > 0]
+        if len(ranked) > 1:
+            ranked.sort(key=lambda k: -gaps[k])  # stable: ties keep the tie order
         return tuple(FACES[k] for k in ranked)
 
     def _specialist_seat(
@@ -153,12 +154,10 @@ class SeatStage:
                 best = k
         if gaps[best] <= 0:
             return (), (), [0] * len(FACES), False
-        technical = FACES.index(Face.TECHNICAL)
-        won = first and best != technical and gaps[technical] >= gaps[best]
+        won = first and best != _TECHNICAL and gaps[_TECHNICAL] >= gaps[best]
         if won:
-            best = technical
-        order = self._tie_order(first)
-        tied = tuple(FACES[k] for k in order if k != best and gaps[k] == gaps[best])
+            best = _TECHNICAL
+        tied = tuple(FACES[k] for k in self.orders[first] if k != best and gaps[k] == gaps[best])
         return (FACES[best],), tied, [1 if k == best else 0 for k in range(len(FACES))], won
 
     # -- many profiles ----------------------------------------------------------------------
@@ -191,10 +190,7 @@ class SeatStage:
         # Blocks of rows keep the temporaries (gaps, masks) in cache and their memory flat.
         for start in range(0, n, _BLOCK_ROWS):
             stop = min(start + _BLOCK_ROWS, n)
-            block = {
-                name: _block(columns[name], start, stop, n)
-                for name in _SEAT_READS
-            }
+            block = {name: _block(columns[name], start, stop, n) for name in _SEAT_READS}
             self._batch_block(block, stop - start, {name: column[start:stop] for name, column in out.items()})
         return out
 
@@ -353,7 +349,9 @@ class _SeatTable:
         """:meth:`classes` for a few rows, row by row in Python (two dozen numpy calls cost more)."""
         width, cap, (one, many), rank = self.cap + 1, self.cap, self.team_steps, self.complex_rank
         out = []
-        rows = zip(size.tolist(), team.tolist(), complexity.tolist(), *(c.tolist() for c in counts), strict=True)
+        rows = zip(
+            size.tolist(), team.tolist(), complexity.tolist(), *(c.tolist() for c in counts), strict=True
+        )
         for s, t, c0, *cs in rows:
             k = (bisect_right(self.sizes, s) * 3 + (t >= one) + (t >= many)) * 2 + (c0 >= rank)
             for c in cs:
@@ -424,8 +422,8 @@ def _standing(face: Face, values: Mapping[str, float], need: int) -> str:
     return f"{face.value} ({int(values[face.coverage_field])} of {need})"
 
 
-def _pms(team: int) -> str:
-    return f"{team:,} PM{'s' if team != 1 else ''}"
+def _pms(team: int, shown: str | None = None) -> str:
+    return f"{f'{team:,}' if shown is None else shown} PM{'s' if team != 1 else ''}"
 
 
 def _words(items: list[str]) -> str:
@@ -438,6 +436,7 @@ def need_reason(
     values: Mapping[str, float],
     says: Statements,
     assumed: Mapping[str, str] | None = None,
+    shown: tuple[str, str] | None = None,
 ) -> str:
     """Why the seat is what it is, from the rulebook's statements, each true of this profile.
 
@@ -460,7 +459,9 @@ def need_reason(
             "seat_generalist", values, assumed, **fields
         )
         return _join(first, says.say("seat_not_split", values, assumed, **fields))
-    split = says.say("seat_split_by_size", values, assumed, **fields) or says.say("seat_split_by_team", values, assumed, **fields)
+    split = says.say("seat_split_by_size", values, assumed, **fields) or says.say(
+        "seat_split_by_team", values, assumed, **fields
+    )
     takes = says.say("seat_specialist_takes", values, assumed, **fields)
     if seat.tied_with:
         tied = {**fields, "tied": _words([face.value for face in seat.tied_with])}
@@ -471,8 +472,8 @@ def need_reason(
             takes += says.say("seat_tie_order", values, assumed, **tied)
     sentences = [split, takes + "." if takes else ""]
     if len(seat.open_seats) > 1:
-        shown = _words([_standing(face, values, need) for face in seat.open_seats])
-        sentences.append(says.say("seat_open_plan", values, assumed, **fields, open=shown))
+        plan = _words([_standing(face, values, need) for face in seat.open_seats])
+        sentences.append(says.say("seat_open_plan", values, assumed, **fields, open=plan))
     return _join(*sentences)
 
 
@@ -481,11 +482,15 @@ def _join(*sentences: str) -> str:
 
 
 def warnings_of(
-    values: Mapping[str, float], says: Statements, assumed: Mapping[str, str] | None = None
+    values: Mapping[str, float],
+    says: Statements,
+    assumed: Mapping[str, str] | None = None,
+    shown: tuple[str, str] | None = None,
 ) -> tuple[str, ...]:
     """Implausible but legal combinations of inputs, in words (empty for most profiles)."""
     team = int(values["product_team_size"])
-    fields = {"team": _pms(team), "size": f"{int(values['company_size']):,}"}
+    size = f"{int(values['company_size']):,}" if shown is None else shown[0]
+    fields = {"team": _pms(team, None if shown is None else shown[1]), "size": size}
     found = (says.say(id, values, assumed, **fields) for id in _WARNINGS)
     return tuple(text for text in found if text)
 

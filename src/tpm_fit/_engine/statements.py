@@ -25,17 +25,17 @@ ASSUMED_MARK: Final = " [not given, assumed: "
 _DERIVED_READS: Final = {
     "role_shape": ("company_size", "product_team_size"),
     "hire_needed": ("company_size", "strategy_coverage", "marketing_coverage", "technical_coverage"),
-    **{
-        name: (
+    **dict.fromkeys(
+        ("seat_strategy", "seat_marketing", "seat_technical"),
+        (
             "company_size",
             "product_team_size",
             "product_complexity",
             "strategy_coverage",
             "marketing_coverage",
             "technical_coverage",
-        )
-        for name in ("seat_strategy", "seat_marketing", "seat_technical")
-    },
+        ),
+    ),
 }
 
 
@@ -54,6 +54,7 @@ def assumed_note(reads: frozenset[str], assumed: Mapping[str, str]) -> str:
         return ""
     names = [f"{name}={value}" for name, value in assumed.items() if name in reads]
     return f"{ASSUMED_MARK}{', '.join(names)}]" if names else ""
+
 
 #: Activations are compared with this slack (float noise).
 _SLACK: Final = 1e-9

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from .._model.primitives import Primitive
 from .._engine.statements import assumed_note
+from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
 from .._model.vocab import Favours, Verdict
 
@@ -160,7 +160,8 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
         lines += ["", f"Risks to manage {heading[0].lower()}{heading[1:]}:"]
         for risk, note in items:
             lines.append(
-                f"  ! {printable(risk.title)} [{printable(risk.section)}]: {printable(risk.description)}{note}"
+                f"  ! {printable(risk.title)} [{printable(risk.section)}]: "
+                f"{printable(risk.description)}{note}"
             )
             lines.append(f"    Mitigation: {printable(risk.mitigation)}")
     lines += [
@@ -225,7 +226,8 @@ def render_html(result: Recommendation) -> str:
     risks = "".join(
         f"<p><b>Risks {e(heading[0].lower() + heading[1:])}</b></p><ul>"
         + "".join(
-            f"<li><b>{e(r.title)}</b> ({e(r.section)}): {e(r.description + note)} <i>{e(r.mitigation)}</i></li>"
+            f"<li><b>{e(r.title)}</b> ({e(r.section)}): {e(r.description + note)} "
+            f"<i>{e(r.mitigation)}</i></li>"
             for r, note in items
         )
         + "</ul>"

@@ -18,6 +18,7 @@ from typing import Final, Literal, assert_never
 
 from .._engine.cache import FingerprintCache
 from .._engine.kernel import compile_rulebook, encode_profile
+from .._engine.statements import assumed_note, profile_inputs
 from .._errors import TpmFitError
 from .._model.guidance import (
     EmphasisRule,
@@ -27,7 +28,6 @@ from .._model.guidance import (
     ResponsibilitySpec,
     as_guidance,
 )
-from .._engine.statements import assumed_note, profile_inputs
 from .._model.primitives import One, compile_activation
 from .._model.result import Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook
@@ -349,7 +349,9 @@ def _responsibilities(
     ):
         outside = role_faces.isdisjoint(spec.faces)
         # Shared means someone covers it: the faces of an item outside the seat that someone covers.
-        covered = tuple(face for face in spec.faces if situation.covered[FACES.index(face)]) if outside else ()
+        covered = (
+            tuple(face for face in spec.faces if situation.covered[FACES.index(face)]) if outside else ()
+        )
         fired, raised = (
             _in_trace(compiled, rulebook, index, rules, recommendation.trace, present)
             if any(strengths)

@@ -107,7 +107,7 @@ class Recommendation(_Frozen):
     )
     warnings: tuple[str, ...] = Field(
         default=(),
-        description="Implausible but legal combinations of inputs, in words (e.g. PMs on staff covering nothing).",
+        description="Implausible but legal combinations of inputs, in words (PMs on staff covering nothing).",
     )
 
     @model_validator(mode="after")

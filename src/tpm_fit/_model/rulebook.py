@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self
 
@@ -252,7 +253,7 @@ def _stepwise(node: Activation, where: str) -> None:
     constant between whole numbers, so that the grid decides it exactly."""
     if isinstance(node, Ramp):
         xs = [x for x, _ in node.points]
-        if any(b - a != 1 for a, b in zip(xs, xs[1:], strict=False)):
+        if any(b - a != 1 for a, b in pairwise(xs)):
             raise LocatedError(
                 f"ramp over {node.input} with points {[int(x) for x in xs]}: a condition's ramp must step "
                 "between neighbouring whole numbers (e.g. [[0, 1.0], [1, 0.0]])",

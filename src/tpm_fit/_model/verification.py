@@ -138,7 +138,9 @@ class SentenceCheck(_Frozen):
     """Outcome of the sentence check: every fact-stating phrase rendered for every grid profile
     holds by its declared condition (docs/model.md, "Sentences bound to facts")."""
 
-    profiles: int = Field(description="Valid grid profiles whose explanation, risks and reason were rendered.")
+    profiles: int = Field(
+        description="Valid grid profiles whose explanation, risks and reason were rendered."
+    )
     phrases_checked: int = Field(description="Fact-stating phrases found in those renderings and checked.")
     false_phrases: int = Field(description="Phrases whose declared condition does not hold for the profile.")
     first_false: str | None = Field(
@@ -227,7 +229,8 @@ class VerificationReport(_Frozen):
         default=None, description="Outcome of the hiring-guidance checks (docs/brief.md); ok counts it."
     )
     verdict_axioms: tuple[ConditionalAxiomResult, ...] = Field(
-        default=(), description="Outcome of every conditional verdict or seat axiom (the article's firm claims)."
+        default=(),
+        description="Outcome of every conditional verdict or seat axiom (the article's firm claims).",
     )
     sentences: SentenceCheck | None = Field(
         default=None, description="Outcome of the sentence check (every phrase true of its profile)."

@@ -10,8 +10,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._engine.kernel import CompiledRulebook, encode_profile
-from .._model.profile import DERIVED_INPUTS, OrgProfile
 from .._model.primitives import Node, compile_activation
+from .._model.profile import DERIVED_INPUTS, OrgProfile
 from .._model.rulebook import Axiom, ConditionalAxiom, SeatAxiom, SeatProperty
 from .._model.verification import (
     TOLERANCE,
@@ -442,5 +442,9 @@ class ConditionalCheck:
             f"{allowed}{' and needs its `then` to hold' if axiom.then is not None else ''} {tally}"
         )
         return Violation(
-            check="verdict_axiom", subject=axiom.id, message=message, before=before, score_before=evaluation.score
+            check="verdict_axiom",
+            subject=axiom.id,
+            message=message,
+            before=before,
+            score_before=evaluation.score,
         )

@@ -78,17 +78,22 @@ class PhraseChecker:
         for risk in self.rulebook.risks:
             self._add(f"risk {risk.id}", risk.description, risk.when, risk.min_activation)
         if self.guidance is not None:
-            for item in (*self.guidance.responsibilities, *self.guidance.qualifications):
-                rules = item.emphasis if hasattr(item, "emphasis") else item.must_have  # type: ignore[union-attr]
-                for rule in rules:
+            for responsibility in self.guidance.responsibilities:
+                for rule in responsibility.emphasis:
                     if rule.when is not None:
-                        self._add(f"guidance {item.id}", rule.reason, rule.when, 0.5)
+                        self._add(f"guidance {responsibility.id}", rule.reason, rule.when, 0.5)
+            for qualification in self.guidance.qualifications:
+                for rule in qualification.must_have:
+                    if rule.when is not None:
+                        self._add(f"guidance {qualification.id}", rule.reason, rule.when, 0.5)
             for qualification in self.guidance.qualifications:
                 if qualification.competency is None:
                     continue
                 for question in qualification.competency.questions:
                     if question.when is not None:
-                        self._add(f"question {qualification.competency.id}", question.text, question.when, 0.5)
+                        self._add(
+                            f"question {qualification.competency.id}", question.text, question.when, 0.5
+                        )
 
     def _add(self, id: str, text: str, when: Primitive, minimum: float) -> None:
         condition = compile_activation(when).one
@@ -126,11 +131,15 @@ class PhraseChecker:
             self.checked += 1
             for face in match.group(1).split(", "):
                 if face in _COVERAGE and values[_COVERAGE[face]] < 1:
-                    out.append(f"shared: {match.group(0)!r} but nobody covers {face}, for {_shown(where, flat)}")
+                    out.append(
+                        f"shared: {match.group(0)!r} but nobody covers {face}, for {_shown(where, flat)}"
+                    )
         for match in _NOBODY.finditer(text):
             self.checked += 1
             if values[_COVERAGE[match.group(1)]] >= 1:
-                out.append(f"{match.group(0)!r} but someone covers {match.group(1)}, for {_shown(where, flat)}")
+                out.append(
+                    f"{match.group(0)!r} but someone covers {match.group(1)}, for {_shown(where, flat)}"
+                )
         return out
 
 

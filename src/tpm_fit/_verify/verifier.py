@@ -30,6 +30,7 @@ from .._model.verification import (
     GridAxis,
     InputSpan,
     SeatAxiomResult,
+    SentenceCheck,
     VerdictRegion,
     VerificationReport,
     Violation,
@@ -133,18 +134,14 @@ def verify_rulebook(
     chunk = _chunk_size(chunk_size, len(rulebook.factors))
     tolerance = TOLERANCE * max(1.0, sum(factor.weight for factor in rulebook.factors))
 
-    scores = ScoreRange()
-    factors = FactorCheck(compiled, grid)
-    axioms = AxiomCheck(compiled, grid, tolerance)
-    seat = SeatCheck(compiled, grid)
-    verdicts = VerdictCheck(compiled, grid, chunk, tolerance)
-    claims = ConditionalCheck(compiled, grid)
+    checks = _Checks(compiled, grid, chunk, tolerance)
     evaluations = 0
     for flat in grid.chunks(chunk):
         scored = Chunk.score_points(compiled, grid, flat)
         evaluations += len(flat)
-        for check in (scores, factors, axioms, seat, verdicts, claims):
+        for check in checks.all():
             check.update(scored)
+    scores, factors, axioms, seat, verdicts, claims = checks.all()
 
     ordered = compiled.traditional_max < compiled.technical_min
     violations = [] if ordered else [_thresholds_violation(compiled)]
@@ -153,12 +150,11 @@ def verify_rulebook(
     verdict_results, verdict_violations = verdicts.result(scores.low, scores.high)
     factor_results, factor_violations = factors.result()
     claim_results, claim_violations = claims.result()
-    violations += axiom_violations + seat_violations + verdict_violations + factor_violations + claim_violations
-    sentences = check_sentences(rulebook, grid) if sentence_check else None
-    if sentences is not None and sentences.false_phrases:
-        violations.append(
-            Violation(check="sentence", subject="sentences", message=sentences.first_false or "a false phrase")
-        )
+    violations += (
+        axiom_violations + seat_violations + verdict_violations + factor_violations + claim_violations
+    )
+    sentences, sentence_violations = _sentences(rulebook, grid) if sentence_check else (None, [])
+    violations += sentence_violations
 
     return VerificationReport(
         rulebook_name=rulebook.name,
@@ -182,6 +178,32 @@ def verify_rulebook(
         verdict_axioms=tuple(claim_results),
         sentences=sentences,
     )
+
+
+class _Checks:
+    """The accumulators of one verification, fed the same chunks."""
+
+    def __init__(self, compiled: CompiledRulebook, grid: Grid, chunk: int, tolerance: float) -> None:
+        self.scores = ScoreRange()
+        self.factors = FactorCheck(compiled, grid)
+        self.axioms = AxiomCheck(compiled, grid, tolerance)
+        self.seat = SeatCheck(compiled, grid)
+        self.verdicts = VerdictCheck(compiled, grid, chunk, tolerance)
+        self.claims = ConditionalCheck(compiled, grid)
+
+    def all(
+        self,
+    ) -> tuple[ScoreRange, FactorCheck, AxiomCheck, SeatCheck, VerdictCheck, ConditionalCheck]:
+        return self.scores, self.factors, self.axioms, self.seat, self.verdicts, self.claims
+
+
+def _sentences(rulebook: Rulebook, grid: Grid) -> tuple[SentenceCheck, list[Violation]]:
+    """The sentence check, and its violation when a phrase is false."""
+    check = check_sentences(rulebook, grid)
+    if not check.false_phrases:
+        return check, []
+    message = f"{check.false_phrases:,} false phrase(s); first: {check.first_false}"
+    return check, [Violation(check="sentence", subject="sentences", message=message)]
 
 
 def _checked_grid(compiled: CompiledRulebook, max_grid_points: int) -> Grid:
