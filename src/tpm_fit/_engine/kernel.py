@@ -34,7 +34,7 @@ from .._model.vocab import RoleShape, Verdict
 from .cache import FingerprintCache
 from .packed import pack, unpack
 from .parallel import run_shares
-from .seat import SEAT_INPUTS, SeatOne, SeatStage, _SeatTable
+from .seat import SEAT_INPUTS, SEAT_OUTPUTS, SeatOne, SeatStage, _SeatTable
 
 __all__ = [
     "INPUT_NAMES",
@@ -420,7 +420,7 @@ class CompiledRulebook:
             return whole.evaluate(self.seat.table, columns, n, threads=threads, gather=gather)
         full = self.with_derived(columns, n)
         contributions, score, codes, flags = self._rows(full, n, risks=True)
-        derived = {name: full[name] for name in SEAT_INPUTS}
+        derived = {name: full[name] for name in SEAT_OUTPUTS if name in full}
         return BatchEvaluation(derived, contributions, score, codes, flags)
 
     def _rows(
@@ -764,7 +764,7 @@ class _Fused:
                     values.take(index, out=out[rows], mode="clip")
 
         run_shares(blocks, range(0, n, _BLOCK_ROWS), threads)
-        derived = dict(zip(SEAT_INPUTS, unpack(seats, len(SEAT_INPUTS)), strict=True))
+        derived = dict(zip(SEAT_OUTPUTS, unpack(seats, len(SEAT_OUTPUTS)), strict=True))
         outputs = unpack(small, self.small_columns)
         return BatchEvaluation(
             derived, floats[:-1], floats[-1], outputs[0], outputs[1:].view(np.bool_), gathered

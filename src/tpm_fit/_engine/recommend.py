@@ -13,7 +13,7 @@ from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import Verdict
 from .._version import __version__
 from .kernel import CompiledRulebook, compile_rulebook, encode_profile
-from .seat import SEAT_INPUTS, SeatOne, need_reason, warnings_of
+from .seat import SEAT_OUTPUTS, SeatOne, need_reason, warnings_of
 from .statements import statements_of
 
 __all__ = ["recommend"]
@@ -140,7 +140,7 @@ class _Shaper:
             warnings = warnings_of(values, self.says, labels, shown)
             if len(self.said) >= _BACKGROUNDS:
                 self.said.clear()
-            derived = {name: values[name] for name in SEAT_INPUTS}
+            derived = {name: values[name] for name in SEAT_OUTPUTS}
             found = self.said[key] = (seat, derived, reason, warnings)
         else:
             values.update(found[1])

@@ -15,6 +15,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import permutations
 from typing import Any, Final
 
 import numpy as np
@@ -26,10 +27,38 @@ from .._model.vocab import FACES, Face, RoleShape
 from .packed import pack
 from .statements import Statements
 
-__all__ = ["SEAT_INPUTS", "SeatOne", "SeatStage", "need_reason", "warnings_of"]
+__all__ = [
+    "OPEN_SEATS",
+    "SEAT_INPUTS",
+    "SEAT_OUTPUTS",
+    "SeatOne",
+    "SeatStage",
+    "WARNINGS",
+    "need_reason",
+    "open_code",
+    "warnings_of",
+]
 
 #: Derived inputs the seat stage adds, in the order the kernel fills them.
 SEAT_INPUTS: Final = ("role_shape", *(face.seat_input for face in FACES), "hire_needed")
+#: Every order of open seats (ordered subsets of the faces), by their batch code.
+OPEN_SEATS: Final = tuple(order for size in range(len(FACES) + 1) for order in permutations(FACES, size))
+#: The seat stage's batch outputs: the derived inputs, then the code of the open seats' order.
+SEAT_OUTPUTS: Final = (*SEAT_INPUTS, "open_seats")
+#: Code of an ordered tuple of faces in OPEN_SEATS.
+_OPEN_CODE: Final = {order: code for code, order in enumerate(OPEN_SEATS)}
+#: Code in OPEN_SEATS by the base-4 number of face positions (1-based, most significant first).
+_OPEN_LOOKUP: Final = np.array(
+    [_OPEN_CODE.get(tuple(FACES[d - 1] for d in (k // 16, k // 4 % 4, k % 4) if d), 0) for k in range(64)],
+    dtype=np.int8,
+)
+
+
+def open_code(open_seats: tuple[Face, ...]) -> int:
+    """The batch code of an order of open seats."""
+    return _OPEN_CODE[open_seats]
+
+
 #: Per face, in FACES order: the coverage field it reads and the derived input it fills.
 _COVERAGE: Final = tuple(face.coverage_field for face in FACES)
 _SEAT_INPUT: Final = tuple(face.seat_input for face in FACES)
@@ -112,13 +141,15 @@ class SeatStage:
         values["role_shape"] = int(specialist)
         values.update(zip(_SEAT_INPUT, flags, strict=True))
         values["hire_needed"] = int(bool(held))
+        open_seats = self._open_order(gaps, first) if specialist else held
+        values["open_seats"] = _OPEN_CODE[open_seats]
         shape = RoleShape.SPECIALIST if specialist else RoleShape.GENERALIST
         return SeatOne(
             role_shape=shape,
             seat=held,
             need=need,
             tied_with=tied,
-            open_seats=self._open_order(gaps, first) if specialist else held,
+            open_seats=open_seats,
             technical_first=won,
         )
 
@@ -186,7 +217,7 @@ class SeatStage:
 
     def arithmetic(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]]:
         """:meth:`batch` computed step by step (any numeric columns; the table is built from it)."""
-        out = {name: np.empty(n, dtype=np.int8) for name in SEAT_INPUTS}
+        out = {name: np.empty(n, dtype=np.int8) for name in SEAT_OUTPUTS}
         # Blocks of rows keep the temporaries (gaps, masks) in cache and their memory flat.
         for start in range(0, n, _BLOCK_ROWS):
             stop = min(start + _BLOCK_ROWS, n)
@@ -237,6 +268,41 @@ class SeatStage:
             held |= spare
             hire |= held
             out[_SEAT_INPUT[k]].view(np.bool_)[...] = held
+        out["open_seats"][...] = self._open_codes(gaps, specialist, columns, n)
+
+    def _open_codes(
+        self,
+        gaps: list[NDArray[Any]],
+        specialist: NDArray[np.bool_],
+        columns: Mapping[str, NDArray[Any]],
+        n: int,
+    ) -> NDArray[np.int8]:
+        """The code (in OPEN_SEATS) of each row's open seats, ordered as :meth:`_open_order`
+        orders them for a specialist (furthest below its need first, ties in the complexity-aware
+        tie order) and in the faces' order for a generalist."""
+        if self.complex_rank is not None:
+            complexity = np.broadcast_to(np.asarray(columns["product_complexity"]), (n,))
+            first = complexity >= self.complex_rank
+        else:
+            first = np.zeros(n, dtype=bool)
+        opened = [gap > 0 for gap in gaps]
+        keys = []  # per face: (gap, tie position); a higher gap, then a lower position, goes first
+        for k in range(len(FACES)):
+            normal, technical_first = self.orders[0].index(k), self.orders[1].index(k)
+            position = np.where(specialist, np.where(first, technical_first, normal), k)
+            keys.append((np.where(specialist, gaps[k], 0), position))
+        number = np.zeros(n, dtype=np.int64)
+        for k in range(len(FACES)):
+            gap, position = keys[k]
+            rank = np.zeros(n, dtype=np.int64)
+            for j in range(len(FACES)):
+                if j != k:
+                    other_gap, other_position = keys[j]
+                    ahead = (other_gap > gap) | ((other_gap == gap) & (other_position < position))
+                    rank += opened[j] & ahead
+            weight = np.where(rank == 0, 16, np.where(rank == 1, 4, 1))
+            number += np.where(opened[k], (k + 1) * weight, 0)
+        return _OPEN_LOOKUP[number]
 
     # -- what the verifier and counterfactuals need -----------------------------------------
 
@@ -301,8 +367,8 @@ class _SeatTable:
             **{field: index[3 + k].astype(np.int64) for k, field in enumerate(_COVERAGE)},
         }
         self.columns = stage.arithmetic(self.points, index.shape[1])
-        #: The derived inputs of each class as one record (in SEAT_INPUTS order), for one gather.
-        self.packed = pack([self.columns[name] for name in SEAT_INPUTS])
+        #: The outputs of each class as one record (in SEAT_OUTPUTS order), for one gather.
+        self.packed = pack([self.columns[name] for name in SEAT_OUTPUTS])
 
     def accepts(self, columns: Mapping[str, NDArray[Any]], n: int) -> bool:
         """Whether the table can serve these columns (integer-typed, full length)."""
@@ -491,11 +557,11 @@ def warnings_of(
     team = int(values["product_team_size"])
     size = f"{int(values['company_size']):,}" if shown is None else shown[0]
     fields = {"team": _pms(team, None if shown is None else shown[1]), "size": size}
-    found = (says.say(id, values, assumed, **fields) for id in _WARNINGS)
+    found = (says.say(id, values, assumed, **fields) for id in WARNINGS)
     return tuple(text for text in found if text)
 
 
 #: Statements that are warnings, in the order shown.
-_WARNINGS: Final = ("warn_pms_without_coverage", "warn_grown_without_pm")
+WARNINGS: Final = ("warn_pms_without_coverage", "warn_grown_without_pm")
 #: Names of the product_complexity levels by rank.
 _COMPLEXITY_NAMES: Final = tuple(level.value for level in ProductComplexity)
