@@ -13,10 +13,10 @@ Importing this module imports pandas and registers the ``DataFrame.tpm_fit`` acc
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
-from collections.abc import Mapping, Sequence
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -36,12 +36,12 @@ from .._engine.kernel import (
     CompiledRulebook,
     compile_rulebook,
 )
-from .._errors import short
-from .._model.profile import OrgProfile
-from .._model.rulebook import Rulebook, as_rulebook
 from .._engine.seat import OPEN_SEATS, WARNINGS
 from .._engine.statements import statements_of
+from .._errors import short
 from .._model.primitives import compile_activation
+from .._model.profile import OrgProfile
+from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import FACES
 from .accessor import ProfileFrameAccessor as ProfileFrameAccessor  # importing it registers it
 from .encode import (
@@ -170,8 +170,9 @@ def _plan_columns(
         out["open_seats"] = pd.Categorical.from_codes(codes, dtype=OPEN_SEATS_DTYPE, validate=False)
     if given is not None:
         assumed = ",".join(name for name in OrgProfile.model_fields if name not in set(given))
-        constant = np.where(bad, np.int8(-1), np.int8(0))
-        out["assumed"] = pd.Categorical.from_codes(constant, categories=[assumed], validate=False)
+        constant: NDArray[np.int8] = np.where(bad, np.int8(-1), np.int8(0)).astype(np.int8)
+        dtype = pd.CategoricalDtype([assumed], ordered=False)
+        out["assumed"] = pd.Categorical.from_codes(constant, dtype=dtype, validate=False)
     if columns is not None:
         full = {**columns, **evaluation.derived}
         for statement_id, flags in warning_flags(compiled, full).items():
