@@ -174,25 +174,29 @@ def _plan_columns(
         dtype = pd.CategoricalDtype([assumed], ordered=False)
         out["assumed"] = pd.Categorical.from_codes(constant, dtype=dtype, validate=False)
     if columns is not None:
-        full = {**columns, **evaluation.derived}
-        for statement_id, flags in warning_flags(compiled, full).items():
+        for statement_id, flags in warning_flags(compiled, columns, evaluation.derived).items():
             out[WARNING_PREFIX + statement_id] = _flags(flags, bad)
     return out
 
 
 def warning_flags(
-    compiled: CompiledRulebook, full: Mapping[str, NDArray[Any]]
-) -> dict[str, NDArray[np.bool_]]:
-    """Per warning statement of the rulebook, whether it holds for each row (columns with the
-    seat's derived inputs): the conditions ``Recommendation.warnings`` are said under."""
+    compiled: CompiledRulebook, columns: Mapping[str, NDArray[Any]], derived: Mapping[str, NDArray[Any]]
+) -> dict[str, NDArray[Any]]:
+    """Per warning statement of the rulebook, whether it holds for each row: the conditions
+    ``Recommendation.warnings`` are said under. The seat stage computes those its classes decide
+    (one gather with the seat); the others are computed here from the columns."""
     says = statements_of(compiled.rulebook)
-    out = {}
+    out: dict[str, NDArray[Any]] = {}
+    full: dict[str, NDArray[Any]] | None = None
     for statement_id in WARNINGS:
         spec = says.specs.get(statement_id)
         if spec is None or spec.when is None:
             continue
-        node = compile_activation(spec.when)
-        out[statement_id] = node.batch(full) >= spec.min_activation - 1e-9
+        found = derived.get(WARNING_PREFIX + statement_id)
+        if found is None:
+            full = full if full is not None else {**columns, **derived}
+            found = compile_activation(spec.when).batch(full) >= spec.min_activation - 1e-9
+        out[statement_id] = found
     return out
 
 

@@ -34,7 +34,7 @@ from .._model.vocab import RoleShape, Verdict
 from .cache import FingerprintCache
 from .packed import pack, unpack
 from .parallel import run_shares
-from .seat import SEAT_INPUTS, SEAT_OUTPUTS, SeatOne, SeatStage, _SeatTable
+from .seat import SEAT_INPUTS, WARNINGS, SeatOne, SeatStage, _SeatTable
 
 __all__ = [
     "INPUT_NAMES",
@@ -310,7 +310,7 @@ class CompiledRulebook:
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
         self.factor_ids = rulebook.factor_ids
-        self.seat = SeatStage(rulebook.seat)
+        self.seat = SeatStage(rulebook.seat, flags=_warning_conditions(rulebook))
         self.plan = plan = _Plan()
         self.factor_steps = tuple(plan.add(factor.activation) for factor in rulebook.factors)
         self.risk_steps = tuple(plan.add(risk.when) for risk in rulebook.risks)
@@ -420,7 +420,7 @@ class CompiledRulebook:
             return whole.evaluate(self.seat.table, columns, n, threads=threads, gather=gather)
         full = self.with_derived(columns, n)
         contributions, score, codes, flags = self._rows(full, n, risks=True)
-        derived = {name: full[name] for name in SEAT_OUTPUTS if name in full}
+        derived = {name: full[name] for name in self.seat.outputs if name in full}
         return BatchEvaluation(derived, contributions, score, codes, flags)
 
     def _rows(
@@ -764,7 +764,7 @@ class _Fused:
                     values.take(index, out=out[rows], mode="clip")
 
         run_shares(blocks, range(0, n, _BLOCK_ROWS), threads)
-        derived = dict(zip(SEAT_OUTPUTS, unpack(seats, len(SEAT_OUTPUTS)), strict=True))
+        derived = dict(zip(seat.outputs, unpack(seats, len(seat.outputs)), strict=True))
         outputs = unpack(small, self.small_columns)
         return BatchEvaluation(
             derived, floats[:-1], floats[-1], outputs[0], outputs[1:].view(np.bool_), gathered
@@ -849,6 +849,18 @@ def _rows(columns: Columns, start: int, stop: int, n: int) -> dict[str, NDArray[
     return {
         name: column[start:stop] if np.ndim(column) == 1 and len(column) == n else column
         for name, column in columns.items()
+    }
+
+
+def _warning_conditions(rulebook: Rulebook) -> dict[str, tuple[Primitive, float]]:
+    """The warning statements' conditions by batch column (``warning.<id>``), for the seat stage
+    to compute with the seat where its classes decide them (a rulebook without statements uses
+    the default rulebook's, as the renderers do)."""
+    specs = {spec.id: spec for spec in rulebook.statements or Rulebook.default().statements}
+    return {
+        f"warning.{name}": (specs[name].when, specs[name].min_activation)  # type: ignore[misc]
+        for name in WARNINGS
+        if name in specs and specs[name].when is not None
     }
 
 

@@ -15,12 +15,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from itertools import permutations
+from itertools import pairwise, permutations
 from typing import Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .._model.primitives import Levels, Primitive, Ramp, compile_activation
 from .._model.profile import NUMERIC_BOUNDS, ProductComplexity
 from .._model.rulebook import SeatRule
 from .._model.vocab import FACES, Face, RoleShape
@@ -89,18 +90,22 @@ class SeatStage:
 
     __slots__ = (
         "complex_rank",
+        "flags",
         "min_size",
         "min_team",
         "need_from",
         "need_people",
         "order",
         "orders",
+        "outputs",
         "rule",
         "table",
         "technical_at",
     )
 
-    def __init__(self, rule: SeatRule) -> None:
+    def __init__(self, rule: SeatRule, flags: Mapping[str, tuple[Primitive, float]] | None = None) -> None:
+        """``flags``: conditions (activation, threshold) to compute with the seat, by output name;
+        those that the seat's classes decide are kept (the others are left to the caller)."""
         self.rule = rule
         self.min_size = rule.specialist_min_company_size
         self.min_team = rule.specialist_min_product_team
@@ -115,7 +120,45 @@ class SeatStage:
         self.technical_at = rule.tie_order.index(Face.TECHNICAL)
         #: Tie orders (positions in FACES): as declared, and with the technical face first.
         self.orders = (self.order, (_TECHNICAL, *(k for k in self.order if k != _TECHNICAL)))
+        #: Conditions computed with the seat, by output name: decided by the seat's classes alone.
+        self.flags = {
+            name: (compile_activation(condition), minimum)
+            for name, (condition, minimum) in (flags or {}).items()
+            if self._class_constant(condition)
+        }
+        #: Batch outputs: the derived inputs, the open seats' code, then the flags.
+        self.outputs: tuple[str, ...] = (*SEAT_OUTPUTS, *self.flags)
         self.table = _SeatTable(self)
+
+    def _class_constant(self, condition: Primitive) -> bool:
+        """Whether ``condition`` is constant on every class of the seat table: it reads only the
+        seat's inputs and derived inputs, and changes only where the class changes."""
+        if isinstance(condition, Ramp):
+            if condition.input not in _SEAT_READS:
+                return False
+            cuts = self._cuts(condition.input)
+            for (x0, y0), (x1, y1) in pairwise(condition.points):
+                if y0 != y1 and not (x1 == x0 + 1 and int(x1) in cuts):
+                    return False
+            return True
+        if isinstance(condition, Levels):
+            if condition.input in SEAT_INPUTS:
+                return True
+            if condition.input != "product_complexity" or self.complex_rank is None:
+                return False
+            values = list(condition.values.values())
+            rank = self.complex_rank
+            return len(set(values[:rank])) <= 1 and len(set(values[rank:])) <= 1
+        return all(self._class_constant(term) for term in condition.children())
+
+    def _cuts(self, name: str) -> frozenset[int]:
+        """Values of integer input ``name`` at which a seat class starts (the value below is in
+        another class)."""
+        if name == "company_size":
+            return frozenset({self.min_size, *self.need_from[1:]})
+        if name == "product_team_size":
+            return frozenset({1, max(1, self.min_team)})
+        return frozenset(range(1, self.rule.max_need + 1))  # coverage: exact up to the largest need
 
     def technical_first(self, complexity: float) -> bool:
         """Whether an open technical face wins ties at this product_complexity rank."""
@@ -217,12 +260,18 @@ class SeatStage:
 
     def arithmetic(self, columns: Mapping[str, NDArray[Any]], n: int) -> dict[str, NDArray[np.int8]]:
         """:meth:`batch` computed step by step (any numeric columns; the table is built from it)."""
-        out = {name: np.empty(n, dtype=np.int8) for name in SEAT_OUTPUTS}
+        out = {name: np.empty(n, dtype=np.int8) for name in self.outputs}
         # Blocks of rows keep the temporaries (gaps, masks) in cache and their memory flat.
         for start in range(0, n, _BLOCK_ROWS):
             stop = min(start + _BLOCK_ROWS, n)
             block = {name: _block(columns[name], start, stop, n) for name in _SEAT_READS}
             self._batch_block(block, stop - start, {name: column[start:stop] for name, column in out.items()})
+            if self.flags:
+                rows = {**block, **{name: column[start:stop] for name, column in out.items()}}
+                for name, (node, minimum) in self.flags.items():
+                    out[name][start:stop] = np.broadcast_to(
+                        node.batch(rows) >= minimum - 1e-9, (stop - start,)
+                    )
         return out
 
     def _batch_block(
@@ -340,12 +389,13 @@ class _SeatTable:
     profile is one entry of a small table, and each entry is computed by the arithmetic itself.
     """
 
-    __slots__ = ("cap", "columns", "complex_rank", "packed", "points", "sizes", "team_steps")
+    __slots__ = ("cap", "columns", "complex_rank", "outputs", "packed", "points", "sizes", "team_steps")
 
     def __init__(self, stage: SeatStage) -> None:
         self.sizes = tuple(sorted({stage.min_size, *stage.need_from[1:]}))
         self.team_steps = (1, max(1, stage.min_team))
         self.cap = stage.rule.max_need
+        self.outputs = stage.outputs
         #: product_complexity rank from which the technical face wins ties (past every rank if never).
         self.complex_rank = stage.complex_rank if stage.complex_rank is not None else 1 << 30
         size_of = [1, *self.sizes]  # a company size in each size class
@@ -367,8 +417,8 @@ class _SeatTable:
             **{field: index[3 + k].astype(np.int64) for k, field in enumerate(_COVERAGE)},
         }
         self.columns = stage.arithmetic(self.points, index.shape[1])
-        #: The outputs of each class as one record (in SEAT_OUTPUTS order), for one gather.
-        self.packed = pack([self.columns[name] for name in SEAT_OUTPUTS])
+        #: The outputs of each class as one record (in the stage's output order), for one gather.
+        self.packed = pack([self.columns[name] for name in stage.outputs])
 
     def accepts(self, columns: Mapping[str, NDArray[Any]], n: int) -> bool:
         """Whether the table can serve these columns (integer-typed, full length)."""
