@@ -269,6 +269,7 @@ def _situation(
         weighting,
         verdict,
         recommendation.seat,
+        recommendation.open_seats,
         recommendation.role_shape,
         recommendation.hire_needed,
         recommendation.need_reason if not recommendation.hire_needed else "",

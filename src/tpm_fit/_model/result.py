@@ -75,7 +75,9 @@ class Recommendation(_Frozen):
     score: float = Field(description="Sum of the contributions; positive favours technical.")
     thresholds: Thresholds = Field(description="The thresholds that turned the score into a verdict.")
     role_shape: RoleShape = Field(
-        description="generalist (one person wears every open hat) or specialist (PMs split the faces)."
+        description=(
+            "generalist (one person wears every open hat) or specialist (the faces are split between people)."
+        )
     )
     seat: tuple[Face, ...] = Field(
         description="Faces the new hire would own, in the article's order: for a generalist every "

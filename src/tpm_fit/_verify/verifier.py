@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Final
+from typing import Any, Final
 
 from .._engine.kernel import CompiledRulebook, compile_rulebook
 from .._errors import RulebookError
@@ -141,20 +141,13 @@ def verify_rulebook(
         evaluations += len(flat)
         for check in checks.all():
             check.update(scored)
-    scores, factors, axioms, seat, verdicts, claims = checks.all()
+    scores, axioms, verdicts = checks.scores, checks.axioms, checks.verdicts
 
     ordered = compiled.traditional_max < compiled.technical_min
     violations = [] if ordered else [_thresholds_violation(compiled)]
-    axiom_results, axiom_violations = axioms.result()
-    seat_results, seat_violations = seat.result()
-    verdict_results, verdict_violations = verdicts.result(scores.low, scores.high)
-    factor_results, factor_violations = factors.result()
-    claim_results, claim_violations = claims.result()
-    violations += (
-        axiom_violations + seat_violations + verdict_violations + factor_violations + claim_violations
-    )
+    (axiom_results, seat_results, verdict_results, factor_results, claim_results), found = checks.results()
     sentences, sentence_violations = _sentences(rulebook, grid) if sentence_check else (None, [])
-    violations += sentence_violations
+    violations += found + sentence_violations
 
     return VerificationReport(
         rulebook_name=rulebook.name,
@@ -190,6 +183,19 @@ class _Checks:
         self.seat = SeatCheck(compiled, grid)
         self.verdicts = VerdictCheck(compiled, grid, chunk, tolerance)
         self.claims = ConditionalCheck(compiled, grid)
+
+    def results(self) -> tuple[tuple[Any, Any, Any, Any, Any], list[Violation]]:
+        """Every check's report entries (axioms, seat, verdicts, factors, claims) and violations."""
+        parts = (
+            self.axioms.result(),
+            self.seat.result(),
+            self.verdicts.result(self.scores.low, self.scores.high),
+            self.factors.result(),
+            self.claims.result(),
+        )
+        found = [violation for _, violations in parts for violation in violations]
+        entries = tuple(entries for entries, _ in parts)
+        return (entries[0], entries[1], entries[2], entries[3], entries[4]), found
 
     def all(
         self,
