@@ -73,9 +73,11 @@ class Statements:
             spec.id: None if spec.when is None else compile_activation(spec.when).one for spec in specs
         }
         self.patterns: dict[str, re.Pattern[str]] = {spec.id: _pattern(spec.text) for spec in specs}
-        #: Per statement, the profile inputs its condition rests on.
+        #: Per statement, the profile inputs it rests on: what its condition reads, and what its
+        #: placeholders show (the counts of people covering each face, the size, the team).
         self.reads: dict[str, frozenset[str]] = {
-            spec.id: profile_inputs(set(spec.when.inputs())) if spec.when is not None else frozenset()
+            spec.id: (profile_inputs(set(spec.when.inputs())) if spec.when is not None else frozenset())
+            | _shown_inputs(spec.text)
             for spec in specs
         }
 
@@ -94,6 +96,23 @@ class Statements:
             return ""
         text = self.specs[id].text.format(**fields)
         return text + assumed_note(self.reads[id], assumed) if assumed else text
+
+
+#: The profile inputs each placeholder of a statement shows.
+_PLACEHOLDER_READS: Final = {
+    "{size}": ("company_size",),
+    "{team}": ("product_team_size",),
+    "{complexity}": ("product_complexity",),
+    **dict.fromkeys(
+        ("{held}", "{standing}", "{open}", "{tied}"),
+        ("strategy_coverage", "marketing_coverage", "technical_coverage"),
+    ),
+}
+
+
+def _shown_inputs(text: str) -> frozenset[str]:
+    """The profile inputs a statement's placeholders show."""
+    return frozenset(name for key, names in _PLACEHOLDER_READS.items() if key in text for name in names)
 
 
 def _parts(text: str) -> list[str]:

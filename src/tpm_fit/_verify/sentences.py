@@ -63,8 +63,8 @@ class PhraseChecker:
     def __post_init__(self) -> None:
         says = statements_of(self.rulebook)
         for id, spec in says.specs.items():
-            if spec.when is None:
-                continue
+            if not says.reads[id]:
+                continue  # neither a condition nor a value of the profile: nothing to check
             self.phrases.append(
                 _Phrase(
                     f"statement {id}",
