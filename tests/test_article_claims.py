@@ -45,10 +45,18 @@ def test_three_faces__a_small_company_gets_a_generalist_who_owns_the_open_faces(
         assert result.hire_needed is bool(open_faces)
 
 
-def test_three_faces__a_company_with_no_pm_yet_hires_a_generalist_whatever_its_size() -> None:
-    result = tpm_fit.recommend(company_size=20_000, product_complexity="moderate", product_team_size=0)
+def test_three_faces__a_small_company_with_no_pm_yet_hires_a_generalist() -> None:
+    result = tpm_fit.recommend(company_size=20, product_complexity="moderate", product_team_size=0)
     assert result.role_shape is RoleShape.GENERALIST
     assert faces(result) == ["strategy", "marketing", "technical"]
+
+
+def test_three_faces__a_grown_company_with_no_pm_gets_one_person_per_face_not_one_for_every_hat() -> None:
+    result = tpm_fit.recommend(company_size=20_000, product_complexity="moderate", product_team_size=0)
+    assert result.role_shape is RoleShape.SPECIALIST
+    assert len(result.seat) == 1
+    assert [face.value for face in result.open_seats] == ["strategy", "marketing", "technical"]
+    assert "every open hat" not in result.explain()
 
 
 def test_three_faces__as_companies_grow_each_face_gets_its_own_person() -> None:
@@ -89,7 +97,7 @@ def test_three_faces__a_grown_company_whose_only_open_face_is_strategy_gets_a_tr
             industry_tech_intensity=intensity,
             technical_coverage=2,
             marketing_coverage=2,
-            strategy_coverage=1,
+            strategy_coverage=0,
             product_team_size=6,
         )
         assert result.role_shape is RoleShape.SPECIALIST
@@ -111,11 +119,19 @@ def test_three_faces__a_company_with_every_face_covered_needs_no_new_pm() -> Non
     assert result.explain().startswith("No new PM is indicated")
 
 
-def test_three_faces__the_need_per_face_grows_with_the_company() -> None:
+def test_three_faces__one_person_per_face_whatever_the_size_unless_customised() -> None:
+    """The article says one person (or more) per face; more than one is a customisation."""
     fields = {"product_complexity": "moderate", "strategy_coverage": 1, "marketing_coverage": 1}
-    small = tpm_fit.recommend(company_size=500, technical_coverage=1, product_team_size=2, **fields)
-    big = tpm_fit.recommend(company_size=50_000, technical_coverage=1, product_team_size=2, **fields)
-    assert small.hire_needed is False
+    for size in (500, 50_000, 5_000_000):
+        assert not tpm_fit.recommend(
+            company_size=size, technical_coverage=1, product_team_size=2, **fields
+        ).hire_needed
+    data = tpm_fit.Rulebook.default().model_dump(mode="json")
+    data["seat"]["need"] = [{"from_company_size": 1, "people": 1}, {"from_company_size": 10_000, "people": 2}]
+    custom = tpm_fit.Rulebook.from_mapping(data)
+    big = tpm_fit.recommend(
+        company_size=50_000, technical_coverage=1, product_team_size=2, rulebook=custom, **fields
+    )
     assert big.hire_needed is True
     assert len(big.seat) == 1
 
@@ -163,7 +179,7 @@ def test_job_description__tech_is_a_plus_unless_several_specialised_pms_exist() 
     generalist = tpm_fit.recommend(company_size=40, product_team_size=1, **base)
     specialist = tpm_fit.recommend(company_size=40, product_team_size=3, **base)
     assert faces(generalist) == faces(specialist) == ["technical"]
-    assert generalist.verdict is Verdict.EITHER  # a plus, not a requirement
+    assert generalist.verdict is not Verdict.TECHNICAL  # a plus, not a requirement
     assert specialist.verdict is Verdict.TECHNICAL
     assert (
         specialist.contributions()["technical_specialist_seat"]

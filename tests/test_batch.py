@@ -42,6 +42,10 @@ RESULT_COLUMNS = [
     "role_shape",
     "hire_needed",
     *SEAT_COLUMNS,
+    "open_seats",
+    "assumed",
+    "warning.warn_pms_without_coverage",
+    "warning.warn_grown_without_pm",
     *RISK_COLUMNS,
     *CONTRIBUTIONS,
 ]
@@ -71,6 +75,10 @@ def assert_matches_scalar(
         assert bool(row["hire_needed"]) is expected.hire_needed
         for face in Face:
             assert bool(row[f"seat.{face.value}"]) is (face in expected.seat)
+        assert row["open_seats"] == ",".join(face.value for face in expected.open_seats)
+        assert row["assumed"] == ",".join(expected.assumed)
+        warned = [row[f"warning.{name}"] for name in ("warn_pms_without_coverage", "warn_grown_without_pm")]
+        assert sum(bool(flag) for flag in warned) == len(expected.warnings)
         risks = {risk.id for risk in expected.risks}
         for risk in (rulebook or Rulebook.default()).risks:
             assert bool(row[f"risk.{risk.id}"]) is (risk.id in risks)
@@ -143,7 +151,15 @@ def test_absent_optional_columns_take_the_model_defaults() -> None:
     full = pd.DataFrame(
         [OrgProfile.model_validate(r).model_dump(mode="json") for r in short.to_dict("records")]
     )
-    pd.testing.assert_frame_equal(recommend_many(short), recommend_many(full))
+    assumed = recommend_many(short)
+    # The same results, except that the short frame's absent inputs are reported as assumed.
+    assert set(assumed["assumed"]) == {
+        ",".join(name for name in OrgProfile.model_fields if name not in short)
+    }
+    assert set(recommend_many(full)["assumed"]) == {""}
+    pd.testing.assert_frame_equal(
+        assumed.drop(columns="assumed"), recommend_many(full).drop(columns="assumed")
+    )
 
 
 def test_index_and_order_are_kept_even_unsorted_and_duplicated() -> None:
@@ -337,7 +353,7 @@ def test_the_accessor_scores_and_drills_into_one_row() -> None:
     pd.testing.assert_frame_equal(grid.tpm_fit.recommend(), recommend_many(grid))
     scored = grid.join(grid.tpm_fit.recommend())
     one = scored.tpm_fit.recommendation(3)  # result columns are ignored
-    assert one == recommend(company_size=800, product_complexity="very_high")
+    assert one == recommend(grid.loc[3].to_dict())  # every column of the grid given: nothing assumed
     assert one.score == scored.loc[3, "score"]
 
 

@@ -53,7 +53,7 @@ STARTUP = {"company_size": 12, "product_complexity": "high"}
 STRATEGY_SEAT = {
     "company_size": 3000,
     "product_complexity": "moderate",
-    "strategy_coverage": 1,
+    "strategy_coverage": 0,
     "marketing_coverage": 2,
     "technical_coverage": 2,
     "product_team_size": 6,
@@ -63,7 +63,7 @@ TECHNICAL_SEAT = {
     "product_complexity": "high",
     "strategy_coverage": 2,
     "marketing_coverage": 2,
-    "technical_coverage": 1,
+    "technical_coverage": 0,
     "product_team_size": 6,
 }
 
@@ -471,11 +471,13 @@ def test_brief_properties_hold_for_any_profile(profile: OrgProfile) -> None:
         result.verdict,
         result.hire_needed,
     )
-    keys = [(item.shared, -item.emphasis) for item in brief.responsibilities]
+    role = set(result.seat) if result.hire_needed else set(Face)
+    keys = [(not set(item.faces) & role, -item.emphasis) for item in brief.responsibilities]
     assert keys == sorted(keys)
-    if result.hire_needed:
-        for item in brief.responsibilities:
-            assert item.shared == (not set(item.faces) & set(result.seat))
+    for item in brief.responsibilities:
+        # Shared means someone covers it: outside the seat, and a face of it is covered.
+        covered = any(getattr(profile, face.coverage_field) >= 1 for face in item.faces)
+        assert item.shared == (not set(item.faces) & role and covered)
     assert [c.qualification for c in brief.scorecard] == [q.id for q in brief.qualifications]
     assert sum(c.weight for c in brief.scorecard) == pytest.approx(1.0)
     assert all(2 <= len(c.questions) <= 3 and len(c.levels) == 5 for c in brief.scorecard)
@@ -487,10 +489,24 @@ def test_brief_properties_hold_for_any_profile(profile: OrgProfile) -> None:
     tech = qualification(brief, "technical_background").priority is Priority.MUST_HAVE
     assert tech == (
         result.verdict is Verdict.TECHNICAL
-        or (result.role_shape is RoleShape.SPECIALIST and Face.TECHNICAL in result.seat)
+        or (
+            result.verdict is not Verdict.TRADITIONAL
+            and result.role_shape is RoleShape.SPECIALIST
+            and Face.TECHNICAL in result.seat
+        )
     )
     business = qualification(brief, "business_acumen").priority is Priority.MUST_HAVE
-    assert business == bool({Face.STRATEGY, Face.MARKETING} & set(result.seat))
+    assert business == (
+        bool({Face.STRATEGY, Face.MARKETING} & set(result.seat)) or result.verdict is Verdict.TECHNICAL
+    )
+    if result.verdict is Verdict.TECHNICAL:  # the article's required traits (How to Hire)
+        assert {q.id for q in brief.must_haves()} == {
+            "technical_background",
+            "business_acumen",
+            "communication",
+            "user_centric",
+            "systems_thinking",
+        }
 
 
 # -- renderings -----------------------------------------------------------------------------

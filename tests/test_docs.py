@@ -32,3 +32,24 @@ def test_readme_quick_start_is_two_commands() -> None:
     commands = [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
     assert len(commands) == 2
     assert "pytest" in commands[1]
+
+
+def test_every_printed_output_in_the_docs_is_what_the_code_prints_now() -> None:
+    """Output blocks (<!-- output: expr -->) are generated: regenerate with
+    ``python docs/_ext/tpm_outputs.py README.md docs/*.md``."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("tpm_outputs", ROOT / "docs" / "_ext" / "tpm_outputs.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("tpm_outputs", module)
+    spec.loader.exec_module(module)
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    blocks = 0
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        blocks += text.count("<!-- output: ")
+        assert module.regenerate(text) == text, f"{page.name}: regenerate its outputs"
+    assert blocks >= 4

@@ -44,6 +44,8 @@ def test_scalar_twin_equals_vector_path_exactly(profiles: list[OrgProfile], rule
         assert one.score == batch.score[i]
         assert one.verdict.code == batch.verdict_codes[i]
         for name, column in batch.derived.items():
+            if name.startswith("warning."):  # the flags of Recommendation.warnings (test_batch.py)
+                continue
             assert values[name] == column[i], name
         assert one.seat.role_shape.code == batch.derived["role_shape"][i]
         assert [k for k, _ in one.risks] == np.flatnonzero(batch.risks[:, i]).tolist()

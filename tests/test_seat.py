@@ -37,10 +37,14 @@ def test_a_face_two_people_cover_is_not_in_the_seat_and_no_risk_says_nobody_cove
         assert "nobody else covers strategy" not in risk.description.lower()
 
 
-def test_a_200_person_company_without_a_pm_gets_a_generalist_owning_every_face() -> None:
+def test_a_200_person_company_without_a_pm_gets_one_face_now_and_the_others_as_open_seats() -> None:
+    # Grown past the split (a rule of thumb): one person per face, not one person for every hat.
     result = tpm_fit.recommend(company_size=200, product_complexity="moderate")
-    assert result.role_shape is RoleShape.GENERALIST
-    assert len(result.seat) == 3
+    assert result.role_shape is RoleShape.SPECIALIST
+    assert len(result.seat) == 1
+    assert result.open_seats[0] == result.seat[0]
+    assert set(result.open_seats) == set(Face)
+    assert any("no PM on staff" in text for text in result.warnings)
 
 
 def test_a_200_person_company_with_a_pm_gets_a_specialist_owning_one_face() -> None:
@@ -153,14 +157,18 @@ def test_seat_properties_hold_for_every_profile(profile: OrgProfile, rulebook: R
     assert result.hire_needed is bool(result.seat)
     for face in result.seat:
         assert getattr(profile, face.coverage_field) < need  # a covered face is never in the seat
+    seat = rulebook.seat
+    open_faces = [f for f in Face if getattr(profile, f.coverage_field) < need]
     if result.role_shape is RoleShape.SPECIALIST:
         assert len(result.seat) <= 1
-        assert profile.product_team_size >= 1
+        assert (
+            profile.company_size >= seat.specialist_min_company_size
+            or profile.product_team_size >= seat.specialist_min_product_team
+        )
+        assert sorted(result.open_seats, key=list(Face).index) == open_faces
+        assert result.open_seats[:1] == result.seat
     else:
-        open_faces = [f for f in Face if getattr(profile, f.coverage_field) < need]
-        assert list(result.seat) == open_faces
-    if profile.product_team_size == 0:
-        assert result.role_shape is RoleShape.GENERALIST
+        assert list(result.seat) == open_faces == list(result.open_seats)
     assert list(result.seat) == sorted(result.seat, key=list(Face).index)
 
 
@@ -299,8 +307,13 @@ def test_the_seat_table_equals_the_seat_arithmetic(rulebook: Rulebook, profiles:
     """Integer columns look the seat up in a table built from the arithmetic: same codes."""
     stage = compile_rulebook(rulebook).seat
     columns = {
-        name: np.array([getattr(p, name) for p in profiles], dtype=np.int64)
-        for name in ("company_size", "product_team_size", *(face.coverage_field for face in Face))
+        name: np.array([encode_profile(p)[name] for p in profiles], dtype=np.int64)
+        for name in (
+            "company_size",
+            "product_team_size",
+            "product_complexity",
+            *(face.coverage_field for face in Face),
+        )
     }
     looked_up = stage.table.batch(columns, len(profiles))
     assert looked_up is not None
@@ -321,8 +334,13 @@ def test_seat_classes_of_a_few_rows_equal_the_vectorised_classes(
 ) -> None:
     """A few rows are classed one by one in Python; many rows in numpy: the same classes."""
     table = compile_rulebook(rulebook).seat.table
-    fields = ("company_size", "product_team_size", *(face.coverage_field for face in Face))
-    few = {name: np.array([getattr(p, name) for p in profiles], dtype=dtype) for name in fields}
+    fields = (
+        "company_size",
+        "product_team_size",
+        "product_complexity",
+        *(face.coverage_field for face in Face),
+    )
+    few = {name: np.array([encode_profile(p)[name] for p in profiles], dtype=dtype) for name in fields}
     many = {name: np.tile(column, 9) for name, column in few.items()}  # past the row-by-row path
     n = len(profiles)
     assert table.classes(few, n).tolist() == table.classes(many, 9 * n)[:n].tolist()

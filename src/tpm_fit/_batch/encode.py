@@ -46,9 +46,20 @@ LEVEL_DTYPES: Final[dict[str, pd.CategoricalDtype]] = {
 CONTRIBUTION_PREFIX: Final = "contribution."
 SEAT_PREFIX: Final = "seat."
 RISK_PREFIX: Final = "risk."
-#: Columns that recommend_many adds besides ``seat.<face>``, ``risk.<risk_id>`` and
-#: ``contribution.<factor_id>``.
-RESULT_COLUMNS: Final = ("verdict", "score", "role_shape", "hire_needed", "error", "margin", "margin_factor")
+WARNING_PREFIX: Final = "warning."
+#: Columns that recommend_many adds besides ``seat.<face>``, ``risk.<risk_id>``,
+#: ``warning.<statement_id>`` and ``contribution.<factor_id>``.
+RESULT_COLUMNS: Final = (
+    "verdict",
+    "score",
+    "role_shape",
+    "hire_needed",
+    "open_seats",
+    "assumed",
+    "error",
+    "margin",
+    "margin_factor",
+)
 
 _FIELDS: Final = tuple(OrgProfile.model_fields)
 _REQUIRED: Final = tuple(name for name, info in OrgProfile.model_fields.items() if info.is_required())
@@ -737,5 +748,6 @@ def _error_column(encoded: _Encoded) -> NDArray[np.object_]:
 
 def _is_result_column(column: Hashable) -> bool:
     return isinstance(column, str) and (
-        column in RESULT_COLUMNS or column.startswith((CONTRIBUTION_PREFIX, SEAT_PREFIX, RISK_PREFIX))
+        column in RESULT_COLUMNS
+        or column.startswith((CONTRIBUTION_PREFIX, SEAT_PREFIX, RISK_PREFIX, WARNING_PREFIX))
     )

@@ -13,6 +13,7 @@ Importing this module imports pandas and registers the ``DataFrame.tpm_fit`` acc
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
@@ -35,7 +36,10 @@ from .._engine.kernel import (
     CompiledRulebook,
     compile_rulebook,
 )
+from .._engine.seat import OPEN_SEATS, WARNINGS
+from .._engine.statements import statements_of
 from .._errors import short
+from .._model.primitives import compile_activation
 from .._model.profile import OrgProfile
 from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import FACES
@@ -44,6 +48,7 @@ from .encode import (
     CONTRIBUTION_PREFIX,
     RISK_PREFIX,
     SEAT_PREFIX,
+    WARNING_PREFIX,
     ExtraColumns,
     _check_columns,
     _Encoded,
@@ -63,6 +68,10 @@ _ERRORS_VALUES: Final = ("raise", "coerce")
 #: Verdicts are ordered like scores: a higher score never gives a lower verdict.
 VERDICT_DTYPE: Final = pd.CategoricalDtype(list(VERDICT_NAMES), ordered=True)
 ROLE_SHAPE_DTYPE: Final = pd.CategoricalDtype(list(ROLE_SHAPE_NAMES), ordered=False)
+#: Orders of open seats as text ("technical,strategy"; "" for none), by the seat stage's codes.
+OPEN_SEATS_DTYPE: Final = pd.CategoricalDtype(
+    [",".join(face.value for face in order) for order in OPEN_SEATS], ordered=False
+)
 # pandas 3 has a dedicated string dtype whose missing value is NaN; pandas 2 keeps str in object.
 _STR_DTYPE: Final[Any] = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 
@@ -115,8 +124,14 @@ def result_frame(
     *,
     errors: NDArray[np.object_] | None,
     margins: bool = False,
+    columns: Mapping[str, NDArray[Any]] | None = None,
+    given: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Shape the kernel's outputs as the result frame, without copying the float columns."""
+    """Shape the kernel's outputs as the result frame, without copying the float columns.
+
+    ``columns`` (the encoded profile columns) add the ``warning.<id>`` flags, and ``given`` (the
+    profile fields the frame has) the ``assumed`` column.
+    """
     evaluation = scored.evaluation
     data: dict[str, Any] = {
         # The kernel's codes are in range by construction (-1 for bad rows): no validation pass.
@@ -127,6 +142,7 @@ def result_frame(
     }
     for face in FACES:
         data[SEAT_PREFIX + face.value] = _flags(evaluation.derived[face.seat_input], scored.bad)
+    data.update(_plan_columns(compiled, scored, columns, given))
     for risk, flags in zip(compiled.rulebook.risks, evaluation.risks, strict=True):
         data[RISK_PREFIX + risk.id] = _flags(flags, scored.bad)
     for factor_id, row in zip(compiled.factor_ids, evaluation.contributions, strict=True):
@@ -136,6 +152,52 @@ def result_frame(
     if errors is not None:
         data["error"] = pd.Series(errors, index=index, dtype=_STR_DTYPE, copy=False)
     return _frame_of(data, index)
+
+
+def _plan_columns(
+    compiled: CompiledRulebook,
+    scored: _Scored,
+    columns: Mapping[str, NDArray[Any]] | None,
+    given: Sequence[str] | None,
+) -> dict[str, Any]:
+    """``open_seats``, and with the inputs ``assumed`` and one ``warning.<id>`` per warning."""
+    evaluation, bad = scored.evaluation, scored.bad
+    out: dict[str, Any] = {}
+    codes = evaluation.derived.get("open_seats")
+    if codes is not None:
+        if bad.any():
+            codes = np.where(bad, np.int8(-1), codes)
+        out["open_seats"] = pd.Categorical.from_codes(codes, dtype=OPEN_SEATS_DTYPE, validate=False)
+    if given is not None:
+        assumed = ",".join(name for name in OrgProfile.model_fields if name not in set(given))
+        constant: NDArray[np.int8] = np.where(bad, np.int8(-1), np.int8(0)).astype(np.int8)
+        dtype = pd.CategoricalDtype([assumed], ordered=False)
+        out["assumed"] = pd.Categorical.from_codes(constant, dtype=dtype, validate=False)
+    if columns is not None:
+        for statement_id, flags in warning_flags(compiled, columns, evaluation.derived).items():
+            out[WARNING_PREFIX + statement_id] = _flags(flags, bad)
+    return out
+
+
+def warning_flags(
+    compiled: CompiledRulebook, columns: Mapping[str, NDArray[Any]], derived: Mapping[str, NDArray[Any]]
+) -> dict[str, NDArray[Any]]:
+    """Per warning statement of the rulebook, whether it holds for each row: the conditions
+    ``Recommendation.warnings`` are said under. The seat stage computes those its classes decide
+    (one gather with the seat); the others are computed here from the columns."""
+    says = statements_of(compiled.rulebook)
+    out: dict[str, NDArray[Any]] = {}
+    full: dict[str, NDArray[Any]] | None = None
+    for statement_id in WARNINGS:
+        spec = says.specs.get(statement_id)
+        if spec is None or spec.when is None:
+            continue
+        found = derived.get(WARNING_PREFIX + statement_id)
+        if found is None:
+            full = full if full is not None else {**columns, **derived}
+            found = compile_activation(spec.when).batch(full) >= spec.min_activation - 1e-9
+        out[statement_id] = found
+    return out
 
 
 #: Up to this many rows, the result frame is built from blocks (the float columns copied into
@@ -408,6 +470,8 @@ def _recommend_frame(
         frame.index,
         errors=_error_column(encoded) if errors == "coerce" else None,
         margins=margins,
+        columns=encoded.columns,
+        given=[name for name in frame.columns if name in OrgProfile.model_fields],
     )
     if extra_columns == "keep":
         _insert_kept(result, frame)

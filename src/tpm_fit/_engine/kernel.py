@@ -34,7 +34,7 @@ from .._model.vocab import RoleShape, Verdict
 from .cache import FingerprintCache
 from .packed import pack, unpack
 from .parallel import run_shares
-from .seat import SEAT_INPUTS, SeatOne, SeatStage, _SeatTable
+from .seat import SEAT_INPUTS, WARNINGS, SeatOne, SeatStage, _SeatTable
 
 __all__ = [
     "INPUT_NAMES",
@@ -343,7 +343,7 @@ class CompiledRulebook:
     def __init__(self, rulebook: Rulebook) -> None:
         self.rulebook = rulebook
         self.factor_ids = rulebook.factor_ids
-        self.seat = SeatStage(rulebook.seat)
+        self.seat = SeatStage(rulebook.seat, flags=_warning_conditions(rulebook))
         self.plan = plan = _Plan()
         self.factor_steps = tuple(plan.add(factor.activation) for factor in rulebook.factors)
         self.risk_steps = tuple(plan.add(risk.when) for risk in rulebook.risks)
@@ -449,7 +449,7 @@ class CompiledRulebook:
             return whole.evaluate(self.seat.table, columns, n, threads=threads, gather=gather)
         full = self.with_derived(columns, n)
         contributions, score, codes, flags = self._rows(full, n, risks=True)
-        derived = {name: full[name] for name in SEAT_INPUTS}
+        derived = {name: full[name] for name in self.seat.outputs if name in full}
         return BatchEvaluation(derived, contributions, score, codes, flags)
 
     def _rows(
@@ -570,7 +570,19 @@ class CompiledRulebook:
         points = set(self.seat.breakpoints(name))
         for factor in self.rulebook.factors:
             points |= factor.activation.breakpoints(name)
+        for condition in self.conditions:
+            points |= condition.breakpoints(name)
         return frozenset(points)
+
+    @property
+    def conditions(self) -> tuple[Primitive, ...]:
+        """The conditions of the verdict axioms and statements: the grid must decide them too."""
+        rulebook = self.rulebook
+        found: list[Primitive] = []
+        for axiom in rulebook.verdict_axioms:
+            found += [axiom.when] if axiom.then is None else [axiom.when, axiom.then]
+        found += [statement.when for statement in rulebook.statements if statement.when is not None]
+        return tuple(found)
 
     def verdict_at(self, values: Mapping[str, float]) -> tuple[Verdict, float]:
         """Verdict and score for one encoded profile without derived inputs."""
@@ -755,7 +767,7 @@ class _Fused:
                     values.take(index, out=out[rows], mode="clip")
 
         run_shares(blocks, range(0, n, _BLOCK_ROWS), threads)
-        derived = dict(zip(SEAT_INPUTS, unpack(seats, len(SEAT_INPUTS)), strict=True))
+        derived = dict(zip(seat.outputs, unpack(seats, len(seat.outputs)), strict=True))
         outputs = unpack(small, self.small_columns)
         return BatchEvaluation(
             derived, floats[:-1], floats[-1], outputs[0], outputs[1:].view(np.bool_), gathered
@@ -840,6 +852,18 @@ def _rows(columns: Columns, start: int, stop: int, n: int) -> dict[str, NDArray[
     return {
         name: column[start:stop] if np.ndim(column) == 1 and len(column) == n else column
         for name, column in columns.items()
+    }
+
+
+def _warning_conditions(rulebook: Rulebook) -> dict[str, tuple[Primitive, float]]:
+    """The warning statements' conditions by batch column (``warning.<id>``), for the seat stage
+    to compute with the seat where its classes decide them (a rulebook without statements uses
+    the default rulebook's, as the renderers do)."""
+    specs = {spec.id: spec for spec in rulebook.statements or Rulebook.default().statements}
+    return {
+        f"warning.{name}": (specs[name].when, specs[name].min_activation)  # type: ignore[misc]
+        for name in WARNINGS
+        if name in specs and specs[name].when is not None
     }
 
 

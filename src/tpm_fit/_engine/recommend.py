@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from bisect import bisect_right
 from collections.abc import Mapping
 from typing import Any, Final, Unpack
 
@@ -12,7 +13,8 @@ from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import Verdict
 from .._version import __version__
 from .kernel import CompiledRulebook, compile_rulebook, encode_profile
-from .seat import need_reason
+from .seat import SEAT_OUTPUTS, SeatOne, need_reason, warnings_of
+from .statements import statements_of
 
 __all__ = ["recommend"]
 
@@ -75,6 +77,7 @@ class _Shaper:
                     "section": risk.section,
                     "description": risk.description,
                     "mitigation": risk.mitigation,
+                    "if_hired": risk.side,
                 },
             )
             for risk in rulebook.risks
@@ -85,6 +88,15 @@ class _Shaper:
         self.rulebook_name = rulebook.name
         self.rulebook_version = rulebook.version
         self.rulebook_fingerprint = rulebook.fingerprint
+        self.says = statements_of(rulebook)
+        #: Sentences by situation (see :meth:`sentences`), bounded like the backgrounds.
+        self.said: dict[tuple[object, ...], tuple[SeatOne, dict[str, float], str, tuple[str, ...]]] = {}
+        # Company size and team size enter the sentences through their class (between two
+        # breakpoints the seat and every statement's condition are constant) and as numbers.
+        self.size_points = sorted(compiled.breakpoints("company_size"))
+        self.team_points = sorted(compiled.breakpoints("product_team_size"))
+        reads = frozenset().union(*self.says.reads.values(), _SEAT_READS)
+        self.exact_reads = tuple(sorted(reads - {"company_size", "product_team_size"}))
 
     def background(self, values: dict[str, float]) -> _Background:
         """Verdict, score, trace and risks of one encoded profile with its derived inputs."""
@@ -100,8 +112,63 @@ class _Shaper:
         )
         return verdict, score, trace, risks
 
+    def situation(
+        self, values: dict[str, float], assumed: tuple[str, ...], org: OrgProfile
+    ) -> tuple[SeatOne, str, tuple[str, ...]]:
+        """The seat (its derived inputs added to ``values``), the seat's reason and the warnings
+        of one profile, memoised by situation.
+
+        Equal situations (the size and team classes, between whose breakpoints the seat and
+        every statement's condition are constant; every other input the seat and the sentences
+        read; and which inputs were assumed) have the same seat and say the same words, with the
+        size and team filled in: built once per situation, then only those two numbers are put in.
+        """
+        size, team = values["company_size"], values["product_team_size"]
+        key = (
+            bisect_right(self.size_points, size),
+            bisect_right(self.team_points, team),
+            team == 1,
+            assumed,
+            *[values[name] for name in self.exact_reads],
+        )
+        found = self.said.get(key)
+        if found is None:
+            seat = self.compiled.seat.one(values)
+            shown = (_SIZE_TEXT, _TEAM_TEXT)
+            labels = {name: _label(getattr(org, name)) for name in assumed} if assumed else None
+            reason = need_reason(self.compiled.seat, seat, values, self.says, labels, shown)
+            warnings = warnings_of(values, self.says, labels, shown)
+            if len(self.said) >= _BACKGROUNDS:
+                self.said.clear()
+            derived = {name: values[name] for name in SEAT_OUTPUTS}
+            found = self.said[key] = (seat, derived, reason, warnings)
+        else:
+            values.update(found[1])
+        seat, _, reason, warnings = found
+        shown_size, shown_team = f"{int(size):,}", f"{int(team):,}"
+        reason = reason.replace(_SIZE_TEXT, shown_size).replace(_TEAM_TEXT, shown_team)
+        if warnings:
+            warnings = tuple(
+                text.replace(_SIZE_TEXT, shown_size).replace(_TEAM_TEXT, shown_team) for text in warnings
+            )
+        return seat, reason, warnings
+
 
 _Background = tuple[Verdict, float, tuple[TraceStep, ...], tuple[Risk, ...]]
+#: Stand-ins for the company size and the number of PMs in memoised sentences.
+_SIZE_TEXT: Final = "\x00size\x00"
+_TEAM_TEXT: Final = "\x00team\x00"
+#: The profile inputs the seat reads.
+_SEAT_READS: Final = frozenset(
+    {
+        "company_size",
+        "product_team_size",
+        "product_complexity",
+        "strategy_coverage",
+        "marketing_coverage",
+        "technical_coverage",
+    }
+)
 #: Bound of a rulebook's cache of backgrounds (cleared when full).
 _BACKGROUNDS: Final = 4096
 
@@ -129,6 +196,21 @@ def _as_profile(profile: OrgProfile | Mapping[str, Any] | None, fields: dict[str
         f"profile must be an OrgProfile, a mapping of its fields, or omitted in favour of "
         f"keyword fields; got {type(profile).__name__}"
     )
+
+
+def _assumed(org: OrgProfile) -> tuple[str, ...]:
+    """The inputs of ``org`` that were not given and took their defaults, in field order."""
+    given = org.__pydantic_fields_set__
+    if len(given) == len(_FIELDS):
+        return ()
+    return tuple(name for name in _FIELDS if name not in given)
+
+
+_FIELDS: Final = tuple(OrgProfile.model_fields)
+
+
+def _label(value: object) -> str:
+    return str(getattr(value, "value", value))
 
 
 def recommend(
@@ -176,7 +258,8 @@ def recommend(
     shaper = _shaper(rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook))
     values = encode_profile(org)
     compiled = shaper.compiled
-    seat = compiled.seat.one(values)
+    assumed = _assumed(org)
+    seat, reason, warnings = shaper.situation(values, assumed, org)  # adds the derived inputs
     key = compiled.background_key(values)
     background = shaper.backgrounds.get(key) if key is not None else None
     if background is None:
@@ -199,7 +282,7 @@ def recommend(
             "role_shape": seat.role_shape,
             "seat": seat.seat,
             "hire_needed": bool(seat.seat),
-            "need_reason": need_reason(compiled.seat, seat, values),
+            "need_reason": reason,
             "trace": trace,
             "risks": risks,
             "profile": org,
@@ -207,5 +290,8 @@ def recommend(
             "rulebook_version": shaper.rulebook_version,
             "rulebook_fingerprint": shaper.rulebook_fingerprint,
             "library_version": LIBRARY_VERSION,
+            "open_seats": seat.open_seats,
+            "assumed": assumed,
+            "warnings": warnings,
         }
     )

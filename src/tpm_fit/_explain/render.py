@@ -5,12 +5,14 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
+from .._engine.statements import assumed_note
 from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
+from .._model.vocab import Favours, Verdict
 
 if TYPE_CHECKING:
     from .._engine.counterfactual import Counterfactual
-    from .._model.result import Recommendation, TraceStep
+    from .._model.result import Recommendation, Risk, TraceStep
 
 __all__ = [
     "describe_activation",
@@ -20,6 +22,7 @@ __all__ = [
     "render_markdown",
     "render_rulebook_table",
     "render_text",
+    "risk_groups",
     "signed",
 ]
 
@@ -72,9 +75,67 @@ def _sides(result: Recommendation, top: int) -> tuple[list[TraceStep], list[Trac
 
 
 def _profile_line(result: Recommendation) -> str:
+    assumed = set(result.assumed)
     return ", ".join(
-        f"{name}={getattr(value, 'value', value)}" for name, value in result.profile.__dict__.items()
+        f"{name}={getattr(value, 'value', value)}{' (assumed)' if name in assumed else ''}"
+        for name, value in result.profile.__dict__.items()
     )
+
+
+def _notes(result: Recommendation) -> list[str]:
+    """Warnings about the inputs, then which inputs were assumed and how to give them."""
+    lines = [f"Check the inputs: {printable(text)}" for text in result.warnings]
+    if result.assumed:
+        values = ", ".join(
+            f"{name}={getattr(getattr(result.profile, name), 'value', getattr(result.profile, name))}"
+            for name in result.assumed
+        )
+        lines.append(
+            f"Assumed, not given: {values}. Sentences resting on them say so; pass them to "
+            "recommend() (or as tpm-fit flags) to describe the company."
+        )
+    return lines
+
+
+def risk_groups(result: Recommendation) -> list[tuple[str, list[tuple[Risk, str]]]]:
+    """The risks grouped by the hire they belong to (technical first), each with the mark of
+    the inputs it rests on that were not given ("" when none)."""
+    reads = _risk_reads(result)
+    groups: list[tuple[str, list[tuple[Risk, str]]]] = []
+    for side in (Favours.TECHNICAL, Favours.TRADITIONAL):
+        items = [
+            (risk, assumed_note(reads.get(risk.id, frozenset()), _assumed_labels(result)))
+            for risk in result.risks
+            if (risk.if_hired or _side_of(result)) is side
+        ]
+        if items:
+            groups.append((f"If you hire a {side.value} PM", items))
+    return groups
+
+
+def _side_of(result: Recommendation) -> Favours:
+    """For a risk recorded without if_hired (before 0.3): the side of its verdict."""
+    return Favours.TRADITIONAL if result.verdict is Verdict.TRADITIONAL else Favours.TECHNICAL
+
+
+def _assumed_labels(result: Recommendation) -> dict[str, str]:
+    return {
+        name: str(getattr(getattr(result.profile, name), "value", getattr(result.profile, name)))
+        for name in result.assumed
+    }
+
+
+def _risk_reads(result: Recommendation) -> dict[str, frozenset[str]]:
+    """Per risk id, the profile inputs its condition rests on (from the rulebook that made it)."""
+    if not result.assumed or not result.risks:
+        return {}
+    from .._engine.kernel import recently_compiled
+    from .._engine.statements import profile_inputs
+
+    rulebook = recently_compiled(result.rulebook_fingerprint) or Rulebook.default()
+    if rulebook.fingerprint != result.rulebook_fingerprint:
+        return {risk.id: frozenset(result.assumed) for risk in result.risks}  # unknown: assume all
+    return {rule.id: profile_inputs(set(rule.when.inputs())) for rule in rulebook.risks}
 
 
 def _band(result: Recommendation) -> str:
@@ -87,6 +148,7 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
     pro, con = _sides(result, top)
     lines = [
         *_opening(result),
+        *_notes(result),
         f"Profile: {_profile_line(result)}",
         "",
         "For a technical PM:",
@@ -94,11 +156,12 @@ def render_text(result: Recommendation, *, top: int = 3) -> str:
     lines += [_step_line(step) for step in pro] or ["  (nothing fired)"]
     lines += ["", "For a traditional PM:"]
     lines += [_step_line(step) for step in con] or ["  (nothing fired)"]
-    if result.risks:
-        lines += ["", "Risks to manage:"]
-        for risk in result.risks:
+    for heading, items in risk_groups(result):
+        lines += ["", f"Risks to manage {heading[0].lower()}{heading[1:]}:"]
+        for risk, note in items:
             lines.append(
-                f"  ! {printable(risk.title)} [{printable(risk.section)}]: {printable(risk.description)}"
+                f"  ! {printable(risk.title)} [{printable(risk.section)}]: "
+                f"{printable(risk.description)}{note}"
             )
             lines.append(f"    Mitigation: {printable(risk.mitigation)}")
     lines += [
@@ -124,7 +187,7 @@ def render_markdown(result: Recommendation, *, top: int = 3) -> str:
     opening = _opening(result, emphasis="*")
     out = [
         f"**{opening[0]}**  ",
-        *(f"{line}  " for line in opening[1:]),
+        *(f"{line}  " for line in [*opening[1:], *_notes(result)]),
         "",
         "Strongest reasons: "
         + "; ".join(f"{printable(s.title)} ({signed(s.contribution)})" for s in [*pro, *con]),
@@ -137,12 +200,12 @@ def render_markdown(result: Recommendation, *, top: int = 3) -> str:
         f"{signed(s.contribution)} | {printable(s.section)} |"
         for s in result.trace
     ]
-    if result.risks:
-        out += ["", "**Risks**", ""]
+    for heading, items in risk_groups(result):
+        out += ["", f"**Risks {heading[0].lower()}{heading[1:]}**", ""]
         out += [
-            f"- **{printable(r.title)}** ({printable(r.section)}): {printable(r.description)} "
+            f"- **{printable(r.title)}** ({printable(r.section)}): {printable(r.description)}{note} "
             f"*{printable(r.mitigation)}*"
-            for r in result.risks
+            for r, note in items
         ]
     out += [
         "",
@@ -161,15 +224,21 @@ def render_html(result: Recommendation) -> str:
         for s in result.trace
     )
     risks = "".join(
-        f"<li><b>{e(r.title)}</b> ({e(r.section)}): {e(r.description)} <i>{e(r.mitigation)}</i></li>"
-        for r in result.risks
+        f"<p><b>Risks {e(heading[0].lower() + heading[1:])}</b></p><ul>"
+        + "".join(
+            f"<li><b>{e(r.title)}</b> ({e(r.section)}): {e(r.description + note)} "
+            f"<i>{e(r.mitigation)}</i></li>"
+            for r, note in items
+        )
+        + "</ul>"
+        for heading, items in risk_groups(result)
     )
-    opening = _opening(result)
+    opening = [*_opening(result), *_notes(result)]
     return (
         f"<div><p><b>{e(opening[0])}</b><br>" + "<br>".join(e(line) for line in opening[1:]) + "</p>"
         "<table><thead><tr><th>factor</th><th>favours</th><th>weight</th><th>activation</th>"
         f"<th>contribution</th><th>section</th></tr></thead><tbody>{rows}</tbody></table>"
-        + (f"<p><b>Risks</b></p><ul>{risks}</ul>" if risks else "")
+        + risks
         + f"<p><small>Rulebook {e(result.rulebook_name)} {e(result.rulebook_version)}, sha256 "
         f"{e(result.rulebook_fingerprint[:12])}</small></p></div>"
     )

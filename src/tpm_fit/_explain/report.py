@@ -39,6 +39,8 @@ def render_report(report: VerificationReport) -> str:
         f"Score range over every profile: {report.score_min:+.4g} to {report.score_max:+.4g}",
         *_axiom_lines(report),
         *_seat_lines(report),
+        *_claim_lines(report),
+        *_sentence_lines(report),
         *_verdict_lines(report),
         *_factor_lines(report),
     ]
@@ -89,6 +91,29 @@ def _seat_lines(report: VerificationReport) -> list[str]:
             f"{axiom.cases_checked:,} cases, {axiom.violating_cases:,} broken"
         )
     return lines
+
+
+def _claim_lines(report: VerificationReport) -> list[str]:
+    if not report.verdict_axioms:
+        return []
+    lines = ["", "The article's firm claims (verdict and seat axioms):"]
+    for axiom in report.verdict_axioms:
+        lines.append(
+            f"  {_mark(axiom.holds)} {axiom.axiom} [{axiom.section}]: "
+            f"{axiom.cases_checked:,} cases, {axiom.violating_cases:,} broken"
+        )
+    return lines
+
+
+def _sentence_lines(report: VerificationReport) -> list[str]:
+    check = report.sentences
+    if check is None:
+        return []
+    return [
+        "",
+        f"Sentences: {_mark(not check.false_phrases)} {check.phrases_checked:,} fact-stating phrases "
+        f"over {check.profiles:,} profiles, {check.false_phrases:,} false",
+    ]
 
 
 def _region_lines(region: VerdictRegion) -> list[str]:

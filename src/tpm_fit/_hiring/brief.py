@@ -18,6 +18,7 @@ from typing import Final, Literal, assert_never
 
 from .._engine.cache import FingerprintCache
 from .._engine.kernel import compile_rulebook, encode_profile
+from .._engine.statements import assumed_note, profile_inputs
 from .._errors import TpmFitError
 from .._model.guidance import (
     EmphasisRule,
@@ -48,6 +49,8 @@ class _Rule:
     verdicts: frozenset[Verdict]
     inputs: tuple[str, ...]
     on_verdict: bool
+    #: The profile inputs the condition rests on (derived inputs replaced by what the seat reads).
+    rests_on: frozenset[str]
 
     def strength(self, values: Mapping[str, float], verdict: Verdict) -> float:
         if verdict not in self.verdicts:
@@ -64,6 +67,7 @@ def _rules(rules: Sequence[EmphasisRule]) -> tuple[_Rule, ...]:
             frozenset(rule.verdicts),
             tuple(sorted(rule.when.inputs())) if rule.when is not None else (),
             len(rule.verdicts) < len(Verdict),
+            profile_inputs(set(rule.when.inputs())) if rule.when is not None else frozenset(),
         )
         for rule in rules
     )
@@ -107,6 +111,18 @@ class _CompiledGuidance:
             for spec in guidance.qualifications
         )
         self.probes = {probe.risk: probe for probe in guidance.probes}
+        #: Per competency (by qualification), its questions' conditions (None: any situation).
+        self.question_conditions = tuple(
+            tuple(
+                None
+                if question.when is None
+                else (compile_activation(question.when).one, profile_inputs(set(question.when.inputs())))
+                for question in spec.competency.questions
+            )
+            if spec.competency is not None
+            else ()
+            for spec in guidance.qualifications
+        )
         self.memo: dict[tuple[object, ...], object] = {}
         self.memo_lock = threading.Lock()
 
@@ -124,14 +140,41 @@ def _combine(base: float, strengths: Sequence[float]) -> float:
     return 1.0 - rest
 
 
-def _fired(rules: Sequence[_Rule], strengths: Sequence[float], shown_at: float) -> tuple[str, ...]:
+def _fired(
+    rules: Sequence[_Rule], strengths: Sequence[float], shown_at: float, assumed: Mapping[str, str]
+) -> tuple[str, ...]:
     out = []
     for rule, strength in zip(rules, strengths, strict=True):
         if strength >= shown_at and strength > 0.0:
             reads = f"; reads {', '.join(rule.inputs)}" if rule.inputs else ""
             verdicts = "; verdict" if rule.on_verdict else ""
-            out.append(f"{rule.reason} ({strength:.2f}{reads}{verdicts})")
+            note = assumed_note(rule.rests_on, assumed)
+            out.append(f"{rule.reason}{note} ({strength:.2f}{reads}{verdicts})")
     return tuple(out)
+
+
+def _assumed(recommendation: Recommendation) -> dict[str, str]:
+    """Inputs that were not given, with the values they took."""
+    profile = recommendation.profile
+    return {
+        name: str(getattr(getattr(profile, name), "value", getattr(profile, name)))
+        for name in recommendation.assumed
+    }
+
+
+def _fits(
+    condition: tuple[One, frozenset[str]] | None, values: Mapping[str, float], assumed: Mapping[str, str]
+) -> bool:
+    """Whether a question may be asked: written for any situation, or for this one as given
+    (a situation that rests on an input that was not given is not asked about)."""
+    if condition is None:
+        return True
+    one, reads = condition
+    return one(values) >= _HOLDS_AT and reads.isdisjoint(assumed)
+
+
+#: Where a situational question holds (its condition reaching this).
+_HOLDS_AT: Final = 0.5 - 1e-9
 
 
 def _remember(compiled: _CompiledGuidance, key: tuple[object, ...], part: object) -> None:
@@ -159,13 +202,37 @@ def build_brief(
     role_faces = frozenset(recommendation.seat) if recommendation.hire_needed else frozenset(FACES)
 
     strengths = _strengths(compiled, values, recommendation.verdict)
-    key = _situation(strengths, recommendation, weighting)
+    assumed = _assumed(recommendation)
+    situation = _Situation(
+        assumed,
+        tuple(
+            tuple(_fits(condition, values, assumed) for condition in conditions)
+            for conditions in compiled.question_conditions
+        ),
+        tuple(int(values[face.coverage_field]) >= 1 for face in FACES),
+    )
+    key = (*_situation(strengths, recommendation, weighting), situation.key())
     found = compiled.memo.get(key)
     if isinstance(found, RoleBrief):
         return found
-    brief = _build(compiled, strengths, recommendation, used, role_faces, weighting)
+    brief = _build(compiled, strengths, recommendation, used, role_faces, weighting, situation)
     _remember(compiled, key, brief)
     return brief
+
+
+@dataclass(frozen=True, slots=True)
+class _Situation:
+    """What a brief reads from the profile besides the rules' strengths."""
+
+    #: Inputs not given, with the values they took.
+    assumed: Mapping[str, str]
+    #: Per competency, which of its questions fit the situation.
+    questions: tuple[tuple[bool, ...], ...]
+    #: Per face (FACES order), whether someone already covers it.
+    covered: tuple[bool, ...]
+
+    def key(self) -> tuple[object, ...]:
+        return (tuple(self.assumed.items()), self.questions, self.covered)
 
 
 #: Every emphasis rule's strength: per responsibility, then per qualification, rule by rule.
@@ -202,6 +269,7 @@ def _situation(
         weighting,
         verdict,
         recommendation.seat,
+        recommendation.open_seats,
         recommendation.role_shape,
         recommendation.hire_needed,
         recommendation.need_reason if not recommendation.hire_needed else "",
@@ -219,15 +287,19 @@ def _build(
     used: Rulebook,
     role_faces: frozenset[Face],
     weighting: Weighting,
+    situation: _Situation,
 ) -> RoleBrief:
     spec = compiled.guidance
     verdict = recommendation.verdict
-    responsibilities = _responsibilities(compiled, strengths[0], recommendation, used, role_faces)
-    qualifications, scorecard = _qualifications(compiled, strengths[1], recommendation, role_faces, weighting)
+    responsibilities = _responsibilities(compiled, strengths[0], recommendation, used, role_faces, situation)
+    qualifications, scorecard = _qualifications(
+        compiled, strengths[1], recommendation, role_faces, weighting, situation
+    )
+    backgrounds = _backgrounds(spec, verdict)
     return RoleBrief.model_validate(
         {
             "title": _title(recommendation),
-            "summary": _summary(recommendation, qualifications, scorecard),
+            "summary": _summary(recommendation, qualifications, scorecard, backgrounds),
             "hire_needed": recommendation.hire_needed,
             "seat": recommendation.seat,
             "role_shape": recommendation.role_shape,
@@ -236,6 +308,7 @@ def _build(
             "qualifications": qualifications,
             "scorecard": scorecard,
             "probes": tuple(_probe(compiled, risk, scorecard) for risk in recommendation.risks),
+            "backgrounds": backgrounds,
             "rulebook_fingerprint": recommendation.rulebook_fingerprint,
             "guidance_name": spec.name,
             "guidance_version": spec.version,
@@ -268,26 +341,31 @@ def _responsibilities(
     recommendation: Recommendation,
     rulebook: Rulebook,
     role_faces: frozenset[Face],
+    situation: _Situation,
 ) -> tuple[Responsibility, ...]:
     present = {risk.id: risk.title for risk in recommendation.risks}
     built: list[tuple[bool, float, int, Responsibility]] = []
     for index, ((spec, rules), strengths) in enumerate(
         zip(compiled.responsibilities, all_strengths, strict=True)
     ):
-        shared = role_faces.isdisjoint(spec.faces)
+        outside = role_faces.isdisjoint(spec.faces)
+        # Shared means someone covers it: the faces of an item outside the seat that someone covers.
+        covered = (
+            tuple(face for face in spec.faces if situation.covered[FACES.index(face)]) if outside else ()
+        )
         fired, raised = (
             _in_trace(compiled, rulebook, index, rules, recommendation.trace, present)
             if any(strengths)
             else ((), ())
         )
         # The words of ``fired`` are the rulebook's titles: the memo outlives one rulebook.
-        key = ("r", index, strengths, shared, fired, raised, rulebook.fingerprint)
+        key = ("r", index, strengths, outside, covered, fired, raised, rulebook.fingerprint, situation.key())
         item = compiled.memo.get(key)
         if not isinstance(item, Responsibility):
             linked = _linked(recommendation.trace, fired, raised)
-            item = _responsibility(compiled, spec, rules, strengths, shared, linked)
+            item = _responsibility(compiled, spec, rules, strengths, (outside, covered), linked, situation)
             _remember(compiled, key, item)
-        built.append((shared, -item.emphasis, index, item))
+        built.append((outside, -item.emphasis, index, item))
     built.sort(key=lambda entry: entry[:3])
     return tuple(entry[3] for entry in built)
 
@@ -319,14 +397,21 @@ def _responsibility(
     spec: ResponsibilitySpec,
     rules: Sequence[_Rule],
     strengths: Sequence[float],
-    shared: bool,
+    placement: tuple[bool, tuple[Face, ...]],
     linked: Sequence[str],
+    situation: _Situation,
 ) -> Responsibility:
-    why = _fired(rules, strengths, compiled.guidance.shown_at) or (
+    outside, covered = placement
+    why = _fired(rules, strengths, compiled.guidance.shown_at, situation.assumed) or (
         f"no rule fires in this situation; base emphasis {spec.base:g}",
     )
-    if shared:
-        why = (*why, f"shared: people already cover {', '.join(face.value for face in spec.faces)}")
+    if covered:
+        reads = frozenset(face.coverage_field for face in covered)
+        note = assumed_note(reads, situation.assumed)
+        why = (*why, f"shared: people already cover {', '.join(face.value for face in covered)}{note}")
+    elif outside:
+        open_faces = ", ".join(face.value for face in spec.faces)
+        why = (*why, f"outside this seat: {open_faces} not in it (see the open seats)")
     if linked:
         why = (*why, f"in the trace: {'; '.join(linked)}")
     return Responsibility(
@@ -335,7 +420,7 @@ def _responsibility(
         faces=spec.faces,
         section=spec.section,
         emphasis=_combine(spec.base, strengths),
-        shared=shared,
+        shared=bool(covered),
         why=why,
     )
 
@@ -346,13 +431,16 @@ def _qualifications(
     recommendation: Recommendation,
     role_faces: frozenset[Face],
     weighting: Weighting,
+    situation: _Situation,
 ) -> tuple[tuple[Qualification, ...], tuple[Competency, ...]]:
     weights, reasons = _weights(compiled, recommendation, weighting)
     rows: list[tuple[int, int, Qualification, Competency]] = []
     for index, (item, strengths) in enumerate(zip(compiled.qualifications, all_strengths, strict=True)):
         must = bool(item.rules) and _combine(0.0, strengths) >= compiled.guidance.must_have_at
-        qualification = _qualification(compiled, index, item, strengths, must)
-        competency = _competency(compiled, index, item, (weights[index], reasons[index]), must, role_faces)
+        qualification = _qualification(compiled, index, item, strengths, must, situation)
+        competency = _competency(
+            compiled, index, item, (weights[index], reasons[index]), must, role_faces, situation
+        )
         rows.append((0 if must else 1, index, qualification, competency))
     rows.sort(key=lambda row: row[:2])
     return tuple(row[2] for row in rows), tuple(row[3] for row in rows)
@@ -364,9 +452,10 @@ def _qualification(
     item: _CompiledQualification,
     strengths: tuple[float, ...],
     must: bool,
+    situation: _Situation,
 ) -> Qualification:
     """The qualification as a must-have (with the rules that made it one) or a nice-to-have (memoised)."""
-    key = ("q", index, strengths, must)
+    key = ("q", index, strengths, must, tuple(situation.assumed.items()))
     found = compiled.memo.get(key)
     if isinstance(found, Qualification):
         return found
@@ -376,7 +465,7 @@ def _qualification(
         section=item.spec.section,
         priority=Priority.MUST_HAVE if must else Priority.NICE_TO_HAVE,
         competency=item.competency_id,
-        why=_fired(item.rules, strengths, compiled.guidance.shown_at)
+        why=_fired(item.rules, strengths, compiled.guidance.shown_at, situation.assumed)
         if must
         else (item.spec.nice_to_have_reason,),
     )
@@ -391,9 +480,11 @@ def _competency(
     weight: tuple[float, str],
     must: bool,
     role_faces: frozenset[Face],
+    situation: _Situation,
 ) -> Competency:
     """The scorecard line assessing the qualification, with its weight and reason (memoised)."""
-    key = ("c", index, *weight, must, role_faces)
+    fits = situation.questions[index]
+    key = ("c", index, *weight, must, role_faces, fits)
     found = compiled.memo.get(key)
     if isinstance(found, Competency):
         return found
@@ -407,22 +498,28 @@ def _competency(
         weight=weight[0],
         weight_reason=weight[1],
         levels=item.levels,
-        questions=_questions(spec.questions, role_faces),
+        questions=_questions(spec.questions, role_faces, fits),
         target=targets.must_have if must else targets.nice_to_have,
     )
     _remember(compiled, key, competency)
     return competency
 
 
-def _questions(pool: Sequence[QuestionSpec], role_faces: frozenset[Face]) -> tuple[str, ...]:
-    """Two or three questions: those on the seat's faces first, then general ones, then the rest."""
+def _questions(
+    pool: Sequence[QuestionSpec], role_faces: frozenset[Face], fits: Sequence[bool]
+) -> tuple[str, ...]:
+    """Two or three questions: those written for this situation first (product team, industry,
+    engineering team), then those on the seat's faces, then general ones, then the rest; a
+    question written for another situation is never asked."""
 
-    def rank(entry: tuple[int, QuestionSpec]) -> tuple[int, int]:
+    def rank(entry: tuple[int, QuestionSpec]) -> tuple[int, int, int]:
         index, question = entry
         faces = question.faces
-        return (0 if role_faces.intersection(faces) else 1 if not faces else 2, index)
+        situational = 0 if question.when is not None else 1
+        return (situational, 0 if role_faces.intersection(faces) else 1 if not faces else 2, index)
 
-    ordered = sorted(enumerate(pool), key=rank)
+    usable = [(index, question) for index, question in enumerate(pool) if fits[index]]
+    ordered = sorted(usable, key=rank)
     return tuple(question.text for _, question in ordered[:3])
 
 
@@ -463,6 +560,7 @@ def _probe(compiled: _CompiledGuidance, risk: Risk, scorecard: Sequence[Competen
             "How would you make that plan work? Give an example from your own work."
         )
     return Probe(
+        if_hired=risk.if_hired,
         risk=risk.id,
         risk_title=risk.title,
         section=risk.section,
@@ -470,6 +568,16 @@ def _probe(compiled: _CompiledGuidance, risk: Risk, scorecard: Sequence[Competen
         competency=competency,
         question=question,
     )
+
+
+def _backgrounds(guidance: Guidance, verdict: Verdict) -> tuple[str, ...]:
+    """The backgrounds the article lists for the hire the verdict calls for (both for either)."""
+    sides = {
+        Verdict.TECHNICAL: (Favours.TECHNICAL,),
+        Verdict.TRADITIONAL: (Favours.TRADITIONAL,),
+        Verdict.EITHER: (Favours.TECHNICAL, Favours.TRADITIONAL),
+    }[verdict]
+    return tuple(item for side in sides for item in guidance.backgrounds.get(side, ()))
 
 
 def _title(recommendation: Recommendation) -> str:
@@ -499,7 +607,10 @@ def _words(items: Sequence[str]) -> str:
 
 
 def _summary(
-    recommendation: Recommendation, qualifications: Sequence[Qualification], scorecard: Sequence[Competency]
+    recommendation: Recommendation,
+    qualifications: Sequence[Qualification],
+    scorecard: Sequence[Competency],
+    backgrounds: Sequence[str],
 ) -> str:
     names = {c.id: c.name for c in scorecard}
     parts = []
@@ -515,6 +626,11 @@ def _summary(
             f"the hire would own {owned}."
         )
     parts.append(f"Background: {recommendation.verdict.headline}")
+    if backgrounds:
+        parts.append(f"Typical backgrounds: {_words(list(backgrounds))}.")
+    if len(recommendation.open_seats) > len(recommendation.seat):
+        later = [face.value for face in recommendation.open_seats if face not in recommendation.seat]
+        parts.append(f"Open seats after this one: {_words(later)}.")
     musts = [names[q.competency].lower() for q in qualifications if q.priority is Priority.MUST_HAVE]
     if musts:
         parts.append(f"Must-haves: {_words(musts)}.")

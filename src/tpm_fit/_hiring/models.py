@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 from pydantic import Field, model_validator
 
 from .._model.frozen import Frozen as _Frozen
-from .._model.vocab import Face, RoleShape, Verdict, check_hire_follows_seat
+from .._model.vocab import Face, Favours, RoleShape, Verdict, check_hire_follows_seat
 
 if TYPE_CHECKING:
     from .panel import PanelSummary, Rating
@@ -102,6 +102,9 @@ class Probe(_Frozen):
     mitigation: str = Field(description="The mitigation the question tests.")
     competency: str = Field(description="Competency the answer is rated under.")
     question: str = Field(description="The question, as asked.")
+    if_hired: Favours | None = Field(
+        default=None, description="Which hire the risk belongs to: technical or traditional."
+    )
 
 
 class RoleBrief(_Frozen):
@@ -123,6 +126,9 @@ class RoleBrief(_Frozen):
     qualifications: tuple[Qualification, ...] = Field(description="Must-haves first, then nice-to-haves.")
     scorecard: tuple[Competency, ...] = Field(description="One competency per qualification, same order.")
     probes: tuple[Probe, ...] = Field(description="One question per risk of the recommendation.")
+    backgrounds: tuple[str, ...] = Field(
+        default=(), description="Backgrounds to look for, as the article lists them for this verdict."
+    )
     rulebook_fingerprint: str = Field(description="sha256 of the rulebook behind the recommendation.")
     guidance_name: str = Field(description="Name of the guidance used.")
     guidance_version: str = Field(description="Version of the guidance used.")
@@ -152,6 +158,10 @@ class RoleBrief(_Frozen):
             if item.id == id:
                 return item
         raise KeyError(f"competency={id!r}: not on the scorecard; valid: {[c.id for c in self.scorecard]}")
+
+    def must_haves(self) -> tuple[Qualification, ...]:
+        """The must-have qualifications, in brief order."""
+        return tuple(q for q in self.qualifications if q.priority is Priority.MUST_HAVE)
 
     def to_markdown(self) -> str:
         """The brief as Markdown, ready to paste into a document."""

@@ -6,7 +6,7 @@ import html
 from typing import Any, Final
 
 from .._explain.render import printable
-from .models import Priority, RoleBrief
+from .models import Priority, Probe, RoleBrief
 
 __all__ = ["JOB_POSTING_PROPERTIES", "brief_html", "brief_markdown", "job_posting"]
 
@@ -87,12 +87,28 @@ def _md_probes(brief: RoleBrief) -> list[str]:
     if not brief.probes:
         return []
     lines = ["## Risk probes", ""]
-    lines += [
-        f"- **{_md(p.risk_title)}** ({_md(p.section)}; rate under {_md(p.competency)}): {_md(p.question)}"
-        for p in brief.probes
-    ]
-    lines.append("")
+    for heading, probes in probe_groups(brief):
+        lines += [f"### {heading}", ""]
+        lines += [
+            f"- **{_md(p.risk_title)}** ({_md(p.section)}; rate under {_md(p.competency)}): {_md(p.question)}"
+            for p in probes
+        ]
+        lines.append("")
     return lines
+
+
+def probe_groups(brief: RoleBrief) -> list[tuple[str, list[Probe]]]:
+    """The probes grouped by the hire whose risk they test (technical first)."""
+    groups = []
+    for side in ("technical", "traditional"):
+        probes = [p for p in brief.probes if (p.if_hired.value if p.if_hired else _side(brief)) == side]
+        if probes:
+            groups.append((f"If you hire a {side} PM", probes))
+    return groups
+
+
+def _side(brief: RoleBrief) -> str:
+    return "traditional" if brief.verdict.value == "traditional" else "technical"
 
 
 def _h(text: str) -> str:
@@ -152,13 +168,15 @@ def _html_scorecard(brief: RoleBrief) -> list[str]:
 def _html_probes(brief: RoleBrief) -> list[str]:
     if not brief.probes:
         return []
-    out = ["<h3>Risk probes</h3><ul>"]
-    out.extend(
-        f"<li><strong>{_h(p.risk_title)}</strong> <small>{_h(p.section)}; rate under "
-        f"{_h(p.competency)}</small>: {_h(p.question)}</li>"
-        for p in brief.probes
-    )
-    out.append("</ul>")
+    out = ["<h3>Risk probes</h3>"]
+    for heading, probes in probe_groups(brief):
+        out.append(f"<h4>{_h(heading)}</h4><ul>")
+        out.extend(
+            f"<li><strong>{_h(p.risk_title)}</strong> <small>{_h(p.section)}; rate under "
+            f"{_h(p.competency)}</small>: {_h(p.question)}</li>"
+            for p in probes
+        )
+        out.append("</ul>")
     return out
 
 

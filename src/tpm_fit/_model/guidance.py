@@ -114,6 +114,13 @@ class QuestionSpec(_Model):
         description="Faces the question probes; preferred when the seat holds one of them. "
         "Empty: relevant to any seat.",
     )
+    when: Activation | None = Field(
+        default=None,
+        description=(
+            "The situation the question is written for (an activation over the profile and the "
+            "seat, holding from 0.5): asked first where it holds, never where it does not."
+        ),
+    )
 
 
 class CompetencySpec(_Model):
@@ -209,6 +216,13 @@ class Guidance(_Model):
     )
     probes: tuple[ProbeSpec, ...] = Field(
         default=(), max_length=MAX_ITEMS, description="Probe questions for rulebook risks."
+    )
+    backgrounds: dict[Favours, tuple[_Text, ...]] = Field(
+        default_factory=dict,
+        description=(
+            "Backgrounds the hire typically comes from, by background (technical, traditional); "
+            "the brief names them for its verdict (both for 'either')."
+        ),
     )
 
     @model_validator(mode="after")

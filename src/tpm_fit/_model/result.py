@@ -66,6 +66,13 @@ class Risk(_Frozen):
     description: str = Field(description="What could go wrong.")
     mitigation: str = Field(description="What to do about it.")
     activation: float = Field(description="How strongly the situation triggers it, from 0 to 1.")
+    if_hired: Favours | None = Field(
+        default=None,
+        description=(
+            "Which hire the drawback belongs to: technical or traditional. Set on every risk from "
+            "release 0.3 on; None only in records written before."
+        ),
+    )
 
 
 class Recommendation(_Frozen):
@@ -93,7 +100,9 @@ class Recommendation(_Frozen):
     score: float = Field(description="Sum of the contributions; positive favours technical.")
     thresholds: Thresholds = Field(description="The thresholds that turned the score into a verdict.")
     role_shape: RoleShape = Field(
-        description="generalist (one person wears every open hat) or specialist (PMs split the faces)."
+        description=(
+            "generalist (one person wears every open hat) or specialist (the faces are split between people)."
+        )
     )
     seat: tuple[Face, ...] = Field(
         description="Faces the new hire would own, in the article's order: for a generalist every "
@@ -109,6 +118,24 @@ class Recommendation(_Frozen):
     rulebook_version: str = Field(description="Version of the rulebook used.")
     rulebook_fingerprint: str = Field(description="sha256 of the rulebook's canonical content.")
     library_version: str = Field(description="tpm_fit version that produced the result.")
+    open_seats: tuple[Face, ...] = Field(
+        default=(),
+        description=(
+            "Every face still below its need, in the order to fill them; the seat is the first of "
+            "them for a specialist, all of them for a generalist. Empty when no hire is needed."
+        ),
+    )
+    assumed: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Inputs that were not given and took their defaults (OrgProfile field order); no "
+            "sentence states them as facts about the company."
+        ),
+    )
+    warnings: tuple[str, ...] = Field(
+        default=(),
+        description="Implausible but legal combinations of inputs, in words (PMs on staff covering nothing).",
+    )
 
     @model_validator(mode="before")
     @classmethod

@@ -13,16 +13,19 @@ from collections.abc import Mapping
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Final, Self
+from typing import TYPE_CHECKING, Annotated, Any, Final, Literal, Self
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    SerializerFunctionWrapHandler,
     ValidationError,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -38,7 +41,7 @@ from .loading import (
     shown_path,
 )
 from .primitives import Activation, AllOf, AnyOf, Levels, Ramp
-from .profile import LEVEL_INPUTS, NUMERIC_BOUNDS
+from .profile import LEVEL_INPUTS, NUMERIC_BOUNDS, ProductComplexity
 from .suggest import did_you_mean
 from .vocab import Direction, Face, Favours, Verdict
 
@@ -50,7 +53,9 @@ __all__ = [
     "Activation",
     "AllOf",
     "AnyOf",
+    "Assumption",
     "Axiom",
+    "ConditionalAxiom",
     "Direction",
     "Factor",
     "Favours",
@@ -62,6 +67,7 @@ __all__ = [
     "SeatAxiom",
     "SeatProperty",
     "SeatRule",
+    "Statement",
     "Thresholds",
     "as_rulebook",
 ]
@@ -83,6 +89,17 @@ _Whole = Annotated[int, Field(strict=True)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+    @model_serializer(mode="wrap")
+    def _without_none(self, handler: SerializerFunctionWrapHandler) -> Any:
+        # An optional part left out (an axiom without `then`) is left out of the dump too:
+        # TOML has no null, and the dump must write back as TOML (`to_toml`, tomli_w).
+        data = handler(self)
+        return (
+            {key: value for key, value in data.items() if value is not None}
+            if isinstance(data, dict)
+            else data
+        )
 
 
 class Factor(_Model):
@@ -125,6 +142,16 @@ class NeedStep(_Model):
     people: _Whole = Field(ge=1, le=MAX_NEED, description="People each face needs from that size on.")
 
 
+class Assumption(_Model):
+    """A number of the seat rule that the article does not give: a rule of thumb, labelled so."""
+
+    field: Literal["specialist_min_company_size", "specialist_min_product_team", "need"] = Field(
+        description="Which number of [seat] is assumed."
+    )
+    basis: Literal["assumption"] = Field(description="Always 'assumption': not from the article.")
+    rationale: _Text = Field(description="One line saying why this number was chosen.")
+
+
 class SeatRule(_Model):
     """Stage one: which faces the new hire would own, and whether a hire is needed at all.
 
@@ -152,6 +179,19 @@ class SeatRule(_Model):
     tie_order: tuple[Face, ...] = Field(
         description="Faces in the order that breaks ties for a specialist seat (each face once)."
     )
+    technical_first_from: ProductComplexity | None = Field(
+        default=None,
+        description=(
+            "From this product complexity on, an open technical face wins a tie for a specialist "
+            "seat whatever tie_order says (a highly technical product needs its technical face "
+            "filled first); None: tie_order alone."
+        ),
+    )
+    assumptions: tuple[Assumption, ...] = Field(
+        default=(),
+        max_length=8,
+        description="Which of the seat's numbers the article does not give, each with its rationale.",
+    )
 
     @model_validator(mode="after")
     def _steps_and_order(self) -> Self:
@@ -175,6 +215,10 @@ class SeatRule(_Model):
                 "tie_order",
             )
         return self
+
+    def assumption(self, field: str) -> Assumption | None:
+        """The declared assumption behind one of the seat's numbers, if any."""
+        return next((item for item in self.assumptions if item.field == field), None)
 
     @property
     def max_need(self) -> int:
@@ -217,6 +261,74 @@ class SeatAxiom(_Model):
     statement: _Text = Field(description="The promise in plain words.")
 
 
+def _stepwise(node: Activation, where: str) -> None:
+    """Refuse a ramp whose neighbouring points are more than one apart: a condition must be
+    constant between whole numbers, so that the grid decides it exactly."""
+    if isinstance(node, Ramp):
+        xs = [x for x, _ in node.points]
+        if any(b - a != 1 for a, b in pairwise(xs)):
+            raise LocatedError(
+                f"ramp over {node.input} with points {[int(x) for x in xs]}: a condition's ramp must step "
+                "between neighbouring whole numbers (e.g. [[0, 1.0], [1, 0.0]])",
+                where,
+            )
+    for term in node.children():
+        _stepwise(term, where)
+
+
+class ConditionalAxiom(_Model):
+    """A firm claim of the article: under a condition, only some verdicts (and a seat) are allowed.
+
+    ``when`` is an activation over profile inputs and the seat's derived inputs; the condition
+    holds where it reaches ``min_activation``. ``verdicts`` lists the verdicts allowed there (a
+    contiguous run in score order: traditional, either, technical); ``then``, if given, must
+    hold there too (an activation over the same inputs, holding at ``min_activation``).
+    :meth:`Rulebook.verify` proves both over every profile.
+    """
+
+    id: _Identifier = Field(description="Stable identifier of the axiom.")
+    section: _Text = Field(description="Where in the article the claim comes from.")
+    statement: _Text = Field(description="The claim in plain words.")
+    when: Activation = Field(description="The condition, in the activation grammar.")
+    min_activation: _Unit = Field(default=0.5, description="The condition holds from this activation on.")
+    verdicts: tuple[Verdict, ...] = Field(
+        default=tuple(Verdict), min_length=1, max_length=3, description="Verdicts allowed where it holds."
+    )
+    then: Activation | None = Field(
+        default=None, description="A further condition that must hold wherever `when` does (the seat)."
+    )
+
+    @model_validator(mode="after")
+    def _exact(self) -> Self:
+        _stepwise(self.when, "when")
+        if self.then is not None:
+            _stepwise(self.then, "then")
+        ranks = sorted({verdict.rank for verdict in self.verdicts})
+        if ranks != list(range(ranks[0], ranks[-1] + 1)):
+            raise LocatedError(
+                f"verdicts={[v.value for v in self.verdicts]}: not a contiguous run in score order "
+                "(traditional, either, technical)",
+                "verdicts",
+            )
+        if len(ranks) == len(Verdict) and self.then is None:
+            raise LocatedError("allows every verdict and has no `then`: it promises nothing", "verdicts")
+        return self
+
+
+class Statement(_Model):
+    """A sentence about the organisation, with the condition under which it is true.
+
+    ``text`` may hold ``{placeholders}`` the renderer fills from the profile and the seat rule;
+    wherever it is rendered, ``when`` must reach ``min_activation`` for that profile (the
+    sentence check of :meth:`Rulebook.verify` and the test suite prove it over every grid profile).
+    """
+
+    id: _Identifier = Field(description="Stable identifier the renderer asks for.")
+    text: _Text = Field(description="The words, with {placeholders}.")
+    when: Activation | None = Field(default=None, description="When the words are true; always if omitted.")
+    min_activation: _Unit = Field(default=0.5, description="The condition holds from this activation on.")
+
+
 class RiskRule(_Model):
     """A drawback the article names, raised when a verdict meets the situation that triggers it."""
 
@@ -232,6 +344,37 @@ class RiskRule(_Model):
     )
     description: _Text = Field(description="What could go wrong, in the project's own words.")
     mitigation: _Text = Field(description="What to do about it, in the project's own words.")
+    if_hired: Favours | None = Field(
+        default=None,
+        description=(
+            "Which hire the drawback belongs to (technical or traditional); inferred from "
+            "applies_to when omitted (technical for risks of technical/either verdicts only, "
+            "traditional for traditional/either)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _side(self) -> Self:
+        if self.if_hired is None:
+            applies = set(self.applies_to)
+            if applies <= {Verdict.TECHNICAL, Verdict.EITHER} and Verdict.TECHNICAL in applies:
+                side = Favours.TECHNICAL
+            elif applies <= {Verdict.TRADITIONAL, Verdict.EITHER} and Verdict.TRADITIONAL in applies:
+                side = Favours.TRADITIONAL
+            else:
+                raise LocatedError(
+                    f"applies_to={[v.value for v in self.applies_to]}: cannot tell which hire the risk "
+                    "belongs to; give if_hired = 'technical' or 'traditional'",
+                    "if_hired",
+                )
+            object.__setattr__(self, "if_hired", side)
+        return self
+
+    @property
+    def side(self) -> Favours:
+        """Which hire the drawback belongs to (always set after validation)."""
+        assert self.if_hired is not None
+        return self.if_hired
 
 
 class Rulebook(_Model):
@@ -259,14 +402,31 @@ class Rulebook(_Model):
     risks: tuple[RiskRule, ...] = Field(
         default=(), max_length=MAX_RISKS, description="Drawbacks reported with a verdict."
     )
+    verdict_axioms: tuple[ConditionalAxiom, ...] = Field(
+        default=(),
+        max_length=50,
+        description="The article's firm claims: verdicts (and seats) allowed under a condition.",
+    )
+    statements: tuple[Statement, ...] = Field(
+        default=(),
+        max_length=MAX_RISKS,
+        description=(
+            "Sentences about the organisation with the conditions that make them true; a rulebook "
+            "without them uses the default rulebook's."
+        ),
+    )
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
-        groups: tuple[tuple[str, tuple[Factor | Axiom | SeatAxiom | RiskRule, ...]], ...] = (
+        groups: tuple[
+            tuple[str, tuple[Factor | Axiom | SeatAxiom | RiskRule | ConditionalAxiom | Statement, ...]], ...
+        ] = (
             ("factors", self.factors),
             ("axioms", self.axioms),
             ("seat_axioms", self.seat_axioms),
             ("risks", self.risks),
+            ("verdict_axioms", self.verdict_axioms),
+            ("statements", self.statements),
         )
         for kind, items in (*groups,):
             seen: dict[str, int] = {}
@@ -350,10 +510,11 @@ class Rulebook(_Model):
             raise RulebookError(f"{name}: {exc.message}", location=exc.location, problems=problems) from None
 
     def to_toml(self) -> str:
-        """The rulebook as TOML text that :meth:`from_toml` reads back to an equal rulebook."""
+        """The rulebook as TOML text that :meth:`from_toml` reads back to an equal rulebook
+        (fields that are None, such as an axiom without ``then``, are left out: TOML has no null)."""
         import tomli_w  # only for writing: not a cost of recommend()
 
-        return tomli_w.dumps(self.model_dump(mode="json"))
+        return tomli_w.dumps(self.model_dump(mode="json", exclude_none=True))
 
     def with_weights(self, weights: Mapping[str, float]) -> Rulebook:
         """A copy with some factors' weights replaced.

@@ -16,11 +16,13 @@ __all__ = [
     "TOLERANCE",
     "AxiomResult",
     "Check",
+    "ConditionalAxiomResult",
     "FactorResult",
     "GridAxis",
     "InputSpan",
     "Label",
     "SeatAxiomResult",
+    "SentenceCheck",
     "VerdictRegion",
     "VerificationReport",
     "Violation",
@@ -31,7 +33,14 @@ __all__ = [
 TOLERANCE: Final = 1e-9
 
 Check = Literal[
-    "monotonicity", "seat", "verdict_reachable", "dead_factor", "thresholds_ordered", "contribution_bounded"
+    "monotonicity",
+    "seat",
+    "verdict_reachable",
+    "dead_factor",
+    "thresholds_ordered",
+    "contribution_bounded",
+    "verdict_axiom",
+    "sentence",
 ]
 Label = int | str
 
@@ -109,6 +118,31 @@ class SeatAxiomResult(_Frozen):
     holds: bool = Field(description="True when no grid point (or pair of neighbours) breaks it.")
     cases_checked: int = Field(description="Grid points, or neighbouring pairs, checked.")
     violating_cases: int = Field(description="How many of those break the promise.")
+
+
+class ConditionalAxiomResult(_Frozen):
+    """Outcome of one of the article's firm claims (a conditional verdict or seat axiom)."""
+
+    axiom: str = Field(description="Axiom id.")
+    statement: str = Field(description="The claim in plain words.")
+    section: str = Field(description="Article section it comes from.")
+    holds: bool = Field(description="True when no grid point where the condition holds breaks it.")
+    cases_checked: int = Field(description="Grid points where the condition holds.")
+    violating_cases: int = Field(description="How many of those give a verdict or seat it forbids.")
+
+
+class SentenceCheck(_Frozen):
+    """Outcome of the sentence check: every fact-stating phrase rendered for every grid profile
+    holds by its declared condition (docs/model.md, "Sentences bound to facts")."""
+
+    profiles: int = Field(
+        description="Valid grid profiles whose explanation, risks and reason were rendered."
+    )
+    phrases_checked: int = Field(description="Fact-stating phrases found in those renderings and checked.")
+    false_phrases: int = Field(description="Phrases whose declared condition does not hold for the profile.")
+    first_false: str | None = Field(
+        default=None, description="The first false phrase, with its profile, when there is one."
+    )
 
 
 class InputSpan(_Frozen):
@@ -190,6 +224,13 @@ class VerificationReport(_Frozen):
     seconds: float = Field(description="Wall-clock time the verification took.")
     guidance: GuidanceReport | None = Field(
         default=None, description="Outcome of the hiring-guidance checks (docs/brief.md); ok counts it."
+    )
+    verdict_axioms: tuple[ConditionalAxiomResult, ...] = Field(
+        default=(),
+        description="Outcome of every conditional verdict or seat axiom (the article's firm claims).",
+    )
+    sentences: SentenceCheck | None = Field(
+        default=None, description="Outcome of the sentence check (every phrase true of its profile)."
     )
 
     def to_text(self) -> str:

@@ -101,7 +101,7 @@ class RoleShape(OrderedLevel):
             case RoleShape.GENERALIST:
                 return "one person wears every open hat"
             case RoleShape.SPECIALIST:
-                return "PMs split the faces; the hire owns one"
+                return "the faces are split between people; the hire owns one"
             case _:
                 assert_never(self)
 

@@ -110,6 +110,10 @@ def _recorded_profile(
     profile = recommendation.get("profile")
     if not isinstance(profile, Mapping):
         raise DecisionLogError(f"decision {decision_id}: the recorded recommendation has no profile")
+    # Inputs recorded as assumed were not given: leave them out again, so they are assumed again.
+    assumed = recommendation.get("assumed")
+    if isinstance(assumed, list) and assumed:
+        return {name: value for name, value in profile.items() if name not in assumed}
     return profile
 
 

@@ -50,6 +50,10 @@ def _readers(compiled: CompiledRulebook) -> dict[str, list[str]]:
     for name in NUMERIC_BOUNDS:
         if compiled.seat.breakpoints(name):
             readers[name].append("seat")
+    for condition in compiled.conditions:
+        for name in sorted(condition.inputs() & readers.keys()):
+            if "conditions" not in readers[name]:
+                readers[name].append("conditions")
     return readers
 
 

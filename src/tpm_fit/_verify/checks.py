@@ -10,13 +10,21 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._engine.kernel import CompiledRulebook, encode_profile
+from .._model.primitives import Node, compile_activation
 from .._model.profile import DERIVED_INPUTS, OrgProfile
-from .._model.rulebook import Axiom, SeatAxiom, SeatProperty
-from .._model.verification import TOLERANCE, AxiomResult, FactorResult, SeatAxiomResult, Violation
+from .._model.rulebook import Axiom, ConditionalAxiom, SeatAxiom, SeatProperty
+from .._model.verification import (
+    TOLERANCE,
+    AxiomResult,
+    ConditionalAxiomResult,
+    FactorResult,
+    SeatAxiomResult,
+    Violation,
+)
 from .._model.vocab import FACES
 from .breakpoint_grid import Chunk, Grid, exact_score, label
 
-__all__ = ["AxiomCheck", "FactorCheck", "ScoreRange", "SeatCheck"]
+__all__ = ["AxiomCheck", "ConditionalCheck", "FactorCheck", "ScoreRange", "SeatCheck"]
 
 
 class ScoreRange:
@@ -349,3 +357,94 @@ class SeatCheck:
         one = self.compiled.seat.one(values)
         faces = ", ".join(face.value for face in one.seat) or "empty"
         return f"{one.role_shape.value} [{faces}], hire_needed={one.hire_needed}"
+
+
+@dataclass
+class _ConditionalState:
+    axiom: ConditionalAxiom
+    when: Node
+    then: Node | None
+    cases: int = 0
+    violating: int = 0
+    first_flat: int = -1
+
+
+class ConditionalCheck:
+    """The article's firm claims: where a condition holds, only the allowed verdicts (and, if
+    given, the ``then`` condition on the seat). Exact: a condition reads levels, derived inputs
+    and ramps that step between neighbouring whole numbers (all grid points), so it is constant
+    in every grid cell, and the allowed verdicts are a contiguous run of scores, whose bounds the
+    cell's corners decide (the score is multilinear in a cell)."""
+
+    def __init__(self, compiled: CompiledRulebook, grid: Grid) -> None:
+        self.compiled, self.grid = compiled, grid
+        self.states = [
+            _ConditionalState(
+                axiom,
+                compile_activation(axiom.when),
+                None if axiom.then is None else compile_activation(axiom.then),
+            )
+            for axiom in compiled.rulebook.verdict_axioms
+        ]
+
+    def update(self, chunk: Chunk) -> None:
+        """Fold in one chunk (every grid point counts; the counterexample is a valid profile)."""
+        for state in self.states:
+            minimum = state.axiom.min_activation - TOLERANCE
+            holds = state.when.batch(chunk.columns) >= minimum
+            allowed = np.zeros(len(chunk.flat), dtype=bool)
+            for verdict in state.axiom.verdicts:
+                allowed |= chunk.codes == verdict.code
+            broken = holds & ~allowed
+            if state.then is not None:
+                broken |= holds & (state.then.batch(chunk.columns) < minimum)
+            state.cases += int(holds.sum())
+            state.violating += int(broken.sum())
+            shown = broken & chunk.valid
+            if state.first_flat < 0 and shown.any():
+                state.first_flat = int(chunk.flat[int(np.argmax(shown))])
+
+    def result(self) -> tuple[list[ConditionalAxiomResult], list[Violation]]:
+        """Report entries and violations."""
+        results, violations = [], []
+        for state in self.states:
+            axiom = state.axiom
+            results.append(
+                ConditionalAxiomResult(
+                    axiom=axiom.id,
+                    statement=axiom.statement,
+                    section=axiom.section,
+                    holds=state.violating == 0,
+                    cases_checked=state.cases,
+                    violating_cases=state.violating,
+                )
+            )
+            if state.violating:
+                violations.append(self._violation(state))
+        return results, violations
+
+    def _violation(self, state: _ConditionalState) -> Violation:
+        axiom = state.axiom
+        tally = f"({state.violating:,} of {state.cases:,} cases break it)"
+        if state.first_flat < 0:
+            message = (
+                f"the rules break '{axiom.statement}' {tally}, though only where a count exceeds "
+                "company_size, which no valid profile has"
+            )
+            return Violation(check="verdict_axiom", subject=axiom.id, message=message)
+        before = self.grid.profile(state.first_flat)
+        evaluation = self.compiled.evaluate_one(encode_profile(before))
+        faces = ", ".join(face.value for face in evaluation.seat.seat) or "empty"
+        allowed = ", ".join(verdict.value for verdict in axiom.verdicts)
+        message = (
+            f"this profile gets the verdict {evaluation.verdict.value} (score {evaluation.score:+.6g}) "
+            f"with the seat [{faces}], but '{axiom.statement}' ({axiom.section}) allows only "
+            f"{allowed}{' and needs its `then` to hold' if axiom.then is not None else ''} {tally}"
+        )
+        return Violation(
+            check="verdict_axiom",
+            subject=axiom.id,
+            message=message,
+            before=before,
+            score_before=evaluation.score,
+        )

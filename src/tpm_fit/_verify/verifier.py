@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Final
+from typing import Any, Final
 
 from .._engine.kernel import CompiledRulebook, compile_rulebook
 from .._errors import RulebookError
@@ -30,14 +30,16 @@ from .._model.verification import (
     GridAxis,
     InputSpan,
     SeatAxiomResult,
+    SentenceCheck,
     VerdictRegion,
     VerificationReport,
     Violation,
 )
 from .breakpoint_grid import Chunk, Grid, build_axes
-from .checks import AxiomCheck, FactorCheck, ScoreRange, SeatCheck
+from .checks import AxiomCheck, ConditionalCheck, FactorCheck, ScoreRange, SeatCheck
 from .guidance import check_guidance
 from .reach import VerdictCheck
+from .sentences import check_sentences
 
 __all__ = [
     "DEFAULT_MAX_GRID_POINTS",
@@ -71,6 +73,7 @@ def verify_rulebook(
     chunk_size: int | None = None,
     max_work: int = DEFAULT_MAX_WORK,
     guidance: Guidance | str | os.PathLike[str] | None = None,
+    sentence_check: bool = True,
 ) -> VerificationReport:
     """Check a rulebook's promises over every possible profile, exactly.
 
@@ -98,6 +101,9 @@ def verify_rulebook(
     guidance : Guidance, str or os.PathLike, optional
         Hiring guidance to check as well (sections cited, five anchored levels per competency,
         known inputs and faces); the shipped guidance when omitted. Reported in ``guidance``.
+    sentence_check : bool, default True
+        Also render the seat's reason, the risks and the warnings for every valid grid profile and
+        check each fact-stating phrase against its declared condition (``sentences``).
     chunk_size : int, optional
         Grid points evaluated per kernel call; by default at most 65,536, and fewer when the
         rulebook has so many factors that one chunk's contributions would pass 32 MiB.
@@ -128,25 +134,20 @@ def verify_rulebook(
     chunk = _chunk_size(chunk_size, len(rulebook.factors))
     tolerance = TOLERANCE * max(1.0, sum(factor.weight for factor in rulebook.factors))
 
-    scores = ScoreRange()
-    factors = FactorCheck(compiled, grid)
-    axioms = AxiomCheck(compiled, grid, tolerance)
-    seat = SeatCheck(compiled, grid)
-    verdicts = VerdictCheck(compiled, grid, chunk, tolerance)
+    checks = _Checks(compiled, grid, chunk, tolerance)
     evaluations = 0
     for flat in grid.chunks(chunk):
         scored = Chunk.score_points(compiled, grid, flat)
         evaluations += len(flat)
-        for check in (scores, factors, axioms, seat, verdicts):
+        for check in checks.all():
             check.update(scored)
+    scores, axioms, verdicts = checks.scores, checks.axioms, checks.verdicts
 
     ordered = compiled.traditional_max < compiled.technical_min
     violations = [] if ordered else [_thresholds_violation(compiled)]
-    axiom_results, axiom_violations = axioms.result()
-    seat_results, seat_violations = seat.result()
-    verdict_results, verdict_violations = verdicts.result(scores.low, scores.high)
-    factor_results, factor_violations = factors.result()
-    violations += axiom_violations + seat_violations + verdict_violations + factor_violations
+    (axiom_results, seat_results, verdict_results, factor_results, claim_results), found = checks.results()
+    sentences, sentence_violations = _sentences(rulebook, grid) if sentence_check else (None, [])
+    violations += found + sentence_violations
 
     return VerificationReport(
         rulebook_name=rulebook.name,
@@ -167,7 +168,48 @@ def verify_rulebook(
         tolerance=tolerance,
         seconds=time.perf_counter() - started,
         guidance=guidance_report,
+        verdict_axioms=tuple(claim_results),
+        sentences=sentences,
     )
+
+
+class _Checks:
+    """The accumulators of one verification, fed the same chunks."""
+
+    def __init__(self, compiled: CompiledRulebook, grid: Grid, chunk: int, tolerance: float) -> None:
+        self.scores = ScoreRange()
+        self.factors = FactorCheck(compiled, grid)
+        self.axioms = AxiomCheck(compiled, grid, tolerance)
+        self.seat = SeatCheck(compiled, grid)
+        self.verdicts = VerdictCheck(compiled, grid, chunk, tolerance)
+        self.claims = ConditionalCheck(compiled, grid)
+
+    def results(self) -> tuple[tuple[Any, Any, Any, Any, Any], list[Violation]]:
+        """Every check's report entries (axioms, seat, verdicts, factors, claims) and violations."""
+        parts = (
+            self.axioms.result(),
+            self.seat.result(),
+            self.verdicts.result(self.scores.low, self.scores.high),
+            self.factors.result(),
+            self.claims.result(),
+        )
+        found = [violation for _, violations in parts for violation in violations]
+        entries = tuple(entries for entries, _ in parts)
+        return (entries[0], entries[1], entries[2], entries[3], entries[4]), found
+
+    def all(
+        self,
+    ) -> tuple[ScoreRange, FactorCheck, AxiomCheck, SeatCheck, VerdictCheck, ConditionalCheck]:
+        return self.scores, self.factors, self.axioms, self.seat, self.verdicts, self.claims
+
+
+def _sentences(rulebook: Rulebook, grid: Grid) -> tuple[SentenceCheck, list[Violation]]:
+    """The sentence check, and its violation when a phrase is false."""
+    check = check_sentences(rulebook, grid)
+    if not check.false_phrases:
+        return check, []
+    message = f"{check.false_phrases:,} false phrase(s); first: {check.first_false}"
+    return check, [Violation(check="sentence", subject="sentences", message=message)]
 
 
 def _checked_grid(compiled: CompiledRulebook, max_grid_points: int) -> Grid:
