@@ -116,6 +116,10 @@ def test_the_seat_reason_states_only_what_holds(fields: dict[str, Any]) -> None:
     if re.search(r"In a company of [\d,]+ the faces are split", reason):
         assert profile.company_size >= seat.specialist_min_company_size
     assert "in at least" not in reason  # the "With 3 PMs on staff in at least 3 PMs"
+    for size in re.findall(r"company of (\d{1,3}(?:,\d{3})*)", reason + " ".join(result.warnings)):
+        assert size == f"{profile.company_size:,}"
+    for team in re.findall(r"(\d{1,3}(?:,\d{3})*) PMs? on staff", reason + " ".join(result.warnings)):
+        assert team == f"{profile.product_team_size:,}"
     for face, count in re.findall(r"(strategy|marketing|technical) \((\d+) of 1\)", reason):
         assert getattr(profile, f"{face}_coverage") == int(count)
 

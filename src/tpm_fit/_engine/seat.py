@@ -557,12 +557,14 @@ def need_reason(
     """Why the seat is what it is, from the rulebook's statements, each true of this profile.
 
     ``values`` are the encoded profile with the seat's derived inputs (as :meth:`SeatStage.one`
-    leaves them).
+    leaves them). ``assumed`` (input name to the value it took) marks each statement that rests
+    on an input that was not given. ``shown`` replaces the company size and the number of PMs in
+    the words (the result builder memoises the sentences and fills them in later).
     """
     size, team, need = int(values["company_size"]), int(values["product_team_size"]), seat.need
     fields: dict[str, object] = {
-        "size": f"{size:,}",
-        "team": _pms(team),
+        "size": f"{size:,}" if shown is None else shown[0],
+        "team": _pms(team, None if shown is None else shown[1]),
         "min_size": f"{stage.min_size:,}",
         "min_team": stage.min_team,
         "held": ", ".join(_standing(face, values, need) for face in seat.seat),
