@@ -198,8 +198,9 @@ def test_a_new_count_and_a_new_level_input_reach_every_consumer(tmp_path: Path) 
 # -- no hand-written lists of inputs ------------------------------------------------------------
 
 #: Modules that may name several profile fields together: the profile model itself, and the seat,
-#: whose rules read the headcount, the PM team and the coverage counts by name.
-_ALLOWED = {"_model/profile.py", "_engine/seat.py"}
+#: whose rules read the headcount, the PM team and the coverage counts by name (declared in
+#: seat_reads.py for the modules that explain the seat).
+_ALLOWED = {"_model/profile.py", "_engine/seat.py", "_engine/seat_reads.py"}
 
 
 def _hand_lists(tree: ast.AST, fields: set[str]) -> list[int]:

@@ -264,3 +264,30 @@ def test_every_field_added_since_a_release_has_a_default_and_says_when_it_came(v
                 continue
             assert info.default is not PydanticUndefined or info.default_factory is not None, (name, field)
             assert _since(info) >= 2, f"{model.__name__}.{field} needs json_schema_extra={{'since': N}}"
+
+
+def test_stored_rulebooks_of_a_release_keep_their_fingerprints() -> None:
+    """Fields added to the rulebook format later are left out of the fingerprint where they say
+    nothing, so a rulebook stored by an older release still has the fingerprint it was stored by."""
+    for version in VERSIONS:
+        text = (RELEASES / version / "decisions.jsonl").read_text(encoding="utf-8")
+        books = [json.loads(line) for line in text.splitlines() if '"kind":"rulebook"' in line]
+        assert books
+        for book in books:
+            assert tpm_fit.Rulebook.from_toml(book["toml"]).fingerprint == book["fingerprint"]
+
+
+def test_fields_added_to_the_rulebook_count_in_the_fingerprint_once_they_say_something() -> None:
+    book = tpm_fit.Rulebook.default()
+    assert book.verdict_axioms
+    assert book.statements
+    assert book.model_copy(update={"verdict_axioms": ()}).fingerprint != book.fingerprint
+    assert book.model_copy(update={"statements": ()}).fingerprint != book.fingerprint
+    seat = book.seat.model_copy(update={"technical_first_from": None})
+    assert book.model_copy(update={"seat": seat}).fingerprint != book.fingerprint
+    risk = book.risks[0]
+    other = tpm_fit.Favours.TRADITIONAL if risk.if_hired == "technical" else tpm_fit.Favours.TECHNICAL
+    changed = book.model_copy(
+        update={"risks": (risk.model_copy(update={"if_hired": other}), *book.risks[1:])}
+    )
+    assert changed.fingerprint != book.fingerprint

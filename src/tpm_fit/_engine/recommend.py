@@ -14,6 +14,7 @@ from .._model.vocab import Verdict
 from .._version import __version__
 from .kernel import CompiledRulebook, compile_rulebook, encode_profile
 from .seat import SEAT_OUTPUTS, SeatOne, need_reason, warnings_of
+from .seat_reads import SEAT_READS, SPLIT_READS
 from .statements import statements_of
 
 __all__ = ["recommend"]
@@ -95,8 +96,8 @@ class _Shaper:
         # breakpoints the seat and every statement's condition are constant) and as numbers.
         self.size_points = sorted(compiled.breakpoints("company_size"))
         self.team_points = sorted(compiled.breakpoints("product_team_size"))
-        reads = frozenset().union(*self.says.reads.values(), _SEAT_READS)
-        self.exact_reads = tuple(sorted(reads - {"company_size", "product_team_size"}))
+        reads = frozenset().union(*self.says.reads.values(), SEAT_READS)
+        self.exact_reads = tuple(sorted(reads - set(SPLIT_READS)))
 
     def background(self, values: dict[str, float]) -> _Background:
         """Verdict, score, trace and risks of one encoded profile with its derived inputs."""
@@ -159,16 +160,6 @@ _Background = tuple[Verdict, float, tuple[TraceStep, ...], tuple[Risk, ...]]
 _SIZE_TEXT: Final = "\x00size\x00"
 _TEAM_TEXT: Final = "\x00team\x00"
 #: The profile inputs the seat reads.
-_SEAT_READS: Final = frozenset(
-    {
-        "company_size",
-        "product_team_size",
-        "product_complexity",
-        "strategy_coverage",
-        "marketing_coverage",
-        "technical_coverage",
-    }
-)
 #: Bound of a rulebook's cache of backgrounds (cleared when full).
 _BACKGROUNDS: Final = 4096
 

@@ -26,6 +26,7 @@ from .._model.profile import NUMERIC_BOUNDS, ProductComplexity
 from .._model.rulebook import SeatRule
 from .._model.vocab import FACES, Face, RoleShape
 from .packed import pack
+from .seat_reads import SEAT_READS
 from .statements import Statements
 
 __all__ = [
@@ -517,7 +518,7 @@ class _SeatTable:
 _FEW_ROWS: Final = 8
 
 #: The profile inputs the seat reads, in the order of the table's axes.
-_SEAT_READS: Final = ("company_size", "product_team_size", "product_complexity", *_COVERAGE)
+_SEAT_READS: Final = SEAT_READS
 #: Position of the technical face in FACES.
 _TECHNICAL: Final = FACES.index(Face.TECHNICAL)
 

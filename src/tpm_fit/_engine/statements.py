@@ -15,35 +15,19 @@ from typing import Final
 
 from .._model.primitives import One, compile_activation
 from .._model.rulebook import Rulebook, Statement
+from .seat_reads import COVERAGE_READS, DERIVED_READS
 
 __all__ = ["ASSUMED_MARK", "Statements", "assumed_note", "profile_inputs", "statements_of"]
 
 #: How a sentence resting on an input that was not given says so (right after the sentence).
 ASSUMED_MARK: Final = " [not given, assumed: "
 
-#: The profile inputs each derived input of the seat depends on.
-_DERIVED_READS: Final = {
-    "role_shape": ("company_size", "product_team_size"),
-    "hire_needed": ("company_size", "strategy_coverage", "marketing_coverage", "technical_coverage"),
-    **dict.fromkeys(
-        ("seat_strategy", "seat_marketing", "seat_technical"),
-        (
-            "company_size",
-            "product_team_size",
-            "product_complexity",
-            "strategy_coverage",
-            "marketing_coverage",
-            "technical_coverage",
-        ),
-    ),
-}
-
 
 def profile_inputs(names: frozenset[str] | set[str]) -> frozenset[str]:
     """The profile inputs behind some inputs, derived ones replaced by what the seat reads."""
     out: set[str] = set()
     for name in names:
-        out.update(_DERIVED_READS.get(name, (name,)))
+        out.update(DERIVED_READS.get(name, (name,)))
     return frozenset(out)
 
 
@@ -103,10 +87,7 @@ _PLACEHOLDER_READS: Final = {
     "{size}": ("company_size",),
     "{team}": ("product_team_size",),
     "{complexity}": ("product_complexity",),
-    **dict.fromkeys(
-        ("{held}", "{standing}", "{open}", "{tied}"),
-        ("strategy_coverage", "marketing_coverage", "technical_coverage"),
-    ),
+    **dict.fromkeys(("{held}", "{standing}", "{open}", "{tied}"), COVERAGE_READS),
 }
 
 

@@ -68,6 +68,7 @@ class Risk(_Frozen):
     activation: float = Field(description="How strongly the situation triggers it, from 0 to 1.")
     if_hired: Favours | None = Field(
         default=None,
+        json_schema_extra={"since": 2},
         description=(
             "Which hire the drawback belongs to: technical or traditional. Set on every risk from "
             "release 0.3 on; None only in records written before."
@@ -120,6 +121,7 @@ class Recommendation(_Frozen):
     library_version: str = Field(description="tpm_fit version that produced the result.")
     open_seats: tuple[Face, ...] = Field(
         default=(),
+        json_schema_extra={"since": 2},
         description=(
             "Every face still below its need, in the order to fill them; the seat is the first of "
             "them for a specialist, all of them for a generalist. Empty when no hire is needed."
@@ -127,6 +129,7 @@ class Recommendation(_Frozen):
     )
     assumed: tuple[str, ...] = Field(
         default=(),
+        json_schema_extra={"since": 2},
         description=(
             "Inputs that were not given and took their defaults (OrgProfile field order); no "
             "sentence states them as facts about the company."
@@ -134,6 +137,7 @@ class Recommendation(_Frozen):
     )
     warnings: tuple[str, ...] = Field(
         default=(),
+        json_schema_extra={"since": 2},
         description="Implausible but legal combinations of inputs, in words (PMs on staff covering nothing).",
     )
 

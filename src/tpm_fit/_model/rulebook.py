@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
@@ -78,6 +78,9 @@ MAX_RISKS: Final = 100
 MAX_TEXT: Final = 2_000
 #: Most people a face may need: coverage counts up to the largest need are grid points.
 MAX_NEED: Final = 50
+#: The marker of a field added in rulebook format 3 (rulebook 3.0.0): left out of the
+#: fingerprint where it says nothing, so rulebooks written before keep their fingerprints.
+_ADDED_IN_3: Final[dict[str, Any]] = {"added_in_format": 3}
 
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(printable_text)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][_a-z0-9]{0,63}$")]
@@ -181,6 +184,7 @@ class SeatRule(_Model):
     )
     technical_first_from: ProductComplexity | None = Field(
         default=None,
+        json_schema_extra=_ADDED_IN_3,
         description=(
             "From this product complexity on, an open technical face wins a tie for a specialist "
             "seat whatever tie_order says (a highly technical product needs its technical face "
@@ -189,6 +193,7 @@ class SeatRule(_Model):
     )
     assumptions: tuple[Assumption, ...] = Field(
         default=(),
+        json_schema_extra=_ADDED_IN_3,
         max_length=8,
         description="Which of the seat's numbers the article does not give, each with its rationale.",
     )
@@ -346,6 +351,7 @@ class RiskRule(_Model):
     mitigation: _Text = Field(description="What to do about it, in the project's own words.")
     if_hired: Favours | None = Field(
         default=None,
+        json_schema_extra=_ADDED_IN_3,
         description=(
             "Which hire the drawback belongs to (technical or traditional); inferred from "
             "applies_to when omitted (technical for risks of technical/either verdicts only, "
@@ -353,15 +359,17 @@ class RiskRule(_Model):
         ),
     )
 
+    def _implied(self, name: str) -> Any:
+        """What a field says when it is left out (the fingerprint leaves it out when equal)."""
+        if name == "if_hired":
+            return _inferred_side(self.applies_to)
+        return type(self).model_fields[name].get_default(call_default_factory=True)
+
     @model_validator(mode="after")
     def _side(self) -> Self:
         if self.if_hired is None:
-            applies = set(self.applies_to)
-            if applies <= {Verdict.TECHNICAL, Verdict.EITHER} and Verdict.TECHNICAL in applies:
-                side = Favours.TECHNICAL
-            elif applies <= {Verdict.TRADITIONAL, Verdict.EITHER} and Verdict.TRADITIONAL in applies:
-                side = Favours.TRADITIONAL
-            else:
+            side = _inferred_side(self.applies_to)
+            if side is None:
                 raise LocatedError(
                     f"applies_to={[v.value for v in self.applies_to]}: cannot tell which hire the risk "
                     "belongs to; give if_hired = 'technical' or 'traditional'",
@@ -404,11 +412,13 @@ class Rulebook(_Model):
     )
     verdict_axioms: tuple[ConditionalAxiom, ...] = Field(
         default=(),
+        json_schema_extra=_ADDED_IN_3,
         max_length=50,
         description="The article's firm claims: verdicts (and seats) allowed under a condition.",
     )
     statements: tuple[Statement, ...] = Field(
         default=(),
+        json_schema_extra=_ADDED_IN_3,
         max_length=MAX_RISKS,
         description=(
             "Sentences about the organisation with the conditions that make them true; a rulebook "
@@ -551,7 +561,7 @@ class Rulebook(_Model):
     def fingerprint(self) -> str:
         """The sha256 of the canonical JSON content; equal rules give equal fingerprints."""
         canonical = json.dumps(
-            _zero_signless(self.model_dump(mode="json")),
+            _zero_signless(_without_unsaid_additions(self, self.model_dump(mode="json"))),
             sort_keys=True,
             separators=(",", ":"),
             allow_nan=False,
@@ -605,6 +615,45 @@ class Rulebook(_Model):
         from .._analysis.sensitivity import rulebook_sensitivity
 
         return rulebook_sensitivity(self, delta=delta)
+
+
+def _inferred_side(applies_to: Iterable[Verdict]) -> Favours | None:
+    """The hire a risk belongs to when it does not say: the one side its verdicts name."""
+    applies = set(applies_to)
+    if applies <= {Verdict.TECHNICAL, Verdict.EITHER} and Verdict.TECHNICAL in applies:
+        return Favours.TECHNICAL
+    if applies <= {Verdict.TRADITIONAL, Verdict.EITHER} and Verdict.TRADITIONAL in applies:
+        return Favours.TRADITIONAL
+    return None
+
+
+def _without_unsaid_additions(model: BaseModel, dumped: Any) -> Any:
+    """``dumped`` (``model``'s JSON form) without the fields added in rulebook format 3 that say
+    nothing (equal to what leaving them out implies), at any depth.
+
+    A rulebook written before those fields existed keeps the fingerprint it was recorded with, so
+    decision logs that store it still check and replay; a rulebook that uses them is hashed with
+    them. Mark every field added from now on with ``json_schema_extra=_ADDED_IN_3`` (or a later
+    marker) and a default.
+    """
+    for name, info in type(model).model_fields.items():
+        if name not in dumped:
+            continue
+        value = getattr(model, name)
+        extra = info.json_schema_extra
+        if isinstance(extra, dict) and "added_in_format" in extra:
+            implied = getattr(model, "_implied", None)
+            said = implied(name) if implied is not None else info.get_default(call_default_factory=True)
+            if value == said:
+                del dumped[name]
+                continue
+        if isinstance(value, BaseModel):
+            _without_unsaid_additions(value, dumped[name])
+        elif isinstance(value, tuple | list):
+            for item, item_dumped in zip(value, dumped[name], strict=False):
+                if isinstance(item, BaseModel):
+                    _without_unsaid_additions(item, item_dumped)
+    return dumped
 
 
 def _zero_signless(data: Any) -> Any:

@@ -24,6 +24,7 @@ from typing import Final
 
 from .._engine.kernel import compile_rulebook
 from .._engine.seat import need_reason, warnings_of
+from .._engine.seat_reads import SEAT_READS
 from .._engine.statements import ASSUMED_MARK, literal_key, profile_inputs, statements_of
 from .._model.guidance import Guidance
 from .._model.primitives import One, Primitive, compile_activation
@@ -194,7 +195,7 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
     defaults = _encoded_defaults()
     # The seat's reason and the warnings read only the seat's inputs and the statements' inputs:
     # points equal in those (and in which of them took defaults) say and check the same thing.
-    reads = sorted(_SEAT_READS | frozenset().union(*says.reads.values()))
+    reads = sorted(frozenset(SEAT_READS).union(*says.reads.values()))
     said_before: dict[tuple[object, ...], list[str]] = {}
     false: list[str] = []
     points = valid_points(grid)
@@ -218,12 +219,6 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
         false_phrases=len(false),
         first_false=false[0] if false else None,
     )
-
-
-#: The profile inputs the seat reads.
-_SEAT_READS: Final = frozenset(
-    {"company_size", "product_team_size", "product_complexity", *(face.coverage_field for face in FACES)}
-)
 
 
 def _encoded_defaults() -> dict[str, tuple[float, str]]:
