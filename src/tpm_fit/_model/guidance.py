@@ -27,6 +27,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .._errors import RulebookError, short
 from .._model.loading import (
+    check_counts,
     check_depth,
     parse_toml,
     printable_text,
@@ -258,6 +259,7 @@ class Guidance(_Model):
         if not isinstance(data, Mapping):
             raise RulebookError(f"guidance must be a table (mapping), got {type(data).__name__}")
         check_depth(data)
+        check_counts(data, cls)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_RULEBOOK_BYTES",
     "MAX_STRING_LENGTH",
     "LocatedError",
+    "check_counts",
     "check_depth",
     "format_location",
     "parse_toml",
@@ -55,10 +56,11 @@ MAX_KEY_LENGTH: Final = 256
 #: Longest string token: the longest rulebook text is 2,000 characters, each at most a 10-character
 #: escape (\UXXXXXXXX). tomllib takes ~0.2 s to read a string of 1 MB.
 MAX_STRING_LENGTH: Final = 20_002
-#: Most keys (``=`` signs and table headers) in a document. A rulebook at the limits of 200
-#: factors and 100 risks, with typical activations, has about 4,000; tomllib reads about 100,000
-#: keys a second, so this bounds parsing to about 0.1 s.
-MAX_KEYS: Final = 10_000
+#: Most keys, tables and array elements (``=`` signs, table headers, commas and inline tables)
+#: in a document. A rulebook at the limits of 200 factors and 100 risks, with typical
+#: activations, has about 6,000 (the default rulebook about 550); tomllib reads about 100,000
+#: a second, so this bounds parsing to about 0.2 s, and what pydantic is then given to validate.
+MAX_KEYS: Final = 20_000
 
 #: Discriminator tags of the activation primitives: not part of a document path.
 PRIMITIVE_TAGS: frozenset[str] = frozenset({"ramp", "levels", "all_of", "any_of"})
@@ -123,7 +125,9 @@ class _ScanState:
     def _count_key(self, offset: int) -> None:
         self.keys += 1
         if self.keys > MAX_KEYS:
-            raise self.refuse(f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", offset)
+            raise self.refuse(
+                f"more than {MAX_KEYS:,} keys, tables and array elements; no rulebook needs as many", offset
+            )
 
     def _whole_line(self, match: re.Match[str]) -> None:
         self._count_key(match.start())
@@ -181,7 +185,7 @@ class _ScanState:
     def _punct(self, match: re.Match[str]) -> None:
         token = match.group()
         opens_header = token == "[" and self.depth == 0 and self.first_on_line
-        if token == "=" or opens_header:
+        if token in "=,{" or opens_header:  # every key, table and array element counts
             self._count_key(match.start())
         if token in "[{":
             self.header = self.header or opens_header
@@ -418,13 +422,60 @@ def _unknown_key_problem(error: Any, key: int | str, valid_keys: frozenset[str])
     )
 
 
-def _plain_problem(error: Any) -> str:
+#: pydantic's error types, as ``(what is wrong, what is valid)`` given the error's context.
+_PLAIN: Final[dict[str, tuple[str, str]]] = {
+    "less_than_equal": ("too large", "valid: at most {le}"),
+    "less_than": ("too large", "valid: below {lt}"),
+    "greater_than_equal": ("too small", "valid: at least {ge}"),
+    "greater_than": ("too small", "valid: above {gt}"),
+    "too_long": ("too many items", "valid: at most {max_length}"),
+    "too_short": ("too few items", "valid: at least {min_length}"),
+    "string_too_long": ("too long", "valid: at most {max_length} characters"),
+    "string_too_short": ("empty", "valid: at least {min_length} character(s)"),
+    "string_pattern_mismatch": (
+        "not an identifier",
+        "valid: a lower-case letter, then lower-case letters, digits or '_' (at most 64 in all)",
+    ),
+    "string_type": ("not a string", "valid: text in quotes"),
+    "float_type": ("not a number", "valid: a number (no quotes)"),
+    "int_type": ("not an integer", "valid: a whole number (no quotes)"),
+    "bool_type": ("not a boolean", "valid: true or false"),
+    "finite_number": ("not a finite number", "valid: a finite number"),
+    "enum": ("not a valid choice", "valid: {expected}"),
+    "literal_error": ("not a valid choice", "valid: {expected}"),
+    "tuple_type": ("not an array", "valid: an array [...]"),
+    "list_type": ("not an array", "valid: an array [...]"),
+    "dict_type": ("not a table", "valid: a table"),
+    "model_type": ("not a table", "valid: a table"),
+}
+
+
+def _field_of(loc: tuple[int | str, ...]) -> str:
+    return next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in PRIMITIVE_TAGS), "value")
+
+
+def _plain_problem(error: Any, loc: tuple[int | str, ...] = ()) -> str:
+    """``field=value: what is wrong; what is valid`` for one pydantic error (no pydantic wording)."""
     if error["type"] == "missing":
         return "missing required field"
+    field, value = _field_of(loc), error.get("input")
+    context = error.get("ctx") or {}
+    if error["type"] in _PLAIN:
+        wrong, valid = _PLAIN[error["type"]]
+        try:
+            valid = valid.format(**{k: short(v) if not isinstance(v, str) else v for k, v in context.items()})
+        except (KeyError, IndexError, ValueError):
+            valid = valid.split(" {")[0]
+        if error["type"] in {"enum", "literal_error"}:
+            options = str(context.get("expected", "")).replace("'", "").replace(" or ", ", ").split(", ")
+            valid = valid.replace("'", "") + did_you_mean(value, options)
+        if error["type"] in {"too_long", "too_short"} and isinstance(value, list | tuple):
+            return f"{field}=<{len(value):,} items>: {wrong}; {valid}"
+        return field_message(field, value, wrong, valid)
     message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] != "model_type" and "input" in error:
-        message = f"{message} (got {short(error['input'])})"
-    return message
+    if message.startswith(f"{field}=") or message.startswith(f"{field}:"):
+        return message
+    return f"{field}={short(value)}: {message[:1].lower()}{message[1:]}"
 
 
 def _problem(error: Any, loc: tuple[int | str, ...], valid_keys: frozenset[str] | None) -> tuple[str, str]:
@@ -438,23 +489,80 @@ def _problem(error: Any, loc: tuple[int | str, ...], valid_keys: frozenset[str] 
         return _tag_problem(context, location)
     if error["type"] == "extra_forbidden" and valid_keys is not None:
         return _unknown_key_problem(error, loc[-1], valid_keys), location
-    return _plain_problem(error), location
+    return _plain_problem(error, loc), location
 
 
 _Loc = tuple[int | str, ...]
 
 
 def _typo_locations(locs: list[_Loc], errors: list[Any]) -> set[_Loc]:
-    """Missing keys that an unknown key next to them resembles: reported once, as the unknown key."""
-    missing = {loc for loc, error in zip(locs, errors, strict=True) if error["type"] == "missing"}
-    explained: set[_Loc] = set()
+    """Missing keys that an unknown key next to them resembles: reported once, as the unknown key.
+
+    Bounded: the missing keys are grouped by table in one pass, and only the first
+    ``MAX_PROBLEMS_KEPT`` unknown keys are compared (each with the few keys missing beside it),
+    so a document of thousands of unknown keys costs no more than one of a hundred.
+    """
+    missing: dict[_Loc, list[str]] = {}
     for loc, error in zip(locs, errors, strict=True):
-        if error["type"] == "extra_forbidden":
-            candidates = [str(m[-1]) for m in missing if m[:-1] == loc[:-1]]
-            match = closest(loc[-1], candidates)
-            if match is not None:
-                explained.add((*loc[:-1], match))
+        if error["type"] == "missing" and loc:
+            missing.setdefault(loc[:-1], []).append(str(loc[-1]))
+    explained: set[_Loc] = set()
+    compared = 0
+    for loc, error in zip(locs, errors, strict=True):
+        if error["type"] != "extra_forbidden" or not loc or loc[:-1] not in missing:
+            continue
+        compared += 1
+        if compared > MAX_PROBLEMS_KEPT:
+            break
+        match = closest(loc[-1], missing[loc[:-1]])
+        if match is not None:
+            explained.add((*loc[:-1], match))
     return explained
+
+
+def _max_length(info: Any) -> int | None:
+    """The ``max_length`` a model field declares, if any."""
+    return next((int(m.max_length) for m in info.metadata if hasattr(m, "max_length")), None)
+
+
+def _model_for(annotation: Any, raw: object) -> type[BaseModel] | None:
+    """The model a raw table is validated as: the only model of the field, or the one its ``kind`` names."""
+    models = list(dict.fromkeys(_models_in(annotation)))
+    if len(models) == 1:
+        return models[0]
+    kind = raw.get("kind") if isinstance(raw, Mapping) else None
+    for model in models:
+        tag = model.model_fields.get("kind")
+        if tag is not None and kind in get_args(tag.annotation):
+            return model
+    return None
+
+
+def check_counts(data: Mapping[str, Any], schema: type[BaseModel]) -> None:
+    """Refuse an array longer than its field allows before any of its items is validated.
+
+    pydantic validates (and reports) every item of an over-long array before it checks the
+    length; 9,000 empty factors took half a second. Walks the document and the schema together,
+    without recursing, and stops at the first array that is too long.
+    """
+    stack: list[tuple[object, type[BaseModel], str]] = [(data, schema, "")]
+    while stack:
+        node, model, path = stack.pop()
+        if not isinstance(node, Mapping):
+            continue
+        for name, info in model.model_fields.items():
+            raw = node.get(name)
+            where = f"{path}.{name}" if path else name
+            items = raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
+            limit = _max_length(info)
+            if isinstance(raw, list) and limit is not None and len(raw) > limit:
+                raise RulebookError(
+                    f"{name}=<{len(raw):,} items>: too many; valid: at most {limit:,}", location=where
+                )
+            for i, item in enumerate(items):
+                sub = _model_for(info.annotation, item)
+                if sub is not None:
+                    stack.append((item, sub, f"{where}[{i}]" if isinstance(raw, list) else where))
 
 
 def _problems(

@@ -29,6 +29,7 @@ from pydantic import (
 from .._errors import RulebookError
 from .loading import (
     LocatedError,
+    check_counts,
     check_depth,
     parse_toml,
     printable_text,
@@ -72,6 +73,9 @@ MAX_RISKS: Final = 100
 MAX_TEXT: Final = 2_000
 #: Most people a face may need: coverage counts up to the largest need are grid points.
 MAX_NEED: Final = 50
+#: Largest threshold magnitude: far beyond any score (at most 200 factors x weight 1,000), and
+#: small enough that every margin and distance stays a finite float64.
+MAX_THRESHOLD: Final = 1_000_000.0
 
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(printable_text)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][_a-z0-9]{0,63}$")]
@@ -106,8 +110,12 @@ class Thresholds(_Model):
     *traditional*, and anything strictly between is *either*.
     """
 
-    technical_min: _Number = Field(description="Lowest score that recommends a technical PM.")
-    traditional_max: _Number = Field(description="Highest score that recommends a traditional PM.")
+    technical_min: _Number = Field(
+        ge=-MAX_THRESHOLD, le=MAX_THRESHOLD, description="Lowest score that recommends a technical PM."
+    )
+    traditional_max: _Number = Field(
+        ge=-MAX_THRESHOLD, le=MAX_THRESHOLD, description="Highest score that recommends a traditional PM."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -121,7 +129,9 @@ class Thresholds(_Model):
 class NeedStep(_Model):
     """How many people each face needs from a company size on."""
 
-    from_company_size: _Whole = Field(ge=1, description="The step applies from this headcount on.")
+    from_company_size: _Whole = Field(
+        ge=1, le=NUMERIC_BOUNDS["company_size"][1], description="The step applies from this headcount on."
+    )
     people: _Whole = Field(ge=1, le=MAX_NEED, description="People each face needs from that size on.")
 
 
@@ -224,7 +234,9 @@ class RiskRule(_Model):
     title: _Text = Field(description="Short name of the risk.")
     section: _Text = Field(description="Where in the article the risk comes from.")
     applies_to: tuple[Verdict, ...] = Field(
-        min_length=1, description="Verdicts for which the risk is considered."
+        min_length=1,
+        max_length=len(Verdict),
+        description="Verdicts for which the risk is considered (each at most once).",
     )
     when: Activation = Field(description="How strongly the situation triggers the risk.")
     min_activation: _Unit = Field(
@@ -232,6 +244,16 @@ class RiskRule(_Model):
     )
     description: _Text = Field(description="What could go wrong, in the project's own words.")
     mitigation: _Text = Field(description="What to do about it, in the project's own words.")
+
+    @field_validator("applies_to")
+    @classmethod
+    def _each_verdict_once(cls, value: tuple[Verdict, ...]) -> tuple[Verdict, ...]:
+        if len(set(value)) != len(value):
+            shown = [verdict.value for verdict in value]
+            raise ValueError(
+                f"applies_to={shown}: a verdict repeats; valid: each of {', '.join(Verdict)} at most once"
+            )
+        return value
 
 
 class Rulebook(_Model):
@@ -326,6 +348,7 @@ class Rulebook(_Model):
         if not isinstance(data, Mapping):
             raise RulebookError(f"a rulebook must be a table (mapping), got {type(data).__name__}")
         check_depth(data)
+        check_counts(data, cls)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
