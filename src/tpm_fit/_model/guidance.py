@@ -34,6 +34,7 @@ from .._model.loading import (
     read_rulebook_file,
     rulebook_error,
     shown_path,
+    zero_signless,
 )
 from .._model.primitives import Activation
 from .._model.vocab import Face, Favours, Verdict
@@ -287,7 +288,9 @@ class Guidance(_Model):
     @cached_property
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON content; equal guidance gives equal fingerprints."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        canonical = json.dumps(
+            zero_signless(self.model_dump(mode="json")), sort_keys=True, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:

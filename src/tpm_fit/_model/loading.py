@@ -40,6 +40,7 @@ __all__ = [
     "short",
     "shown_path",
     "table_keys",
+    "zero_signless",
 ]
 
 #: Hard limits that keep a hostile rulebook file from exhausting memory or time.
@@ -261,6 +262,17 @@ def parse_toml(text: str | bytes, *, what: str = "rulebook") -> dict[str, Any]:
         ) from None
     except ValueError as exc:  # e.g. an integer past Python's digit limit
         raise RulebookError(f"invalid TOML: {short(str(exc))}") from None
+
+
+def zero_signless(data: Any) -> Any:
+    """Dumped data with -0.0 as 0.0: equal documents must give equal fingerprints."""
+    if isinstance(data, float):
+        return data + 0.0  # -0.0 + 0.0 is 0.0
+    if isinstance(data, dict):
+        return {key: zero_signless(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [zero_signless(value) for value in data]
+    return data
 
 
 def shown_path(path: object) -> str:

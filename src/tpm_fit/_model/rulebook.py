@@ -28,6 +28,7 @@ from pydantic import (
 
 from .._errors import RulebookError
 from .loading import (
+    MAX_RULEBOOK_BYTES,
     LocatedError,
     check_counts,
     check_depth,
@@ -37,6 +38,7 @@ from .loading import (
     rulebook_error,
     short,
     shown_path,
+    zero_signless,
 )
 from .primitives import Activation, AllOf, AnyOf, Levels, Ramp
 from .profile import LEVEL_INPUTS, NUMERIC_BOUNDS
@@ -350,9 +352,11 @@ class Rulebook(_Model):
         check_depth(data)
         check_counts(data, cls)
         try:
-            return cls.model_validate(data)
+            book = cls.model_validate(data)
         except ValidationError as exc:
             raise rulebook_error(exc, schema=cls) from None
+        _check_written_size(book)
+        return book
 
     @classmethod
     def load(cls, path: str | Path) -> Rulebook:
@@ -413,7 +417,7 @@ class Rulebook(_Model):
     def fingerprint(self) -> str:
         """The sha256 of the canonical JSON content; equal rules give equal fingerprints."""
         canonical = json.dumps(
-            _zero_signless(self.model_dump(mode="json")),
+            zero_signless(self.model_dump(mode="json")),
             sort_keys=True,
             separators=(",", ":"),
             allow_nan=False,
@@ -469,15 +473,25 @@ class Rulebook(_Model):
         return rulebook_sensitivity(self, delta=delta)
 
 
-def _zero_signless(data: Any) -> Any:
-    """The dumped data with -0.0 as 0.0: equal rulebooks must give equal fingerprints."""
-    if isinstance(data, float):
-        return data + 0.0  # -0.0 + 0.0 is 0.0
-    if isinstance(data, dict):
-        return {key: _zero_signless(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [_zero_signless(value) for value in data]
-    return data
+#: Below this much JSON, the TOML form is far below MAX_RULEBOOK_BYTES: not worth writing out.
+_WRITE_CHECK_FROM: Final = MAX_RULEBOOK_BYTES // 8
+
+
+def _check_written_size(book: Rulebook) -> None:
+    """Refuse a rulebook whose TOML form would be too large to read back (or to store in a log).
+
+    Written-out TOML can be longer than a compact document that loaded (spaces around ``=``,
+    one value per line), so a document just under the limit could load and then fail to
+    round-trip through :meth:`Rulebook.to_toml` and a decision log.
+    """
+    if len(book.model_dump_json()) < _WRITE_CHECK_FROM:
+        return
+    size = len(book.to_toml().encode("utf-8"))
+    if size > MAX_RULEBOOK_BYTES:
+        raise RulebookError(
+            f"rulebook=<{size:,} bytes as written by to_toml()>: too large to read back or to log; "
+            f"valid: at most {MAX_RULEBOOK_BYTES:,} bytes written out (shorten texts or remove factors)"
+        )
 
 
 def as_rulebook(rulebook: object, *, argument: str = "rulebook") -> Rulebook:

@@ -5,20 +5,24 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any, Final, Self, TypeVar
 
+import numpy as np
+
 from .._engine.recommend import LIBRARY_VERSION
-from .._errors import RulebookError, TpmFitError
+from .._errors import RulebookError, TpmFitError, short
+from .._model.loading import shown_path
 from .._model.result import Recommendation, Verdict
 from .._model.rulebook import Rulebook
+from .anchor import LogHead
 from .chain import ChainChecker
-from .jsonl import EXPORT_FORMAT, import_line
+from .jsonl import EXPORT_FORMAT, bounded_lines, import_line, open_export
 from .models import (
     GENESIS_HASH,
     ChainReport,
@@ -51,8 +55,73 @@ def _as_uuid(value: uuid.UUID | str, name: str = "decision_id") -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise DecisionLogError(
-            f"{name}={value!r} is not a UUID (e.g. 1b4e28ba-2fa1-11d2-883f-0016d3cca427)"
+            f"{name}={short(value)}: not a UUID; valid: a decision id such as "
+            "1b4e28ba-2fa1-11d2-883f-0016d3cca427 (see `tpm-fit log list`)"
         ) from None
+
+
+#: Longest wait for another writer accepted (one day); SQLite takes the timeout in milliseconds.
+MAX_TIMEOUT: Final = 86_400.0
+
+
+def _checked_timeout(timeout: object) -> float:
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float | np.integer | np.floating)
+        or not 0 <= float(timeout) <= MAX_TIMEOUT
+    ):
+        raise DecisionLogError(
+            f"timeout={short(timeout)}: not a number of seconds in range; "
+            f"valid: from 0 to {MAX_TIMEOUT:,.0f} (a day)"
+        )
+    return float(timeout)
+
+
+def _checked_path(path: object) -> str:
+    if not isinstance(path, str | os.PathLike):
+        raise DecisionLogError(f"path={short(path)}: not a path; valid: a file path or ':memory:'")
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text.strip() or "\0" in text:
+        raise DecisionLogError(
+            f"path={short(text)}: not a usable file path; valid: a file path or ':memory:'"
+        )
+    return text
+
+
+def _existing_log_file(path: str) -> None:
+    """A log opened for reading must exist and hold something: a read never creates a log."""
+    name = shown_path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise DecisionLogError(f"{name}: no decision log there (the file does not exist)") from None
+    except OSError as exc:
+        raise DecisionLogError(f"{name}: cannot open the decision log ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DecisionLogError(f"{name}: not a regular file; valid: a decision log file")
+    if info.st_size == 0:
+        raise DecisionLogError(
+            f"{name}: the file is empty (0 bytes), not a decision log: it was truncated or never "
+            "written; restore it from a backup or an export"
+        )
+
+
+def _has_content(path: str | os.PathLike[str]) -> bool:
+    """Whether a path names a file with something in it (an import must not delete such a file)."""
+    try:
+        return os.fspath(path) == ":memory:" or os.path.getsize(path) > 0
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+def _remove_log_files(path: str | os.PathLike[str]) -> None:
+    """Remove a log file this process just created, with SQLite's journal files."""
+    with contextlib.suppress(OSError, TypeError, ValueError):
+        text = os.fspath(path)
+        if text != ":memory:":
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(text + suffix)
 
 
 def _record_filters(
@@ -130,16 +199,15 @@ class DecisionLog:
         timeout: float = 30.0,
         durable: bool = True,
     ) -> None:
-        self.path = str(path)
+        self.path = _checked_path(path)
         self._clock = clock or _utc_now
         self._lock = threading.RLock()
         self._known_rulebooks: set[str] = set()
         self._parsed_rulebooks: dict[str, Rulebook] = {}
-        if self.path != ":memory:" and not create and not Path(self.path).is_file():
-            raise DecisionLogError(f"no decision log at {self.path} (the file does not exist)")
-        if not (timeout >= 0):
-            raise DecisionLogError(f"timeout={timeout!r} must be a number of seconds >= 0")
-        self._timeout = timeout
+        self._create = create
+        if self.path != ":memory:" and not create:
+            _existing_log_file(self.path)
+        self._timeout = _checked_timeout(timeout)
         try:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -179,6 +247,11 @@ class DecisionLog:
 
     def _open_schema(self) -> None:
         version = self._pragma("user_version")
+        if version == 0 and not self._create and self.path != ":memory:":
+            raise DecisionLogError(
+                f"{shown_path(self.path)}: not a decision log (an empty or foreign SQLite file); "
+                "valid: a log written by tpm_fit (a read never creates one)"
+            )
         if version == 0:
             if self.path != ":memory:":
                 self._wal_mode()
@@ -256,6 +329,7 @@ class DecisionLog:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
+                self._known_rulebooks.clear()  # a rulebook stored in this transaction is gone
                 raise
             self._conn.execute("COMMIT")
 
@@ -615,32 +689,64 @@ class DecisionLog:
 
     # -- integrity ----------------------------------------------------------------------
 
-    def check(self, *, anchors: Iterable[str] = ()) -> ChainReport:
-        """Re-hash every entry, re-link the chain, and check every stored rulebook.
+    def head(self) -> LogHead:
+        """The chain's head: how many entries the log has and the ``record_hash`` of the last.
+
+        Keep it outside the log (a ticket, a second log, a CI artefact; ``str(head)`` is one
+        short line) and pass it back to :meth:`check` as ``expected_head``: a chain alone cannot
+        tell that its tail was rewritten, shortened or deleted, the head can.
+
+        Returns
+        -------
+        LogHead
+            ``entries`` and ``head_hash``; ``str()`` gives ``"<entries>:<hash>"``.
+        """
+        with self._transaction(write=False) as conn:
+            count = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+            head_hash = self._head(conn)
+        return LogHead(entries=count, head_hash=head_hash)
+
+    def check(
+        self, *, anchors: Iterable[str] = (), expected_head: LogHead | str | None = None
+    ) -> ChainReport:
+        """Re-hash every entry, re-link the chain, read every entry back, and check every stored rulebook.
 
         Parameters
         ----------
         anchors : iterable of str, optional
             ``head_hash`` values of earlier checks kept outside the log. Each must still be the
             hash of some entry; one that is not reveals a log rewritten or truncated since.
+        expected_head : LogHead or str, optional
+            A :meth:`head` kept outside the log (or its text ``"<entries>:<hash>"``). The log must
+            still have at least that many entries, and the entry at that position must still have
+            that hash; otherwise the report names a ``head`` problem (entries deleted, the tail
+            rewritten, or the file replaced).
 
         Returns
         -------
         ChainReport
             ``ok``, and the id and kind of problem of every entry that does not check out: content
             edited, link broken (an entry removed, reordered or inserted), query columns edited,
-            unreadable JSON, a review of an unknown decision.
+            unreadable (not JSON, or not a record or review this tpm_fit reads), a review of an
+            unknown decision, the expected head not reached.
         """
-        checker = ChainChecker()
+        head = None if expected_head is None else LogHead.parse(expected_head)
         with self._transaction(write=False) as conn:
-            cursor = conn.execute(
-                "SELECT kind, entry_id, decision_id, at_us, verdict, body, record_hash, previous_hash "
-                "FROM entries ORDER BY seq"
-            )
-            while rows := cursor.fetchmany(_PAGE):
-                for row in rows:
-                    checker.feed(row)
-            books = conn.execute("SELECT fingerprint, toml FROM rulebooks ORDER BY fingerprint").fetchall()
+            return self._check_in(conn, anchors=anchors, expected_head=head)
+
+    @staticmethod
+    def _check_in(
+        conn: sqlite3.Connection, *, anchors: Iterable[str], expected_head: LogHead | None
+    ) -> ChainReport:
+        checker = ChainChecker(expected_head)
+        cursor = conn.execute(
+            "SELECT kind, entry_id, decision_id, at_us, verdict, body, record_hash, previous_hash "
+            "FROM entries ORDER BY seq"
+        )
+        while rows := cursor.fetchmany(_PAGE):
+            for row in rows:
+                checker.feed(row)
+        books = conn.execute("SELECT fingerprint, toml FROM rulebooks ORDER BY fingerprint").fetchall()
         return checker.result(books, anchors=anchors)
 
     # -- export and import --------------------------------------------------------------
@@ -713,10 +819,21 @@ class DecisionLog:
             kind, a newer schema version, an entry whose hash or chain link does not match (the
             message names the line and the id). Nothing is written then.
         """
-        if not isinstance(source, str | os.PathLike):
-            return cls._import_lines(source, "<stream>", destination, clock)
-        with open(source, encoding="utf-8") as stream:
-            return cls._import_lines(stream, str(source), destination, clock)
+        existed = _has_content(destination)
+        try:
+            if not isinstance(source, str | os.PathLike):
+                if source is None:
+                    raise DecisionLogError(
+                        "source=None: standard input is closed; valid: an export file or stream"
+                    )
+                return cls._import_lines(bounded_lines(source, "<stream>"), "<stream>", destination, clock)
+            name = shown_path(source)
+            with open_export(source) as stream:
+                return cls._import_lines(bounded_lines(stream, name), name, destination, clock)
+        except BaseException:
+            if not existed:  # nothing half-imported: not even an empty log is left behind
+                _remove_log_files(destination)
+            raise
 
     @classmethod
     def _import_lines(
@@ -738,6 +855,14 @@ class DecisionLog:
                         previous = import_line(conn, line, f"{name} line {number}", previous)
                 if previous is None:
                     raise DecisionLogError(f"{name}: empty; not a tpm_fit decision-log export")
+                report = log._check_in(conn, anchors=(), expected_head=None)
+                if not report.ok:  # inside the transaction: a failed check leaves nothing behind
+                    first = report.problems[0]
+                    raise DecisionLogError(
+                        f"{name}: the imported log does not check out ({len(report.problems)} "
+                        f"problem(s); first: {first.kind} {first.entry_id}: {first.problem}: "
+                        f"{first.detail}); nothing imported"
+                    )
         except BaseException:
             log.close()
             raise
