@@ -86,12 +86,16 @@ def check_spec_rows(axes: Mapping[str, Any], max_rows: int) -> None:
     """
     lengths = {name: _spec_length(raw) for name, raw in axes.items()}
     known = {name: size for name, size in lengths.items() if size is not None}
+    for name, size in known.items():
+        if size > max_rows:
+            raise _too_many(name, size, max_rows)
     total = math.prod(known.values())
     if total > max_rows:
         shape = " x ".join(f"{name} ({size:,})" for name, size in known.items())
+        least = "at least " if len(known) < len(lengths) else ""
         raise ProfileFrameError(
-            f"max_rows={max_rows:,}: the grid {shape} has at least {total:,} rows; give fewer values "
-            "or raise max_rows"
+            f"max_rows={max_rows:,}: the grid {shape} has {least}{total:,} rows (about "
+            f"{_grid_bytes(total) / 2**30:,.1f} GiB before scoring); give fewer values or raise max_rows"
         )
 
 
