@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover - the same names, resolved lazily at run t
     from ._batch.frame import recommend_many, scenario_grid
     from ._engine.counterfactual import Counterfactual
     from ._engine.recommend import recommend
-    from ._errors import ProfileFrameError, RulebookError, TpmFitError
+    from ._errors import InvalidArgumentError, ProfileFrameError, RulebookError, TpmFitError
     from ._hiring.models import (
         AnchoredLevel,
         Competency,
@@ -102,6 +102,7 @@ __all__ = [
     "GuidanceProblem",
     "GuidanceReport",
     "IndustryTechIntensity",
+    "InvalidArgumentError",
     "Levels",
     "LoggedDecision",
     "NearestFlip",
@@ -161,7 +162,7 @@ __version__ = _installed_version
 #: Where each public name is defined. Nothing is imported until a name is first used; the
 #: ``TYPE_CHECKING`` imports above give type checkers and IDEs the same names with their types.
 _SUBMODULES: dict[str, tuple[str, ...]] = {
-    "_errors": ("ProfileFrameError", "RulebookError", "TpmFitError"),
+    "_errors": ("InvalidArgumentError", "ProfileFrameError", "RulebookError", "TpmFitError"),
     "_model.vocab": ("Direction", "Face", "Favours", "Presence", "RoleShape", "Verdict"),
     "_model.profile": ("EngineeringCapability", "IndustryTechIntensity", "OrgProfile", "ProductComplexity"),
     "_model.primitives": ("AllOf", "AnyOf", "Levels", "Primitive", "Ramp"),

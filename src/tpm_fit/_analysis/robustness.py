@@ -21,6 +21,7 @@ property test). The derivations are in ``docs/robustness.md``.
 from __future__ import annotations
 
 import math
+import numbers
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,9 +32,10 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from .._engine.kernel import VERDICT_NAMES, CompiledRulebook, compile_rulebook
-from .._errors import RulebookError, TpmFitError
+from .._errors import InvalidArgumentError, RulebookError, TpmFitError, short
 from .._model.result import Verdict
 from .._model.rulebook import Favours, Rulebook
+from .._verify.work import DEFAULT_MAX_WORK, check_work, robustness_work, sensitivity_work
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation, TraceStep
@@ -65,8 +67,8 @@ _TRADITIONAL, _EITHER, _TECHNICAL = 0, 1, 2
 _CLOSE_CALL: Final = 0.1
 
 
-class _InvalidArgumentError(TpmFitError, ValueError):
-    """An argument outside its valid range (a ``ValueError`` and a ``TpmFitError``)."""
+#: Kept under its former name for code that imported it; the class is public now.
+_InvalidArgumentError = InvalidArgumentError
 
 
 class _Frozen(BaseModel):
@@ -619,16 +621,26 @@ def _nearest_flip(result: Recommendation, targets: _Targets) -> NearestFlip | No
     )
 
 
+def _number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
 def _check_arguments(spread: object, samples: object, seed: object) -> None:
-    if isinstance(spread, bool) or not isinstance(spread, int | float) or not 0.0 <= spread <= 1.0:
-        raise _InvalidArgumentError(
-            f"spread={spread!r} must be a number from 0 to 1 (weights are multiplied by a factor in "
-            "[1 - spread, 1 + spread] and must stay non-negative)"
+    if not _number(spread) or not 0.0 <= float(spread) <= 1.0:  # type: ignore[arg-type]
+        raise InvalidArgumentError(
+            f"spread={short(spread)}: out of range; valid: a number from 0 to 1 (weights are "
+            "multiplied by a factor in [1 - spread, 1 + spread] and must stay non-negative)"
         )
-    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
-        raise _InvalidArgumentError(f"samples={samples!r} must be a whole number from 1 to {MAX_SAMPLES:,}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise _InvalidArgumentError(f"seed={seed!r} must be a non-negative whole number")
+    if not _whole(samples) or not 1 <= int(samples) <= MAX_SAMPLES:  # type: ignore[call-overload]
+        raise InvalidArgumentError(
+            f"samples={short(samples)}: out of range; valid: a whole number from 1 to {MAX_SAMPLES:,}"
+        )
+    if not _whole(seed) or int(seed) < 0:  # type: ignore[call-overload]
+        raise InvalidArgumentError(f"seed={short(seed)}: not a seed; valid: a whole number of at least 0")
 
 
 def _acceptability(
@@ -677,13 +689,23 @@ def robustness(
     samples: int = 10_000,
     seed: int = 0,
     rulebook: Rulebook | None = None,
+    max_work: int = DEFAULT_MAX_WORK,
 ) -> Robustness:
     """How firm ``result``'s verdict is against changes of the weights.
 
     Uses only the result's trace, score and thresholds; see
-    :meth:`tpm_fit.Recommendation.robustness` for the parameters.
+    :meth:`tpm_fit.Recommendation.robustness` for the parameters. ``max_work`` bounds the
+    sampling's predicted work (see :mod:`tpm_fit._verify.work`); above it, a ``RulebookError``.
     """
     _check_arguments(spread, samples, seed)
+    samples, seed, spread = int(samples), int(seed), float(spread)
+    check_work(
+        "robustness",
+        robustness_work(len(result.trace), samples),
+        max_work,
+        f"{samples:,} samples x {len(result.trace)} factors",
+        flag="tpm-fit recommend --robustness --max-work N",
+    )
     if rulebook is not None:
         result.used_rulebook(rulebook=rulebook)  # refuses a rulebook with another fingerprint
     targets = _checked_targets(result)
@@ -868,7 +890,11 @@ class _SensitivityCounts:
 
 
 def rulebook_sensitivity(
-    rulebook: Rulebook, *, delta: float = 0.1, max_grid_points: int | None = None
+    rulebook: Rulebook,
+    *,
+    delta: float = 0.1,
+    max_grid_points: int | None = None,
+    max_work: int = DEFAULT_MAX_WORK,
 ) -> SensitivityReport:
     """Per factor, the share of verification-grid profiles whose verdict changes when its weight
     is multiplied by ``1 + delta`` or ``1 - delta`` (one factor at a time).
@@ -883,6 +909,9 @@ def rulebook_sensitivity(
         Relative weight change, greater than 0 and at most 1.
     max_grid_points : int, optional
         Refuse larger grids; the verifier's default when omitted.
+    max_work : int, default 20_000_000_000
+        Refuse an analysis whose predicted work is larger (about nanoseconds; see
+        :mod:`tpm_fit._verify.work`), before any scoring.
 
     Returns
     -------
@@ -890,16 +919,19 @@ def rulebook_sensitivity(
 
     Raises
     ------
-    ValueError
-        ``delta`` outside ``(0, 1]`` (also a ``TpmFitError``).
+    InvalidArgumentError
+        ``delta`` outside ``(0, 1]`` (also a ``ValueError``).
     RulebookError
-        The grid is larger than ``max_grid_points``.
+        The grid is larger than ``max_grid_points``, or the work than ``max_work``.
     """
     from .._verify.grid import Grid, build_axes
     from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
 
-    if isinstance(delta, bool) or not isinstance(delta, int | float) or not 0.0 < delta <= 1.0:
-        raise _InvalidArgumentError(f"delta={delta!r} must be a number greater than 0 and at most 1")
+    if not _number(delta) or not 0.0 < float(delta) <= 1.0:
+        raise InvalidArgumentError(
+            f"delta={short(delta)}: out of range; valid: a number greater than 0 and at most 1"
+        )
+    delta = float(delta)
     started = time.perf_counter()
     limit = DEFAULT_MAX_GRID_POINTS if max_grid_points is None else max_grid_points
     compiled = compile_rulebook(rulebook)
@@ -909,6 +941,13 @@ def rulebook_sensitivity(
             f"the verification grid has {grid.size:,} points, more than max_grid_points={limit:,}",
             location="factors",
         )
+    check_work(
+        "sensitivity",
+        sensitivity_work(rulebook, grid.size),
+        max_work,
+        f"{grid.size:,} grid points x {len(rulebook.factors)} factors",
+        flag="tpm-fit sensitivity --max-work N",
+    )
     counts = _SensitivityCounts(compiled, len(rulebook.factors), delta=delta)
     chunk = max(1024, min(1 << 16, (1 << 22) // max(1, len(rulebook.factors))))
     for flat in grid.chunks(chunk):
