@@ -22,9 +22,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 import tpm_fit
-from tpm_fit._records.models import PROTECTED_LABEL_WORDS
 from tpm_fit import DecisionLog, DecisionLogError, DecisionRecord, Rulebook
-from tpm_fit._records.models import GENESIS_HASH, canonical_json, entry_hash
+from tpm_fit._records.models import GENESIS_HASH, PROTECTED_LABEL_WORDS, canonical_json, entry_hash
 from tpm_fit._records.replay import diff_json
 from tpm_fit.testing import org_profiles
 

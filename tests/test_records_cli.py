@@ -188,7 +188,7 @@ def test_export_and_import_round_trip(logged: tuple[Path, str], tmp_path: Path) 
         (("log", "list", "--log", "{log}", "--since", "yesterday"), "--since='yesterday' is not an ISO 8601"),
         (
             ("log", "list", "--log", "{log}", "--limit", "-1"),
-            "argument --limit: -1: too small; valid: 0 or more",
+            "--limit: -1: too small; valid: 0 or more",
         ),
         (("log", "replay", "--log", "{log}"), "give one or more decision ids, or --all"),
         (("log", "check", "--log", "{text}"), "cannot use this file as a decision log"),
@@ -196,7 +196,7 @@ def test_export_and_import_round_trip(logged: tuple[Path, str], tmp_path: Path) 
         (("recommend", *PROFILE, "--log", "{log}", "--label", "team"), "--label='team': not KEY=VALUE"),
         (
             ("recommend", *PROFILE, "--log", "{log}", "--label", "Team=x"),
-            "labels key='Team': not a label key",
+            "key='Team': not a label key",
         ),
         (("recommend", *PROFILE, "--log", "{log}", "--requested-by", "Jane Doe"), "requested_by='Jane Doe'"),
         (("recommend", *PROFILE, "--label", "team=x"), "add --log PATH"),
