@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Final, Unpack
 
 from .._model.profile import OrgProfile, ProfileFields
-from .._model.result import Recommendation, Risk, TraceStep
+from .._model.result import MADE_WITH, Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import Verdict
 from .._version import __version__
@@ -173,7 +173,8 @@ def recommend(
     <Verdict.TECHNICAL: 'technical'>
     """
     org = _as_profile(profile, dict(fields))
-    shaper = _shaper(rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook))
+    book = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
+    shaper = _shaper(book)
     values = encode_profile(org)
     compiled = shaper.compiled
     seat = compiled.seat.one(values)
@@ -190,7 +191,7 @@ def recommend(
     # model_validate, the kernel's outputs typed), and hire_needed follows the seat by
     # construction: skip revalidating them (tests/test_speed_recommend.py proves the object
     # equals the validated one and survives the JSON round trip).
-    return Recommendation._from_parts(
+    result = Recommendation._from_parts(
         {
             "verdict": verdict,
             "score": score,
@@ -208,3 +209,7 @@ def recommend(
             "library_version": LIBRARY_VERSION,
         }
     )
+    # The rulebook rides along (not a field: not dumped, not compared), so brief() and
+    # counterfactuals() find it however many other rulebooks the cache has seen since.
+    result.__dict__[MADE_WITH] = book
+    return result

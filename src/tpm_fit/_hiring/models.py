@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .._errors import short
 from .._model.vocab import Face, RoleShape, Verdict
 
 if TYPE_CHECKING:
@@ -181,6 +182,15 @@ class RoleBrief(_Frozen):
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def __repr__(self) -> str:
+        """One line: title, verdict, seat and counts (the full brief: ``to_markdown()``)."""
+        seat = "+".join(face.value for face in self.seat) or "none"
+        return (
+            f"RoleBrief(title={short(self.title)}, verdict={self.verdict.value!r}, seat={seat!r}, "
+            f"{len(self.responsibilities)} responsibilities, {len(self.qualifications)} qualifications, "
+            f"{len(self.probes)} probes)"
+        )
 
     def to_job_posting(self) -> dict[str, Any]:
         """The brief as a schema.org ``JobPosting`` in JSON-LD (a dict ready for ``json.dumps``).

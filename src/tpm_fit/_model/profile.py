@@ -6,6 +6,7 @@ from typing import Annotated, Any, Final, Self, TypedDict
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -59,8 +60,17 @@ class IndustryTechIntensity(OrderedLevel):
 
 MAX_HEADCOUNT: Final = 10_000_000
 
-_Headcount = Annotated[StrictInt, Field(ge=1, le=MAX_HEADCOUNT)]
-_Count = Annotated[StrictInt, Field(ge=0, le=MAX_HEADCOUNT)]
+
+def _plain_int(value: Any) -> Any:
+    """A numpy integer (``df.at[...]`` gives one) as the Python int it holds; anything else as is."""
+    # Checked by the type's module and dtype, so that validating a profile never imports numpy.
+    if type(value).__module__ == "numpy" and getattr(getattr(value, "dtype", None), "kind", "") in ("i", "u"):
+        return int(value)
+    return value
+
+
+_Headcount = Annotated[StrictInt, BeforeValidator(_plain_int), Field(ge=1, le=MAX_HEADCOUNT)]
+_Count = Annotated[StrictInt, BeforeValidator(_plain_int), Field(ge=0, le=MAX_HEADCOUNT)]
 
 
 class OrgProfile(BaseModel):

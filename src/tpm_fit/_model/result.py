@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .._errors import short
 from .profile import OrgProfile
 from .rulebook import Rulebook, Thresholds
 from .vocab import Face, Favours, RoleShape, Verdict
@@ -19,7 +20,10 @@ if TYPE_CHECKING:
     from .._hiring.models import RoleBrief
     from .._model.guidance import Guidance
 
-__all__ = ["Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
+__all__ = ["MADE_WITH", "Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
+
+#: Key under which recommend() keeps the rulebook object in a result's ``__dict__`` (not a field).
+MADE_WITH: Final = "_made_with"
 
 
 class _Frozen(BaseModel):
@@ -235,7 +239,10 @@ class Recommendation(_Frozen):
         from .._engine.kernel import recently_compiled
         from .._errors import TpmFitError
 
-        candidate = rulebook or recently_compiled(self.rulebook_fingerprint) or Rulebook.default()
+        made_with = self.__dict__.get(MADE_WITH)
+        candidate = (
+            rulebook or made_with or recently_compiled(self.rulebook_fingerprint) or Rulebook.default()
+        )
         if candidate.fingerprint != self.rulebook_fingerprint:
             raise TpmFitError(
                 f"rulebook fingerprint {candidate.fingerprint[:12]}... does not match the "
@@ -250,6 +257,15 @@ class Recommendation(_Frozen):
 
     def __str__(self) -> str:
         return self.explain()
+
+    def __repr__(self) -> str:
+        """One line: verdict, score, seat and rulebook (the full detail: ``explain()``, ``_repr_html_``)."""
+        seat = "+".join(face.value for face in self.seat) or "none"
+        return (
+            f"Recommendation(verdict={self.verdict.value!r}, score={self.score:+.3f}, "
+            f"role_shape={self.role_shape.value!r}, seat={seat!r}, {len(self.trace)} factors, "
+            f"{len(self.risks)} risks, rulebook={short(self.rulebook_name)} {short(self.rulebook_version)})"
+        )
 
 
 _FIELD_NAMES = tuple(Recommendation.model_fields)

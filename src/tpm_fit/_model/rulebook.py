@@ -430,6 +430,14 @@ class Rulebook(_Model):
         copy.__dict__.pop("fingerprint", None)  # a cached_property of the original's content
         return copy
 
+    def __repr__(self) -> str:
+        """One line: name, version, counts and fingerprint (every rule: ``to_toml()``, ``_repr_html_``)."""
+        return (
+            f"Rulebook(name={short(self.name)}, version={short(self.version)}, {len(self.factors)} factors, "
+            f"{len(self.risks)} risks, {len(self.axioms) + len(self.seat_axioms)} axioms, "
+            f"fingerprint={self.fingerprint[:12]!r})"
+        )
+
     def _repr_html_(self) -> str:
         """Notebook display: name, version, thresholds and every factor as a table."""
         from .._explain.tables import rulebook_html
