@@ -408,7 +408,11 @@ class Rulebook(_Model):
         data = self.model_dump(mode="json")
         for item in data["factors"]:
             if item["id"] in weights:
-                item["weight"] = weights[item["id"]]
+                weight = weights[item["id"]]
+                # numpy numbers (a weight read from a frame) count as the Python numbers they hold
+                kind = getattr(getattr(weight, "dtype", None), "kind", "")
+                is_number = type(weight).__module__ == "numpy" and kind in ("i", "u", "f")
+                item["weight"] = float(weight) if is_number else weight
         return Rulebook.from_mapping(data)
 
     # -- derived ------------------------------------------------------------------------

@@ -88,18 +88,23 @@ def _checked_path(path: object) -> str:
     return text
 
 
-def _existing_log_file(path: str) -> None:
-    """A log opened for reading must exist and hold something: a read never creates a log."""
+def _usable_log_file(path: str, *, must_exist: bool) -> None:
+    """A log file is a regular file; opened for reading, it must exist and hold something.
+
+    A read never creates a log, and a FIFO or device is refused before SQLite would block on it.
+    """
     name = shown_path(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
+        if not must_exist:
+            return
         raise DecisionLogError(f"{name}: no decision log there (the file does not exist)") from None
     except OSError as exc:
         raise DecisionLogError(f"{name}: cannot open the decision log ({exc.strerror})") from None
     if not stat.S_ISREG(info.st_mode):
         raise DecisionLogError(f"{name}: not a regular file; valid: a decision log file")
-    if info.st_size == 0:
+    if info.st_size == 0 and must_exist:
         raise DecisionLogError(
             f"{name}: the file is empty (0 bytes), not a decision log: it was truncated or never "
             "written; restore it from a backup or an export"
@@ -205,8 +210,8 @@ class DecisionLog:
         self._known_rulebooks: set[str] = set()
         self._parsed_rulebooks: dict[str, Rulebook] = {}
         self._create = create
-        if self.path != ":memory:" and not create:
-            _existing_log_file(self.path)
+        if self.path != ":memory:":
+            _usable_log_file(self.path, must_exist=not create)
         self._timeout = _checked_timeout(timeout)
         try:
             self._conn = sqlite3.connect(
