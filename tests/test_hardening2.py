@@ -303,7 +303,8 @@ def test_reprs_are_one_short_line() -> None:
     result = recommend(company_size=40, product_complexity="high")
     for thing in (result, result.brief(), DEFAULT):
         text = repr(thing)
-        assert "\n" not in text and len(text) < 300, text
+        assert "\n" not in text, text
+        assert len(text) < 300, text
     assert repr(result).startswith("Recommendation(verdict='technical', score=+")
     assert re.match(r"Rulebook\(name='tpm_fit default', version='[^']+', 10 factors, ", repr(DEFAULT))
     assert repr(result.brief()).startswith("RoleBrief(title=")
