@@ -174,7 +174,8 @@ def test_import_fails_and_leaves_nothing_when_its_check_fails(log: DecisionLog, 
     _fill(log)
     items = [item for item in _export(log) if item["kind"] != "rulebook"]  # records without their rulebook
     text = "\n".join(json.dumps(item) for item in items)
-    _import_refused(text, tmp_path / "copy.db", "does not check out .*: missing: its rulebook .* is not stored.*nothing imported")
+    expected = "does not check out .*: missing: its rulebook .* is not stored.*nothing imported"
+    _import_refused(text, tmp_path / "copy.db", expected)
 
 
 def test_import_refuses_a_fifo_at_once(tmp_path: Path) -> None:
