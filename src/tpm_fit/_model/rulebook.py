@@ -80,6 +80,16 @@ MAX_NEED: Final = 50
 MAX_THRESHOLD: Final = 1_000_000.0
 
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(printable_text)]
+
+
+def _one_line(text: str) -> str:
+    """Names, versions, titles and sections are printed inside one line of output: no line breaks."""
+    if "\n" in text or "\r" in text:
+        raise ValueError("holds a line break; valid: one line of text (names, titles and sections)")
+    return text
+
+
+_Line = Annotated[_Text, AfterValidator(_one_line)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][_a-z0-9]{0,63}$")]
 # Numbers are strict: a TOML string ("3") or boolean (true) is refused rather than coerced.
 _Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -95,10 +105,10 @@ class Factor(_Model):
     """One consideration from the article, with its weight and when it fires."""
 
     id: _Identifier = Field(description="Stable identifier, lower_snake_case.")
-    title: _Text = Field(description="Short human-readable name.")
+    title: _Line = Field(description="Short human-readable name.")
     favours: Favours = Field(description="Which hire the factor argues for when it fires.")
     weight: _Number = Field(ge=0.0, le=1_000.0, description="Non-negative weight; 0 disables.")
-    section: _Text = Field(
+    section: _Line = Field(
         description="Where in the article the factor comes from, e.g. 'Disadvantages, point 2'."
     )
     reason: _Text = Field(description="One sentence, in the project's own words, saying why.")
@@ -149,7 +159,7 @@ class SeatRule(_Model):
     ``tie_order``. The seat is empty, and no hire is needed, when every face meets its need.
     """
 
-    section: _Text = Field(description="Article section the seat rule comes from.")
+    section: _Line = Field(description="Article section the seat rule comes from.")
     specialist_min_company_size: _Whole = Field(
         ge=1, le=10_000_000, description="From this headcount on, a company with a PM splits the faces."
     )
@@ -233,8 +243,8 @@ class RiskRule(_Model):
     """A drawback the article names, raised when a verdict meets the situation that triggers it."""
 
     id: _Identifier = Field(description="Stable identifier of the risk.")
-    title: _Text = Field(description="Short name of the risk.")
-    section: _Text = Field(description="Where in the article the risk comes from.")
+    title: _Line = Field(description="Short name of the risk.")
+    section: _Line = Field(description="Where in the article the risk comes from.")
     applies_to: tuple[Verdict, ...] = Field(
         min_length=1,
         max_length=len(Verdict),
@@ -266,8 +276,8 @@ class Rulebook(_Model):
     gives the same shape back.
     """
 
-    name: _Text = Field(description="Name of the rulebook.")
-    version: _Text = Field(description="Version of the rulebook's content.")
+    name: _Line = Field(description="Name of the rulebook.")
+    version: _Line = Field(description="Version of the rulebook's content.")
     source: _Text = Field(description="The article the rules encode.")
     thresholds: Thresholds = Field(description="Score thresholds for each verdict.")
     seat: SeatRule = Field(description="Stage one: the faces the hire would own, and whether to hire.")
