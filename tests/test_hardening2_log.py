@@ -167,7 +167,7 @@ def test_an_overlong_line_is_refused_without_being_kept_whole(log: DecisionLog, 
     _fill(log)
     lines = [json.dumps(item) for item in _export(log)]
     lines.insert(1, '{"kind": "rulebook", "toml": "' + "x" * (MAX_LINE_CHARACTERS + 10) + '"}')
-    _import_refused("\n".join(lines), tmp_path / "copy.db", "longer than 8,388,608 characters")
+    _import_refused("\n".join(lines), tmp_path / "copy.db", "longer than 4,194,304 characters")
 
 
 def test_import_fails_and_leaves_nothing_when_its_check_fails(log: DecisionLog, tmp_path: Path) -> None:

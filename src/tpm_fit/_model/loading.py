@@ -57,11 +57,14 @@ MAX_KEY_LENGTH: Final = 256
 #: Longest string token: the longest rulebook text is 2,000 characters, each at most a 10-character
 #: escape (\UXXXXXXXX). tomllib takes ~0.2 s to read a string of 1 MB.
 MAX_STRING_LENGTH: Final = 20_002
-#: Most keys, tables and array elements (``=`` signs, table headers, commas and inline tables)
-#: in a document. A rulebook at the limits of 200 factors and 100 risks, with typical
-#: activations, has about 6,000 (the default rulebook about 550); tomllib reads about 100,000
-#: a second, so this bounds parsing to about 0.2 s, and what pydantic is then given to validate.
-MAX_KEYS: Final = 20_000
+#: Budget of a document's keys and array elements: every key, table header and inline table costs
+#: KEY_UNITS (so at most 8,000 keys), every further array element (a comma, not a trailing one)
+#: 1: tomllib takes about twice as long for a key as for a number. A rulebook of 200 factors with
+#: 10-point ramps and 100 risks, as ``to_toml()`` writes it, takes about 15,000 (the default
+#: rulebook about 900); the bound keeps the parse of any document under about 0.1 s and bounds
+#: what pydantic is then given to validate.
+MAX_KEYS: Final = 16_000
+KEY_UNITS: Final = 2
 
 #: Discriminator tags of the activation primitives: not part of a document path.
 PRIMITIVE_TAGS: frozenset[str] = frozenset({"ramp", "levels", "all_of", "any_of"})
@@ -123,11 +126,13 @@ class _ScanState:
                 self._punct(match)
             self.first_on_line = False
 
-    def _count_key(self, offset: int) -> None:
-        self.keys += 1
+    def _count_key(self, offset: int, units: int = KEY_UNITS) -> None:
+        self.keys += units
         if self.keys > MAX_KEYS:
             raise self.refuse(
-                f"more than {MAX_KEYS:,} keys, tables and array elements; no rulebook needs as many", offset
+                f"more than {MAX_KEYS // KEY_UNITS:,} keys and tables, or {MAX_KEYS:,} array elements (a key "
+                f"counts as {KEY_UNITS}); no rulebook needs as many",
+                offset,
             )
 
     def _whole_line(self, match: re.Match[str]) -> None:
@@ -186,8 +191,10 @@ class _ScanState:
     def _punct(self, match: re.Match[str]) -> None:
         token = match.group()
         opens_header = token == "[" and self.depth == 0 and self.first_on_line
-        if token in "=,{" or opens_header:  # every key, table and array element counts
+        if token in "={" or opens_header:  # every key and table, and below every array element
             self._count_key(match.start())
+        elif token == ",":
+            self._count_key(match.start(), units=1)
         if token in "[{":
             self.header = self.header or opens_header
             self.depth += 1
@@ -198,6 +205,8 @@ class _ScanState:
                     match.start(),
                 )
         elif token in "]}":
+            if self.previous == ",":  # a trailing comma (to_toml writes them) adds no element
+                self.keys -= 1
             self.depth = max(0, self.depth - 1)
             if self.depth == 0:
                 self.header = False
@@ -551,18 +560,30 @@ def _model_for(annotation: Any, raw: object) -> type[BaseModel] | None:
 
 
 def check_counts(data: Mapping[str, Any], schema: type[BaseModel]) -> None:
-    """Refuse an array longer than its field allows before any of its items is validated.
+    """Refuse an over-long array, or a flood of unknown keys, before anything is validated.
 
     pydantic validates (and reports) every item of an over-long array before it checks the
-    length; 9,000 empty factors took half a second. Walks the document and the schema together,
-    without recursing, and stops at the first array that is too long.
+    length, and every unknown key of every table; 9,000 empty factors took half a second. Walks
+    the document and the schema together, without recursing, and stops at the first array that
+    is too long, or once more than ``MAX_PROBLEMS_KEPT`` unknown keys are found.
     """
     stack: list[tuple[object, type[BaseModel], str]] = [(data, schema, "")]
+    unknown: list[tuple[str, str, frozenset[str]]] = []
     while stack:
         node, model, path = stack.pop()
         if not isinstance(node, Mapping):
             continue
-        for name, info in model.model_fields.items():
+        fields = model.model_fields
+        unknown.extend((str(key), path, frozenset(fields)) for key in node if key not in fields)
+        if len(unknown) > MAX_PROBLEMS_KEPT:
+            key, where, valid = unknown[0]
+            raise RulebookError(
+                f"{key[:64]}: unknown key (one of more than {MAX_PROBLEMS_KEPT} unknown keys); "
+                f"valid: {', '.join(sorted(valid))}{did_you_mean(key, valid)}",
+                location=f"{where}.{key[:64]}" if where else key[:64],
+            )
+        children: list[tuple[object, type[BaseModel], str]] = []
+        for name, info in fields.items():
             raw = node.get(name)
             where = f"{path}.{name}" if path else name
             items = raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
@@ -574,7 +595,8 @@ def check_counts(data: Mapping[str, Any], schema: type[BaseModel]) -> None:
             for i, item in enumerate(items):
                 sub = _model_for(info.annotation, item)
                 if sub is not None:
-                    stack.append((item, sub, f"{where}[{i}]" if isinstance(raw, list) else where))
+                    children.append((item, sub, f"{where}[{i}]" if isinstance(raw, list) else where))
+        stack.extend(reversed(children))  # popped in document order: the first problem is reported
 
 
 def _problems(

@@ -29,8 +29,9 @@ __all__ = [
 
 #: First line of a JSON Lines export.
 EXPORT_FORMAT: Final = "tpm_fit-decision-log"
-#: Longest line read: a stored rulebook (at most 1 MiB of TOML) escaped as JSON, with room.
-MAX_LINE_CHARACTERS: Final = 8 << 20
+#: Longest line read: a stored rulebook (at most 1 MiB of TOML) escaped as JSON takes at most
+#: about 2.1 MiB (every character escaped), a record some 20 KB.
+MAX_LINE_CHARACTERS: Final = 4 << 20
 #: Deepest nesting of arrays and objects in a line (a record needs about 10).
 MAX_JSON_DEPTH: Final = 64
 
@@ -86,7 +87,7 @@ def _check_nesting(line: str, where: str) -> None:
         return
     skeleton = _STRING.sub("", line).encode("utf-8", "surrogatepass")
     steps = _DEPTH_STEP[np.frombuffer(skeleton, dtype=np.uint8)]
-    if steps.size and int(np.cumsum(steps, dtype=np.int64).max()) > MAX_JSON_DEPTH:
+    if steps.size and int(np.cumsum(steps, dtype=np.int32).max()) > MAX_JSON_DEPTH:
         raise DecisionLogError(
             f"{where}: arrays or objects nested more than {MAX_JSON_DEPTH} deep; valid: lines as "
             "export_jsonl() writes them"
