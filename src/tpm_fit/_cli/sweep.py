@@ -108,6 +108,9 @@ def read_grid_file(path: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> dict[str, 
             exc.message if exc.message.startswith(shown_path(path)) else f"{shown_path(path)}: {exc.message}"
         )
         raise TpmFitError(message.replace("invalid TOML", "not valid TOML") + where) from None
+    for name, value in data.items():  # each range checked (cheaply) before the product, then built
+        if isinstance(value, dict):
+            _range_bounds(f"{path}: {name}", name, value, max_rows=max_rows)
     _check_file_rows(path, data, max_rows=max_rows)
     return {
         name: _integer_range(path, name, value, max_rows=max_rows) if isinstance(value, dict) else value
