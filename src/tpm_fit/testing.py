@@ -31,6 +31,7 @@ from ._explain.report import violation_lines
 from ._model.primitives import Activation, Primitive
 from ._model.profile import NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from ._model.rulebook import Rulebook
+from ._model.suggest import did_you_mean
 from ._verify.verifier import verify_rulebook
 
 __all__ = ["check_rulebook", "org_profiles", "rulebooks"]
@@ -108,6 +109,7 @@ def org_profiles(**fixed: Any) -> st.SearchStrategy[OrgProfile]:
     if unknown:
         raise TypeError(
             f"org_profiles() got unknown field(s) {unknown}; valid: {', '.join(OrgProfile.model_fields)}"
+            + did_you_mean(sorted(unknown)[0], OrgProfile.model_fields)
         )
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for name, value in fixed.items():

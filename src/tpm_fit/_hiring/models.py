@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .._errors import short
+from .._model.suggest import did_you_mean
 from .._model.vocab import Face, RoleShape, Verdict
 
 if TYPE_CHECKING:
@@ -159,7 +160,8 @@ class RoleBrief(_Frozen):
         for item in self.scorecard:
             if item.id == id:
                 return item
-        raise KeyError(f"competency={id!r}: not on the scorecard; valid: {[c.id for c in self.scorecard]}")
+        known = [c.id for c in self.scorecard]
+        raise KeyError(f"competency={id!r}: not on the scorecard; valid: {known}{did_you_mean(id, known)}")
 
     def must_haves(self) -> tuple[Qualification, ...]:
         """The must-have qualifications, in brief order."""

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import IO, Any, Final, Self, TypeVar
 
 import numpy as np
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from .._engine.recommend import LIBRARY_VERSION
 from .._errors import RulebookError, TpmFitError, short
@@ -109,6 +111,28 @@ def _usable_log_file(path: str, *, must_exist: bool) -> None:
             f"{name}: the file is empty (0 bytes), not a decision log: it was truncated or never "
             "written; restore it from a backup or an export"
         )
+
+
+#: Error types whose message is already ``field=value: what is wrong; what is valid``.
+_OWN_GRAMMAR: Final = frozenset({"opaque_id", "text", "label_key", "labels", "label", "time"})
+
+
+def _validated(model: type[_Entry], data: dict[str, Any]) -> _Entry:
+    """``model.model_validate(data)``, its errors restated in the one grammar (no pydantic wording)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details: list[InitErrorDetails] = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] not in _OWN_GRAMMAR and loc:  # a whole-model error is worded already
+                field = str(loc[-1])
+                value = "" if error["type"] == "missing" else f"={short(error.get('input'))}"
+                message = f"{field}{value}: {message[:1].lower()}{message[1:]}"
+            custom = PydanticCustomError(str(error["type"]), "{message}", {"message": message})
+            details.append({"type": custom, "loc": loc, "input": error.get("input")})
+        raise ValidationError.from_exception_data(model.__name__, details) from None
 
 
 def _has_content(path: str | os.PathLike[str]) -> bool:
@@ -421,7 +445,8 @@ class DecisionLog:
             self._store_rulebook(conn, result, rulebook)
             previous = self._head(conn)
             now = self._now()
-            draft = DecisionRecord.model_validate(
+            draft = _validated(
+                DecisionRecord,
                 {
                     "decision_id": decision_id,
                     "recorded_at": now,
@@ -432,7 +457,7 @@ class DecisionLog:
                     "labels": dict(labels or {}),
                     "record_hash": GENESIS_HASH,
                     "previous_hash": previous,
-                }
+                },
             )
             # The stored text is exactly the canonical JSON that record_hash is the sha256 of.
             text = canonical_json(draft.model_dump(mode="json", exclude={"record_hash"}))
@@ -496,7 +521,8 @@ class DecisionLog:
             if row is None:
                 raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
             previous = self._head(conn)
-            draft = Review.model_validate(
+            draft = _validated(
+                Review,
                 {
                     "review_id": uuid.uuid4(),
                     "decision_id": did,
@@ -507,7 +533,7 @@ class DecisionLog:
                     "reviewed_at": self._now(),
                     "record_hash": GENESIS_HASH,
                     "previous_hash": previous,
-                }
+                },
             )
             if draft.verdict is not None and draft.verdict.value == row[0]:
                 others = ", ".join(v.value for v in Verdict if v.value != row[0])
