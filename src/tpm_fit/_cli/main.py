@@ -312,6 +312,11 @@ class _SafeStream:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
 
+    @property
+    def unescaped(self) -> TextIO:
+        """The stream itself, for output the CLI makes up entirely (a progress bar's ``\\r``)."""
+        return self._stream
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
 

@@ -243,7 +243,8 @@ def _score(grid: Any, rulebook: Any, *, progress: bool) -> Any:
 
     if not progress or len(grid) <= _PROGRESS_ROWS:
         return recommend_many(grid, rulebook=rulebook)
-    bar = progress_bar(len(grid), stream=sys.stderr)
+    # The bar's own \r and colours go to the terminal as they are: it prints no user input.
+    bar = progress_bar(len(grid), stream=getattr(sys.stderr, "unescaped", sys.stderr))
     parts = []
     try:
         for start in range(0, len(grid), _CHUNK_ROWS):
