@@ -8,12 +8,14 @@ Each analysis refuses, before any scoring, work above its ``max_work`` (``--max-
 command line); the default, :data:`DEFAULT_MAX_WORK`, is about 20 seconds there.
 
 The costs, per grid point (verify, sensitivity) or per sample (robustness), with ``F`` the
-number of factors plus risks:
+number of factors plus risks and ``T`` their activation terms (a ramp or a level table is one
+term per point of it, a combination the sum of its terms), fitted by least squares on relative
+error over the benchmark's shapes:
 
-- verify: one full pass ``580 + 4.4 F``, plus ``71 + 4.4 F`` for each further pass (one per
-  axiom input, three for the seat axioms). Each factor costs the same whether its activation is
-  a two-level lookup or a long ramp: the per-factor array work dominates, not the terms.
-- sensitivity: ``200 + 13.6 F`` (two verdict recomputations per factor and point).
+- verify: one full pass ``5 + 6.9 F + 2.2 T``, plus ``47 + 2.0 F`` for each further pass (one per
+  axiom input, three for the seat axioms). A factor costs mostly for being there: a two-level
+  lookup costs nearly what a long ramp does (counting only terms undercounted them about 5x).
+- sensitivity: ``20 + 10.3 F + 0.2 T`` (two verdict recomputations per factor and point).
 - robustness: ``200 + 20 F`` per sampled weighting.
 """
 
@@ -39,14 +41,25 @@ __all__ = [
 #: Most work (about nanoseconds on the reference machine) any one analysis does by default.
 DEFAULT_MAX_WORK: Final = 20_000_000_000
 
-_VERIFY_FIRST: Final = (580.0, 4.44)
-_VERIFY_MORE: Final = (71.0, 4.44)
-_SENSITIVITY: Final = (200.0, 13.6)
+#: (per point, per factor or risk, per activation term) of each kind of pass.
+_VERIFY_FIRST: Final = (5.0, 6.9, 2.2)
+_VERIFY_MORE: Final = (47.0, 2.0, 0.0)
+_SENSITIVITY: Final = (20.0, 10.3, 0.2)
 _ROBUSTNESS: Final = (200.0, 20.0)
 
 
 def _activations(rulebook: Rulebook) -> int:
     return len(rulebook.factors) + len(rulebook.risks)
+
+
+def _terms(rulebook: Rulebook, *, risks: bool = True) -> int:
+    factors = sum(factor.activation.work() for factor in rulebook.factors)
+    return factors + (sum(risk.when.work() for risk in rulebook.risks) if risks else 0)
+
+
+def _cost(coefficients: tuple[float, float, float], activations: int, terms: int) -> float:
+    base, per_activation, per_term = coefficients
+    return base + per_activation * activations + per_term * terms
 
 
 def verification_passes(rulebook: Rulebook) -> int:
@@ -56,15 +69,15 @@ def verification_passes(rulebook: Rulebook) -> int:
 
 def verification_work(rulebook: Rulebook, grid_points: int) -> int:
     """Predicted work of :func:`tpm_fit.verify_rulebook` over a grid of ``grid_points``."""
-    f = _activations(rulebook)
-    first = _VERIFY_FIRST[0] + _VERIFY_FIRST[1] * f
-    more = _VERIFY_MORE[0] + _VERIFY_MORE[1] * f
-    return int(grid_points * (first + (verification_passes(rulebook) - 1) * more))
+    f, t = _activations(rulebook), _terms(rulebook)
+    more = (verification_passes(rulebook) - 1) * _cost(_VERIFY_MORE, f, t)
+    return int(grid_points * (_cost(_VERIFY_FIRST, f, t) + more))
 
 
 def sensitivity_work(rulebook: Rulebook, grid_points: int) -> int:
     """Predicted work of :meth:`tpm_fit.Rulebook.sensitivity` over a grid of ``grid_points``."""
-    return int(grid_points * (_SENSITIVITY[0] + _SENSITIVITY[1] * len(rulebook.factors)))
+    cost = _cost(_SENSITIVITY, len(rulebook.factors), _terms(rulebook, risks=False))
+    return int(grid_points * cost)
 
 
 def robustness_work(factors: int, samples: int) -> int:
