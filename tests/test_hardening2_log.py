@@ -336,3 +336,20 @@ def test_a_huge_id_gives_a_short_message(log: DecisionLog) -> None:
         log.get("x" * 10**6)
     assert len(str(caught.value)) < 300
     assert str(caught.value).startswith("decision_id='xxxxxxxx")
+
+
+def test_export_to_a_fifo_is_refused_at_once(log: DecisionLog, tmp_path: Path) -> None:
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(DecisionLogError, match="a FIFO; valid: a file path, or a stream"):
+        log.export_jsonl(fifo)
+
+
+def test_review_errors_are_one_grammar_without_pydantic_urls(log: DecisionLog) -> None:
+    (decision,) = _fill(log, 1)[:1]
+    with pytest.raises(ValidationError) as caught:
+        log.review(decision, reviewer="rev:1", action="bogus")
+    text = str(caught.value)
+    assert "action='bogus': input should be 'accept' or 'override'" in text
+    assert "errors.pydantic.dev" not in text
+    assert "Value error" not in text

@@ -799,6 +799,13 @@ class DecisionLog:
             The number of entries (records plus reviews) written.
         """
         if isinstance(destination, str | os.PathLike):
+            fifo = False
+            with contextlib.suppress(OSError, ValueError):
+                fifo = stat.S_ISFIFO(os.stat(destination).st_mode)  # open() would wait for a reader
+            if fifo:
+                raise DecisionLogError(
+                    f"destination={shown_path(destination)}: a FIFO; valid: a file path, or a stream"
+                )
             with open(destination, "w", encoding="utf-8", newline="\n") as stream:
                 return self.export_jsonl(stream)
         count = 0
