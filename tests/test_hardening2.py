@@ -203,6 +203,8 @@ def test_sensitivity_has_a_work_bound() -> None:
     with pytest.raises(RulebookError, match=r"^max_work=1,000: sensitivity would take about "):
         rulebook_sensitivity(DEFAULT, max_work=1_000)
     assert DEFAULT.sensitivity().grid_points > 0
+    with pytest.raises(RulebookError, match=r"^max_work=10: sensitivity would take"):
+        DEFAULT.sensitivity(max_work=10)
 
 
 def test_robustness_of_ten_million_samples_over_200_factors_is_refused_at_once() -> None:
@@ -212,6 +214,7 @@ def test_robustness_of_ten_million_samples_over_200_factors_is_refused_at_once()
         assert _seconds(lambda: result.robustness(samples=10**7)) < 0  # never reached
     assert "robustness would take about" in caught.value.message
     assert "10,000,000 samples x 200 factors" in caught.value.message
+    assert result.robustness(samples=1_000, max_work=10**15).samples == 1_000
 
 
 # -- 6. friendly at the edges --------------------------------------------------------------------

@@ -164,6 +164,7 @@ class Recommendation(_Frozen):
         samples: int = 10_000,
         seed: int = 0,
         rulebook: Rulebook | None = None,
+        max_work: int = 20_000_000_000,
     ) -> Robustness:
         """How firm the verdict is: exact weight-flip margins and acceptability (docs/robustness.md).
 
@@ -180,6 +181,8 @@ class Recommendation(_Frozen):
             Seed of numpy's default generator; equal seeds give equal figures.
         rulebook : Rulebook, optional
             If given, it must have the recorded fingerprint (a check, nothing is re-scored).
+        max_work : int, default 20_000_000_000
+            Refuse sampling whose predicted work (about nanoseconds) is larger, before it starts.
 
         Returns
         -------
@@ -188,14 +191,18 @@ class Recommendation(_Frozen):
 
         Raises
         ------
-        ValueError
-            An argument out of range (also a ``TpmFitError``).
+        InvalidArgumentError
+            An argument out of range (a ``ValueError`` and a ``TpmFitError``).
+        RulebookError
+            The predicted work exceeds ``max_work``.
         TpmFitError
             ``rulebook`` has another fingerprint, or the verdict does not follow from the score.
         """
         from .._analysis.robustness import robustness
 
-        return robustness(self, spread=spread, samples=samples, seed=seed, rulebook=rulebook)
+        return robustness(
+            self, spread=spread, samples=samples, seed=seed, rulebook=rulebook, max_work=max_work
+        )
 
     def brief(
         self,

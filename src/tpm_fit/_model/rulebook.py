@@ -476,7 +476,7 @@ class Rulebook(_Model):
 
         return verify_rulebook(self)
 
-    def sensitivity(self, *, delta: float = 0.1) -> SensitivityReport:
+    def sensitivity(self, *, delta: float = 0.1, max_work: int = 20_000_000_000) -> SensitivityReport:
         """Per factor, the share of verification-grid profiles whose verdict a ``±delta`` change
         of its weight (relative, one factor at a time) would change. Exact, no sampling.
 
@@ -484,6 +484,8 @@ class Rulebook(_Model):
         ----------
         delta : float, default 0.1
             Relative weight change, greater than 0 and at most 1.
+        max_work : int, default 20_000_000_000
+            Refuse an analysis whose predicted work (about nanoseconds) is larger, before it starts.
 
         Returns
         -------
@@ -492,7 +494,7 @@ class Rulebook(_Model):
         """
         from .._analysis.robustness import rulebook_sensitivity
 
-        return rulebook_sensitivity(self, delta=delta)
+        return rulebook_sensitivity(self, delta=delta, max_work=max_work)
 
 
 #: Below this much JSON, the TOML form is far below MAX_RULEBOOK_BYTES: not worth writing out.
