@@ -695,7 +695,7 @@ def robustness(
 
     Uses only the result's trace, score and thresholds; see
     :meth:`tpm_fit.Recommendation.robustness` for the parameters. ``max_work`` bounds the
-    sampling's predicted work (see :mod:`tpm_fit._verify.work`); above it, a ``RulebookError``.
+    sampling's predicted work (see ``docs/performance.md``); above it, a ``RulebookError``.
     """
     _check_arguments(spread, samples, seed)
     samples, seed, spread = int(samples), int(seed), float(spread)
@@ -911,7 +911,7 @@ def rulebook_sensitivity(
         Refuse larger grids; the verifier's default when omitted.
     max_work : int, default 20_000_000_000
         Refuse an analysis whose predicted work is larger (about nanoseconds; see
-        :mod:`tpm_fit._verify.work`), before any scoring.
+        ``docs/performance.md``), before any scoring.
 
     Returns
     -------

@@ -92,8 +92,8 @@ def verify_rulebook(
         Refuse grids larger than this (time grows with the grid; memory does not).
     max_work : int, default 20_000_000_000
         Refuse verifications whose predicted work is larger (about nanoseconds of one core; the
-        work model in :mod:`tpm_fit._verify.work` is calibrated within 2x over rulebook shapes
-        by ``benchmarks/bench_hostile.py``): this bounds the time, where ``max_grid_points``
+        work model, calibrated within 2x over rulebook shapes by ``benchmarks/bench_hostile.py``,
+        is described in ``docs/performance.md``): this bounds the time, where ``max_grid_points``
         alone does not (a rulebook of many factors is slow at a modest grid size).
     guidance : Guidance, str or os.PathLike, optional
         Hiring guidance to check as well (sections cited, five anchored levels per competency,
