@@ -224,6 +224,24 @@ def _refuse_call(call: Callable[[], object]) -> str:
     return "ACCEPTED"
 
 
+def _calibrate_robustness(repeats: int, makers: list[Callable[[], Rulebook]]) -> float:
+    """Robustness sampling against its work model: the worst ratio after one scale factor."""
+    from tpm_fit._verify.work import robustness_work
+
+    rows = []
+    for make in makers[::3]:  # a few factor counts are enough: the cost is per sample and factor
+        result = tpm_fit.recommend(company_size=40, product_complexity="high", rulebook=make())
+        factors = len(result.trace)
+        for samples in (20_000, 200_000):
+            seconds = _median_seconds(lambda r=result, n=samples: r.robustness(samples=n), repeats)
+            rows.append((factors, samples, seconds, robustness_work(factors, samples)))
+    scale = statistics.median(seconds / work for _, _, seconds, work in rows)
+    ratios = [seconds / (scale * work) for _, _, seconds, work in rows]
+    shown = ", ".join(f"{f} factors x {n:,}: {r:.2f}" for (f, n, _, _), r in zip(rows, ratios, strict=True))
+    print(f"robustness ({scale * 1e9:.2f} ns per unit): {shown}")
+    return max(max(ratios), 1 / min(ratios))
+
+
 def _calibrate(repeats: int, count: int) -> bool:
     """Part 3: measured time against the work model, per shape; True when every ratio is within 2x."""
     from tpm_fit._analysis.robustness import rulebook_sensitivity
@@ -253,6 +271,7 @@ def _calibrate(repeats: int, count: int) -> bool:
         print(
             f"{name:<28} {size:>10,} {verify * 1e3:>10.1f} {vr:>6.2f} {sensitivity * 1e3:>15.1f} {sr:>6.2f}"
         )
+    worst = max(worst, _calibrate_robustness(repeats, [make for _, make in SHAPES[:count]]))
     print(
         f"scale: {verify_scale * 1e9:.2f} ns per verify unit, {sens_scale * 1e9:.2f} ns per sensitivity unit "
         f"(1.0 = the reference machine); worst ratio {worst:.2f}x ({'within' if worst <= 2 else 'OVER'} 2x)"
