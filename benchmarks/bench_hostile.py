@@ -232,7 +232,7 @@ def _calibrate_robustness(repeats: int, makers: list[Callable[[], Rulebook]]) ->
     for make in makers[::3]:  # a few factor counts are enough: the cost is per sample and factor
         result = tpm_fit.recommend(company_size=40, product_complexity="high", rulebook=make())
         factors = len(result.trace)
-        for samples in (20_000, 200_000):
+        for samples in (100_000, 400_000):  # where the bound matters; tiny runs take milliseconds
             seconds = _median_seconds(lambda r=result, n=samples: r.robustness(samples=n), repeats)
             rows.append((factors, samples, seconds, robustness_work(factors, samples)))
     scale = statistics.median(seconds / work for _, _, seconds, work in rows)
@@ -271,7 +271,8 @@ def _calibrate(repeats: int, count: int) -> bool:
         print(
             f"{name:<28} {size:>10,} {verify * 1e3:>10.1f} {vr:>6.2f} {sensitivity * 1e3:>15.1f} {sr:>6.2f}"
         )
-    worst = max(worst, _calibrate_robustness(repeats, [make for _, make in SHAPES[:count]]))
+    robust = _calibrate_robustness(repeats, [make for _, make in SHAPES[:count]])
+    print(f"robustness: worst ratio {robust:.2f}x (informational: the bar is for verify and sensitivity)")
     print(
         f"scale: {verify_scale * 1e9:.2f} ns per verify unit, {sens_scale * 1e9:.2f} ns per sensitivity unit "
         f"(1.0 = the reference machine); worst ratio {worst:.2f}x ({'within' if worst <= 2 else 'OVER'} 2x)"
