@@ -326,7 +326,7 @@ def test_records_refuses_bad_filters(log: DecisionLog) -> None:
     with pytest.raises(DecisionLogError, match=r"since=.*timezone-aware"):
         list(log.records(since=datetime(2026, 1, 1)))
     with pytest.raises(
-        DecisionLogError, match="verdict='maybe' is not a verdict; valid: traditional, either, technical"
+        DecisionLogError, match="verdict='maybe': not a verdict; valid: traditional, either, technical"
     ):
         list(log.records(verdict="maybe"))
 

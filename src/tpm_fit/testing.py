@@ -191,7 +191,7 @@ def rulebooks(
         ``max_relative_change`` outside ``[0, 1]``.
     """
     if not 0.0 <= max_relative_change <= 1.0:
-        raise ValueError(f"max_relative_change={max_relative_change!r} must be between 0 and 1")
+        raise ValueError(f"max_relative_change={max_relative_change!r}: out of range; valid: from 0 to 1")
     book = base if base is not None else Rulebook.default()
     return _perturbed(book, max_relative_change, allow_axiom_violations)
 

@@ -56,7 +56,10 @@ def _range_bounds(
     _check_range_keys(where, name, spec)
     start, stop, num, log = spec["start"], spec["stop"], spec.get("num", 10), spec.get("log", False)
     if not all(type(v) is int for v in (start, stop, num)) or type(log) is not bool:
-        raise TpmFitError(f"{where}: start, stop and num must be integers and log true or false")
+        raise TpmFitError(
+            f"{where}: start={short(start)}, stop={short(stop)}, num={short(num)}, log={short(log)}: "
+            "not whole numbers and a boolean; valid: integers for start, stop and num, true or false for log"
+        )
     from .._model.profile import NUMERIC_BOUNDS
 
     low, high = NUMERIC_BOUNDS.get(name, (0, 2**62))

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Final, Unpack
 
+from .._errors import short
 from .._model.profile import OrgProfile, ProfileFields
 from .._model.result import MADE_WITH, Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook, as_rulebook
@@ -126,8 +127,8 @@ def _as_profile(profile: OrgProfile | Mapping[str, Any] | None, fields: dict[str
     if isinstance(profile, Mapping):
         return OrgProfile.model_validate({**profile, **fields} if fields else profile)
     raise TypeError(
-        f"profile must be an OrgProfile, a mapping of its fields, or omitted in favour of "
-        f"keyword fields; got {type(profile).__name__}"
+        f"profile={short(profile)}: a {type(profile).__name__}; valid: an OrgProfile, a mapping of its "
+        "fields, or omitted in favour of keyword fields"
     )
 
 

@@ -258,7 +258,7 @@ class Guidance(_Model):
             With the location of every problem.
         """
         if not isinstance(data, Mapping):
-            raise RulebookError(f"guidance must be a table (mapping), got {type(data).__name__}")
+            raise RulebookError(f"guidance=<{type(data).__name__}>: not a table; valid: a table (mapping)")
         check_depth(data)
         check_counts(data, cls)
         try:

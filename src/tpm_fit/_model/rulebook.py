@@ -133,7 +133,8 @@ class Thresholds(_Model):
     def _ordered(self) -> Self:
         if not self.traditional_max < self.technical_min:
             raise ValueError(
-                f"traditional_max={self.traditional_max:g} must be below technical_min={self.technical_min:g}"
+                f"traditional_max={self.traditional_max:g}: not below technical_min={self.technical_min:g}; "
+                "valid: traditional_max < technical_min"
             )
         return self
 
@@ -358,7 +359,7 @@ class Rulebook(_Model):
             With the location of the first problem.
         """
         if not isinstance(data, Mapping):
-            raise RulebookError(f"a rulebook must be a table (mapping), got {type(data).__name__}")
+            raise RulebookError(f"rulebook=<{type(data).__name__}>: not a table; valid: a table (mapping)")
         check_depth(data)
         check_counts(data, cls)
         try:
@@ -406,7 +407,10 @@ class Rulebook(_Model):
             An id that is not a factor of this rulebook, or an invalid weight.
         """
         if not isinstance(weights, Mapping):
-            raise TypeError(f"weights must be a mapping of factor id to weight, not {type(weights).__name__}")
+            raise TypeError(
+                f"weights={short(weights)}: a {type(weights).__name__}; "
+                "valid: a mapping of factor id to weight"
+            )
         known = {factor.id for factor in self.factors}
         unknown = sorted(set(weights) - known, key=str)
         if unknown:

@@ -22,6 +22,7 @@ from .._errors import RulebookError, TpmFitError, short
 from .._model.loading import shown_path
 from .._model.result import Recommendation, Verdict
 from .._model.rulebook import Rulebook
+from .._model.suggest import did_you_mean
 from .anchor import LogHead
 from .chain import ChainChecker
 from .jsonl import EXPORT_FORMAT, bounded_lines, import_line, open_export
@@ -162,7 +163,10 @@ def _record_filters(
     for name, bound, op in (("since", since, ">="), ("until", until, "<")):
         if bound is not None:
             if not isinstance(bound, datetime) or bound.utcoffset() is None:
-                raise DecisionLogError(f"{name}={bound!r} must be a timezone-aware datetime")
+                raise DecisionLogError(
+                    f"{name}={short(bound)}: not a timezone-aware datetime; valid: e.g. "
+                    "datetime(2026, 1, 31, tzinfo=UTC)"
+                )
             clauses.append(f"e.at_us {op} ?")
             params.append(microseconds(bound))
     if verdict is not None:
@@ -170,8 +174,11 @@ def _record_filters(
             clauses.append("e.verdict = ?")
             params.append(Verdict(verdict).value)
         except ValueError:
-            valid = ", ".join(v.value for v in Verdict)
-            raise DecisionLogError(f"verdict={verdict!r} is not a verdict; valid: {valid}") from None
+            names = [v.value for v in Verdict]
+            raise DecisionLogError(
+                f"verdict={short(verdict)}: not a verdict; "
+                f"valid: {', '.join(names)}{did_you_mean(verdict, names)}"
+            ) from None
     if reviewed is not None:
         exists = "EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'review' AND r.decision_id = e.entry_id)"
         clauses.append(exists if reviewed else f"NOT {exists}")
@@ -439,7 +446,7 @@ class DecisionLog:
             longer than the timeout.
         """
         if not isinstance(result, Recommendation):
-            raise TypeError(f"result must be a Recommendation, got {type(result).__name__}")
+            raise TypeError(f"result={short(result)}: a {type(result).__name__}; valid: a Recommendation")
         decision_id = uuid.uuid4()
         with self._transaction(write=True) as conn:
             self._store_rulebook(conn, result, rulebook)
