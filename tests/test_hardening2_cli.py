@@ -466,3 +466,13 @@ def test_json_output_is_unchanged_by_the_guarded_stream(capsys: pytest.CaptureFi
     status, out, _ = cli(capsys, "recommend", *PROFILE, "--json")
     assert status == 0
     assert json.loads(out)["verdict"] == "technical"
+
+
+def test_sweep_refuses_a_fifo_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    fifo = tmp_path / "out.csv"
+    os.mkfifo(fifo)
+    line = one_error(
+        capsys, "sweep", "--company-size", "5", "--product-complexity", "low", "--output", str(fifo)
+    )
+    assert "a FIFO; valid: a file path" in line

@@ -272,7 +272,11 @@ def _check_output(output: str | None) -> None:
     if output is None:
         return
     if not output.lower().endswith(_OUTPUT_SUFFIXES):
-        raise TpmFitError(f"--output {output!r} must end in .csv or .parquet")
+        raise TpmFitError(
+            f"--output={short(output)}: not a .csv or .parquet path; valid: a path ending in one"
+        )
+    if Path(output).is_fifo():  # writing would wait for a reader
+        raise TpmFitError(f"--output={short(output)}: a FIFO; valid: a file path")
     if output.lower().endswith(".parquet") and importlib.util.find_spec("pyarrow") is None:
         raise TpmFitError("writing Parquet needs pyarrow; install it with: pip install pyarrow (or use .csv)")
 
