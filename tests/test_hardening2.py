@@ -318,3 +318,17 @@ def test_reprs_are_one_short_line() -> None:
     assert repr(result).startswith("Recommendation(verdict='technical', score=+")
     assert re.match(r"Rulebook\(name='tpm_fit default', version='[^']+', 10 factors, ", repr(DEFAULT))
     assert repr(result.brief()).startswith("RoleBrief(title=")
+
+
+def test_a_count_above_the_headcount_reads_in_the_grammar_without_pydantic_wording() -> None:
+    with pytest.raises(ValueError, match="strategy_coverage") as caught:
+        recommend(company_size=5, strategy_coverage=10, product_complexity="low")
+    text = str(caught.value)
+    assert "strategy_coverage=10: more people than the company has (company_size=5); valid: at most" in text
+    assert "Value error" not in text
+    assert "errors.pydantic.dev" not in text
+    data = Guidance.default().model_dump(mode="json")
+    data["targets"] = {"must_have": 2, "nice_to_have": 4}
+    with pytest.raises(RulebookError) as guidance:
+        Guidance.from_mapping(data)
+    assert guidance.value.message.startswith("nice_to_have=4: above must_have=2;")

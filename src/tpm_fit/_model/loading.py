@@ -471,6 +471,9 @@ _PLAIN: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+_IN_GRAMMAR: Final = re.compile(r"[A-Za-z_][\w.\[\]']*=")
+
+
 def _field_of(loc: tuple[int | str, ...]) -> str:
     return next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in PRIMITIVE_TAGS), "value")
 
@@ -494,7 +497,7 @@ def _plain_problem(error: Any, loc: tuple[int | str, ...] = ()) -> str:
             return f"{field}=<{len(value):,} items>: {wrong}; {valid}"
         return field_message(field, value, wrong, valid)
     message = str(error["msg"]).removeprefix("Value error, ")
-    if message.startswith(f"{field}=") or message.startswith(f"{field}:"):
+    if message.startswith(f"{field}:") or _IN_GRAMMAR.match(message):  # already field=value: ...
         return message
     return f"{field}={short(value)}: {message[:1].lower()}{message[1:]}"
 

@@ -15,6 +15,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from .grammar import ValueRules
 from .vocab import OrderedLevel, Presence, RoleShape
@@ -137,8 +138,9 @@ class OrgProfile(BaseModel):
         size = self.company_size
         for name in _HEADCOUNT_BOUNDED:
             value = getattr(self, name)
-            if value > size:
-                raise ValueError(VALUE_RULES.message(name, (value, size), "above_headcount"))
+            if value > size:  # a custom error: its text is the message, no pydantic wording around it
+                message = VALUE_RULES.message(name, (value, size), "above_headcount")
+                raise PydanticCustomError("above_headcount", "{message}", {"message": message})
         return self
 
     @field_validator("product_complexity", "engineering_capability", "industry_tech_intensity", mode="before")
