@@ -28,9 +28,9 @@ from .._model.guidance import (
     as_guidance,
 )
 from .._model.primitives import One, compile_activation
-from .._model.suggest import did_you_mean
 from .._model.result import Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook
+from .._model.suggest import did_you_mean
 from .._model.vocab import FACES, Face, Favours, RoleShape, Verdict
 from .._version import __version__
 from .models import AnchoredLevel, Competency, Priority, Probe, Qualification, Responsibility, RoleBrief
