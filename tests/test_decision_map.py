@@ -65,9 +65,9 @@ def test_cells_mixing_scenarios_need_an_aggfunc(scored: pd.DataFrame) -> None:
 
 def test_bad_arguments_are_named(scored: pd.DataFrame) -> None:
     grid = scenario_grid(company_size=[5], product_complexity="low")
-    with pytest.raises(ProfileFrameError, match=r"needs the column\(s\) 'verdict'.*grid.join"):
+    with pytest.raises(ProfileFrameError, match=r"values='verdict': not a column of the frame.*grid.join"):
         decision_map(grid)
-    with pytest.raises(ProfileFrameError, match="choose two different columns"):
+    with pytest.raises(ProfileFrameError, match="the same column as x; valid: two different columns"):
         decision_map(scored, x="company_size", y="company_size")
 
 

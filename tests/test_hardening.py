@@ -22,7 +22,7 @@ import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, RulebookError, recommend, verify_rulebook
 from tpm_fit._errors import MAX_PROBLEMS_SHOWN
 from tpm_fit._explain.render import printable, render_markdown, render_text, signed
-from tpm_fit._model.loading import MAX_KEY_PARTS, MAX_KEYS, scan_toml
+from tpm_fit._model.loading import KEY_UNITS, MAX_KEY_PARTS, MAX_KEYS, scan_toml
 from tpm_fit._model.profile import ProfileFields
 from tpm_fit._model.suggest import closest
 
@@ -100,7 +100,10 @@ def test_dots_and_brackets_inside_strings_and_comments_are_not_counted() -> None
         ('"' + "k" * 5_000 + '" = 1\n', "a key of 5,000 characters"),
         ("a = " + "1" * 5_000 + "\n", "a key or value of 5,000 characters"),  # int() digit limit
         ('a = "' + "x" * 30_000 + '"\n', "a string of 30,002 characters"),
-        ("".join(f"k{i} = 1\n" for i in range(MAX_KEYS + 1)), f"more than {MAX_KEYS:,} keys"),
+        (
+            "".join(f"k{i} = 1\n" for i in range(MAX_KEYS + 1)),
+            f"more than {MAX_KEYS // KEY_UNITS:,} keys and tables",
+        ),
         ("a = " + "[" * 150 + "]" * 150, "nested too deep"),
     ],
     ids=["bare-key", "quoted-key", "integer", "string", "keys", "nesting"],

@@ -182,16 +182,22 @@ def test_export_and_import_round_trip(logged: tuple[Path, str], tmp_path: Path) 
 @pytest.mark.parametrize(
     ("args", "pattern"),
     [
-        (("log", "check", "--log", "{missing}"), "no decision log at"),
-        (("log", "show", "not-a-uuid", "--log", "{log}"), "decision_id='not-a-uuid' is not a UUID"),
+        (("log", "check", "--log", "{missing}"), "no decision log there"),
+        (("log", "show", "not-a-uuid", "--log", "{log}"), "decision_id='not-a-uuid': not a UUID"),
         (("log", "show", "00000000-0000-0000-0000-000000000000", "--log", "{log}"), "is not in the log"),
         (("log", "list", "--log", "{log}", "--since", "yesterday"), "--since='yesterday' is not an ISO 8601"),
-        (("log", "list", "--log", "{log}", "--limit", "-1"), "--limit=-1 must be at least 0"),
+        (
+            ("log", "list", "--log", "{log}", "--limit", "-1"),
+            "--limit: -1: too small; valid: 0 or more",
+        ),
         (("log", "replay", "--log", "{log}"), "give one or more decision ids, or --all"),
         (("log", "check", "--log", "{text}"), "cannot use this file as a decision log"),
         (("log", "import", "{text}", "--log", "{new}"), "not JSON"),
-        (("recommend", *PROFILE, "--log", "{log}", "--label", "team"), "--label 'team' must be KEY=VALUE"),
-        (("recommend", *PROFILE, "--log", "{log}", "--label", "Team=x"), "label key 'Team' is not valid"),
+        (("recommend", *PROFILE, "--log", "{log}", "--label", "team"), "--label='team': not KEY=VALUE"),
+        (
+            ("recommend", *PROFILE, "--log", "{log}", "--label", "Team=x"),
+            "key='Team': not a label key",
+        ),
         (("recommend", *PROFILE, "--log", "{log}", "--requested-by", "Jane Doe"), "requested_by='Jane Doe'"),
         (("recommend", *PROFILE, "--label", "team=x"), "add --log PATH"),
         (("recommend", *PROFILE, "--log", "{nodir}"), "cannot open the decision log"),

@@ -451,13 +451,13 @@ def test_an_altered_record_is_refused() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"spread": -0.1}, "spread=-0.1 must be a number from 0 to 1"),
+        ({"spread": -0.1}, "spread=-0.1: out of range; valid: a number from 0 to 1"),
         ({"spread": 1.5}, "spread=1.5"),
         ({"spread": math.nan}, "spread=nan"),
         ({"spread": True}, "spread=True"),
-        ({"samples": 0}, "samples=0 must be a whole number from 1 to 10,000,000"),
+        ({"samples": 0}, "samples=0: out of range; valid: a whole number from 1 to 10,000,000"),
         ({"samples": 2.5}, "samples=2.5"),
-        ({"seed": -1}, "seed=-1 must be a non-negative whole number"),
+        ({"seed": -1}, "seed=-1: not a seed; valid: a whole number of at least 0"),
     ],
 )
 def test_bad_arguments_name_the_value_and_what_is_valid(kwargs: dict[str, object], message: str) -> None:

@@ -139,7 +139,7 @@ def test_default_rulebook_sensitivity_is_fast_and_round_trips() -> None:
 
 @pytest.mark.parametrize("delta", [0.0, -0.1, 1.5, float("nan"), True])
 def test_bad_delta_is_refused(delta: float) -> None:
-    with pytest.raises(ValueError, match=r"delta=.* must be a number greater than 0 and at most 1") as caught:
+    with pytest.raises(ValueError, match=r"delta=.*: out of range; valid: a number greater than 0") as caught:
         BOOK.sensitivity(delta=delta)
     assert isinstance(caught.value, TpmFitError)
 
@@ -192,8 +192,8 @@ def test_recommend_refuses_a_bad_spread_in_one_line() -> None:
     assert out.returncode == 2
     assert out.stdout == ""
     assert out.stderr.strip().splitlines() == [
-        "tpm-fit: error: spread=2.0 must be a number from 0 to 1 (weights are multiplied by a factor in "
-        "[1 - spread, 1 + spread] and must stay non-negative)"
+        "tpm-fit: error: spread=2.0: out of range; valid: a number from 0 to 1 (weights are multiplied "
+        "by a factor in [1 - spread, 1 + spread] and must stay non-negative)"
     ]
 
 
@@ -215,7 +215,7 @@ def test_sensitivity_command_prints_the_table(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--delta", "0"], "delta=0.0 must be a number greater than 0 and at most 1"),
+        (["--delta", "0"], "delta=0.0: out of range; valid: a number greater than 0 and at most 1"),
         (["no/such/file.toml"], "no/such/file.toml"),
         (["--max-grid-points", "10"], "more than max_grid_points=10"),
     ],

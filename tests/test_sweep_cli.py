@@ -97,7 +97,7 @@ def test_parquet_output_keeps_categoricals(tmp_path: Path) -> None:
         (["--company-size", "5"], "product_complexity: missing; valid: one of low, moderate"),
         (
             ["--company-size", "5", "--product-complexity", "low", "--output", "o.xlsx"],
-            "must end in .csv or .parquet",
+            "--output='o.xlsx': not a .csv or .parquet path",
         ),
         (["--grid", "bad.toml"], "bad.toml: not valid TOML"),
         (["--grid", "range.toml"], "range.toml: product_complexity: ranges are for integer fields"),

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover - the same names, resolved lazily at run t
     from ._batch.frame import recommend_many, scenario_grid
     from ._engine.counterfactual import Counterfactual
     from ._engine.recommend import recommend
-    from ._errors import ProfileFrameError, RulebookError, TpmFitError
+    from ._errors import InvalidArgumentError, ProfileFrameError, RulebookError, TpmFitError
     from ._hiring.models import (
         AnchoredLevel,
         Competency,
@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # pragma: no cover - the same names, resolved lazily at run t
         DecisionRecord,
         Difference,
         LoggedDecision,
+        LogHead,
         Replay,
         Review,
         ReviewAction,
@@ -97,7 +98,9 @@ __all__ = [
     "GuidanceProblem",
     "GuidanceReport",
     "IndustryTechIntensity",
+    "InvalidArgumentError",
     "Levels",
+    "LogHead",
     "LoggedDecision",
     "NearestFlip",
     "NeedStep",
@@ -156,7 +159,7 @@ __version__ = _installed_version
 #: Where each public name is defined. Nothing is imported until a name is first used; the
 #: ``TYPE_CHECKING`` imports above give type checkers and IDEs the same names with their types.
 _SUBMODULES: dict[str, tuple[str, ...]] = {
-    "_errors": ("ProfileFrameError", "RulebookError", "TpmFitError"),
+    "_errors": ("InvalidArgumentError", "ProfileFrameError", "RulebookError", "TpmFitError"),
     "_model.vocab": ("Direction", "Face", "Favours", "Presence", "RoleShape", "Verdict"),
     "_model.profile": ("EngineeringCapability", "IndustryTechIntensity", "OrgProfile", "ProductComplexity"),
     "_model.primitives": ("AllOf", "AnyOf", "Levels", "Primitive", "Ramp"),
@@ -195,6 +198,7 @@ _SUBMODULES: dict[str, tuple[str, ...]] = {
         "DecisionRecord",
         "Difference",
         "LoggedDecision",
+        "LogHead",
         "Replay",
         "Review",
         "ReviewAction",

@@ -14,6 +14,7 @@ from typing import Final
 
 __all__ = [
     "MAX_PROBLEMS_SHOWN",
+    "InvalidArgumentError",
     "ProfileFrameError",
     "RulebookError",
     "TpmFitError",
@@ -116,3 +117,10 @@ class ProfileFrameError(TpmFitError, ValueError):
         self.column = column
         self.labels = labels
         super().__init__(message)
+
+
+class InvalidArgumentError(TpmFitError, ValueError):
+    """An argument of an analysis outside its valid range (``samples``, ``spread``, ``delta``, ...).
+
+    Also a ``ValueError``; the message reads ``<argument>=<value>: <what is wrong>; <what is valid>``.
+    """

@@ -31,6 +31,7 @@ from ._explain.report import violation_lines
 from ._model.primitives import Activation, Primitive
 from ._model.profile import HEADCOUNT, HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from ._model.rulebook import Rulebook
+from ._model.suggest import did_you_mean
 from ._verify.verifier import verify_rulebook
 
 __all__ = ["check_rulebook", "org_profiles", "rulebooks"]
@@ -104,6 +105,7 @@ def org_profiles(**fixed: Any) -> st.SearchStrategy[OrgProfile]:
     if unknown:
         raise TypeError(
             f"org_profiles() got unknown field(s) {unknown}; valid: {', '.join(OrgProfile.model_fields)}"
+            + did_you_mean(sorted(unknown)[0], OrgProfile.model_fields)
         )
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for name, value in fixed.items():
@@ -188,7 +190,7 @@ def rulebooks(
         ``max_relative_change`` outside ``[0, 1]``.
     """
     if not 0.0 <= max_relative_change <= 1.0:
-        raise ValueError(f"max_relative_change={max_relative_change!r} must be between 0 and 1")
+        raise ValueError(f"max_relative_change={max_relative_change!r}: out of range; valid: from 0 to 1")
     book = base if base is not None else Rulebook.default()
     return _perturbed(book, max_relative_change, allow_axiom_violations)
 

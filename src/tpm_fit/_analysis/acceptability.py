@@ -9,13 +9,14 @@ Verdicts come from the kernel's one rule (:func:`~tpm_fit._engine.kernel.verdict
 from __future__ import annotations
 
 import math
+import numbers
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
 from pydantic import Field
 
 from .._engine.kernel import VERDICT_NAMES, verdict_codes_of
-from .._errors import TpmFitError
+from .._errors import InvalidArgumentError, short
 from .._model.frozen import Frozen as _Frozen
 from .._model.result import Verdict
 
@@ -32,8 +33,8 @@ _SAMPLE_BLOCK: Final = 100_000
 _Z95: Final = 1.959963984540054
 
 
-class _InvalidArgumentError(TpmFitError, ValueError):
-    """An argument outside its valid range (a ``ValueError`` and a ``TpmFitError``)."""
+#: Kept under its former name for code that imported it; the class is public now.
+_InvalidArgumentError = InvalidArgumentError
 
 
 class VerdictShare(_Frozen):
@@ -50,16 +51,26 @@ class VerdictShare(_Frozen):
     )
 
 
+def _number(value: object) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
 def _check_arguments(spread: object, samples: object, seed: object) -> None:
-    if isinstance(spread, bool) or not isinstance(spread, int | float) or not 0.0 <= spread <= 1.0:
-        raise _InvalidArgumentError(
-            f"spread={spread!r} must be a number from 0 to 1 (weights are multiplied by a factor in "
-            "[1 - spread, 1 + spread] and must stay non-negative)"
+    if not _number(spread) or not 0.0 <= float(spread) <= 1.0:  # type: ignore[arg-type]
+        raise InvalidArgumentError(
+            f"spread={short(spread)}: out of range; valid: a number from 0 to 1 (weights are "
+            "multiplied by a factor in [1 - spread, 1 + spread] and must stay non-negative)"
         )
-    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
-        raise _InvalidArgumentError(f"samples={samples!r} must be a whole number from 1 to {MAX_SAMPLES:,}")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise _InvalidArgumentError(f"seed={seed!r} must be a non-negative whole number")
+    if not _whole(samples) or not 1 <= int(samples) <= MAX_SAMPLES:  # type: ignore[call-overload]
+        raise InvalidArgumentError(
+            f"samples={short(samples)}: out of range; valid: a whole number from 1 to {MAX_SAMPLES:,}"
+        )
+    if not _whole(seed) or int(seed) < 0:  # type: ignore[call-overload]
+        raise InvalidArgumentError(f"seed={short(seed)}: not a seed; valid: a whole number of at least 0")
 
 
 def _acceptability(

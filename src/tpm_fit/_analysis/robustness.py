@@ -13,6 +13,7 @@ from .._engine.kernel import VERDICT_NAMES
 from .._model.frozen import Frozen as _Frozen
 from .._model.result import Verdict
 from .._model.rulebook import Rulebook
+from .._verify.work import DEFAULT_MAX_WORK, check_work, robustness_work
 from .acceptability import MAX_SAMPLES, VerdictShare, _acceptability, _check_arguments
 from .margins import (
     NearestFlip,
@@ -118,13 +119,23 @@ def robustness(
     samples: int = 10_000,
     seed: int = 0,
     rulebook: Rulebook | None = None,
+    max_work: int = DEFAULT_MAX_WORK,
 ) -> Robustness:
     """How firm ``result``'s verdict is against changes of the weights.
 
     Uses only the result's trace, score and thresholds; see
-    :meth:`tpm_fit.Recommendation.robustness` for the parameters.
+    :meth:`tpm_fit.Recommendation.robustness` for the parameters. ``max_work`` bounds the
+    sampling's predicted work (see ``docs/performance.md``); above it, a ``RulebookError``.
     """
     _check_arguments(spread, samples, seed)
+    samples, seed, spread = int(samples), int(seed), float(spread)
+    check_work(
+        "robustness",
+        robustness_work(len(result.trace), samples),
+        max_work,
+        f"{samples:,} samples x {len(result.trace)} factors",
+        flag="tpm-fit recommend --robustness --max-work N",
+    )
     if rulebook is not None:
         result.used_rulebook(rulebook=rulebook)  # refuses a rulebook with another fingerprint
     targets = _checked_targets(result)

@@ -16,11 +16,12 @@ from numpy.typing import NDArray
 from pydantic import Field
 
 from .._engine.kernel import CompiledRulebook, compile_rulebook
-from .._errors import RulebookError
+from .._errors import InvalidArgumentError, RulebookError, short
 from .._model.frozen import Frozen as _Frozen
 from .._model.profile import within_headcount
 from .._model.rulebook import Rulebook
-from .acceptability import _InvalidArgumentError
+from .._verify.work import DEFAULT_MAX_WORK, check_work, sensitivity_work
+from .acceptability import _number
 
 __all__ = ["FactorSensitivity", "SensitivityReport", "rulebook_sensitivity"]
 
@@ -121,7 +122,11 @@ class _SensitivityCounts:
 
 
 def rulebook_sensitivity(
-    rulebook: Rulebook, *, delta: float = 0.1, max_grid_points: int | None = None
+    rulebook: Rulebook,
+    *,
+    delta: float = 0.1,
+    max_grid_points: int | None = None,
+    max_work: int = DEFAULT_MAX_WORK,
 ) -> SensitivityReport:
     """Per factor, the share of verification-grid profiles whose verdict changes when its weight
     is multiplied by ``1 + delta`` or ``1 - delta`` (one factor at a time).
@@ -136,6 +141,9 @@ def rulebook_sensitivity(
         Relative weight change, greater than 0 and at most 1.
     max_grid_points : int, optional
         Refuse larger grids; the verifier's default when omitted.
+    max_work : int, default 20_000_000_000
+        Refuse an analysis whose predicted work is larger (about nanoseconds; see
+        ``docs/performance.md``), before any scoring.
 
     Returns
     -------
@@ -143,16 +151,19 @@ def rulebook_sensitivity(
 
     Raises
     ------
-    ValueError
-        ``delta`` outside ``(0, 1]`` (also a ``TpmFitError``).
+    InvalidArgumentError
+        ``delta`` outside ``(0, 1]`` (also a ``ValueError``).
     RulebookError
-        The grid is larger than ``max_grid_points``.
+        The grid is larger than ``max_grid_points``, or the work than ``max_work``.
     """
     from .._verify.breakpoint_grid import Grid, build_axes
     from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
 
-    if isinstance(delta, bool) or not isinstance(delta, int | float) or not 0.0 < delta <= 1.0:
-        raise _InvalidArgumentError(f"delta={delta!r} must be a number greater than 0 and at most 1")
+    if not _number(delta) or not 0.0 < float(delta) <= 1.0:
+        raise InvalidArgumentError(
+            f"delta={short(delta)}: out of range; valid: a number greater than 0 and at most 1"
+        )
+    delta = float(delta)
     started = time.perf_counter()
     limit = DEFAULT_MAX_GRID_POINTS if max_grid_points is None else max_grid_points
     compiled = compile_rulebook(rulebook)
@@ -162,6 +173,13 @@ def rulebook_sensitivity(
             f"the verification grid has {grid.size:,} points, more than max_grid_points={limit:,}",
             location="factors",
         )
+    check_work(
+        "sensitivity",
+        sensitivity_work(rulebook, grid.size),
+        max_work,
+        f"{grid.size:,} grid points x {len(rulebook.factors)} factors",
+        flag="tpm-fit sensitivity --max-work N",
+    )
     counts = _SensitivityCounts(compiled, len(rulebook.factors), delta=delta)
     chunk = max(1024, min(1 << 16, (1 << 22) // max(1, len(rulebook.factors))))
     for flat in grid.chunks(chunk):

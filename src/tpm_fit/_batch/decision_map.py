@@ -17,8 +17,9 @@ import pandas as pd
 
 from .._batch.frame import LEVEL_DTYPES
 from .._engine.kernel import INPUT_NAMES, VERDICT_NAMES
-from .._errors import ProfileFrameError
+from .._errors import ProfileFrameError, short
 from .._model.profile import ORDERED_INPUTS
+from .._model.suggest import did_you_mean
 from .._model.vocab import Verdict
 
 __all__ = ["decision_map", "plot_decision_map"]
@@ -42,13 +43,18 @@ def _sorted_axis(values: pd.Series[Any], name: str) -> list[Any]:
 def _check_columns(results: pd.DataFrame, *, x: str, y: str, values: str) -> None:
     """Two different axes, and every named column present."""
     if x == y:
-        raise ProfileFrameError(f"x and y are both {x!r}; choose two different columns")
-    missing = [name for name in (x, y, values) if name not in results.columns]
+        raise ProfileFrameError(f"y={short(y)}: the same column as x; valid: two different columns")
+    missing = [
+        (arg, name) for arg, name in (("x", x), ("y", y), ("values", values)) if name not in results.columns
+    ]
     if missing:
+        arg, name = missing[0]
+        known = [str(column) for column in results.columns]
         raise ProfileFrameError(
-            f"decision_map() needs the column(s) {', '.join(map(repr, missing))}; pass the scenarios "
-            "joined with their results, e.g. grid.join(tpm_fit.recommend_many(grid))",
-            column=missing[0],
+            f"{arg}={short(name)}: not a column of the frame{did_you_mean(name, known)}; valid: a column "
+            "of the scenarios joined with their results, e.g. grid.join(tpm_fit.recommend_many(grid)) "
+            f"(columns: {short(known)})",
+            column=name,
         )
 
 

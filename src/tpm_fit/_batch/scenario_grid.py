@@ -58,6 +58,47 @@ def _too_many(name: str, rows: int, max_rows: int) -> ProfileFrameError:
     )
 
 
+#: Largest ``max_rows`` accepted: far beyond any memory, and within what islice and numpy take.
+MAX_MAX_ROWS: Final = 10**12
+
+
+def _range_length(raw: range) -> int:
+    """``len(raw)`` without OverflowError for ranges longer than sys.maxsize."""
+    if raw.step > 0:
+        return max(0, (raw.stop - raw.start + raw.step - 1) // raw.step)
+    return max(0, (raw.start - raw.stop - raw.step - 1) // -raw.step)
+
+
+def _spec_length(raw: Any) -> int | None:
+    """How many values an axis has, read from its spec without building it (None: not known)."""
+    if isinstance(raw, str | bytes | Enum) or not isinstance(raw, Iterable):
+        return 1
+    if isinstance(raw, range):
+        return _range_length(raw)
+    return len(raw) if isinstance(raw, Sized) else None
+
+
+def check_spec_rows(axes: Mapping[str, Any], max_rows: int) -> None:
+    """Refuse, before any axis is built, a grid whose axis lengths multiply past ``max_rows``.
+
+    Lengths come from the specs (``len``, a range's arithmetic), so six ``range(10**7)`` axes are
+    refused at once rather than after building each of them.
+    """
+    lengths = {name: _spec_length(raw) for name, raw in axes.items()}
+    known = {name: size for name, size in lengths.items() if size is not None}
+    for name, size in known.items():
+        if size > max_rows:
+            raise _too_many(name, size, max_rows)
+    total = math.prod(known.values())
+    if total > max_rows:
+        shape = " x ".join(f"{name} ({size:,})" for name, size in known.items())
+        least = "at least " if len(known) < len(lengths) else ""
+        raise ProfileFrameError(
+            f"max_rows={max_rows:,}: the grid {shape} has {least}{total:,} rows (about "
+            f"{_grid_bytes(total) / 2**30:,.1f} GiB before scoring); give fewer values or raise max_rows"
+        )
+
+
 def _axis_array(name: str, raw: Any, max_rows: int) -> NDArray[Any]:
     """An axis as a 1-D array (integers stay an integer array), bounded before it is built."""
     if isinstance(raw, AbstractSet | Mapping):
@@ -68,10 +109,13 @@ def _axis_array(name: str, raw: Any, max_rows: int) -> NDArray[Any]:
         )
     if isinstance(raw, str | bytes | Enum) or not isinstance(raw, Iterable):
         return _as_objects([raw])
-    if isinstance(raw, Sized) and len(raw) > max_rows:  # a range is Sized too
-        raise _too_many(name, len(raw), max_rows)
+    size = _spec_length(raw)
+    if size is not None and size > max_rows:
+        raise _too_many(name, size, max_rows)
     if isinstance(raw, range):
-        return np.arange(raw.start, raw.stop, raw.step, dtype=np.int64)
+        if all(-(2**63) <= end < 2**63 for end in (raw.start, raw.stop)):
+            return np.arange(raw.start, raw.stop, raw.step, dtype=np.int64)
+        return _as_objects(list(raw))  # beyond int64: each value is refused as too large
     if isinstance(raw, np.ndarray | pd.Series | pd.Index | pd.api.extensions.ExtensionArray):
         return _array_axis(raw)
     return _iterated_axis(name, raw, max_rows)
@@ -196,8 +240,14 @@ def scenario_grid(*, max_rows: int = DEFAULT_MAX_ROWS, **axes: Any) -> pd.DataFr
     >>> grid[["company_size", "product_complexity"]].values.tolist()
     [[10, 'low'], [10, 'high'], [1000, 'low'], [1000, 'high']]
     """
-    if not isinstance(max_rows, int) or isinstance(max_rows, bool) or max_rows < 1:
+    if not isinstance(max_rows, int | np.integer) or isinstance(max_rows, bool) or max_rows < 1:
         raise TypeError(f"max_rows={short(max_rows)}: not a positive integer; valid: an int of at least 1")
+    if max_rows > MAX_MAX_ROWS:
+        raise ProfileFrameError(
+            f"max_rows={max_rows:,}: too large; valid: a whole number from 1 to {MAX_MAX_ROWS:,}"
+        )
+    max_rows = int(max_rows)
+    check_spec_rows(axes, max_rows)
     chosen = _validated_axes(axes, max_rows)
     sizes = [len(values) for values in chosen.values()]
     total = math.prod(sizes)

@@ -14,8 +14,9 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from .._errors import TpmFitError
+from .._errors import TpmFitError, short
 from .._model.vocab import Verdict
+from .main import inline, non_negative_int, positive_int
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation
@@ -53,25 +54,29 @@ def _labels(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise TpmFitError(f"--label {pair!r} must be KEY=VALUE, e.g. --label team=payments")
+            raise TpmFitError(f"--label={short(pair)}: not KEY=VALUE; valid: e.g. --label team=payments")
         if key in labels:
-            raise TpmFitError(f"--label {key!r} is given twice; each key once")
+            raise TpmFitError(
+                f"--label={short(pair)}: the key {short(key)} is given twice; valid: each key once"
+            )
         labels[key] = value
     return labels
 
 
 def record_decision(args: argparse.Namespace, result: Recommendation, rulebook: Rulebook) -> str | None:
     """Record ``result`` when ``--log`` was given; returns the line announcing its id (else None)."""
-    if not args.log:
-        if args.requested_by or args.label:
+    if args.log is None:
+        if args.requested_by is not None or args.label:
             raise TpmFitError("--requested-by and --label describe a recorded decision; add --log PATH")
         return None
+    if not args.log.strip():  # an unset shell variable ("$LOG") must not silently log nothing
+        raise TpmFitError(f"--log={short(args.log)}: an empty path; valid: the path of a decision log file")
     from .._records import DecisionLog
 
     labels = _labels(args.label)
     with DecisionLog(args.log) as log:
         record = log.record(result, rulebook=rulebook, requested_by=args.requested_by, labels=labels)
-    return f"Decision {record.decision_id} recorded in {args.log}"
+    return f"Decision {record.decision_id} recorded in {inline(args.log)}"
 
 
 # -- tpm-fit log ... ------------------------------------------------------------------------
@@ -109,8 +114,6 @@ def _summary(record: DecisionRecord) -> dict[str, Any]:
 
 
 def _list(args: argparse.Namespace) -> int:
-    if args.limit is not None and args.limit < 0:
-        raise TpmFitError(f"--limit={args.limit} must be at least 0")
     with _open(args) as log:
         records = log.records(
             since=_moment(args.since, "--since"),
@@ -133,7 +136,7 @@ def _list(args: argparse.Namespace) -> int:
                 when = record.recorded_at.strftime("%Y-%m-%d %H:%M:%S")
                 print(
                     f"{when:<20}  {record.decision_id!s:<36}  {record.verdict.value:<11}  "
-                    f"{record.recommendation.score:>7.3f}  {record.requested_by or '-'}"
+                    f"{record.recommendation.score:>7.3f}  {inline(record.requested_by or '-')}"
                 )
         if not args.json:
             print(f"({shown} decision(s))")
@@ -142,22 +145,23 @@ def _list(args: argparse.Namespace) -> int:
 
 def _review_line(review: Review) -> str:
     change = f" -> {review.verdict.value}" if review.verdict is not None else ""
-    why = f": {review.reason}" if review.reason else ""
-    return f"  {review.reviewed_at.isoformat()} {review.reviewer} {review.action.value}{change}{why}"
+    why = f": {inline(review.reason)}" if review.reason else ""
+    return f"  {review.reviewed_at.isoformat()} {inline(review.reviewer)} {review.action.value}{change}{why}"
 
 
 def _decision_text(logged: LoggedDecision, *, top: int) -> str:
     """A logged decision for people: who and when, the rulebook, the explanation, the reviews."""
     record = logged.record
     rec = record.recommendation
-    labels = ", ".join(f"{k}={v}" for k, v in record.labels.items()) or "-"
+    labels = ", ".join(f"{inline(k)}={inline(v)}" for k, v in record.labels.items()) or "-"
     overridden = logged.effective_verdict is not record.verdict
     lines = [
         f"Decision {record.decision_id}",
         f"Recorded at:  {record.recorded_at.isoformat()} by tpm_fit {record.library_version}",
-        f"Requested by: {record.requested_by or '-'}",
+        f"Requested by: {inline(record.requested_by or '-')}",
         f"Labels:       {labels}",
-        f"Rulebook:     {rec.rulebook_name} {rec.rulebook_version} (sha256 {record.rulebook_fingerprint})",
+        f"Rulebook:     {inline(rec.rulebook_name)} {inline(rec.rulebook_version)} "
+        f"(sha256 {record.rulebook_fingerprint})",
         f"Record hash:  {record.record_hash}\n",
         rec.explain(top=top),
         "\nReviews:" if logged.reviews else "\nReviews: none",
@@ -216,25 +220,36 @@ def _replay(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     with _open(args) as log:
-        report = log.check(anchors=args.anchor)
+        report = log.check(anchors=args.anchor, expected_head=args.expect)
     print(report.model_dump_json(indent=2) if args.json else report.to_text())
     return 0 if report.ok else 1
+
+
+def _head(args: argparse.Namespace) -> int:
+    with _open(args) as log:
+        head = log.head()
+    print(head.model_dump_json() if args.json else str(head))
+    return 0
 
 
 def _export(args: argparse.Namespace) -> int:
     with _open(args) as log:
         count = log.export_jsonl(sys.stdout if args.output in (None, "-") else args.output)
-    print(f"exported {count} entries from {args.log}", file=sys.stderr)
+    print(f"exported {count} entries from {inline(args.log)}", file=sys.stderr)
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
     from .._records import DecisionLog
 
-    source = sys.stdin if args.source == "-" else args.source
-    with DecisionLog.import_jsonl(source, args.log) as log:
-        report = log.check()
-    print(f"imported {report.entries} entries into {args.log}; head {report.head_hash}")
+    if not args.source.strip():
+        raise TpmFitError(
+            f"source={short(args.source)}: an empty path; valid: an export file, or '-' for stdin"
+        )
+    source = sys.stdin if args.source == "-" else args.source  # None when stdin is closed: refused
+    with DecisionLog.import_jsonl(source, args.log) as log:  # checked before it commits
+        head = log.head()
+    print(f"imported {head.entries} entries into {inline(args.log)}; head {head}")
     return 0
 
 
@@ -260,7 +275,7 @@ def _add_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     reviewed.add_argument(
         "--unreviewed", dest="reviewed", action="store_const", const=False, help="only not yet reviewed"
     )
-    listing.add_argument("--limit", type=int, metavar="N", help="show at most N decisions")
+    listing.add_argument("--limit", type=non_negative_int, metavar="N", help="show at most N decisions")
     listing.add_argument("--json", action="store_true", help="one JSON object per decision per line")
     listing.set_defaults(handler=_list, reviewed=None)
 
@@ -268,7 +283,9 @@ def _add_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     show = _subcommand(commands, "show", "show a decision, its explanation and its reviews")
     show.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
-    show.add_argument("--top", type=int, default=3, help="reasons to list on each side (default 3)")
+    show.add_argument(
+        "--top", type=positive_int, default=3, metavar="N", help="reasons to list on each side (default 3)"
+    )
     show.add_argument("--json", action="store_true", help="print the record and its reviews as JSON")
     show.set_defaults(handler=_show)
 
@@ -314,8 +331,20 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="HASH",
         help="a head hash kept from an earlier check; it must still be in the chain (repeatable)",
     )
+    check.add_argument(
+        "--expect",
+        metavar="HEAD",
+        help="a head printed earlier by `tpm-fit log head` (ENTRIES:HASH), kept outside the log: the "
+        "check fails if entries were deleted or the tail rewritten since",
+    )
     check.add_argument("--json", action="store_true", help="print the ChainReport as JSON")
     check.set_defaults(handler=_check)
+
+
+def _add_head(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    head = _subcommand(commands, "head", "print the chain's head (ENTRIES:HASH) to keep outside the log")
+    head.add_argument("--json", action="store_true", help="print the head as JSON")
+    head.set_defaults(handler=_head)
 
 
 def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -342,7 +371,7 @@ def register(
     """
     parser = subparsers.add_parser(
         "log",
-        help="list, show, review, replay, check or export recorded decisions",
+        help="list, show, review, replay, check, head, export or import recorded decisions",
         description=(
             "Work with a decision log written by `tpm-fit recommend --log PATH`: an append-only, "
             "hash-chained SQLite file. `check` exits 1 on a broken chain and `replay` exits 1 on a "
@@ -360,5 +389,6 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     _add_review(commands)
     _add_replay(commands)
     _add_check(commands)
+    _add_head(commands)
     _add_export(commands)
     _add_import(commands)

@@ -13,11 +13,12 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Collection, Sequence
 from importlib import import_module
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO, cast
 
 from .._errors import RulebookError, TpmFitError, short
 
@@ -175,13 +176,13 @@ def _recommend_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from .._explain.render import printable, render_rulebook_table
+    from .._explain.render import render_rulebook_table
 
     rulebook = load_rulebook(args.rulebook)
     if args.toml:
         print(rulebook.to_toml(), end="")
         return 0
-    print(f"{printable(rulebook.name)} {printable(rulebook.version)} (sha256 {rulebook.fingerprint})\n")
+    print(f"{inline(rulebook.name)} {inline(rulebook.version)} (sha256 {rulebook.fingerprint})\n")
     print(render_rulebook_table(rulebook))
     t = rulebook.thresholds
     print(f"\nVerdict: technical at score >= {t.technical_min:g}, traditional at <= {t.traditional_max:g}.")
@@ -249,14 +250,110 @@ def build_parser(*, commands: Collection[str] | None = None) -> argparse.Argumen
 _SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log", "sensitivity", "brief", "serve", "tokens")
 
 
+#: Characters never written to a terminal as they are: C0 and C1 controls (but newline and tab),
+#: bidirectional overrides and invisible marks, line separators, lone surrogates.
+_UNSAFE: Final = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]"
+)
+
+
+def escape_unsafe(text: str) -> str:
+    """``text`` with every control character shown as its escape (``\\x1b``); newlines and tabs kept."""
+    return _UNSAFE.sub(lambda match: repr(match.group())[1:-1].replace("'", ""), text)
+
+
+def inline(text: object) -> str:
+    """A user-supplied value for one line of output: control characters, newlines and tabs escaped."""
+    return escape_unsafe(str(text)).replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer of at least 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{short(text)}: not an integer; valid: 0 or more") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value}: too small; valid: 0 or more")
+    return value
+
+
+class _SafeStream:
+    """Standard output or error as the CLI writes it: escaped, and quiet once its reader has gone.
+
+    Every write passes through :func:`escape_unsafe`, so no input echoed by any subcommand can
+    move the cursor or recolour the terminal. When the reader closes the pipe (``| head``), later
+    writes are dropped instead of raising, so the command runs to its end and keeps its real exit
+    status (a failed check piped into ``head`` still exits 1).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self.closed_pipe = False
+
+    def write(self, text: str) -> int:
+        if not self.closed_pipe:
+            try:
+                self._stream.write(escape_unsafe(text))
+            except BrokenPipeError:
+                self._reader_gone()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.closed_pipe:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        self.closed_pipe = True
+        # Point the descriptor at /dev/null so that the interpreter's final flush stays quiet.
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._stream.fileno())
+
+    @property
+    def unescaped(self) -> TextIO:
+        """The stream itself, for output the CLI makes up entirely (a progress bar's ``\\r``)."""
+        return self._stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status (0 ok, 1 check failed, 2 bad input)."""
+    """Run the command line; returns the exit status (0 ok, 1 check failed, 2 bad input).
+
+    Every expected error is one line on standard error and exit status 2; an unexpected one is
+    reported the same way (naming it an internal error), never as a traceback.
+    """
+    if sys.stdout is None:  # started with stdout closed (>&-): nowhere to write the answer
+        return _fail("standard output is closed; redirect it to a file or /dev/null instead")
+    saved = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, _SafeStream(sys.stdout))
+    if sys.stderr is not None:
+        sys.stderr = cast(TextIO, _SafeStream(sys.stderr))
+    try:
+        return _main(argv)
+    except RecursionError:
+        return _fail("input nested too deep to process; valid: the formats as documented")
+    except Exception as exc:  # the last line of defence: never a traceback
+        return _fail(f"internal error ({type(exc).__name__}: {short(str(exc))}); please report it")
+    finally:
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: Sequence[str] | None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
     # The top-level options take no values, so the first other word names the subcommand.
     command = next((word for word in arguments if not word.startswith("-")), None)
-    args = build_parser(commands={command} if command else ()).parse_args(arguments)
-    if sys.stdout is None:  # started with stdout closed (>&-): nowhere to write the answer
-        return _fail("standard output is closed; redirect it to a file or /dev/null instead")
+    try:
+        args = build_parser(commands={command} if command else ()).parse_args(arguments)
+    except SystemExit as exc:  # --help, --version, or a usage error: argparse's own status
+        sys.stdout.flush()
+        return exc.code if isinstance(exc.code, int) else 2
     from pydantic import ValidationError  # here: --help and --version exit above without pydantic
 
     try:
@@ -264,18 +361,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()  # surface a closed pipe here rather than at interpreter exit
     except ValidationError as exc:
         return _fail(format_validation_error(exc))
-    except BrokenPipeError:
-        # Output piped into e.g. `head`, which closed early: not an error. Point stdout at devnull
-        # so the interpreter's final flush does not complain again.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:  # a write that bypassed the guarded stream: the reader has gone
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except RulebookError as exc:
         where = f" @ {exc.location}" if exc.location else ""
         return _fail(f"{exc.message}{where}")
     except (TpmFitError, OSError, ValueError) as exc:  # ValueError: e.g. a file that is not UTF-8
         return _fail(str(exc) or type(exc).__name__)
-    except MemoryError:
-        return _fail("out of memory; use a smaller grid or rulebook")
+    except (MemoryError, OverflowError) as exc:
+        what = "out of memory" if isinstance(exc, MemoryError) else f"a number out of range ({exc})"
+        return _fail(f"{what}; use a smaller grid, rulebook or value")
     except ImportError as exc:
         return _fail(f"{exc}; install the extra it needs, e.g. pip install 'tpm-fit[pandas]'")
     return status

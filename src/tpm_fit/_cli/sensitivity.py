@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .._cli.main import load_rulebook
+from .._cli.main import load_rulebook, positive_int
 
 if TYPE_CHECKING:
     from .._analysis.robustness import Robustness
@@ -25,7 +25,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
     from .._analysis.sensitivity import rulebook_sensitivity
 
     rulebook = load_rulebook(args.rulebook)
-    report = rulebook_sensitivity(rulebook, delta=args.delta, max_grid_points=args.max_grid_points)
+    report = rulebook_sensitivity(
+        rulebook, delta=args.delta, max_grid_points=args.max_grid_points, max_work=args.max_work
+    )
     print(report.model_dump_json(indent=2) if args.json else report.to_text())
     return 0
 
@@ -76,6 +78,21 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"refuse larger grids (default {DEFAULT_MAX_GRID_POINTS:,})",
     )
+    add_max_work_option(parser)
+
+
+def add_max_work_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--max-work N``: the one bound on analysis time shared by verify, sensitivity and robustness."""
+    from .._verify.work import DEFAULT_MAX_WORK
+
+    parser.add_argument(
+        "--max-work",
+        type=positive_int,
+        default=DEFAULT_MAX_WORK,
+        metavar="N",
+        help=f"refuse an analysis whose predicted work is larger (about nanoseconds; default "
+        f"{DEFAULT_MAX_WORK:,}, some 20 s)",
+    )
 
 
 def add_robustness_options(parser: argparse.ArgumentParser) -> None:
@@ -101,10 +118,15 @@ def add_robustness_options(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--samples", type=int, default=10_000, metavar="N", help="weightings sampled")
     group.add_argument("--seed", type=int, default=0, metavar="N", help="random seed (default 0)")
+    add_max_work_option(group)
 
 
 def robustness_of(result: Recommendation, args: argparse.Namespace) -> Robustness | None:
     """The robustness analysis the options ask for, or None without ``--robustness``."""
     if not args.robustness:
         return None
-    return result.robustness(spread=args.spread, samples=args.samples, seed=args.seed)
+    from .._analysis.robustness import robustness
+
+    return robustness(
+        result, spread=args.spread, samples=args.samples, seed=args.seed, max_work=args.max_work
+    )

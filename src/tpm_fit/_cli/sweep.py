@@ -56,9 +56,26 @@ def _range_bounds(
     _check_range_keys(where, name, spec)
     start, stop, num, log = spec["start"], spec["stop"], spec.get("num", 10), spec.get("log", False)
     if not all(type(v) is int for v in (start, stop, num)) or type(log) is not bool:
-        raise TpmFitError(f"{where}: start, stop and num must be integers and log true or false")
+        raise TpmFitError(
+            f"{where}: start={short(start)}, stop={short(stop)}, num={short(num)}, log={short(log)}: "
+            "not whole numbers and a boolean; valid: integers for start, stop and num, true or false for log"
+        )
+    from .._model.profile import NUMERIC_BOUNDS
+
+    low, high = NUMERIC_BOUNDS.get(name, (0, 2**62))
+    for key, value in (("start", start), ("stop", stop)):
+        if not low <= value <= high:
+            raise TpmFitError(
+                f"{where}: {key}={short(value)}: out of the range of {name}; valid: a whole number "
+                f"from {low:,} to {high:,}"
+            )
     if num < 1 or stop < start or (log and start < 1):
         raise TpmFitError(f"{where}: need num >= 1, stop >= start, and start >= 1 for a log range")
+    if num > stop - start + 1:
+        raise TpmFitError(
+            f"{where}: num={num:,}: more values than the {stop - start + 1:,} whole numbers from "
+            f"{start:,} to {stop:,}; valid: num of at most {stop - start + 1:,}"
+        )
     if num > max_rows:  # checked before numpy allocates num values
         raise TpmFitError(
             f"{where}: num={num:,}: more values than --max-rows={max_rows:,}; valid: num of at most "
@@ -74,7 +91,8 @@ def _integer_range(path: str, name: str, spec: dict[str, Any], *, max_rows: int)
     start, stop, num, log = _range_bounds(f"{path}: {name}", name, spec, max_rows=max_rows)
     points = np.geomspace(start, stop, num) if log else np.linspace(start, stop, num)
     # Rounding can repeat small values on a log range; scenario_grid keeps each value once.
-    return [int(v) for v in np.rint(points)]
+    values: list[int] = np.rint(points).astype(np.int64).tolist()
+    return values
 
 
 def read_grid_file(path: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> dict[str, Any]:
@@ -93,10 +111,41 @@ def read_grid_file(path: str, *, max_rows: int = DEFAULT_MAX_ROWS) -> dict[str, 
             exc.message if exc.message.startswith(shown_path(path)) else f"{shown_path(path)}: {exc.message}"
         )
         raise TpmFitError(message.replace("invalid TOML", "not valid TOML") + where) from None
+    for name, value in data.items():  # each range checked (cheaply) before the product, then built
+        if isinstance(value, dict):
+            _range_bounds(f"{path}: {name}", name, value, max_rows=max_rows)
+    _check_file_rows(path, data, max_rows=max_rows)
     return {
         name: _integer_range(path, name, value, max_rows=max_rows) if isinstance(value, dict) else value
         for name, value in data.items()
     }
+
+
+def _spec_length(value: Any) -> int:
+    """Values an axis of a grid file has, from its spec (a range's ``num``), before it is built."""
+    if isinstance(value, dict):
+        num = value.get("num", 10)
+        return num if type(num) is int and num > 0 else 1
+    return len(value) if isinstance(value, list) else 1
+
+
+def _check_file_rows(path: str, data: dict[str, Any], *, max_rows: int) -> None:
+    """Refuse a grid file whose axes multiply past ``max_rows``, before any range is built."""
+    total = 1
+    for value in data.values():
+        total *= _spec_length(value)
+    if total > max_rows:
+        shape = " x ".join(f"{name} ({_spec_length(value):,})" for name, value in data.items())
+        raise TpmFitError(
+            f"{shown_path_of(path)}: the grid {shape} has {total:,} rows, more than "
+            f"--max-rows={max_rows:,}; valid: fewer values (or raise --max-rows)"
+        )
+
+
+def shown_path_of(path: str) -> str:
+    from .._model.loading import shown_path
+
+    return shown_path(path)
 
 
 def _runs(scored: Any, axis: str) -> list[dict[str, Any]]:
@@ -197,7 +246,8 @@ def _score(grid: Any, rulebook: Any, *, progress: bool) -> Any:
 
     if not progress or len(grid) <= _PROGRESS_ROWS:
         return recommend_many(grid, rulebook=rulebook)
-    bar = progress_bar(len(grid), stream=sys.stderr)
+    # The bar's own \r and colours go to the terminal as they are: it prints no user input.
+    bar = progress_bar(len(grid), stream=getattr(sys.stderr, "unescaped", sys.stderr))
     parts = []
     try:
         for start in range(0, len(grid), _CHUNK_ROWS):
@@ -222,7 +272,11 @@ def _check_output(output: str | None) -> None:
     if output is None:
         return
     if not output.lower().endswith(_OUTPUT_SUFFIXES):
-        raise TpmFitError(f"--output {output!r} must end in .csv or .parquet")
+        raise TpmFitError(
+            f"--output={short(output)}: not a .csv or .parquet path; valid: a path ending in one"
+        )
+    if Path(output).is_fifo():  # writing would wait for a reader
+        raise TpmFitError(f"--output={short(output)}: a FIFO; valid: a file path")
     if output.lower().endswith(".parquet") and importlib.util.find_spec("pyarrow") is None:
         raise TpmFitError("writing Parquet needs pyarrow; install it with: pip install pyarrow (or use .csv)")
 
@@ -248,6 +302,11 @@ def _sweep(args: argparse.Namespace) -> int:
     _check_output(output)
     axes = _axes(args)
     grid = scenario_grid(max_rows=args.max_rows, **axes)
+    if len(grid) == 0:
+        raise TpmFitError(
+            "every combination has a count (coverage or product team) above company_size, so no "
+            "scenario describes a company; valid: counts of at most the company sizes swept"
+        )
     show = not args.quiet and sys.stderr is not None and sys.stderr.isatty()
     scored = grid.join(_score(grid, rulebook, progress=show))
     if output is not None:

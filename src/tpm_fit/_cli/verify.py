@@ -48,7 +48,7 @@ def register(
 
 def add_options(parser: argparse.ArgumentParser) -> None:
     """Add the ``verify`` subcommand's options (the limits' defaults come from the verifier)."""
-    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS, DEFAULT_MAX_WORK
+    from .._verify.verifier import DEFAULT_MAX_GRID_POINTS
 
     parser.add_argument(
         "rulebook", nargs="?", metavar="RULEBOOK.toml", help="TOML rulebook (default: built-in)"
@@ -61,13 +61,6 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"refuse larger verification grids (default {DEFAULT_MAX_GRID_POINTS:,})",
     )
-    parser.add_argument(
-        "--max-work",
-        type=positive_int,
-        default=DEFAULT_MAX_WORK,
-        metavar="N",
-        help=(
-            "refuse verifications of more work: grid points x activation terms x passes "
-            f"(default {DEFAULT_MAX_WORK:,}, about 20 s)"
-        ),
-    )
+    from .sensitivity import add_max_work_option
+
+    add_max_work_option(parser)

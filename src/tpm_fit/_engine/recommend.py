@@ -7,8 +7,9 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from typing import Any, Final, Unpack
 
+from .._errors import short
 from .._model.profile import OrgProfile, ProfileFields
-from .._model.result import RESULT_SCHEMA_VERSION, Recommendation, Risk, TraceStep
+from .._model.result import MADE_WITH, RESULT_SCHEMA_VERSION, Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook, as_rulebook
 from .._model.vocab import Verdict
 from .._version import __version__
@@ -184,8 +185,8 @@ def _as_profile(profile: OrgProfile | Mapping[str, Any] | None, fields: dict[str
     if isinstance(profile, Mapping):
         return OrgProfile.model_validate({**profile, **fields} if fields else profile)
     raise TypeError(
-        f"profile must be an OrgProfile, a mapping of its fields, or omitted in favour of "
-        f"keyword fields; got {type(profile).__name__}"
+        f"profile={short(profile)}: a {type(profile).__name__}; valid: an OrgProfile, a mapping of its "
+        "fields, or omitted in favour of keyword fields"
     )
 
 
@@ -246,7 +247,8 @@ def recommend(
     <Verdict.TECHNICAL: 'technical'>
     """
     org = _as_profile(profile, dict(fields))
-    shaper = _shaper(rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook))
+    book = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
+    shaper = _shaper(book)
     values = encode_profile(org)
     compiled = shaper.compiled
     assumed = _assumed(org)
@@ -264,7 +266,7 @@ def recommend(
     # model_validate, the kernel's outputs typed), and hire_needed follows the seat by
     # construction: skip revalidating them (tests/test_speed_recommend.py proves the object
     # equals the validated one and survives the JSON round trip).
-    return Recommendation._from_parts(
+    result = Recommendation._from_parts(
         {
             "schema_version": RESULT_SCHEMA_VERSION,
             "verdict": verdict,
@@ -286,3 +288,7 @@ def recommend(
             "warnings": warnings,
         }
     )
+    # The rulebook rides along (not a field: not dumped, not compared), so brief() and
+    # counterfactuals() find it however many other rulebooks the cache has seen since.
+    result.__dict__[MADE_WITH] = book
+    return result

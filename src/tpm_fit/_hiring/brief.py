@@ -31,6 +31,7 @@ from .._model.guidance import (
 from .._model.primitives import One, compile_activation
 from .._model.result import Recommendation, Risk, TraceStep
 from .._model.rulebook import Rulebook
+from .._model.suggest import did_you_mean
 from .._model.vocab import FACES, Face, Favours, RoleShape, Verdict
 from .._version import __version__
 from .models import AnchoredLevel, Competency, Priority, Probe, Qualification, Responsibility, RoleBrief
@@ -194,7 +195,8 @@ def build_brief(
 ) -> RoleBrief:
     """The role brief for a recommendation (see :meth:`tpm_fit.Recommendation.brief`)."""
     if weighting not in _WEIGHTINGS:
-        raise ValueError(f"weighting={weighting!r}: not a weighting; valid: {', '.join(_WEIGHTINGS)}")
+        hint = did_you_mean(weighting, _WEIGHTINGS)
+        raise ValueError(f"weighting={weighting!r}: not a weighting; valid: {', '.join(_WEIGHTINGS)}{hint}")
     compiled = _CACHE.compiled(as_guidance(guidance))
     used = recommendation.used_rulebook(rulebook=rulebook)
     values = compile_rulebook(used).with_seat(encode_profile(recommendation.profile))

@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
+from .._errors import short
 from .._model.frozen import Frozen as _Frozen
+from .._model.suggest import did_you_mean
 from .._model.vocab import Face, Favours, RoleShape, Verdict, check_hire_follows_seat
 
 if TYPE_CHECKING:
@@ -157,7 +159,8 @@ class RoleBrief(_Frozen):
         for item in self.scorecard:
             if item.id == id:
                 return item
-        raise KeyError(f"competency={id!r}: not on the scorecard; valid: {[c.id for c in self.scorecard]}")
+        known = [c.id for c in self.scorecard]
+        raise KeyError(f"competency={id!r}: not on the scorecard; valid: {known}{did_you_mean(id, known)}")
 
     def must_haves(self) -> tuple[Qualification, ...]:
         """The must-have qualifications, in brief order."""
@@ -180,6 +183,15 @@ class RoleBrief(_Frozen):
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def __repr__(self) -> str:
+        """One line: title, verdict, seat and counts (the full brief: ``to_markdown()``)."""
+        seat = "+".join(face.value for face in self.seat) or "none"
+        return (
+            f"RoleBrief(title={short(self.title)}, verdict={self.verdict.value!r}, seat={seat!r}, "
+            f"{len(self.responsibilities)} responsibilities, {len(self.qualifications)} qualifications, "
+            f"{len(self.probes)} probes)"
+        )
 
     def to_job_posting(self) -> dict[str, Any]:
         """The brief as a schema.org ``JobPosting`` in JSON-LD (a dict ready for ``json.dumps``).

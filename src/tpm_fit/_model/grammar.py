@@ -120,6 +120,8 @@ class ValueRules:
             loc = tuple(error["loc"])
             value = error.get("input")
             text = self._restated(error)
+            if text is None and not loc:  # a whole-profile error (a count above the headcount)
+                text = str(error["msg"]).removeprefix("Value error, ")
             detail: InitErrorDetails
             if text is not None:
                 detail = {

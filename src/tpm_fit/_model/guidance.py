@@ -27,12 +27,14 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from .._errors import RulebookError, short
 from .._model.loading import (
+    check_counts,
     check_depth,
     parse_toml,
     printable_text,
     read_rulebook_file,
     rulebook_error,
     shown_path,
+    zero_signless,
 )
 from .._model.primitives import Activation
 from .._model.vocab import Face, Favours, Verdict
@@ -270,8 +272,9 @@ class Guidance(_Model):
             With the location of every problem.
         """
         if not isinstance(data, Mapping):
-            raise RulebookError(f"guidance must be a table (mapping), got {type(data).__name__}")
+            raise RulebookError(f"guidance=<{type(data).__name__}>: not a table; valid: a table (mapping)")
         check_depth(data)
+        check_counts(data, cls)
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -299,7 +302,9 @@ class Guidance(_Model):
     @cached_property
     def fingerprint(self) -> str:
         """sha256 of the canonical JSON content; equal guidance gives equal fingerprints."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        canonical = json.dumps(
+            zero_signless(self.model_dump(mode="json")), sort_keys=True, separators=(",", ":")
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_RULEBOOK_BYTES",
     "MAX_STRING_LENGTH",
     "LocatedError",
+    "check_counts",
     "check_depth",
     "format_location",
     "kind_tags",
@@ -40,6 +41,7 @@ __all__ = [
     "short",
     "shown_path",
     "table_keys",
+    "zero_signless",
 ]
 
 #: Hard limits that keep a hostile rulebook file from exhausting memory or time.
@@ -56,10 +58,14 @@ MAX_KEY_LENGTH: Final = 256
 #: Longest string token: the longest rulebook text is 2,000 characters, each at most a 10-character
 #: escape (\UXXXXXXXX). tomllib takes ~0.2 s to read a string of 1 MB.
 MAX_STRING_LENGTH: Final = 20_002
-#: Most keys (``=`` signs and table headers) in a document. A rulebook at the limits of 200
-#: factors and 100 risks, with typical activations, has about 4,000; tomllib reads about 100,000
-#: keys a second, so this bounds parsing to about 0.1 s.
-MAX_KEYS: Final = 10_000
+#: Budget of a document's keys and array elements: every key, table header and inline table costs
+#: KEY_UNITS (so at most 8,000 keys), every further array element (a comma, not a trailing one)
+#: 1: tomllib takes about twice as long for a key as for a number. A rulebook of 200 factors with
+#: 10-point ramps and 100 risks, as ``to_toml()`` writes it, takes about 15,000 (the default
+#: rulebook about 900); the bound keeps the parse of any document under about 0.1 s and bounds
+#: what pydantic is then given to validate.
+MAX_KEYS: Final = 16_000
+KEY_UNITS: Final = 2
 
 # One token of TOML's surface syntax. Strings and comments are whole tokens, so that dots and
 # brackets inside them are not counted; possessive quantifiers keep the scan linear.
@@ -118,10 +124,14 @@ class _ScanState:
                 self._punct(match)
             self.first_on_line = False
 
-    def _count_key(self, offset: int) -> None:
-        self.keys += 1
+    def _count_key(self, offset: int, units: int = KEY_UNITS) -> None:
+        self.keys += units
         if self.keys > MAX_KEYS:
-            raise self.refuse(f"more than {MAX_KEYS:,} keys and tables; no rulebook needs as many", offset)
+            raise self.refuse(
+                f"more than {MAX_KEYS // KEY_UNITS:,} keys and tables, or {MAX_KEYS:,} array elements (a key "
+                f"counts as {KEY_UNITS}); no rulebook needs as many",
+                offset,
+            )
 
     def _whole_line(self, match: re.Match[str]) -> None:
         self._count_key(match.start())
@@ -179,8 +189,10 @@ class _ScanState:
     def _punct(self, match: re.Match[str]) -> None:
         token = match.group()
         opens_header = token == "[" and self.depth == 0 and self.first_on_line
-        if token == "=" or opens_header:
+        if token in "={" or opens_header:  # every key and table, and below every array element
             self._count_key(match.start())
+        elif token == ",":
+            self._count_key(match.start(), units=1)
         if token in "[{":
             self.header = self.header or opens_header
             self.depth += 1
@@ -191,6 +203,8 @@ class _ScanState:
                     match.start(),
                 )
         elif token in "]}":
+            if self.previous == ",":  # a trailing comma (to_toml writes them) adds no element
+                self.keys -= 1
             self.depth = max(0, self.depth - 1)
             if self.depth == 0:
                 self.header = False
@@ -255,6 +269,17 @@ def parse_toml(text: str | bytes, *, what: str = "rulebook") -> dict[str, Any]:
         ) from None
     except ValueError as exc:  # e.g. an integer past Python's digit limit
         raise RulebookError(f"invalid TOML: {short(str(exc))}") from None
+
+
+def zero_signless(data: Any) -> Any:
+    """Dumped data with -0.0 as 0.0: equal documents must give equal fingerprints."""
+    if isinstance(data, float):
+        return data + 0.0  # -0.0 + 0.0 is 0.0
+    if isinstance(data, dict):
+        return {key: zero_signless(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [zero_signless(value) for value in data]
+    return data
 
 
 def shown_path(path: object) -> str:
@@ -437,13 +462,64 @@ def _unknown_key_problem(error: Any, key: int | str, valid_keys: frozenset[str])
     )
 
 
-def _plain_problem(error: Any) -> str:
+#: pydantic's error types, as ``(what is wrong, what is valid)`` given the error's context.
+_PLAIN: Final[dict[str, tuple[str, str]]] = {
+    "less_than_equal": ("too large", "valid: at most {le}"),
+    "less_than": ("too large", "valid: below {lt}"),
+    "greater_than_equal": ("too small", "valid: at least {ge}"),
+    "greater_than": ("too small", "valid: above {gt}"),
+    "too_long": ("too many items", "valid: at most {max_length}"),
+    "too_short": ("too few items", "valid: at least {min_length}"),
+    "string_too_long": ("too long", "valid: at most {max_length} characters"),
+    "string_too_short": ("empty", "valid: at least {min_length} character(s)"),
+    "string_pattern_mismatch": (
+        "not an identifier",
+        "valid: a lower-case letter, then lower-case letters, digits or '_' (at most 64 in all)",
+    ),
+    "string_type": ("not a string", "valid: text in quotes"),
+    "float_type": ("not a number", "valid: a number (no quotes)"),
+    "int_type": ("not an integer", "valid: a whole number (no quotes)"),
+    "bool_type": ("not a boolean", "valid: true or false"),
+    "finite_number": ("not a finite number", "valid: a finite number"),
+    "enum": ("not a valid choice", "valid: {expected}"),
+    "literal_error": ("not a valid choice", "valid: {expected}"),
+    "tuple_type": ("not an array", "valid: an array [...]"),
+    "list_type": ("not an array", "valid: an array [...]"),
+    "dict_type": ("not a table", "valid: a table"),
+    "model_type": ("not a table", "valid: a table"),
+}
+
+
+_IN_GRAMMAR: Final = re.compile(r"[A-Za-z_][\w.\[\]']*=")
+
+
+def _field_of(loc: tuple[int | str, ...], tags: frozenset[str]) -> str:
+    """The name of the field a location ends in; ``tags`` (the schema's kind tags) are not fields."""
+    return next((str(p) for p in reversed(loc) if isinstance(p, str) and p not in tags), "value")
+
+
+def _plain_problem(error: Any, loc: tuple[int | str, ...] = (), tags: frozenset[str] = frozenset()) -> str:
+    """``field=value: what is wrong; what is valid`` for one pydantic error (no pydantic wording)."""
     if error["type"] == "missing":
         return "missing required field"
+    field, value = _field_of(loc, tags), error.get("input")
+    context = error.get("ctx") or {}
+    if error["type"] in _PLAIN:
+        wrong, valid = _PLAIN[error["type"]]
+        try:
+            valid = valid.format(**{k: short(v) if not isinstance(v, str) else v for k, v in context.items()})
+        except (KeyError, IndexError, ValueError):
+            valid = valid.split(" {")[0]
+        if error["type"] in {"enum", "literal_error"}:
+            options = str(context.get("expected", "")).replace("'", "").replace(" or ", ", ").split(", ")
+            valid = valid.replace("'", "") + did_you_mean(value, options)
+        if error["type"] in {"too_long", "too_short"} and isinstance(value, list | tuple):
+            return f"{field}=<{len(value):,} items>: {wrong}; {valid}"
+        return field_message(field, value, wrong, valid)
     message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] != "model_type" and "input" in error:
-        message = f"{message} (got {short(error['input'])})"
-    return message
+    if message.startswith(f"{field}:") or _IN_GRAMMAR.match(message):  # already field=value: ...
+        return message
+    return f"{field}={short(value)}: {message[:1].lower()}{message[1:]}"
 
 
 def _problem(
@@ -459,23 +535,93 @@ def _problem(
         return _tag_problem(context, location, tags)
     if error["type"] == "extra_forbidden" and valid_keys is not None:
         return _unknown_key_problem(error, loc[-1], valid_keys), location
-    return _plain_problem(error), location
+    return _plain_problem(error, loc, tags), location
 
 
 _Loc = tuple[int | str, ...]
 
 
 def _typo_locations(locs: list[_Loc], errors: list[Any]) -> set[_Loc]:
-    """Missing keys that an unknown key next to them resembles: reported once, as the unknown key."""
-    missing = {loc for loc, error in zip(locs, errors, strict=True) if error["type"] == "missing"}
-    explained: set[_Loc] = set()
+    """Missing keys that an unknown key next to them resembles: reported once, as the unknown key.
+
+    Bounded: the missing keys are grouped by table in one pass, and only the first
+    ``MAX_PROBLEMS_KEPT`` unknown keys are compared (each with the few keys missing beside it),
+    so a document of thousands of unknown keys costs no more than one of a hundred.
+    """
+    missing: dict[_Loc, list[str]] = {}
     for loc, error in zip(locs, errors, strict=True):
-        if error["type"] == "extra_forbidden":
-            candidates = [str(m[-1]) for m in missing if m[:-1] == loc[:-1]]
-            match = closest(loc[-1], candidates)
-            if match is not None:
-                explained.add((*loc[:-1], match))
+        if error["type"] == "missing" and loc:
+            missing.setdefault(loc[:-1], []).append(str(loc[-1]))
+    explained: set[_Loc] = set()
+    compared = 0
+    for loc, error in zip(locs, errors, strict=True):
+        if error["type"] != "extra_forbidden" or not loc or loc[:-1] not in missing:
+            continue
+        compared += 1
+        if compared > MAX_PROBLEMS_KEPT:
+            break
+        match = closest(loc[-1], missing[loc[:-1]])
+        if match is not None:
+            explained.add((*loc[:-1], match))
     return explained
+
+
+def _max_length(info: Any) -> int | None:
+    """The ``max_length`` a model field declares, if any."""
+    return next((int(m.max_length) for m in info.metadata if hasattr(m, "max_length")), None)
+
+
+def _model_for(annotation: Any, raw: object) -> type[BaseModel] | None:
+    """The model a raw table is validated as: the only model of the field, or the one its ``kind`` names."""
+    models = list(dict.fromkeys(_models_in(annotation)))
+    if len(models) == 1:
+        return models[0]
+    kind = raw.get("kind") if isinstance(raw, Mapping) else None
+    for model in models:
+        tag = model.model_fields.get("kind")
+        if tag is not None and kind in get_args(tag.annotation):
+            return model
+    return None
+
+
+def check_counts(data: Mapping[str, Any], schema: type[BaseModel]) -> None:
+    """Refuse an over-long array, or a flood of unknown keys, before anything is validated.
+
+    pydantic validates (and reports) every item of an over-long array before it checks the
+    length, and every unknown key of every table; 9,000 empty factors took half a second. Walks
+    the document and the schema together, without recursing, and stops at the first array that
+    is too long, or once more than ``MAX_PROBLEMS_KEPT`` unknown keys are found.
+    """
+    stack: list[tuple[object, type[BaseModel], str]] = [(data, schema, "")]
+    unknown: list[tuple[str, str, frozenset[str]]] = []
+    while stack:
+        node, model, path = stack.pop()
+        if not isinstance(node, Mapping):
+            continue
+        fields = model.model_fields
+        unknown.extend((str(key), path, frozenset(fields)) for key in node if key not in fields)
+        if len(unknown) > MAX_PROBLEMS_KEPT:
+            key, where, valid = unknown[0]
+            raise RulebookError(
+                f"{key[:64]}: unknown key (one of more than {MAX_PROBLEMS_KEPT} unknown keys); "
+                f"valid: {', '.join(sorted(valid))}{did_you_mean(key, valid)}",
+                location=f"{where}.{key[:64]}" if where else key[:64],
+            )
+        children: list[tuple[object, type[BaseModel], str]] = []
+        for name, info in fields.items():
+            raw = node.get(name)
+            where = f"{path}.{name}" if path else name
+            items = raw if isinstance(raw, list) else [raw] if isinstance(raw, Mapping) else []
+            limit = _max_length(info)
+            if isinstance(raw, list) and limit is not None and len(raw) > limit:
+                raise RulebookError(
+                    f"{name}=<{len(raw):,} items>: too many; valid: at most {limit:,}", location=where
+                )
+            for i, item in enumerate(items):
+                sub = _model_for(info.annotation, item)
+                if sub is not None:
+                    children.append((item, sub, f"{where}[{i}]" if isinstance(raw, list) else where))
+        stack.extend(reversed(children))  # popped in document order: the first problem is reported
 
 
 def _problems(

@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
 
 from .grammar import ValueRules
 from .vocab import OrderedLevel, Presence, RoleShape
@@ -75,6 +76,14 @@ class IndustryTechIntensity(OrderedLevel):
 MAX_HEADCOUNT: Final = 10_000_000
 
 
+def _plain_int(value: Any) -> Any:
+    """A numpy integer (``df.at[...]`` gives one) as the Python int it holds; anything else as is."""
+    # Checked by the type's module and dtype, so that validating a profile never imports numpy.
+    if type(value).__module__ == "numpy" and getattr(getattr(value, "dtype", None), "kind", "") in ("i", "u"):
+        return int(value)
+    return value
+
+
 class _Role:
     """Field metadata naming what an integer input counts (read by the registries below)."""
 
@@ -105,9 +114,11 @@ _L = TypeVar("_L", bound=OrderedLevel)
 #: An ordered input: one of the levels of an :class:`OrderedLevel` enum, given as a string.
 Level = Annotated[_L, BeforeValidator(_text_only)]
 #: The company's headcount (one field only).
-Headcount = Annotated[StrictInt, Field(ge=1, le=MAX_HEADCOUNT), IS_HEADCOUNT]
+Headcount = Annotated[StrictInt, BeforeValidator(_plain_int), Field(ge=1, le=MAX_HEADCOUNT), IS_HEADCOUNT]
 #: A count of the company's people: never above the headcount.
-PeopleCount = Annotated[StrictInt, Field(ge=0, le=MAX_HEADCOUNT), WITHIN_HEADCOUNT]
+PeopleCount = Annotated[
+    StrictInt, BeforeValidator(_plain_int), Field(ge=0, le=MAX_HEADCOUNT), WITHIN_HEADCOUNT
+]
 
 
 class OrgProfile(BaseModel):
@@ -177,8 +188,9 @@ class OrgProfile(BaseModel):
         size = getattr(self, HEADCOUNT)
         for name in HEADCOUNT_BOUNDED:
             value = getattr(self, name)
-            if value > size:
-                raise ValueError(VALUE_RULES.message(name, (value, size), "above_headcount"))
+            if value > size:  # a custom error: its text is the message, no pydantic wording around it
+                message = VALUE_RULES.message(name, (value, size), "above_headcount")
+                raise PydanticCustomError("above_headcount", "{message}", {"message": message})
         return self
 
     @model_validator(mode="wrap")

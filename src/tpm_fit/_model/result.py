@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, Final, Self
 
 from pydantic import Field, model_validator
 
+from .._errors import short
 from .frozen import Frozen as _Frozen
 from .profile import OrgProfile
 from .rulebook import Rulebook, Thresholds
@@ -20,7 +21,16 @@ if TYPE_CHECKING:
     from .._hiring.models import RoleBrief
     from .._model.guidance import Guidance
 
-__all__ = ["RESULT_SCHEMA_VERSION", "Face", "Recommendation", "Risk", "RoleShape", "TraceStep", "Verdict"]
+__all__ = [
+    "MADE_WITH",
+    "RESULT_SCHEMA_VERSION",
+    "Face",
+    "Recommendation",
+    "Risk",
+    "RoleShape",
+    "TraceStep",
+    "Verdict",
+]
 
 #: The format version of the results this tpm_fit makes. 1 is the format of tpm_fit 0.2.0 and
 #: earlier, which had no ``schema_version`` field; raise it whenever a field is added to
@@ -30,6 +40,9 @@ __all__ = ["RESULT_SCHEMA_VERSION", "Face", "Recommendation", "Risk", "RoleShape
 #: entry in its own format (``tpm_fit._records.models.in_own_format``), so that entries written
 #: before the field existed still check out.
 RESULT_SCHEMA_VERSION: Final = 2
+
+#: Key under which recommend() keeps the rulebook object in a result's ``__dict__`` (not a field).
+MADE_WITH: Final = "_made_with"
 
 
 def _known_schema_version(kind: str, value: Any, current: int) -> None:
@@ -219,6 +232,7 @@ class Recommendation(_Frozen):
         samples: int = 10_000,
         seed: int = 0,
         rulebook: Rulebook | None = None,
+        max_work: int = 20_000_000_000,
     ) -> Robustness:
         """How firm the verdict is: exact weight-flip margins and acceptability (docs/robustness.md).
 
@@ -235,6 +249,8 @@ class Recommendation(_Frozen):
             Seed of numpy's default generator; equal seeds give equal figures.
         rulebook : Rulebook, optional
             If given, it must have the recorded fingerprint (a check, nothing is re-scored).
+        max_work : int, default 20_000_000_000
+            Refuse sampling whose predicted work (about nanoseconds) is larger, before it starts.
 
         Returns
         -------
@@ -243,14 +259,18 @@ class Recommendation(_Frozen):
 
         Raises
         ------
-        ValueError
-            An argument out of range (also a ``TpmFitError``).
+        InvalidArgumentError
+            An argument out of range (a ``ValueError`` and a ``TpmFitError``).
+        RulebookError
+            The predicted work exceeds ``max_work``.
         TpmFitError
             ``rulebook`` has another fingerprint, or the verdict does not follow from the score.
         """
         from .._analysis.robustness import robustness
 
-        return robustness(self, spread=spread, samples=samples, seed=seed, rulebook=rulebook)
+        return robustness(
+            self, spread=spread, samples=samples, seed=seed, rulebook=rulebook, max_work=max_work
+        )
 
     def brief(
         self,
@@ -294,7 +314,10 @@ class Recommendation(_Frozen):
         from .._engine.kernel import recently_compiled
         from .._errors import TpmFitError
 
-        candidate = rulebook or recently_compiled(self.rulebook_fingerprint) or Rulebook.default()
+        made_with = self.__dict__.get(MADE_WITH)
+        candidate = (
+            rulebook or made_with or recently_compiled(self.rulebook_fingerprint) or Rulebook.default()
+        )
         if candidate.fingerprint != self.rulebook_fingerprint:
             raise TpmFitError(
                 f"rulebook fingerprint {candidate.fingerprint[:12]}... does not match the "
@@ -309,6 +332,15 @@ class Recommendation(_Frozen):
 
     def __str__(self) -> str:
         return self.explain()
+
+    def __repr__(self) -> str:
+        """One line: verdict, score, seat and rulebook (the full detail: ``explain()``, ``_repr_html_``)."""
+        seat = "+".join(face.value for face in self.seat) or "none"
+        return (
+            f"Recommendation(verdict={self.verdict.value!r}, score={self.score:+.3f}, "
+            f"role_shape={self.role_shape.value!r}, seat={seat!r}, {len(self.trace)} factors, "
+            f"{len(self.risks)} risks, rulebook={short(self.rulebook_name)} {short(self.rulebook_version)})"
+        )
 
 
 _FIELD_NAMES = tuple(Recommendation.model_fields)

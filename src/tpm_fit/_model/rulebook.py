@@ -31,7 +31,9 @@ from pydantic import (
 
 from .._errors import RulebookError
 from .loading import (
+    MAX_RULEBOOK_BYTES,
     LocatedError,
+    check_counts,
     check_depth,
     parse_toml,
     printable_text,
@@ -39,6 +41,7 @@ from .loading import (
     rulebook_error,
     short,
     shown_path,
+    zero_signless,
 )
 from .primitives import Activation, AllOf, AnyOf, Levels, Ramp
 from .profile import LEVEL_INPUTS, NUMERIC_BOUNDS, ProductComplexity
@@ -81,8 +84,21 @@ MAX_NEED: Final = 50
 #: The marker of a field added in rulebook format 3 (rulebook 3.0.0): left out of the
 #: fingerprint where it says nothing, so rulebooks written before keep their fingerprints.
 _ADDED_IN_3: Final[dict[str, Any]] = {"added_in_format": 3}
+#: Largest threshold magnitude: far beyond any score (at most 200 factors x weight 1,000), and
+#: small enough that every margin and distance stays a finite float64.
+MAX_THRESHOLD: Final = 1_000_000.0
 
 _Text = Annotated[str, Field(min_length=1, max_length=MAX_TEXT), AfterValidator(printable_text)]
+
+
+def _one_line(text: str) -> str:
+    """Names, versions, titles and sections are printed inside one line of output: no line breaks."""
+    if "\n" in text or "\r" in text:
+        raise ValueError("holds a line break; valid: one line of text (names, titles and sections)")
+    return text
+
+
+_Line = Annotated[_Text, AfterValidator(_one_line)]
 _Identifier = Annotated[str, Field(pattern=r"^[a-z][_a-z0-9]{0,63}$")]
 # Numbers are strict: a TOML string ("3") or boolean (true) is refused rather than coerced.
 _Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -109,10 +125,10 @@ class Factor(_Model):
     """One consideration from the article, with its weight and when it fires."""
 
     id: _Identifier = Field(description="Stable identifier, lower_snake_case.")
-    title: _Text = Field(description="Short human-readable name.")
+    title: _Line = Field(description="Short human-readable name.")
     favours: Favours = Field(description="Which hire the factor argues for when it fires.")
     weight: _Number = Field(ge=0.0, le=1_000.0, description="Non-negative weight; 0 disables.")
-    section: _Text = Field(
+    section: _Line = Field(
         description="Where in the article the factor comes from, e.g. 'Disadvantages, point 2'."
     )
     reason: _Text = Field(description="One sentence, in the project's own words, saying why.")
@@ -126,14 +142,19 @@ class Thresholds(_Model):
     *traditional*, and anything strictly between is *either*.
     """
 
-    technical_min: _Number = Field(description="Lowest score that recommends a technical PM.")
-    traditional_max: _Number = Field(description="Highest score that recommends a traditional PM.")
+    technical_min: _Number = Field(
+        ge=-MAX_THRESHOLD, le=MAX_THRESHOLD, description="Lowest score that recommends a technical PM."
+    )
+    traditional_max: _Number = Field(
+        ge=-MAX_THRESHOLD, le=MAX_THRESHOLD, description="Highest score that recommends a traditional PM."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if not self.traditional_max < self.technical_min:
             raise ValueError(
-                f"traditional_max={self.traditional_max:g} must be below technical_min={self.technical_min:g}"
+                f"traditional_max={self.traditional_max:g}: not below technical_min={self.technical_min:g}; "
+                "valid: traditional_max < technical_min"
             )
         return self
 
@@ -141,7 +162,9 @@ class Thresholds(_Model):
 class NeedStep(_Model):
     """How many people each face needs from a company size on."""
 
-    from_company_size: _Whole = Field(ge=1, description="The step applies from this headcount on.")
+    from_company_size: _Whole = Field(
+        ge=1, le=NUMERIC_BOUNDS["company_size"][1], description="The step applies from this headcount on."
+    )
     people: _Whole = Field(ge=1, le=MAX_NEED, description="People each face needs from that size on.")
 
 
@@ -167,7 +190,7 @@ class SeatRule(_Model):
     ``tie_order``. The seat is empty, and no hire is needed, when every face meets its need.
     """
 
-    section: _Text = Field(description="Article section the seat rule comes from.")
+    section: _Line = Field(description="Article section the seat rule comes from.")
     specialist_min_company_size: _Whole = Field(
         ge=1, le=10_000_000, description="From this headcount on, a company with a PM splits the faces."
     )
@@ -338,10 +361,12 @@ class RiskRule(_Model):
     """A drawback the article names, raised when a verdict meets the situation that triggers it."""
 
     id: _Identifier = Field(description="Stable identifier of the risk.")
-    title: _Text = Field(description="Short name of the risk.")
-    section: _Text = Field(description="Where in the article the risk comes from.")
+    title: _Line = Field(description="Short name of the risk.")
+    section: _Line = Field(description="Where in the article the risk comes from.")
     applies_to: tuple[Verdict, ...] = Field(
-        min_length=1, description="Verdicts for which the risk is considered."
+        min_length=1,
+        max_length=len(Verdict),
+        description="Verdicts for which the risk is considered (each at most once).",
     )
     when: Activation = Field(description="How strongly the situation triggers the risk.")
     min_activation: _Unit = Field(
@@ -384,6 +409,16 @@ class RiskRule(_Model):
         assert self.if_hired is not None
         return self.if_hired
 
+    @field_validator("applies_to")
+    @classmethod
+    def _each_verdict_once(cls, value: tuple[Verdict, ...]) -> tuple[Verdict, ...]:
+        if len(set(value)) != len(value):
+            shown = [verdict.value for verdict in value]
+            raise ValueError(
+                f"applies_to={shown}: a verdict repeats; valid: each of {', '.join(Verdict)} at most once"
+            )
+        return value
+
 
 class Rulebook(_Model):
     """A complete, data-only rule set: factors, thresholds, role shape, axioms and risks.
@@ -393,8 +428,8 @@ class Rulebook(_Model):
     gives the same shape back.
     """
 
-    name: _Text = Field(description="Name of the rulebook.")
-    version: _Text = Field(description="Version of the rulebook's content.")
+    name: _Line = Field(description="Name of the rulebook.")
+    version: _Line = Field(description="Version of the rulebook's content.")
     source: _Text = Field(description="The article the rules encode.")
     thresholds: Thresholds = Field(description="Score thresholds for each verdict.")
     seat: SeatRule = Field(description="Stage one: the faces the hire would own, and whether to hire.")
@@ -494,12 +529,15 @@ class Rulebook(_Model):
             With the location of the first problem.
         """
         if not isinstance(data, Mapping):
-            raise RulebookError(f"a rulebook must be a table (mapping), got {type(data).__name__}")
+            raise RulebookError(f"rulebook=<{type(data).__name__}>: not a table; valid: a table (mapping)")
         check_depth(data)
+        check_counts(data, cls)
         try:
-            return cls.model_validate(data)
+            book = cls.model_validate(data)
         except ValidationError as exc:
             raise rulebook_error(exc, schema=cls) from None
+        _check_written_size(book)
+        return book
 
     @classmethod
     def load(cls, path: str | Path) -> Rulebook:
@@ -540,7 +578,10 @@ class Rulebook(_Model):
             An id that is not a factor of this rulebook, or an invalid weight.
         """
         if not isinstance(weights, Mapping):
-            raise TypeError(f"weights must be a mapping of factor id to weight, not {type(weights).__name__}")
+            raise TypeError(
+                f"weights={short(weights)}: a {type(weights).__name__}; "
+                "valid: a mapping of factor id to weight"
+            )
         known = {factor.id for factor in self.factors}
         unknown = sorted(set(weights) - known, key=str)
         if unknown:
@@ -552,7 +593,11 @@ class Rulebook(_Model):
         data = self.model_dump(mode="json")
         for item in data["factors"]:
             if item["id"] in weights:
-                item["weight"] = weights[item["id"]]
+                weight = weights[item["id"]]
+                # numpy numbers (a weight read from a frame) count as the Python numbers they hold
+                kind = getattr(getattr(weight, "dtype", None), "kind", "")
+                is_number = type(weight).__module__ == "numpy" and kind in ("i", "u", "f")
+                item["weight"] = float(weight) if is_number else weight
         return Rulebook.from_mapping(data)
 
     # -- derived ------------------------------------------------------------------------
@@ -561,7 +606,7 @@ class Rulebook(_Model):
     def fingerprint(self) -> str:
         """The sha256 of the canonical JSON content; equal rules give equal fingerprints."""
         canonical = json.dumps(
-            _zero_signless(_without_unsaid_additions(self, self.model_dump(mode="json"))),
+            zero_signless(_without_unsaid_additions(self, self.model_dump(mode="json"))),
             sort_keys=True,
             separators=(",", ":"),
             allow_nan=False,
@@ -573,6 +618,14 @@ class Rulebook(_Model):
         copy = super().model_copy(update=update, deep=deep)
         copy.__dict__.pop("fingerprint", None)  # a cached_property of the original's content
         return copy
+
+    def __repr__(self) -> str:
+        """One line: name, version, counts and fingerprint (every rule: ``to_toml()``, ``_repr_html_``)."""
+        return (
+            f"Rulebook(name={short(self.name)}, version={short(self.version)}, {len(self.factors)} factors, "
+            f"{len(self.risks)} risks, {len(self.axioms) + len(self.seat_axioms)} axioms, "
+            f"fingerprint={self.fingerprint[:12]!r})"
+        )
 
     def _repr_html_(self) -> str:
         """Notebook display: name, version, thresholds and every factor as a table."""
@@ -598,7 +651,7 @@ class Rulebook(_Model):
 
         return verify_rulebook(self)
 
-    def sensitivity(self, *, delta: float = 0.1) -> SensitivityReport:
+    def sensitivity(self, *, delta: float = 0.1, max_work: int = 20_000_000_000) -> SensitivityReport:
         """Per factor, the share of verification-grid profiles whose verdict a ``±delta`` change
         of its weight (relative, one factor at a time) would change. Exact, no sampling.
 
@@ -606,6 +659,8 @@ class Rulebook(_Model):
         ----------
         delta : float, default 0.1
             Relative weight change, greater than 0 and at most 1.
+        max_work : int, default 20_000_000_000
+            Refuse an analysis whose predicted work (about nanoseconds) is larger, before it starts.
 
         Returns
         -------
@@ -614,7 +669,7 @@ class Rulebook(_Model):
         """
         from .._analysis.sensitivity import rulebook_sensitivity
 
-        return rulebook_sensitivity(self, delta=delta)
+        return rulebook_sensitivity(self, delta=delta, max_work=max_work)
 
 
 def _inferred_side(applies_to: Iterable[Verdict]) -> Favours | None:
@@ -656,15 +711,25 @@ def _without_unsaid_additions(model: BaseModel, dumped: Any) -> Any:
     return dumped
 
 
-def _zero_signless(data: Any) -> Any:
-    """The dumped data with -0.0 as 0.0: equal rulebooks must give equal fingerprints."""
-    if isinstance(data, float):
-        return data + 0.0  # -0.0 + 0.0 is 0.0
-    if isinstance(data, dict):
-        return {key: _zero_signless(value) for key, value in data.items()}
-    if isinstance(data, list | tuple):
-        return [_zero_signless(value) for value in data]
-    return data
+#: Below this much JSON, the TOML form is far below MAX_RULEBOOK_BYTES: not worth writing out.
+_WRITE_CHECK_FROM: Final = MAX_RULEBOOK_BYTES // 8
+
+
+def _check_written_size(book: Rulebook) -> None:
+    """Refuse a rulebook whose TOML form would be too large to read back (or to store in a log).
+
+    Written-out TOML can be longer than a compact document that loaded (spaces around ``=``,
+    one value per line), so a document just under the limit could load and then fail to
+    round-trip through :meth:`Rulebook.to_toml` and a decision log.
+    """
+    if len(book.model_dump_json()) < _WRITE_CHECK_FROM:
+        return
+    size = len(book.to_toml().encode("utf-8"))
+    if size > MAX_RULEBOOK_BYTES:
+        raise RulebookError(
+            f"rulebook=<{size:,} bytes as written by to_toml()>: too large to read back or to log; "
+            f"valid: at most {MAX_RULEBOOK_BYTES:,} bytes written out (shorten texts or remove factors)"
+        )
 
 
 def as_rulebook(rulebook: object, *, argument: str = "rulebook") -> Rulebook:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from .anchor import LogHead
 from .log import DecisionLog
 from .models import (
     ChainProblem,
@@ -27,6 +28,7 @@ __all__ = [
     "DecisionLogError",
     "DecisionRecord",
     "Difference",
+    "LogHead",
     "LoggedDecision",
     "Replay",
     "Review",

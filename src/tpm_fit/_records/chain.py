@@ -6,19 +6,42 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-from .._engine.recommend import LIBRARY_VERSION
-from .._errors import RulebookError
-from .._model.rulebook import Rulebook
-from .models import GENESIS_HASH, ChainProblem, ChainReport, text_hash
-from .storage import COLUMNS, index_columns
+from pydantic import ValidationError
 
-__all__ = ["ChainChecker"]
+from .._engine.recommend import LIBRARY_VERSION
+from .._errors import RulebookError, short
+from .._model.rulebook import Rulebook
+from .anchor import LogHead
+from .models import GENESIS_HASH, ChainProblem, ChainReport, DecisionRecord, Review, text_hash
+from .storage import COLUMNS, index_columns, with_hash
+
+__all__ = ["ChainChecker", "readback_problem"]
+
+
+def readback_problem(kind: str, text: str, record_hash: str) -> str | None:
+    """Why a stored entry cannot be read back as a record or review by this tpm_fit, or None.
+
+    ``check()`` runs this on every entry, so that "OK" also means every entry is readable by
+    ``get()``, ``records()`` and ``tpm-fit log list``.
+    """
+    model: type[DecisionRecord | Review] = Review if kind == "review" else DecisionRecord
+    try:
+        model.model_validate_json(with_hash(text, record_hash))
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        first = f"{'.'.join(map(str, error['loc']))}: {str(error['msg']).removeprefix('Value error, ')}"
+        return f"cannot be read as a {model.__name__} by tpm_fit {LIBRARY_VERSION} ({first[:300]})"
+    except (ValueError, RecursionError) as exc:
+        return f"cannot be read as a {model.__name__}: {short(str(exc))}"
+    return None
 
 
 class ChainChecker:
     """State of one pass over the chain: feed rows in order, then ask for the report."""
 
-    def __init__(self) -> None:
+    def __init__(self, expected_head: LogHead | None = None) -> None:
+        self.expected_head = expected_head
+        self.hash_at_head: str | None = None  # record_hash at the expected head's position
         self.problems: list[ChainProblem] = []
         self.hashes: set[str] = set()
         self.decisions: set[str] = set()
@@ -37,19 +60,24 @@ class ChainChecker:
         """Check one entry (a row of the entries table) against itself and the one before."""
         kind, entry_id, _, _, _, text, record_hash, _ = row
         self.position += 1
+        if self.expected_head is not None and self.position == self.expected_head.entries:
+            self.hash_at_head = str(record_hash)
         self.counts["review" if kind == "review" else "record"] += 1
         try:
             body = json.loads(text)
             if not isinstance(body, dict):
                 raise ValueError("not a JSON object")
             columns = index_columns(body)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError, OverflowError) as exc:
             self._unreadable(kind, str(entry_id), str(record_hash), exc)
             return
+        model_problem = readback_problem(columns[0], text, str(record_hash))
         # Named by the id the row is stored and queried under, even if the body's id was edited.
         name = str(entry_id)
         tag: Literal["record", "review"] = "review" if columns[0] == "review" else "record"
         self._check_hashes(name, tag, text, str(record_hash), body)
+        if model_problem is not None:
+            self._report(name, tag, "unreadable", model_problem)
         self._check_index(name, tag, row, (*columns, body.get("previous_hash")))
         if tag == "record":
             self.decisions.add(name)
@@ -121,9 +149,28 @@ class ChainChecker:
                     entry_id=name, kind="record", position=where, problem="missing", detail=detail
                 )
 
+    def _head_problems(self) -> Iterator[ChainProblem]:
+        """The chain reaches the expected head: as many entries at least, the same hash there."""
+        head = self.expected_head
+        if head is None or head.entries == 0:
+            return
+        if self.position < head.entries:
+            detail = (
+                f"the log has {self.position} entries, fewer than the {head.entries} of the expected "
+                "head: entries were deleted, or the file was truncated or replaced"
+            )
+        elif self.hash_at_head != head.head_hash:
+            detail = (
+                f"entry #{head.entries} has record_hash {self.hash_at_head}, not the expected head's "
+                f"{head.head_hash}: the chain was rewritten up to or after that entry"
+            )
+        else:
+            return
+        yield ChainProblem(entry_id=str(head), kind="anchor", position=None, problem="head", detail=detail)
+
     def result(self, books: list[tuple[str, str]], *, anchors: Iterable[str]) -> ChainReport:
         """The report, once every entry was fed; also checks the stored rulebooks and anchors."""
-        problems = [*self.problems, *self._rulebook_problems(books)]
+        problems = [*self.problems, *self._rulebook_problems(books), *self._head_problems()]
         for anchor in anchors:
             if anchor != GENESIS_HASH and anchor not in self.hashes:
                 detail = (

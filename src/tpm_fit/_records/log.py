@@ -5,20 +5,27 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import stat
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import IO, Any, Final, Self, TypeVar
 
+import numpy as np
+from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
 from .._engine.recommend import LIBRARY_VERSION
-from .._errors import RulebookError, TpmFitError
+from .._errors import RulebookError, TpmFitError, short
+from .._model.loading import shown_path
 from .._model.result import Recommendation, Verdict
 from .._model.rulebook import Rulebook
+from .._model.suggest import did_you_mean
+from .anchor import LogHead
 from .chain import ChainChecker
-from .jsonl import EXPORT_FORMAT, import_line
+from .jsonl import EXPORT_FORMAT, bounded_lines, import_line, open_export
 from .models import (
     GENESIS_HASH,
     RECORD_SCHEMA_VERSION,
@@ -52,8 +59,100 @@ def _as_uuid(value: uuid.UUID | str, name: str = "decision_id") -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError:
         raise DecisionLogError(
-            f"{name}={value!r} is not a UUID (e.g. 1b4e28ba-2fa1-11d2-883f-0016d3cca427)"
+            f"{name}={short(value)}: not a UUID; valid: a decision id such as "
+            "1b4e28ba-2fa1-11d2-883f-0016d3cca427 (see `tpm-fit log list`)"
         ) from None
+
+
+#: Longest wait for another writer accepted (one day); SQLite takes the timeout in milliseconds.
+MAX_TIMEOUT: Final = 86_400.0
+
+
+def _checked_timeout(timeout: object) -> float:
+    if (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, int | float | np.integer | np.floating)
+        or not 0 <= float(timeout) <= MAX_TIMEOUT
+    ):
+        raise DecisionLogError(
+            f"timeout={short(timeout)}: not a number of seconds in range; "
+            f"valid: from 0 to {MAX_TIMEOUT:,.0f} (a day)"
+        )
+    return float(timeout)
+
+
+def _checked_path(path: object) -> str:
+    if not isinstance(path, str | os.PathLike):
+        raise DecisionLogError(f"path={short(path)}: not a path; valid: a file path or ':memory:'")
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text.strip() or "\0" in text:
+        raise DecisionLogError(
+            f"path={short(text)}: not a usable file path; valid: a file path or ':memory:'"
+        )
+    return text
+
+
+def _usable_log_file(path: str, *, must_exist: bool) -> None:
+    """A log file is a regular file; opened for reading, it must exist and hold something.
+
+    A read never creates a log, and a FIFO or device is refused before SQLite would block on it.
+    """
+    name = shown_path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if not must_exist:
+            return
+        raise DecisionLogError(f"{name}: no decision log there (the file does not exist)") from None
+    except OSError as exc:
+        raise DecisionLogError(f"{name}: cannot open the decision log ({exc.strerror})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise DecisionLogError(f"{name}: not a regular file; valid: a decision log file")
+    if info.st_size == 0 and must_exist:
+        raise DecisionLogError(
+            f"{name}: the file is empty (0 bytes), not a decision log: it was truncated or never "
+            "written; restore it from a backup or an export"
+        )
+
+
+#: Error types whose message is already ``field=value: what is wrong; what is valid``.
+_OWN_GRAMMAR: Final = frozenset({"opaque_id", "text", "label_key", "labels", "label", "time"})
+
+
+def _validated(model: type[_Entry], data: dict[str, Any]) -> _Entry:
+    """``model.model_validate(data)``, its errors restated in the one grammar (no pydantic wording)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details: list[InitErrorDetails] = []
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            if error["type"] not in _OWN_GRAMMAR and loc:  # a whole-model error is worded already
+                field = str(loc[-1])
+                value = "" if error["type"] == "missing" else f"={short(error.get('input'))}"
+                message = f"{field}{value}: {message[:1].lower()}{message[1:]}"
+            custom = PydanticCustomError(str(error["type"]), "{message}", {"message": message})
+            details.append({"type": custom, "loc": loc, "input": error.get("input")})
+        raise ValidationError.from_exception_data(model.__name__, details) from None
+
+
+def _has_content(path: str | os.PathLike[str]) -> bool:
+    """Whether a path names a file with something in it (an import must not delete such a file)."""
+    try:
+        return os.fspath(path) == ":memory:" or os.path.getsize(path) > 0
+    except (OSError, TypeError, ValueError):
+        return False
+
+
+def _remove_log_files(path: str | os.PathLike[str]) -> None:
+    """Remove a log file this process just created, with SQLite's journal files."""
+    with contextlib.suppress(OSError, TypeError, ValueError):
+        text = os.fspath(path)
+        if text != ":memory:":
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.remove(text + suffix)
 
 
 def _record_filters(
@@ -65,7 +164,10 @@ def _record_filters(
     for name, bound, op in (("since", since, ">="), ("until", until, "<")):
         if bound is not None:
             if not isinstance(bound, datetime) or bound.utcoffset() is None:
-                raise DecisionLogError(f"{name}={bound!r} must be a timezone-aware datetime")
+                raise DecisionLogError(
+                    f"{name}={short(bound)}: not a timezone-aware datetime; valid: e.g. "
+                    "datetime(2026, 1, 31, tzinfo=UTC)"
+                )
             clauses.append(f"e.at_us {op} ?")
             params.append(microseconds(bound))
     if verdict is not None:
@@ -73,8 +175,11 @@ def _record_filters(
             clauses.append("e.verdict = ?")
             params.append(Verdict(verdict).value)
         except ValueError:
-            valid = ", ".join(v.value for v in Verdict)
-            raise DecisionLogError(f"verdict={verdict!r} is not a verdict; valid: {valid}") from None
+            names = [v.value for v in Verdict]
+            raise DecisionLogError(
+                f"verdict={short(verdict)}: not a verdict; "
+                f"valid: {', '.join(names)}{did_you_mean(verdict, names)}"
+            ) from None
     if reviewed is not None:
         exists = "EXISTS (SELECT 1 FROM entries r WHERE r.kind = 'review' AND r.decision_id = e.entry_id)"
         clauses.append(exists if reviewed else f"NOT {exists}")
@@ -131,16 +236,15 @@ class DecisionLog:
         timeout: float = 30.0,
         durable: bool = True,
     ) -> None:
-        self.path = str(path)
+        self.path = _checked_path(path)
         self._clock = clock or _utc_now
         self._lock = threading.RLock()
         self._known_rulebooks: set[str] = set()
         self._parsed_rulebooks: dict[str, Rulebook] = {}
-        if self.path != ":memory:" and not create and not Path(self.path).is_file():
-            raise DecisionLogError(f"no decision log at {self.path} (the file does not exist)")
-        if not (timeout >= 0):
-            raise DecisionLogError(f"timeout={timeout!r} must be a number of seconds >= 0")
-        self._timeout = timeout
+        self._create = create
+        if self.path != ":memory:":
+            _usable_log_file(self.path, must_exist=not create)
+        self._timeout = _checked_timeout(timeout)
         try:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -180,6 +284,11 @@ class DecisionLog:
 
     def _open_schema(self) -> None:
         version = self._pragma("user_version")
+        if version == 0 and not self._create and self.path != ":memory:":
+            raise DecisionLogError(
+                f"{shown_path(self.path)}: not a decision log (an empty or foreign SQLite file); "
+                "valid: a log written by tpm_fit (a read never creates one)"
+            )
         if version == 0:
             if self.path != ":memory:":
                 self._wal_mode()
@@ -257,6 +366,7 @@ class DecisionLog:
                 yield self._conn
             except BaseException:
                 self._conn.execute("ROLLBACK")
+                self._known_rulebooks.clear()  # a rulebook stored in this transaction is gone
                 raise
             self._conn.execute("COMMIT")
 
@@ -337,13 +447,14 @@ class DecisionLog:
             longer than the timeout.
         """
         if not isinstance(result, Recommendation):
-            raise TypeError(f"result must be a Recommendation, got {type(result).__name__}")
+            raise TypeError(f"result={short(result)}: a {type(result).__name__}; valid: a Recommendation")
         decision_id = uuid.uuid4()
         with self._transaction(write=True) as conn:
             self._store_rulebook(conn, result, rulebook)
             previous = self._head(conn)
             now = self._now()
-            draft = DecisionRecord.model_validate(
+            draft = _validated(
+                DecisionRecord,
                 {
                     "schema_version": RECORD_SCHEMA_VERSION,
                     "decision_id": decision_id,
@@ -355,7 +466,7 @@ class DecisionLog:
                     "labels": dict(labels or {}),
                     "record_hash": GENESIS_HASH,
                     "previous_hash": previous,
-                }
+                },
             )
             # The stored text is exactly the canonical JSON that record_hash is the sha256 of.
             text = draft.stored_text()
@@ -419,7 +530,8 @@ class DecisionLog:
             if row is None:
                 raise DecisionLogError(f"decision_id={str(did)!r} is not in the log {self.path}")
             previous = self._head(conn)
-            draft = Review.model_validate(
+            draft = _validated(
+                Review,
                 {
                     "review_id": uuid.uuid4(),
                     "decision_id": did,
@@ -430,7 +542,7 @@ class DecisionLog:
                     "reviewed_at": self._now(),
                     "record_hash": GENESIS_HASH,
                     "previous_hash": previous,
-                }
+                },
             )
             if draft.verdict is not None and draft.verdict.value == row[0]:
                 others = ", ".join(v.value for v in Verdict if v.value != row[0])
@@ -617,32 +729,64 @@ class DecisionLog:
 
     # -- integrity ----------------------------------------------------------------------
 
-    def check(self, *, anchors: Iterable[str] = ()) -> ChainReport:
-        """Re-hash every entry, re-link the chain, and check every stored rulebook.
+    def head(self) -> LogHead:
+        """The chain's head: how many entries the log has and the ``record_hash`` of the last.
+
+        Keep it outside the log (a ticket, a second log, a CI artefact; ``str(head)`` is one
+        short line) and pass it back to :meth:`check` as ``expected_head``: a chain alone cannot
+        tell that its tail was rewritten, shortened or deleted, the head can.
+
+        Returns
+        -------
+        LogHead
+            ``entries`` and ``head_hash``; ``str()`` gives ``"<entries>:<hash>"``.
+        """
+        with self._transaction(write=False) as conn:
+            count = int(conn.execute("SELECT count(*) FROM entries").fetchone()[0])
+            head_hash = self._head(conn)
+        return LogHead(entries=count, head_hash=head_hash)
+
+    def check(
+        self, *, anchors: Iterable[str] = (), expected_head: LogHead | str | None = None
+    ) -> ChainReport:
+        """Re-hash every entry, re-link the chain, read every entry back, and check every stored rulebook.
 
         Parameters
         ----------
         anchors : iterable of str, optional
             ``head_hash`` values of earlier checks kept outside the log. Each must still be the
             hash of some entry; one that is not reveals a log rewritten or truncated since.
+        expected_head : LogHead or str, optional
+            A :meth:`head` kept outside the log (or its text ``"<entries>:<hash>"``). The log must
+            still have at least that many entries, and the entry at that position must still have
+            that hash; otherwise the report names a ``head`` problem (entries deleted, the tail
+            rewritten, or the file replaced).
 
         Returns
         -------
         ChainReport
             ``ok``, and the id and kind of problem of every entry that does not check out: content
             edited, link broken (an entry removed, reordered or inserted), query columns edited,
-            unreadable JSON, a review of an unknown decision.
+            unreadable (not JSON, or not a record or review this tpm_fit reads), a review of an
+            unknown decision, the expected head not reached.
         """
-        checker = ChainChecker()
+        head = None if expected_head is None else LogHead.parse(expected_head)
         with self._transaction(write=False) as conn:
-            cursor = conn.execute(
-                "SELECT kind, entry_id, decision_id, at_us, verdict, body, record_hash, previous_hash "
-                "FROM entries ORDER BY seq"
-            )
-            while rows := cursor.fetchmany(_PAGE):
-                for row in rows:
-                    checker.feed(row)
-            books = conn.execute("SELECT fingerprint, toml FROM rulebooks ORDER BY fingerprint").fetchall()
+            return self._check_in(conn, anchors=anchors, expected_head=head)
+
+    @staticmethod
+    def _check_in(
+        conn: sqlite3.Connection, *, anchors: Iterable[str], expected_head: LogHead | None
+    ) -> ChainReport:
+        checker = ChainChecker(expected_head)
+        cursor = conn.execute(
+            "SELECT kind, entry_id, decision_id, at_us, verdict, body, record_hash, previous_hash "
+            "FROM entries ORDER BY seq"
+        )
+        while rows := cursor.fetchmany(_PAGE):
+            for row in rows:
+                checker.feed(row)
+        books = conn.execute("SELECT fingerprint, toml FROM rulebooks ORDER BY fingerprint").fetchall()
         return checker.result(books, anchors=anchors)
 
     # -- export and import --------------------------------------------------------------
@@ -664,6 +808,13 @@ class DecisionLog:
             The number of entries (records plus reviews) written.
         """
         if isinstance(destination, str | os.PathLike):
+            fifo = False
+            with contextlib.suppress(OSError, ValueError):
+                fifo = stat.S_ISFIFO(os.stat(destination).st_mode)  # open() would wait for a reader
+            if fifo:
+                raise DecisionLogError(
+                    f"destination={shown_path(destination)}: a FIFO; valid: a file path, or a stream"
+                )
             with open(destination, "w", encoding="utf-8", newline="\n") as stream:
                 return self.export_jsonl(stream)
         count = 0
@@ -715,10 +866,21 @@ class DecisionLog:
             kind, a newer schema version, an entry whose hash or chain link does not match (the
             message names the line and the id). Nothing is written then.
         """
-        if not isinstance(source, str | os.PathLike):
-            return cls._import_lines(source, "<stream>", destination, clock)
-        with open(source, encoding="utf-8") as stream:
-            return cls._import_lines(stream, str(source), destination, clock)
+        existed = _has_content(destination)
+        try:
+            if not isinstance(source, str | os.PathLike):
+                if source is None:
+                    raise DecisionLogError(
+                        "source=None: standard input is closed; valid: an export file or stream"
+                    )
+                return cls._import_lines(bounded_lines(source, "<stream>"), "<stream>", destination, clock)
+            name = shown_path(source)
+            with open_export(source) as stream:
+                return cls._import_lines(bounded_lines(stream, name), name, destination, clock)
+        except BaseException:
+            if not existed:  # nothing half-imported: not even an empty log is left behind
+                _remove_log_files(destination)
+            raise
 
     @classmethod
     def _import_lines(
@@ -740,6 +902,14 @@ class DecisionLog:
                         previous = import_line(conn, line, f"{name} line {number}", previous)
                 if previous is None:
                     raise DecisionLogError(f"{name}: empty; not a tpm_fit decision-log export")
+                report = log._check_in(conn, anchors=(), expected_head=None)
+                if not report.ok:  # inside the transaction: a failed check leaves nothing behind
+                    first = report.problems[0]
+                    raise DecisionLogError(
+                        f"{name}: the imported log does not check out ({len(report.problems)} "
+                        f"problem(s); first: {first.kind} {first.entry_id}: {first.problem}: "
+                        f"{first.detail}); nothing imported"
+                    )
         except BaseException:
             log.close()
             raise

@@ -9,19 +9,32 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import unicodedata
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Final, Literal, Self
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-from .._errors import TpmFitError
+from .._errors import TpmFitError, field_message, short
 from .._model.frozen import Frozen
 from .._model.result import Recommendation, Verdict, _known_schema_version
 
 __all__ = [
     "GENESIS_HASH",
+    "PROTECTED_LABEL_WORDS",
     "RECORD_SCHEMA_VERSION",
     "ChainProblem",
     "ChainReport",
@@ -51,10 +64,83 @@ LABEL_KEY_PATTERN: Final = r"^[a-z][-_.a-z0-9]{0,63}$"
 #: addresses out by construction.
 OPAQUE_ID_PATTERN: Final = r"^[A-Za-z0-9][A-Za-z0-9._:/+\-]{0,127}$"
 MAX_REASON: Final = 2_000
+#: Words a label key may not contain (split at ``_``, ``.`` and ``-``): protected attributes and
+#: words that identify a person. Labels describe the request (team, ticket, region), never a person.
+PROTECTED_LABEL_WORDS: Final = frozenset(
+    {
+        "age", "birth", "birthday", "birthdate", "dob", "born", "sex", "sexual", "gender",
+        "orientation", "race", "racial", "ethnic", "ethnicity", "colour", "color", "religion",
+        "religious", "belief", "faith", "caste", "nationality", "national", "citizenship",
+        "disability", "disabled", "health", "medical", "pregnancy", "pregnant", "maternity",
+        "marital", "married", "spouse", "genetic", "veteran", "union", "political", "politics",
+        "candidate", "applicant", "employee", "person", "personal", "firstname", "lastname",
+        "surname", "fullname", "email", "phone", "address", "ssn", "photo", "salary",
+    }
+)  # fmt: skip
+#: Earliest and latest entry time accepted: keeps every timestamp's arithmetic in range.
+EARLIEST: Final = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(3000, 1, 1, tzinfo=UTC)
 
 _Hash = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-_OpaqueId = Annotated[str, Field(pattern=OPAQUE_ID_PATTERN)]
-_LABEL_KEY = re.compile(LABEL_KEY_PATTERN)
+_LABEL_KEY = re.compile(LABEL_KEY_PATTERN.removesuffix("$"))
+_OPAQUE_ID = re.compile(OPAQUE_ID_PATTERN.removesuffix("$"))
+
+
+def _problem(kind: str, field: str, value: object, wrong: str, valid: str) -> PydanticCustomError:
+    """A validation error whose text is exactly ``field=value: wrong; valid`` (no pydantic wording)."""
+    return PydanticCustomError(kind, "{message}", {"message": field_message(field, value, wrong, valid)})
+
+
+def _opaque_id(value: str, info: ValidationInfo) -> str:
+    field = info.field_name or "id"
+    if not _OPAQUE_ID.fullmatch(value):
+        raise _problem(
+            "opaque_id",
+            field,
+            value,
+            "not an opaque id (it may not be a name or an e-mail address: no spaces, no '@')",
+            "valid: 1 to 128 ASCII letters, digits and . _ : / + -, starting with a letter or digit, "
+            "e.g. hr:4711",
+        )
+    return value
+
+
+#: Unicode categories refused in labels and reasons: controls, format characters (bidi overrides),
+#: line and paragraph separators. They could move the cursor or forge lines on a terminal.
+_CONTROL: Final = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _readable_text(field: str, value: str, *, newlines: bool) -> str:
+    """Refuse text that cannot be written as UTF-8 or that holds control characters."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _problem(
+            "text", field, value, "holds a lone surrogate (not a character)", "valid: UTF-8 text"
+        ) from None
+    if value.isprintable():
+        return value
+    allowed = "\n\t" if newlines else ""
+    bad = next((c for c in value if c not in allowed and unicodedata.category(c) in _CONTROL), None)
+    if bad is not None:
+        kept = "tabs and newlines allowed" if newlines else "one line"
+        raise _problem(
+            "text", field, value, f"holds the control character {bad!r}", f"valid: printable text ({kept})"
+        )
+    return value
+
+
+def _bounded_time(value: datetime, info: ValidationInfo) -> datetime:
+    field = info.field_name or "time"
+    if not EARLIEST <= value <= LATEST:
+        raise _problem(
+            "time", field, value.isoformat(), "out of range", "valid: from 1970-01-01 to 3000-01-01 (UTC)"
+        )
+    return value.astimezone(UTC)
+
+
+_OpaqueId = Annotated[str, AfterValidator(_opaque_id)]
+_Moment = Annotated[AwareDatetime, AfterValidator(_bounded_time)]
 
 
 class DecisionLogError(TpmFitError, ValueError):
@@ -123,8 +209,25 @@ def _walk(value: Any, dumped: Any, version: int) -> None:
                 _walk(item, dumped[key], version)
 
 
-def _utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+def _label_key(key: str) -> None:
+    """A label key: a lower-case identifier that names no protected attribute (see PROTECTED_LABEL_WORDS)."""
+    valid = (
+        "valid: a lower-case letter, then up to 63 lower-case letters, digits, '_', '.' or '-', "
+        "naming no protected attribute or person (e.g. team, ticket, region)"
+    )
+    if not _LABEL_KEY.fullmatch(key):
+        raise _problem("label_key", "labels key", key, "not a label key", valid)
+    words = set(re.split(r"[-_.]", key))
+    protected = sorted(words & PROTECTED_LABEL_WORDS)
+    if protected:
+        raise _problem(
+            "label_key",
+            "labels key",
+            key,
+            f"names a protected attribute or a person ({protected[0]}); labels describe the request, "
+            "never a person",
+            valid,
+        )
 
 
 class _Frozen(Frozen):
@@ -179,7 +282,7 @@ class DecisionRecord(_Chained):
         f"earlier (which lack this field), {RECORD_SCHEMA_VERSION} for this tpm_fit.",
     )
     decision_id: UUID = Field(description="Unique id of the decision (a random UUID).")
-    recorded_at: AwareDatetime = Field(description="When the decision was recorded, in UTC.")
+    recorded_at: _Moment = Field(description="When the decision was recorded, in UTC.")
     recommendation: Recommendation = Field(
         description="The full recommendation, with its profile, trace and risks."
     )
@@ -200,8 +303,6 @@ class DecisionRecord(_Chained):
         f"values of at most {MAX_LABEL_VALUE} characters), sorted by key.",
     )
 
-    _recorded_at_utc = field_validator("recorded_at")(_utc)
-
     @model_validator(mode="before")
     @classmethod
     def _not_newer(cls, data: Any) -> Any:
@@ -213,16 +314,19 @@ class DecisionRecord(_Chained):
     @classmethod
     def _bounded_labels(cls, value: dict[str, str]) -> dict[str, str]:
         if len(value) > MAX_LABELS:
-            raise ValueError(f"{len(value)} labels given; at most {MAX_LABELS} are allowed")
+            raise _problem(
+                "labels", "labels", f"<{len(value)} labels>", "too many", f"valid: at most {MAX_LABELS}"
+            )
         for key, item in value.items():
-            if not _LABEL_KEY.match(key):
-                raise ValueError(
-                    f"label key {key!r} is not valid; keys match {LABEL_KEY_PATTERN} "
-                    "(lower-case letter first, then letters, digits, '_', '.', '-')"
-                )
+            _label_key(key)
+            _readable_text(f"labels[{short(key)}]", item, newlines=False)
             if len(item) > MAX_LABEL_VALUE:
-                raise ValueError(
-                    f"label {key!r} has a value of {len(item)} characters; at most {MAX_LABEL_VALUE}"
+                raise _problem(
+                    "label",
+                    f"labels[{short(key)}]",
+                    item,
+                    f"{len(item):,} characters",
+                    f"valid: at most {MAX_LABEL_VALUE}",
                 )
         return dict(sorted(value.items()))
 
@@ -272,9 +376,12 @@ class Review(_Chained):
         description="Why: required (not blank) for an override, optional for an accept. Free text: "
         "keep personal data out of it.",
     )
-    reviewed_at: AwareDatetime = Field(description="When the review was recorded, in UTC.")
+    reviewed_at: _Moment = Field(description="When the review was recorded, in UTC.")
 
-    _reviewed_at_utc = field_validator("reviewed_at")(_utc)
+    @field_validator("reason")
+    @classmethod
+    def _readable_reason(cls, value: str | None) -> str | None:
+        return None if value is None else _readable_text("reason", value, newlines=True)
 
     @model_validator(mode="after")
     def _override_needs_verdict_and_reason(self) -> Self:
@@ -314,11 +421,12 @@ class ChainProblem(_Frozen):
     )
     kind: Literal["record", "review", "rulebook", "anchor"] = Field(description="What the id names.")
     position: int | None = Field(description="1-based position in the chain (None for rulebooks, anchors).")
-    problem: Literal["content", "link", "index", "unreadable", "orphan", "missing"] = Field(
+    problem: Literal["content", "link", "index", "unreadable", "orphan", "missing", "head"] = Field(
         description="content: the hash does not match; link: previous_hash does not match the "
         "entry before; index: a query column disagrees with the stored entry; unreadable: not "
         "valid JSON; orphan: a review of a decision not earlier in the log; missing: an anchor "
-        "hash is not in the chain."
+        "hash is not in the chain; head: the chain does not reach the expected head (entries deleted, the "
+        "tail rewritten or the file truncated)."
     )
     detail: str = Field(description="What was expected and what was found.")
 

@@ -83,7 +83,7 @@ def load_entry(text: str, what: str) -> dict[str, Any]:
     """A stored entry's JSON object, or a DecisionLogError saying it is unreadable."""
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: JSON nested deeper than the parser goes
         value = None
     if not isinstance(value, dict):
         raise DecisionLogError(f"{what} is stored as unreadable text; run check() to find every such entry")

@@ -16,6 +16,7 @@ from typing import Final
 from .._model.guidance import SCALE_LEVELS, EmphasisRule, Guidance, QualificationSpec
 from .._model.guidance_report import GuidanceCheck, GuidanceProblem, GuidanceReport
 from .._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS
+from .._model.suggest import did_you_mean
 from .._model.vocab import Face
 
 __all__ = ["ARTICLE_SECTIONS", "check_guidance"]
@@ -152,7 +153,11 @@ def _faces(problems: _Problems, where: str, faces: Iterable[object]) -> None:
     valid = [face.value for face in Face]
     for face in faces:
         if str(face) not in valid:
-            problems.add("unknown_face", where, f"face={face!r}: not a face; valid: {', '.join(valid)}")
+            problems.add(
+                "unknown_face",
+                where,
+                f"face={face!r}: not a face; valid: {', '.join(valid)}{did_you_mean(face, valid)}",
+            )
 
 
 def _rules(problems: _Problems, where: str, rules: Sequence[EmphasisRule]) -> None:

@@ -40,6 +40,7 @@ from .checks import AxiomCheck, ConditionalCheck, FactorCheck, ScoreRange, SeatC
 from .guidance import check_guidance
 from .reach import VerdictCheck
 from .sentences import check_sentences
+from .work import DEFAULT_MAX_WORK, check_work, verification_passes, verification_work
 
 __all__ = [
     "DEFAULT_MAX_GRID_POINTS",
@@ -58,8 +59,6 @@ __all__ = [
 
 #: Largest grid verified by default; pass ``max_grid_points=`` to allow more.
 DEFAULT_MAX_GRID_POINTS: Final = 5_000_000
-#: Most work (grid points x activation terms per point x kernel passes) verified by default.
-DEFAULT_MAX_WORK: Final = 20_000_000_000
 #: Float64 cells per chunk for the ``(n_factors, chunk)`` contribution array (at most 32 MiB),
 #: and at most this many grid points per chunk (columns and temporaries scale with it too).
 _CHUNK_CELLS: Final = 1 << 22
@@ -95,9 +94,10 @@ def verify_rulebook(
     max_grid_points : int, default 5_000_000
         Refuse grids larger than this (time grows with the grid; memory does not).
     max_work : int, default 20_000_000_000
-        Refuse verifications whose work (grid points x activation terms per point x kernel
-        passes per point) is larger: this bounds the time, where ``max_grid_points`` alone
-        does not (a rulebook of many long ramps is slow at a modest grid size).
+        Refuse verifications whose predicted work is larger (about nanoseconds of one core; the
+        work model, calibrated within 2x over rulebook shapes by ``benchmarks/bench_hostile.py``,
+        is described in ``docs/performance.md``): this bounds the time, where ``max_grid_points``
+        alone does not (a rulebook of many factors is slow at a modest grid size).
     guidance : Guidance, str or os.PathLike, optional
         Hiring guidance to check as well (sections cited, five anchored levels per competency,
         known inputs and faces); the shipped guidance when omitted. Reported in ``guidance``.
@@ -225,21 +225,16 @@ def _checked_grid(compiled: CompiledRulebook, max_grid_points: int) -> Grid:
 
 
 def _check_work(rulebook: Rulebook, grid: Grid, max_work: int) -> None:
-    """Refuse, before any scoring, a verification whose work exceeds ``max_work``."""
-    per_point = sum(f.activation.work() for f in rulebook.factors) + sum(
-        r.when.work() for r in rulebook.risks
+    """Refuse, before any scoring, a verification whose predicted work exceeds ``max_work``."""
+    passes = verification_passes(rulebook)
+    check_work(
+        "verification",
+        verification_work(rulebook, grid.size),
+        max_work,
+        f"{grid.size:,} grid points x {len(rulebook.factors) + len(rulebook.risks)} factors and risks "
+        f"x {passes} passes",
+        flag="tpm-fit verify --max-work N",
     )
-    # One pass over the grid, plus neighbours per axiom input and per coverage step of the seat.
-    passes = 1 + len({axiom.input for axiom in rulebook.axioms}) + (3 if rulebook.seat_axioms else 0)
-    work = grid.size * per_point * passes
-    if work > max_work:
-        raise RulebookError(
-            f"max_work={max_work:,}: verification would take {work:,} units of work "
-            f"({grid.size:,} grid points x {per_point:,} activation terms x {passes} passes); "
-            "pass max_work= (tpm-fit verify --max-work N) to allow it, or use fewer factors and "
-            "ramp breakpoints",
-            location="factors",
-        )
 
 
 def _chunk_size(chunk_size: int | None, n_factors: int) -> int:
