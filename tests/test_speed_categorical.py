@@ -31,7 +31,7 @@ def frame_of(columns: dict[str, object], n: int) -> pd.DataFrame:
     return pd.DataFrame(base)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=min(settings().max_examples, 40), deadline=None)  # dev: 25
 @given(
     st.sampled_from(sorted(LEVELS)),
     st.data(),

@@ -102,6 +102,7 @@ def test_rulebooks_refuse_a_bad_change() -> None:
         rulebooks(max_relative_change=1.5)
 
 
+@pytest.mark.slow  # up to 200 verified rulebooks: CI (.ci/run) or -m slow
 def test_rulebooks_can_break_axioms() -> None:
     broken = find(
         rulebooks(allow_axiom_violations=True),

@@ -117,7 +117,44 @@ def test_report_round_trips_through_json() -> None:
     assert VerificationReport.model_validate_json(report.model_dump_json()) == report
 
 
+def _broken_small_book() -> Rulebook:
+    """One factor over company_size that dips, an axiom it breaks, and an unreachable verdict:
+    6,250 grid points, so that tiny chunks stay quick."""
+    data = _data()
+    factor = data["factors"][0]
+    factor["activation"] = {"kind": "ramp", "input": "company_size", "points": [[1, 1.0], [400, 0.0], [2000, 0.5]]}
+    data["factors"] = [factor]
+    data["axioms"] = [
+        {
+            "id": "size_never_lowers",
+            "input": "company_size",
+            "direction": "non_decreasing",
+            "statement": "Test axiom: a larger company never lowers the score.",
+        }
+    ]
+    data["thresholds"] = {"technical_min": 2.0, "traditional_max": -1.0}
+    return Rulebook.from_mapping(data)
+
+
 def test_chunked_evaluation_gives_the_same_report() -> None:
+    book = Rulebook.default()
+    # 1,009 points a chunk: 179 chunks, the last one short.
+    assert _without_timing(verify_rulebook(book, chunk_size=1009)) == _without_timing(verify_rulebook(book))
+
+
+def test_tiny_chunks_give_the_same_violations_and_counterexamples() -> None:
+    book = _broken_small_book()
+    whole = _without_timing(verify_rulebook(book))
+    assert [(v["check"], v["subject"]) for v in whole["violations"]] == [
+        ("monotonicity", "size_never_lowers"),
+        ("verdict_reachable", "traditional"),
+    ]
+    for chunk_size in (7, 64):
+        assert _without_timing(verify_rulebook(book, chunk_size=chunk_size)) == whole, chunk_size
+
+
+@pytest.mark.slow
+def test_tiny_chunks_over_the_default_grid_give_the_same_report() -> None:
     book = Rulebook.default()
     assert _without_timing(verify_rulebook(book, chunk_size=7)) == _without_timing(verify_rulebook(book))
 

@@ -1,0 +1,556 @@
+"""Mutation testing of tpm_fit's core modules: do the tests notice when the code is wrong?
+
+Each mutant changes one thing in one module (an operator, a comparison, a constant, a boolean
+operator, a return value, or removes a statement), is written into a temporary copy of the tree
+(the working tree is never touched), and the tests that cover that module run against it with a
+per-mutant timeout. A mutant is *killed* when a test fails (or it times out), and *survives* when
+every test passes. The score of a module is killed / (mutants - equivalent): mutants listed in
+``EQUIVALENT`` below cannot change behaviour, each with a line saying why.
+
+    python tools/mutate.py                          # every mutant of every module (the full run)
+    python tools/mutate.py --module seat --sample 30 --jobs 2
+    python tools/mutate.py --list --module checks   # the mutants, without running anything
+
+Exit status: 0 when every module scores at least ``--fail-under`` (default 90), 1 otherwise, 2
+when the unmutated tests already fail. The runs are niced and use one job by default (the
+machine may be shared).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+PACKAGE: Final = "src/tpm_fit"
+
+#: Module (relative to src/tpm_fit) -> the test files run against its mutants, fastest killers
+#: first (the run stops at the first failing test). Chosen to run in seconds, not minutes.
+MODULES: Final[dict[str, tuple[str, ...]]] = {
+    "_engine/seat.py": (
+        "tests/test_mutants_seat.py",
+        "tests/test_seat.py",
+        "tests/test_recommend.py",
+        "tests/test_kernel.py",
+    ),
+    "_engine/kernel.py": (
+        "tests/test_mutants_kernel.py",
+        "tests/test_kernel.py",
+        "tests/test_recommend.py",
+        "tests/test_batch.py",
+        "tests/test_speed_kernel.py",
+    ),
+    "_verify/checks.py": (
+        "tests/test_mutants_checks.py",
+        "tests/test_verify.py",
+    ),
+    "_verify/reach.py": (
+        "tests/test_mutants_checks.py",
+        "tests/test_verify.py",
+    ),
+    "_records/chain.py": (
+        "tests/test_records.py",
+        "tests/test_records_cli.py",
+    ),
+    "_model/primitives.py": (
+        "tests/test_mutants_primitives.py",
+        "tests/test_rulebook.py",
+        "tests/test_rulebook_errors.py",
+        "tests/test_kernel.py",
+        "tests/test_one_place.py",
+    ),
+}
+
+#: Mutants that cannot change behaviour: (module, source line stripped, mutation, why).
+#: Keyed by the line's text rather than its number, so that edits elsewhere keep them valid;
+#: an entry that matches no mutant any more is reported as stale.
+EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = ()
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One change to one module: where, what, and the module's whole source with it applied."""
+
+    module: str
+    line: int
+    text: str  # the original source line, stripped
+    description: str
+    source: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.module}:{self.line}"
+
+
+# -- generating mutants -------------------------------------------------------------------------
+
+_BINOPS: Final[dict[type[ast.operator], tuple[type[ast.operator], ...]]] = {
+    ast.Add: (ast.Sub,),
+    ast.Sub: (ast.Add,),
+    ast.Mult: (ast.Div,),
+    ast.Div: (ast.Mult,),
+    ast.FloorDiv: (ast.Div,),
+    ast.Mod: (ast.FloorDiv,),
+    ast.Pow: (ast.Mult,),
+    ast.BitAnd: (ast.BitOr,),
+    ast.BitOr: (ast.BitAnd,),
+    ast.BitXor: (ast.BitOr,),
+    ast.LShift: (ast.RShift,),
+    ast.RShift: (ast.LShift,),
+}
+_COMPARES: Final[dict[type[ast.cmpop], tuple[type[ast.cmpop], ...]]] = {
+    ast.Lt: (ast.LtE,),
+    ast.LtE: (ast.Lt,),
+    ast.Gt: (ast.GtE,),
+    ast.GtE: (ast.Gt,),
+    ast.Eq: (ast.NotEq,),
+    ast.NotEq: (ast.Eq,),
+    ast.Is: (ast.IsNot,),
+    ast.IsNot: (ast.Is,),
+    ast.In: (ast.NotIn,),
+    ast.NotIn: (ast.In,),
+}
+_SYMBOLS: Final[dict[type[ast.AST], str]] = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+    ast.Pow: "**", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<",
+    ast.RShift: ">>", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Eq: "==",
+    ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in",
+    ast.And: "and", ast.Or: "or",
+}  # fmt: skip
+_REMOVABLE: Final = (ast.Expr, ast.Assign, ast.AugAssign, ast.Raise, ast.Continue, ast.Break)
+
+
+def _segment(node: ast.AST) -> tuple[int, int, int, int]:
+    return node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0  # type: ignore[attr-defined]
+
+
+def _offsets(source: str) -> list[int]:
+    """Character offset of the start of each line (1-based lines; index 0 unused)."""
+    starts, total = [0, 0], 0
+    for line in source.splitlines(keepends=True):
+        total += len(line)
+        starts.append(total)
+    return starts
+
+
+def _utf8_col(line: str, col: int) -> int:
+    """ast column offsets count UTF-8 bytes; turn one into a character offset within ``line``."""
+    return len(line.encode("utf-8")[:col].decode("utf-8", errors="ignore"))
+
+
+class _Collector(ast.NodeVisitor):
+    """Walks a module and yields (node, replacement source, description) for every mutation."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[ast.AST, str, str]] = []
+
+    # Subtrees that never change behaviour, or whose positions cannot be trusted.
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:  # f-strings: messages, not logic
+        return
+
+    def visit_Assert(self, node: ast.Assert) -> None:  # type narrowing for mypy
+        return
+
+    def visit_keyword(self, node: ast.keyword) -> None:
+        if node.arg != "strict":  # zip(strict=True) asserts equal lengths, which always hold
+            self.visit(node.value)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self._statement(node)
+            self.visit(node.value)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        self._function(node)
+
+    def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> None:
+        self._function(node)
+
+    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
+            self.visit(default)
+        self._body(node.body)
+
+    def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self._body(node.body)
+
+    def visit_Module(self, node: ast.Module) -> None:
+        self._body(node.body)
+
+    def _body(self, body: list[ast.stmt]) -> None:
+        for k, statement in enumerate(body):
+            if k == 0 and _is_docstring(statement):
+                continue
+            if _is_type_checking(statement) or _is_dunder_assignment(statement):
+                continue
+            self.visit(statement)
+
+    def visit_If(self, node: ast.If) -> None:
+        self.visit(node.test)
+        self._body(node.body)
+        self._body(node.orelse)
+
+    def generic_visit(self, node: ast.AST) -> None:
+        if isinstance(node, ast.stmt):
+            self._statement(node)
+        for name, value in ast.iter_fields(node):
+            if name in {"annotation", "returns", "decorator_list", "type_comment"}:
+                continue
+            if isinstance(value, list):
+                if value and isinstance(value[0], ast.stmt):
+                    self._body(value)
+                else:
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            self.visit(item)
+            elif isinstance(value, ast.AST):
+                self.visit(value)
+
+    def _statement(self, node: ast.stmt) -> None:
+        if isinstance(node, _REMOVABLE) and not _is_docstring(node):
+            self.found.append((node, "pass", f"removed `{_short(ast.unparse(node))}`"))
+        if isinstance(node, ast.Return) and node.value is not None:
+            if not (isinstance(node.value, ast.Constant) and node.value.value is None):
+                self.found.append((node, "return None", f"`{_short(ast.unparse(node))}` -> `return None`"))
+        if isinstance(node, ast.AugAssign):
+            for new in _BINOPS.get(type(node.op), ()):
+                mutated = ast.AugAssign(target=node.target, op=new(), value=node.value)
+                self.found.append(
+                    (node, ast.unparse(mutated), f"`{_SYMBOLS[type(node.op)]}=` -> `{_SYMBOLS[new]}=`")
+                )
+
+    def visit_BinOp(self, node: ast.BinOp) -> None:
+        for new in _BINOPS.get(type(node.op), ()):
+            mutated = ast.BinOp(left=node.left, op=new(), right=node.right)
+            self.found.append(
+                (node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(node.op)]}` -> `{_SYMBOLS[new]}`")
+            )
+        self.generic_visit(node)
+
+    def visit_Compare(self, node: ast.Compare) -> None:
+        for k, op in enumerate(node.ops):
+            for new in _COMPARES.get(type(op), ()):
+                ops = [*node.ops[:k], new(), *node.ops[k + 1 :]]
+                mutated = ast.Compare(left=node.left, ops=ops, comparators=node.comparators)
+                self.found.append(
+                    (node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(op)]}` -> `{_SYMBOLS[new]}`")
+                )
+        self.generic_visit(node)
+
+    def visit_BoolOp(self, node: ast.BoolOp) -> None:
+        new: type[ast.boolop] = ast.Or if isinstance(node.op, ast.And) else ast.And
+        mutated = ast.BoolOp(op=new(), values=node.values)
+        self.found.append(
+            (node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(node.op)]}` -> `{_SYMBOLS[new]}`")
+        )
+        self.generic_visit(node)
+
+    def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
+        if isinstance(node.op, ast.Not | ast.USub | ast.Invert):
+            operand = ast.unparse(node.operand)
+            self.found.append((node, f"({operand})", f"`{_short(ast.unparse(node))}` -> `{_short(operand)}`"))
+        self.generic_visit(node)
+
+    def visit_Constant(self, node: ast.Constant) -> None:
+        value = node.value
+        if isinstance(value, bool):
+            self.found.append((node, repr(not value), f"`{value}` -> `{not value}`"))
+        elif isinstance(value, int | float) and not isinstance(value, complex):
+            new = value + 1
+            self.found.append((node, f"({new!r})", f"`{value!r}` -> `{new!r}`"))
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+    )
+
+
+def _is_type_checking(node: ast.stmt) -> bool:
+    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+
+
+def _is_dunder_assignment(node: ast.stmt) -> bool:
+    targets = node.targets if isinstance(node, ast.Assign) else []
+    return any(isinstance(t, ast.Name) and t.id.startswith("__") for t in targets)
+
+
+def mutants_of(module: str, source: str) -> list[Mutant]:
+    """Every mutant of one module's ``source``, in source order."""
+    tree = ast.parse(source)
+    collector = _Collector()
+    collector.visit(tree)
+    lines = source.splitlines(keepends=True)
+    starts = _offsets(source)
+    out = []
+    for node, replacement, description in collector.found:
+        line, col, end_line, end_col = _segment(node)
+        begin = starts[line] + _utf8_col(lines[line - 1], col)
+        end = starts[end_line] + _utf8_col(lines[end_line - 1], end_col)
+        mutated = source[:begin] + replacement + source[end:]
+        out.append(Mutant(module, line, lines[line - 1].strip(), description, mutated))
+    out.sort(key=lambda m: m.line)  # stable: source order within a line
+    return out
+
+
+def equivalent_reason(mutant: Mutant) -> str | None:
+    """Why this mutant cannot change behaviour, if the allow-list says so."""
+    for module, text, description, why in EQUIVALENT:
+        if module == mutant.module and text == mutant.text and description == mutant.description:
+            return why
+    return None
+
+
+def stale_allow_list(all_mutants: Sequence[Mutant], modules: Sequence[str]) -> list[tuple[str, str, str]]:
+    """Allow-list entries (of the given modules) that match no mutant any more."""
+    seen = {(m.module, m.text, m.description) for m in all_mutants}
+    return [
+        (module, text, description)
+        for module, text, description, _ in EQUIVALENT
+        if module in modules and (module, text, description) not in seen
+    ]
+
+
+# -- running them -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Workspace:
+    """A private copy of the tree that one worker writes its mutants into."""
+
+    root: Path
+    cache: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cache = self.root.parent / (self.root.name + "-pyc")
+
+    def write(self, module: str, source: str) -> None:
+        path = self.root / PACKAGE / module
+        path.write_text(source, encoding="utf-8")
+        # Bytecode is keyed by mtime and size: a same-size mutant written within the second
+        # could run stale bytecode. Drop the module's cached bytecode every time.
+        shutil.rmtree(self.cache / path.parent.relative_to("/"), ignore_errors=True)
+
+
+def _copy_tree(destination: Path) -> None:
+    ignore = shutil.ignore_patterns(
+        ".git", ".venv", "__pycache__", ".hypothesis", ".pytest_cache", ".mypy_cache", ".ruff_cache", "_build"
+    )
+    shutil.copytree(ROOT, destination, ignore=ignore, symlinks=True)
+
+
+def _command(workspace: _Workspace, tests: Sequence[str]) -> list[str]:
+    return [
+        *(["nice", "-n", "10"] if shutil.which("nice") else []),
+        sys.executable,
+        "-m",
+        "pytest",
+        "-x",
+        "-q",
+        "--no-header",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=--strict-markers",  # no doctests of the whole package: the tests below decide
+        *tests,
+    ]
+
+
+def _environment(workspace: _Workspace) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(workspace.root / "src")  # ahead of the editable install's path
+    env["PYTHONPYCACHEPREFIX"] = str(workspace.cache)
+    env["HYPOTHESIS_PROFILE"] = "mutate"  # derandomized: the same mutant gives the same result
+    env["OPENBLAS_NUM_THREADS"] = env["OMP_NUM_THREADS"] = "1"
+    env.pop("CI", None)
+    return env
+
+
+def _run(workspace: _Workspace, tests: Sequence[str], timeout: float) -> tuple[str, float, str]:
+    """('passed' | 'failed' | 'timeout', seconds, output tail) of the tests in ``workspace``."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        _command(workspace, tests),
+        cwd=workspace.root,
+        env=_environment(workspace),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        process.communicate()
+        return "timeout", time.perf_counter() - started, ""
+    elapsed = time.perf_counter() - started
+    return ("passed" if process.returncode == 0 else "failed"), elapsed, out[-2000:]
+
+
+@dataclass
+class _Outcome:
+    mutant: Mutant
+    status: str  # killed, survived, timeout, equivalent
+    seconds: float = 0.0
+
+
+def _check_copy(workspace: _Workspace) -> None:
+    """The copy, not the editable install, is what the tests import."""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import tpm_fit; print(tpm_fit.__file__)"],
+        env=_environment(workspace),
+        cwd=workspace.root,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    if not probe.stdout.strip().startswith(str(workspace.root)):
+        raise SystemExit(f"the tests would import {probe.stdout.strip()}, not the temporary copy")
+
+
+def _select(args: argparse.Namespace) -> list[str]:
+    if not args.module:
+        return list(MODULES)
+    chosen = []
+    for wanted in args.module:
+        found = [m for m in MODULES if wanted in (m, Path(m).stem, m.removesuffix(".py"))]
+        if not found:
+            raise SystemExit(f"--module {wanted}: not a core module; valid: {', '.join(MODULES)}")
+        chosen.extend(found)
+    return list(dict.fromkeys(chosen))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--module", action="append", help="a core module (e.g. seat, _verify/checks.py)")
+    parser.add_argument("--sample", type=int, help="run this many randomly chosen mutants per module")
+    parser.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants run at once (default 1)")
+    parser.add_argument(
+        "--timeout", type=float, default=5.0, help="per mutant: this many times the unmutated run (default 5)"
+    )
+    parser.add_argument("--fail-under", type=float, default=90.0, help="lowest passing score (default 90)")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--line", type=int, action="append", help="only mutants on these lines")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    modules = _select(args)
+    plan: dict[str, list[Mutant]] = {}
+    everything: list[Mutant] = []
+    for module in modules:
+        found = mutants_of(module, (ROOT / PACKAGE / module).read_text(encoding="utf-8"))
+        everything.extend(found)
+        if args.line:
+            found = [m for m in found if m.line in args.line]
+        if args.sample is not None and args.sample < len(found):
+            found = sorted(random.Random(args.seed).sample(found, args.sample), key=lambda m: m.line)
+        plan[module] = found
+    for module, text, description in stale_allow_list(everything, modules):
+        print(f"stale allow-list entry (matches no mutant): {module}: {text!r}: {description}")
+    if args.list:
+        for module, found in plan.items():
+            for mutant in found:
+                mark = "  (equivalent)" if equivalent_reason(mutant) else ""
+                print(f"{mutant.where}: {mutant.description}{mark}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="tpm_fit-mutate-") as temporary:
+        workspaces = []
+        for k in range(max(1, args.jobs)):
+            workspace = _Workspace(Path(temporary) / f"tree{k}")
+            _copy_tree(workspace.root)
+            workspaces.append(workspace)
+        _check_copy(workspaces[0])
+        outcomes = {module: _run_module(module, found, workspaces, args) for module, found in plan.items()}
+    return _report(outcomes, args)
+
+
+def _run_module(
+    module: str, found: list[Mutant], workspaces: list[_Workspace], args: argparse.Namespace
+) -> list[_Outcome]:
+    tests = MODULES[module]
+    status, baseline, out = _run(workspaces[0], tests, timeout=3600)
+    if status != "passed":
+        print(out)
+        raise SystemExit(f"{module}: the tests fail before any mutation ({' '.join(tests)})")
+    timeout = max(30.0, args.timeout * baseline)
+    original = (ROOT / PACKAGE / module).read_text(encoding="utf-8")
+    print(
+        f"{module}: {len(found)} mutants, tests {' '.join(tests)} take {baseline:.1f} s unmutated "
+        f"(timeout {timeout:.0f} s)",
+        flush=True,
+    )
+    pending = [m for m in found if equivalent_reason(m) is None]
+    outcomes = [_Outcome(m, "equivalent") for m in found if equivalent_reason(m) is not None]
+    free = list(workspaces)
+
+    def one(mutant: Mutant) -> _Outcome:
+        workspace = free.pop()
+        try:
+            workspace.write(module, mutant.source)
+            status, seconds, _ = _run(workspace, tests, timeout)
+            return _Outcome(mutant, {"passed": "survived", "failed": "killed"}.get(status, status), seconds)
+        finally:
+            workspace.write(module, original)
+            free.append(workspace)
+
+    with ThreadPoolExecutor(max_workers=len(workspaces)) as pool:
+        for done, outcome in enumerate(pool.map(one, pending), start=1):
+            outcomes.append(outcome)
+            if outcome.status == "survived":
+                print(f"  survived {outcome.mutant.where}: {outcome.mutant.description}", flush=True)
+            if done % 25 == 0:
+                print(f"  {done}/{len(pending)} run", flush=True)
+    return outcomes
+
+
+def _report(outcomes: dict[str, list[_Outcome]], args: argparse.Namespace) -> int:
+    print()
+    print("| module | mutants | killed | equivalent (allow-listed) | survived | score |")
+    print("|---|---:|---:|---:|---:|---:|")
+    failing = False
+    for module, found in outcomes.items():
+        counts = {status: sum(o.status == status for o in found) for status in ("killed", "timeout")}
+        killed = counts["killed"] + counts["timeout"]
+        equivalent = sum(o.status == "equivalent" for o in found)
+        survived = sum(o.status == "survived" for o in found)
+        judged = len(found) - equivalent
+        score = 100.0 * killed / judged if judged else 100.0
+        failing |= score < args.fail_under
+        print(f"| `{module}` | {len(found)} | {killed} | {equivalent} | {survived} | {score:.1f}% |")
+    survivors = [o for found in outcomes.values() for o in found if o.status == "survived"]
+    if survivors:
+        print("\nsurvivors:")
+        for outcome in sorted(survivors, key=lambda o: (o.mutant.module, o.mutant.line)):
+            print(f"  {outcome.mutant.where}: {outcome.mutant.description}    [{outcome.mutant.text}]")
+    return 1 if failing else 0
+
+
+def iter_modules() -> Iterator[tuple[str, str]]:
+    """(module, source) of every core module (for tests of this script)."""
+    for module in MODULES:
+        yield module, (ROOT / PACKAGE / module).read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
