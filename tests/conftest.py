@@ -25,7 +25,7 @@ else:
         "ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
     )
     # tools/mutate.py: the same examples every run, so a mutant's result does not depend on luck.
-    settings.register_profile("mutate", max_examples=60, deadline=None, derandomize=True, database=None)
+    settings.register_profile("mutate", max_examples=20, deadline=None, derandomize=True, database=None)
     # CI sets CI=true; HYPOTHESIS_PROFILE overrides either way.
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if CI else "dev"))
 

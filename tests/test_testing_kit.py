@@ -14,6 +14,7 @@ from pathlib import Path
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
+import budget
 import tpm_fit.testing
 from tpm_fit import OrgProfile, Rulebook, recommend, verify_rulebook
 from tpm_fit.testing import check_rulebook, org_profiles, rulebooks
@@ -113,7 +114,7 @@ def test_rulebooks_can_break_axioms() -> None:
 
 
 def test_without_the_flag_rules_keep_their_shape() -> None:
-    @settings(max_examples=30, database=None)
+    @settings(max_examples=budget.examples(5, cap=30), database=None)
     @given(rulebooks())
     def check(rulebook: Rulebook) -> None:
         assert rulebook.verify().ok

@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import budget
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, RulebookError, VerificationReport, recommend, verify_rulebook
 from tpm_fit._engine.kernel import CompiledRulebook
@@ -122,7 +123,8 @@ def _broken_small_book() -> Rulebook:
     6,250 grid points, so that tiny chunks stay quick."""
     data = _data()
     factor = data["factors"][0]
-    factor["activation"] = {"kind": "ramp", "input": "company_size", "points": [[1, 1.0], [400, 0.0], [2000, 0.5]]}
+    points = [[1, 1.0], [400, 0.0], [2000, 0.5]]
+    factor["activation"] = {"kind": "ramp", "input": "company_size", "points": points}
     data["factors"] = [factor]
     data["axioms"] = [
         {
@@ -390,8 +392,8 @@ def _profiles_near_breakpoints() -> st.SearchStrategy[OrgProfile]:
 
 # Each example verifies a whole rulebook (180,000 grid points, about 0.2 s): the thorough CI
 # profile's 300 examples would take minutes per test for little gain, since every example is
-# itself an exhaustive check.
-_VERIFYING = settings(max_examples=min(settings().max_examples, 60))
+# itself an exhaustive check. CI runs 60; the quick run 5.
+_VERIFYING = settings(max_examples=budget.examples(5, cap=60))
 
 
 @_VERIFYING
