@@ -387,6 +387,7 @@ def _start(workspace: _Workspace, tests: Sequence[str]) -> int:
         source = str(workspace.root / "src")
         sys.path[:] = [source, *(p for p in sys.path if Path(p).resolve() != (ROOT / "src").resolve())]
         sys.pycache_prefix = str(workspace.cache)
+        sys.dont_write_bytecode = False  # the private prefix: reused by the next mutant's child
         os.environ["PYTHONPATH"] = source  # subprocesses the tests start see the mutant too
         os.environ["PYTHONPYCACHEPREFIX"] = str(workspace.cache)
         os.environ["HYPOTHESIS_PROFILE"] = "mutate"  # derandomized: the same mutant, the same result

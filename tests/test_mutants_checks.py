@@ -1,0 +1,321 @@
+"""The verifier's seat checks, each shown a seat that breaks it (issue 22), with exact reports.
+
+The seat stage is the only interpreter of the seat rule and keeps every promise by construction,
+so the checks of ``Rulebook.verify()`` never see a broken seat unless a test builds one. Each test
+here swaps the batch seat for the real one plus one deliberate fault, verifies, and compares the
+report with an independent count over the same grid: which promise breaks (and only that one),
+in how many cases of how many, and the first counterexample in grid order.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tpm_fit import OrgProfile, Rulebook, VerificationReport, verify_rulebook
+from tpm_fit._engine.seat import SeatStage
+
+FACES = ("strategy", "marketing", "technical")
+SEAT = tuple(f"seat_{face}" for face in FACES)
+COVERAGE = tuple(f"{face}_coverage" for face in FACES)
+COUNTS = (*COVERAGE, "product_team_size")
+PROPERTIES = (
+    "coverage_never_adds_face",
+    "coverage_never_creates_need",
+    "specialist_holds_one_face",
+    "hire_needed_iff_seat",
+    "seat_faces_below_need",
+)
+
+Columns = dict[str, np.ndarray]
+
+#: A fault: (columns, the real derived columns, need per row) -> the derived columns, changed.
+Fault = Callable[[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray], None]
+
+
+def _book() -> Rulebook:
+    # A fresh fingerprint, so that no cached compilation hides the broken seat.
+    return Rulebook.default().with_weights({"technical_seat": 1.0002})
+
+
+def _install(monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
+    real = SeatStage.batch
+
+    def broken(self: SeatStage, columns: Any, n: int) -> dict[str, np.ndarray]:
+        out = {name: column.copy() for name, column in real(self, columns, n).items()}
+        full = {name: np.broadcast_to(np.asarray(columns[name]), (n,)) for name in ("company_size", *COUNTS)}
+        fault(full, out, self.need_batch(full["company_size"]))
+        return out
+
+    monkeypatch.setattr(SeatStage, "batch", broken)
+
+
+def _grid(report: VerificationReport) -> tuple[dict[str, np.ndarray], tuple[int, ...], list[str]]:
+    """Every grid point of the report, in the verifier's (C) order, as float columns."""
+    names = [axis.input for axis in report.grid]
+    dims = tuple(len(axis.values) for axis in report.grid)
+    index = np.indices(dims).reshape(len(dims), -1)
+    columns = {}
+    for k, axis in enumerate(report.grid):
+        if all(isinstance(v, int) for v in axis.values):
+            columns[axis.input] = np.asarray(axis.values, dtype=np.float64)[index[k]]
+    return columns, dims, names
+
+
+class _Oracle:
+    """The seat promises counted directly over the whole grid with the faulty seat."""
+
+    def __init__(self, report: VerificationReport, fault: Fault) -> None:
+        self.columns, self.dims, self.names = _grid(report)
+        stage = SeatStage(_book().seat)
+        self.n = len(self.columns["company_size"])
+        derived = {k: v.copy() for k, v in stage.arithmetic(self.columns, self.n).items()}
+        self.need = stage.need_batch(self.columns["company_size"])
+        fault(self.columns, derived, self.need)
+        self.derived = derived
+        size = self.columns["company_size"]
+        self.valid = np.all([self.columns[name] <= size for name in COUNTS], axis=0)
+        self.seat = np.stack([derived[name] for name in SEAT]).astype(bool)
+        self.hire = derived["hire_needed"].astype(bool)
+
+    def point(self, broken: np.ndarray, valid: np.ndarray) -> int | None:
+        shown = np.flatnonzero(broken & valid)
+        return int(shown[0]) if len(shown) else None
+
+    def counts(self, prop: str) -> tuple[int, int, int | None, int | None]:
+        """(cases, violating, first counterexample's flat index, the face index stepped or None)."""
+        if prop == "specialist_holds_one_face":
+            broken = (self.derived["role_shape"] == 1) & (self.seat.sum(axis=0) > 1)
+        elif prop == "hire_needed_iff_seat":
+            broken = self.hire != self.seat.any(axis=0)
+        elif prop == "seat_faces_below_need":
+            covered = np.stack([self.columns[name] >= self.need for name in COVERAGE])
+            broken = (self.seat & covered).any(axis=0)
+        else:
+            return self._steps(prop)
+        return self.n, int(broken.sum()), self.point(broken, self.valid), None
+
+    def _steps(self, prop: str) -> tuple[int, int, int | None, int | None]:
+        cases = violating = 0
+        first: tuple[int, int] | None = None
+        flat = np.arange(self.n).reshape(self.dims)
+        for k, name in enumerate(COVERAGE):
+            axis = self.names.index(name)
+            lower = np.take(flat, range(self.dims[axis] - 1), axis=axis).ravel()
+            upper = np.take(flat, range(1, self.dims[axis]), axis=axis).ravel()
+            order = np.argsort(lower)
+            lower, upper = lower[order], upper[order]
+            if prop == "coverage_never_adds_face":
+                broken = self.seat[k][upper] & ~self.seat[k][lower]
+            else:
+                broken = self.hire[upper] & ~self.hire[lower]
+            cases += len(lower)
+            violating += int(broken.sum())
+            found = self.point(broken, self.valid[lower] & self.valid[upper])
+            if found is not None and (first is None or lower[found] < first[0]):
+                first = (int(lower[found]), k)
+        return cases, violating, None if first is None else first[0], None if first is None else first[1]
+
+    def profile(self, flat: int, report: VerificationReport, step: int | None = None) -> OrgProfile:
+        index = list(np.unravel_index(flat, self.dims))
+        if step is not None:
+            index[self.names.index(COVERAGE[step])] += 1
+        return OrgProfile.model_validate(
+            {axis.input: axis.values[int(i)] for axis, i in zip(report.grid, index, strict=True)}
+        )
+
+
+def _assert_exact(report: VerificationReport, fault: Fault, broken: set[str]) -> None:
+    """The seat part of ``report`` is what the oracle counts, property by property."""
+    oracle = _Oracle(report, fault)
+    results = {result.property.value: result for result in report.seat_axioms}
+    assert set(results) == set(PROPERTIES)
+    violations = {v.subject: v for v in report.violations if v.check == "seat"}
+    assert set(violations) == broken
+    statements = {axiom.id: axiom.statement for axiom in _book().seat_axioms}
+    for prop in PROPERTIES:
+        cases, violating, first, step = oracle.counts(prop)
+        result = results[prop]
+        assert (result.cases_checked, result.violating_cases, result.holds) == (
+            cases,
+            violating,
+            violating == 0,
+        ), prop
+        assert (prop in broken) == (violating > 0), prop
+        if prop not in broken:
+            continue
+        violation = violations[prop]
+        assert violation.message.startswith(
+            f"the seat breaks '{statements[prop]}' ({violating:,} of {cases:,} cases)"
+        ), violation.message
+        if first is None:
+            assert violation.before is None
+            assert "only where a count exceeds company_size" in violation.message
+            continue
+        assert violation.before == oracle.profile(first, report)
+        if step is None:
+            assert violation.after is None
+        else:
+            assert violation.after == oracle.profile(first, report, step)
+            assert "; after: " in violation.message
+
+
+def _verify(monkeypatch: pytest.MonkeyPatch, fault: Fault, **options: Any) -> VerificationReport:
+    _install(monkeypatch, fault)
+    return verify_rulebook(_book(), **options)
+
+
+# -- one fault per promise ------------------------------------------------------------------------
+
+
+def _two_faces_for_specialists(columns: Columns, out: Columns, need: Any) -> None:
+    """A specialist seat takes strategy and marketing when both are below their need."""
+    both = (
+        (out["role_shape"] == 1)
+        & (columns["strategy_coverage"] < need)
+        & (columns["marketing_coverage"] < need)
+    )
+    out["seat_strategy"][both] = 1
+    out["seat_marketing"][both] = 1
+    out["seat_technical"][both] = 0
+    out["hire_needed"][both] = 1
+
+
+def test_a_specialist_seat_with_two_faces_breaks_only_that_promise(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _verify(monkeypatch, _two_faces_for_specialists)
+    assert not report.ok
+    _assert_exact(report, _two_faces_for_specialists, {"specialist_holds_one_face"})
+
+
+def _no_hire_with_a_seat_in_large_companies(
+    columns: dict[str, np.ndarray], out: dict[str, np.ndarray], need: Any
+) -> None:
+    """From 1,000 people on, the seat keeps its faces but says no hire is needed."""
+    out["hire_needed"][columns["company_size"] >= 1_000] = 0
+
+
+def test_a_seat_without_a_hire_breaks_only_hire_needed_iff_seat(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _verify(monkeypatch, _no_hire_with_a_seat_in_large_companies)
+    _assert_exact(report, _no_hire_with_a_seat_in_large_companies, {"hire_needed_iff_seat"})
+
+
+def _covered_technical_face_kept(
+    columns: dict[str, np.ndarray], out: dict[str, np.ndarray], need: Any
+) -> None:
+    """A generalist with a PM keeps the technical face even when it is covered."""
+    rows = (out["role_shape"] == 0) & (columns["product_team_size"] >= 1)
+    out["seat_technical"][rows] = 1
+    out["hire_needed"][rows] = 1
+
+
+def test_a_covered_face_in_the_seat_breaks_only_seat_faces_below_need(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = _verify(monkeypatch, _covered_technical_face_kept)
+    _assert_exact(report, _covered_technical_face_kept, {"seat_faces_below_need"})
+
+
+def _technical_face_added_by_one_person(
+    columns: dict[str, np.ndarray], out: dict[str, np.ndarray], need: Any
+) -> None:
+    """A generalist needing two or more people per face takes the technical face only once one
+    person covers it (while a business face is open, so a hire is needed either way)."""
+    business_open = (columns["strategy_coverage"] < need) | (columns["marketing_coverage"] < need)
+    rows = (out["role_shape"] == 0) & (need >= 2) & business_open
+    out["seat_technical"][rows] = columns["technical_coverage"][rows] == 1
+
+
+def test_coverage_that_adds_a_face_breaks_only_coverage_never_adds_face(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = _verify(monkeypatch, _technical_face_added_by_one_person)
+    _assert_exact(report, _technical_face_added_by_one_person, {"coverage_never_adds_face"})
+    violation = next(v for v in report.violations if v.subject == "coverage_never_adds_face")
+    assert violation.before is not None
+    assert violation.after is not None
+    assert (violation.before.technical_coverage, violation.after.technical_coverage) == (0, 1)
+
+
+def _no_hire_at_exactly_enough_marketing(
+    columns: dict[str, np.ndarray], out: dict[str, np.ndarray], need: Any
+) -> None:
+    """A generalist whose marketing is covered exactly to its need gets an empty seat, though
+    strategy may be open: one more marketer then brings the need back."""
+    rows = (out["role_shape"] == 0) & (columns["marketing_coverage"] == need)
+    for name in (*SEAT, "hire_needed"):
+        out[name][rows] = 0
+
+
+def test_coverage_that_creates_a_need_breaks_only_coverage_never_creates_need(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = _verify(monkeypatch, _no_hire_at_exactly_enough_marketing)
+    _assert_exact(report, _no_hire_at_exactly_enough_marketing, {"coverage_never_creates_need"})
+    violation = next(v for v in report.violations if v.subject == "coverage_never_creates_need")
+    assert violation.before is not None
+    assert violation.after is not None
+    assert violation.after.marketing_coverage == violation.before.marketing_coverage + 1
+
+
+def _broken_only_past_the_headcount(
+    columns: dict[str, np.ndarray], out: dict[str, np.ndarray], need: Any
+) -> None:
+    """Two faces for a specialist, but only where a count exceeds the company size."""
+    rows = (out["role_shape"] == 1) & (columns["strategy_coverage"] > columns["company_size"])
+    out["seat_strategy"][rows] = 1
+    out["seat_marketing"][rows] = 1
+    out["hire_needed"][rows] = 1
+
+
+def test_a_fault_only_outside_valid_profiles_is_reported_without_a_counterexample(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    report = _verify(monkeypatch, _broken_only_past_the_headcount)
+    oracle = _Oracle(report, _broken_only_past_the_headcount)
+    broken = {prop for prop in PROPERTIES if oracle.counts(prop)[1]}
+    assert "specialist_holds_one_face" in broken
+    assert all(oracle.counts(prop)[2] is None for prop in broken)
+    _assert_exact(report, _broken_only_past_the_headcount, broken)
+    assert not report.ok
+
+
+@pytest.mark.parametrize("chunk_size", [4_099, 65_536])
+def test_chunks_give_the_same_seat_report(monkeypatch: pytest.MonkeyPatch, chunk_size: int) -> None:
+    for fault in (_technical_face_added_by_one_person, _no_hire_at_exactly_enough_marketing):
+        whole = _verify(monkeypatch, fault, chunk_size=200_000)
+        chunked = verify_rulebook(_book(), chunk_size=chunk_size)
+        assert chunked.seat_axioms == whole.seat_axioms
+        assert chunked.violations == whole.violations
+
+
+def test_the_clean_seat_checks_every_case_of_the_grid() -> None:
+    report = Rulebook.default().verify()
+    dims = {axis.input: len(axis.values) for axis in report.grid}
+    points = report.grid_points
+    steps = sum(points // dims[name] * (dims[name] - 1) for name in COVERAGE)
+    expected = {
+        "coverage_never_adds_face": steps,
+        "coverage_never_creates_need": steps,
+        "specialist_holds_one_face": points,
+        "hire_needed_iff_seat": points,
+        "seat_faces_below_need": points,
+    }
+    assert {r.property.value: r.cases_checked for r in report.seat_axioms} == expected
+    assert all(r.holds and r.violating_cases == 0 for r in report.seat_axioms)
+    assert not [v for v in report.violations if v.check == "seat"]
+
+
+def test_the_oracle_grid_is_the_verifier_grid() -> None:
+    report = Rulebook.default().verify()
+    columns, dims, names = _grid(report)
+    assert int(np.prod(dims)) == report.grid_points
+    # C order: the last axis moves fastest.
+    last = names[-1]
+    first_values = next(axis.values for axis in report.grid if axis.input == last)
+    if all(isinstance(v, int) for v in first_values):
+        assert columns[last][: len(first_values)].tolist() == list(first_values)
+    assert list(itertools.islice(iter(columns["company_size"]), 1)) == [1.0]
