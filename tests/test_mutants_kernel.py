@@ -282,6 +282,11 @@ def test_the_background_key_repeats_results_only_for_equal_keys() -> None:
         score = compiled.score_one(values)[2]
         assert seen.setdefault(key, score) == score
     assert len(seen) > 20
-    floats = compiled.with_seat({**encode_profile(tpm_fit.OrgProfile(company_size=40)), "company_size": 40.0})
+    floats = compiled.with_seat(
+        {
+            **encode_profile(tpm_fit.OrgProfile(company_size=40, product_complexity="high")),
+            "company_size": 40.0,
+        }
+    )
     floats["strategy_coverage"] = 0.0
     assert compiled.background_key(floats) is None

@@ -240,3 +240,29 @@ def test_integer_and_float_columns_give_the_same_seat_in_the_kernel() -> None:
     assert set(looked_up) == set(computed)
     for name in looked_up:
         assert looked_up[name].tolist() == computed[name].tolist(), name
+
+
+def test_the_seat_arithmetic_over_more_than_one_block_equals_the_table() -> None:
+    """70,000 rows: the arithmetic works block by block (65,536 rows each), the table at once."""
+    from tpm_fit._engine.kernel import compile_rulebook
+
+    stage = compile_rulebook(Rulebook.default()).seat
+    rng = np.random.default_rng(3)
+    n = 70_000
+    size = rng.choice([1, 149, 150, 999, 1_000, 9_999, 10_000, 50_000], n)
+    ints = {
+        "company_size": size,
+        "product_team_size": np.minimum(rng.integers(0, 5, n), size),
+        **{f"{face}_coverage": np.minimum(rng.integers(0, 5, n), size) for face in FACES},
+    }
+    floats = {name: column.astype(np.float64) for name, column in ints.items()}
+    looked_up = stage.batch(ints, n)
+    computed = stage.arithmetic(floats, n)
+    for name, column in computed.items():
+        assert looked_up[name].tolist() == column.tolist(), name
+    # The last rows (in the second block) too, compared with the scalar seat.
+    for row in range(n - 3, n):
+        values = {name: float(column[row]) for name, column in floats.items()}
+        one = stage.one(values)
+        assert computed["hire_needed"][row] == int(one.hire_needed)
+        assert computed["role_shape"][row] == int(one.role_shape is tpm_fit.RoleShape.SPECIALIST)

@@ -47,9 +47,8 @@ MODULES: Final[dict[str, tuple[str, ...]]] = {
     "_engine/kernel.py": (
         "tests/test_mutants_kernel.py",
         "tests/test_kernel.py",
-        "tests/test_recommend.py",
-        "tests/test_batch.py",
         "tests/test_speed_kernel.py",
+        "tests/test_batch.py",
     ),
     "_verify/checks.py": (
         "tests/test_mutants_checks.py",
