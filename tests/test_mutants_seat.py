@@ -266,3 +266,23 @@ def test_the_seat_arithmetic_over_more_than_one_block_equals_the_table() -> None
         one = stage.one(values)
         assert computed["hire_needed"][row] == int(one.hire_needed)
         assert computed["role_shape"][row] == int(one.role_shape is tpm_fit.RoleShape.SPECIALIST)
+
+
+def test_the_seat_arithmetic_takes_scalar_columns_as_every_row() -> None:
+    from tpm_fit._engine.kernel import compile_rulebook
+
+    stage = compile_rulebook(Rulebook.default()).seat
+    n = 6
+    size = np.array([1.0, 149.0, 150.0, 1_000.0, 10_000.0, 20_000.0])
+    scalars = {
+        "company_size": size,
+        "product_team_size": np.float64(3.0),
+        "strategy_coverage": np.float64(1.0),
+        "marketing_coverage": np.float64(0.0),
+        "technical_coverage": np.float64(2.0),
+    }
+    full = {name: np.broadcast_to(np.asarray(value), (n,)).copy() for name, value in scalars.items()}
+    by_scalars, by_columns = stage.arithmetic(scalars, n), stage.arithmetic(full, n)
+    for name, column in by_columns.items():
+        assert by_scalars[name].tolist() == column.tolist(), name
+    assert by_columns["seat_marketing"].tolist() == [1, 1, 1, 1, 1, 1]
