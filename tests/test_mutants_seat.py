@@ -153,7 +153,7 @@ def test_the_reason_without_a_hire_counts_every_face_against_its_need() -> None:
 
 def _grid_frame() -> pd.DataFrame:
     rows = []
-    for size in (1, 2, 149, 150, 151, 999, 1_000, 1_001, 9_999, 10_000, 10_001):
+    for size in (1, 2, 3, 149, 150, 151, 999, 1_000, 1_001, 9_999, 10_000, 10_001):
         for team in (0, 1, 2, 3, 4):
             for counts in ((0, 0, 0), (1, 0, 2), (2, 2, 1), (3, 1, 0), (0, 3, 3), (1, 1, 1), (2, 2, 2)):
                 if team > size or max(counts) > size:
@@ -286,3 +286,41 @@ def test_the_seat_arithmetic_takes_scalar_columns_as_every_row() -> None:
     for name, column in by_columns.items():
         assert by_scalars[name].tolist() == column.tolist(), name
     assert by_columns["seat_marketing"].tolist() == [1, 1, 1, 1, 1, 1]
+
+
+# -- where the seat may change: the verifier's grid, and custom rules at small sizes ----------------
+
+
+def test_the_seat_steps_are_grid_values_of_the_verifier() -> None:
+    axes = {axis.input: axis.values for axis in Rulebook.default().verify().grid}
+    assert axes["company_size"] == (1, 149, 150, 999, 1_000, 9_999, 10_000, 10_000_000)
+    assert axes["product_team_size"] == (0, 1, 2, 3, 10_000_000)
+    for face in FACES:
+        assert axes[f"{face}_coverage"] == (0, 1, 2, 3, 10_000_000)
+
+
+def test_a_custom_seat_rule_moves_the_grid_with_it() -> None:
+    book = _book(
+        specialist_min_company_size=2,
+        specialist_min_product_team=6,
+        need=[{"from_company_size": 1, "people": 1}, {"from_company_size": 500, "people": 4}],
+    )
+    axes = {axis.input: axis.values for axis in book.verify().grid}
+    assert axes["company_size"] == (1, 2, 499, 500, 10_000_000)
+    assert axes["product_team_size"] == (0, 1, 5, 6, 10_000_000)
+    assert axes["technical_coverage"] == (0, 1, 2, 3, 4, 10_000_000)
+
+
+def test_a_seat_step_at_the_end_of_the_range_is_on_the_grid_once() -> None:
+    book = _book(need=[{"from_company_size": 1, "people": 1}, {"from_company_size": 10_000_000, "people": 2}])
+    axes = {axis.input: axis.values for axis in book.verify().grid}
+    assert axes["company_size"] == (1, 149, 150, 9_999_999, 10_000_000)
+
+
+@pytest.mark.parametrize(("min_size", "min_team"), [(2, 2), (1, 1), (150, 1), (2, 10), (3, 2)])
+def test_seat_rules_with_low_thresholds_give_the_same_seat_in_a_batch(min_size: int, min_team: int) -> None:
+    book = _book(specialist_min_company_size=min_size, specialist_min_product_team=min_team)
+    frame = _grid_frame()
+    assert _batch(frame, book) == _one_by_one(frame, book)
+    small = frame[frame["company_size"] <= 3]
+    assert _batch(small.head(8), book) == _one_by_one(small.head(8), book)
