@@ -145,6 +145,58 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`<=` -> `<`",
         "drops a step at an end of the range, which the grid and the counterfactual search add anyway",
     ),
+    (
+        "_engine/seat.py",
+        "if n <= _FEW_ROWS:",
+        "`<=` -> `<`",
+        "classes rows one by one or vectorised: both give the same classes (a test compares them)",
+    ),
+    (
+        "_engine/seat.py",
+        "_FEW_ROWS: Final = 8",
+        "`8` -> `9`",
+        "classes rows one by one or vectorised: both give the same classes (a test compares them)",
+    ),
+    (
+        "_engine/seat.py",
+        "k = k * width + (c if c < cap else cap)",
+        "`<` -> `<=`",
+        "a count equal to the cap gives the cap either way",
+    ),
+    *(
+        (
+            "_engine/seat.py",
+            "_SEAT_TABLE_LIMIT: Final = 1 << 15",
+            mutation,
+            "a larger limit tabulates more rules; every entry is the arithmetic's: the same seat",
+        )
+        for mutation in ("`1` -> `2`", "`15` -> `16`")
+    ),
+    *(
+        (
+            "_engine/seat.py",
+            "_BLOCK_ROWS: Final = 1 << 16",
+            mutation,
+            "rows per block: every operation is row-wise, so blocking cannot change a result",
+        )
+        for mutation in ("`1` -> `2`", "`16` -> `17`")
+    ),
+    # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
+    *(
+        (
+            module,
+            f"{name}: int = -1",
+            "`1` -> `2`",
+            "-2 is as negative as -1: every test of the sentinel is `< 0` or `>= 0`",
+        )
+        for module, name in (
+            ("_verify/checks.py", "out_of_bounds_flat"),
+            ("_verify/checks.py", "worst_flat"),
+            ("_verify/checks.py", "first_flat"),
+            ("_verify/reach.py", "best_flat"),
+            ("_verify/reach.py", "any_flat"),
+        )
+    ),
     # -- _verify/checks.py
     *(
         (
