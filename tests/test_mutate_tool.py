@@ -57,7 +57,7 @@ def test_each_operator_comparison_constant_and_statement_gives_one_mutant(mutate
         (12, "`not a` -> `a`"),
         (13, "`return True` -> `return None`"),
         (13, "`True` -> `False`"),
-        (14, 'removed `print(f"total={total + 1}")`'),
+        (14, "removed `print(f'total={total + 1}')`"),
         (15, "`return a == b` -> `return None`"),
         (15, "`==` -> `!=`"),
     ]
@@ -101,5 +101,5 @@ def test_each_allow_list_entry_gives_a_reason(mutate: ModuleType) -> None:
 def test_module_names_select_modules_and_unknown_ones_are_refused(mutate: ModuleType) -> None:
     args = mutate._parser().parse_args(["--module", "seat", "--module", "_verify/checks.py"])
     assert mutate._select(args) == ["_engine/seat.py", "_verify/checks.py"]
-    with pytest.raises(SystemExit, match="--module nowhere: not a core module; valid: _engine/seat.py"):
+    with pytest.raises(SystemExit, match=r"--module nowhere: not a core module; valid: _engine/seat\.py"):
         mutate._select(mutate._parser().parse_args(["--module", "nowhere"]))
