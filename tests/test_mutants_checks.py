@@ -319,3 +319,121 @@ def test_the_oracle_grid_is_the_verifier_grid() -> None:
     if all(isinstance(v, int) for v in first_values):
         assert columns[last][: len(first_values)].tolist() == list(first_values)
     assert list(itertools.islice(iter(columns["company_size"]), 1)) == [1.0]
+
+
+# -- factor ranges: bounded within the tolerance, dead at it, valid profiles only -------------------
+
+
+def _verify_with_first_activation(
+    monkeypatch: pytest.MonkeyPatch, change: Callable[[np.ndarray, dict[str, Any]], np.ndarray]
+) -> VerificationReport:
+    """Verify the default rules with factor 0's batch activation passed through ``change``."""
+    import tpm_fit._verify.verifier as verifier
+    from tpm_fit._engine.kernel import CompiledRulebook
+
+    class _Changed:
+        def __init__(self, node: Any) -> None:
+            self.node, self.one = node, node.one
+
+        def batch(self, columns: Any) -> Any:
+            return change(self.node.batch(columns), columns)
+
+    def compile_changed(rulebook: Rulebook) -> CompiledRulebook:
+        compiled = CompiledRulebook(rulebook)
+        compiled.activations = (_Changed(compiled.activations[0]), *compiled.activations[1:])
+        return compiled
+
+    monkeypatch.setattr(verifier, "compile_rulebook", compile_changed)
+    return verify_rulebook(_book())
+
+
+def _factor(report: VerificationReport, factor: str = "complex_product") -> Any:
+    return next(f for f in report.factors if f.factor == factor)
+
+
+def test_an_activation_within_the_tolerance_of_the_unit_interval_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tpm_fit._model.verification import TOLERANCE
+
+    def edges(a: np.ndarray, _: Any) -> np.ndarray:
+        return np.where(a == 1.0, 1.0 + TOLERANCE, np.where(a == 0.0, -TOLERANCE, a))
+
+    report = _verify_with_first_activation(monkeypatch, edges)
+    factor = _factor(report)
+    assert (factor.min_activation, factor.max_activation) == (-TOLERANCE, 1.0 + TOLERANCE)
+    assert factor.bounded
+    assert not [v for v in report.violations if v.check == "contribution_bounded"]
+
+
+@pytest.mark.parametrize("past", ["above", "below", "nan"])
+def test_an_activation_past_the_tolerance_is_unbounded_at_the_first_such_profile(
+    monkeypatch: pytest.MonkeyPatch, past: str
+) -> None:
+    from tpm_fit._model.verification import TOLERANCE
+
+    def beyond(a: np.ndarray, _: Any) -> np.ndarray:
+        if past == "above":
+            return np.where(a == 1.0, 1.0 + 3 * TOLERANCE, a)
+        if past == "below":
+            return np.where(a == 0.0, -3 * TOLERANCE, a)
+        return np.where(a == 1.0, np.nan, a)
+
+    report = _verify_with_first_activation(monkeypatch, beyond)
+    assert not _factor(report).bounded
+    (violation,) = [v for v in report.violations if v.check == "contribution_bounded"]
+    assert violation.subject == "complex_product"
+    assert violation.message.startswith("factor complex_product has an activation outside [0, 1]")
+    assert violation.message.endswith("so its contribution can exceed its weight 3")
+    assert violation.before is not None
+    # The first valid grid point where the changed activation leaves the interval.
+    from tpm_fit._engine.kernel import compile_rulebook, encode_profile
+
+    compiled = compile_rulebook(_book())
+    values = compiled.with_seat(encode_profile(violation.before))
+    assert compiled.activations[0].one(values) == (1.0 if past != "below" else 0.0)
+    assert violation.score_before == compiled.evaluate_one(encode_profile(violation.before)).score
+
+
+def test_an_activation_out_of_range_only_past_the_headcount_is_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def only_invalid(a: np.ndarray, columns: Any) -> np.ndarray:
+        invalid = np.asarray(columns["strategy_coverage"]) > np.asarray(columns["company_size"])
+        return np.where(invalid, 5.0, a)
+
+    report = _verify_with_first_activation(monkeypatch, only_invalid)
+    factor = _factor(report)
+    assert factor.max_activation == 5.0  # the range is over the whole grid box
+    assert factor.bounded  # but only a valid profile makes a factor unbounded
+    assert not [v for v in report.violations if v.check == "contribution_bounded"]
+
+
+def test_a_factor_whose_activation_never_exceeds_the_tolerance_is_dead(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tpm_fit._model.verification import TOLERANCE
+
+    report = _verify_with_first_activation(monkeypatch, lambda a, _: np.minimum(a, TOLERANCE))
+    factor = _factor(report)
+    assert factor.max_activation == TOLERANCE
+    assert not factor.fires
+    (violation,) = [v for v in report.violations if v.check == "dead_factor"]
+    assert violation.subject == "complex_product"
+    assert violation.message == (
+        "factor complex_product never fires: its activation is at most 1e-09 for every profile, "
+        "so it cannot affect any verdict"
+    )
+    live = _verify_with_first_activation(monkeypatch, lambda a, _: np.minimum(a, 2 * TOLERANCE))
+    assert _factor(live).fires
+
+
+def test_factor_ranges_are_the_extremes_over_the_grid() -> None:
+    report = _book().verify()
+    ranges = {
+        f.factor: (f.min_activation, f.max_activation, f.min_contribution, f.max_contribution)
+        for f in report.factors
+    }
+    assert ranges["complex_product"] == (0.0, 1.0, 0.0, 3.0)
+    assert ranges["simple_product"] == (0.0, 1.0, -1.5, 0.0)
+    assert ranges["engineering_autonomy"] == (0.0, 1.0, -0.75, 0.0)
