@@ -325,7 +325,9 @@ def test_the_oracle_grid_is_the_verifier_grid() -> None:
 
 
 def _verify_with_first_activation(
-    monkeypatch: pytest.MonkeyPatch, change: Callable[[np.ndarray, dict[str, Any]], np.ndarray]
+    monkeypatch: pytest.MonkeyPatch,
+    change: Callable[[np.ndarray, dict[str, Any]], np.ndarray],
+    chunk_size: int | None = None,
 ) -> VerificationReport:
     """Verify the default rules with factor 0's batch activation passed through ``change``."""
     import tpm_fit._verify.verifier as verifier
@@ -344,7 +346,7 @@ def _verify_with_first_activation(
         return compiled
 
     monkeypatch.setattr(verifier, "compile_rulebook", compile_changed)
-    return verify_rulebook(_book())
+    return verify_rulebook(_book(), chunk_size=chunk_size)
 
 
 def _factor(report: VerificationReport, factor: str = "complex_product") -> Any:
@@ -437,3 +439,25 @@ def test_factor_ranges_are_the_extremes_over_the_grid() -> None:
     assert ranges["complex_product"] == (0.0, 1.0, 0.0, 3.0)
     assert ranges["simple_product"] == (0.0, 1.0, -1.5, 0.0)
     assert ranges["engineering_autonomy"] == (0.0, 1.0, -0.75, 0.0)
+
+
+def test_the_first_counterexample_is_kept_when_it_is_the_first_grid_point(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Out of range everywhere, in chunks: the counterexample is grid point 0, not a later one."""
+    report = _verify_with_first_activation(monkeypatch, lambda a, _: a + 2.0, chunk_size=4_099)
+    (violation,) = [v for v in report.violations if v.check == "contribution_bounded"]
+    first = OrgProfile.model_validate({axis.input: axis.values[0] for axis in report.grid})
+    assert violation.before == first
+
+
+def _hire_flipped(columns: Columns, out: Columns, need: Any) -> None:
+    """hire_needed says the opposite of the seat, everywhere."""
+    out["hire_needed"][...] = 1 - out["hire_needed"]
+
+
+def test_a_seat_broken_from_the_first_grid_point_is_shown_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _verify(monkeypatch, _hire_flipped, chunk_size=4_099)
+    _assert_exact(report, _hire_flipped, {"hire_needed_iff_seat", "coverage_never_creates_need"})
+    violation = next(v for v in report.violations if v.subject == "hire_needed_iff_seat")
+    assert violation.before == OrgProfile.model_validate({axis.input: axis.values[0] for axis in report.grid})
