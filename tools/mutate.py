@@ -55,7 +55,7 @@ MODULES: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_verify.py",
     ),
     "_verify/reach.py": (
-        "tests/test_mutants_checks.py",
+        "tests/test_mutants_reach.py",
         "tests/test_verify.py",
     ),
     "_records/chain.py": (

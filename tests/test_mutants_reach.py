@@ -1,0 +1,166 @@
+"""The verifier's verdict regions, checked against an independent count over the same grid.
+
+For each verdict the report gives how many grid points reach it, their share, which values of each
+input lead there, and a witness: the highest score for technical, the lowest for traditional, the
+one nearest the middle of the band for either (the first in grid order among equals). Here the
+grid's valid profiles are scored with ``recommend_many`` and every one of those numbers is
+recomputed from the scores.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from tpm_fit import OrgProfile, Rulebook, VerificationReport, recommend, recommend_many, verify_rulebook
+
+COUNTS = ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size")
+TOLERANCE = 1e-9
+
+
+def _grid_frame(report: VerificationReport) -> pd.DataFrame:
+    names = [axis.input for axis in report.grid]
+    rows = list(itertools.product(*(axis.values for axis in report.grid)))
+    return pd.DataFrame(rows, columns=names)
+
+
+def _regions(report: VerificationReport) -> dict[str, Any]:
+    return {region.verdict.value: region for region in report.verdicts}
+
+
+def _check_regions(book: Rulebook, report: VerificationReport) -> None:
+    frame = _grid_frame(report)
+    assert len(frame) == report.grid_points
+    valid = np.all([frame[name] <= frame["company_size"] for name in COUNTS], axis=0)
+    scored = recommend_many(frame[valid], rulebook=book)
+    verdicts = scored["verdict"].astype(str).to_numpy()
+    scores = scored["score"].to_numpy()
+    middle = (book.thresholds.traditional_max + book.thresholds.technical_min) / 2
+    keys = {"technical": -scores, "traditional": scores, "either": np.abs(scores - middle)}
+    valid_frame = frame[valid].reset_index(drop=True)
+    for verdict, region in _regions(report).items():
+        mask = verdicts == verdict
+        assert region.grid_points == int(mask.sum()), verdict
+        assert region.share == mask.sum() / report.grid_points, verdict
+        if not mask.any():
+            continue
+        assert region.found_on == "grid_point"
+        key = np.where(mask, keys[verdict], np.inf)
+        best = int(np.argmax(key <= key.min() + TOLERANCE))  # the first among equals, in grid order
+        expected = OrgProfile.model_validate(valid_frame.iloc[best].to_dict())
+        assert region.witness == expected, verdict
+        assert region.witness_score == recommend(expected, rulebook=book).score
+        spans = {span.input: span for span in region.inputs}
+        for axis in report.grid:
+            seen = set(valid_frame[axis.input][mask])
+            assert set(spans[axis.input].values) == seen, (verdict, axis.input)
+            assert list(spans[axis.input].values) == [v for v in axis.values if v in seen]
+            assert spans[axis.input].unrestricted == (seen == set(axis.values)), (verdict, axis.input)
+
+
+def test_the_default_regions_are_the_counts_of_the_scored_grid() -> None:
+    book = Rulebook.default()
+    report = book.verify()
+    _check_regions(book, report)
+    regions = _regions(report)
+    assert sum(r.grid_points for r in regions.values()) < report.grid_points  # invalid points excluded
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {"simple_product": 4.0, "business_seat": 3.0},
+        {"complex_product": 6.0, "technical_seat": 3.0},
+        {"technology_driven_industry": 0.0, "engineering_autonomy": 2.0},
+    ],
+)
+def test_reweighted_regions_are_the_counts_of_the_scored_grid(weights: dict[str, float]) -> None:
+    book = Rulebook.default().with_weights(weights)
+    _check_regions(book, book.verify())
+
+
+def test_regions_do_not_depend_on_chunking() -> None:
+    book = Rulebook.default().with_weights({"simple_product": 2.5})
+    whole = verify_rulebook(book)
+    chunked = verify_rulebook(book, chunk_size=4_099)
+    assert chunked.verdicts == whole.verdicts
+
+
+def _one_factor(points: list[list[float]], technical_min: float, traditional_max: float) -> Rulebook:
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    factor["activation"] = {"kind": "ramp", "input": "company_size", "points": points}
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": technical_min, "traditional_max": traditional_max}
+    return Rulebook.from_mapping(data)
+
+
+def test_an_unreachable_verdict_says_which_bound_stops_it() -> None:
+    # Weight 3, activation 0 to 1: scores from 0 to 3.
+    high = _one_factor([[1, 0.0], [100, 1.0]], technical_min=3.5, traditional_max=-0.5)
+    messages = {v.subject: v.message for v in high.verify().violations if v.check == "verdict_reachable"}
+    assert messages == {
+        "technical": (
+            "verdict 'technical' is unreachable: the highest score any profile gets is 3, "
+            "below technical_min=3.5"
+        ),
+        "traditional": (
+            "verdict 'traditional' is unreachable: the lowest score any profile gets is 0, "
+            "above traditional_max=-0.5"
+        ),
+    }
+    regions = _regions(high.verify())
+    assert not regions["technical"].reachable
+    assert regions["technical"].witness is None
+    assert regions["technical"].witness_score is None
+    assert regions["technical"].found_on is None
+    assert regions["technical"].inputs == ()
+    assert regions["either"].reachable
+
+
+def test_an_either_band_that_no_grid_point_hits_is_found_between_grid_points() -> None:
+    # Size 1 scores 0 and size 11 scores 3; the band (1, 1.2) holds size 5 (score 1.2 excluded)
+    # and size 4 (score 0.9: traditional) -- only sizes 5 and 6 give scores 1.2 and 1.5.
+    book = _one_factor([[1, 0.0], [11, 1.0]], technical_min=1.6, traditional_max=1.3)
+    report = book.verify()
+    either = _regions(report)["either"]
+    assert either.grid_points == 0
+    assert either.found_on == "grid_edge"
+    assert either.witness is not None
+    assert either.witness.company_size == 6
+    assert recommend(either.witness, rulebook=book).verdict == "either"
+    assert next((span.input, span.values, span.unrestricted) for span in either.inputs) == (
+        "company_size",
+        (6,),
+        False,
+    )
+
+
+def test_a_band_jumped_over_names_both_neighbours_and_their_scores() -> None:
+    book = _one_factor([[1, 0.0], [2, 1.0]], technical_min=2.75, traditional_max=0.25)
+    (violation,) = [v for v in book.verify().violations if v.check == "verdict_reachable"]
+    assert violation.message == (
+        "verdict 'either' is unreachable: no profile scores strictly between traditional_max=0.25 "
+        "and technical_min=2.75; the score jumps over the band, e.g. from 0 to 3 between these "
+        "neighbouring profiles"
+    )
+    assert (violation.score_before, violation.score_after) == (0.0, 3.0)
+
+
+def test_an_empty_band_without_a_jump_is_unreachable_without_profiles() -> None:
+    # Every score is 0: below the band's bottom, so either and technical are out of reach and
+    # no two neighbours cross the band.
+    book = _one_factor([[1, 0.0], [2, 0.0]], technical_min=2.0, traditional_max=1.0)
+    violations = {v.subject: v for v in book.verify().violations if v.check == "verdict_reachable"}
+    assert set(violations) == {"either", "technical"}
+    assert violations["either"].message == (
+        "verdict 'either' is unreachable: no profile scores strictly between traditional_max=1 "
+        "and technical_min=2"
+    )
+    assert violations["either"].before is None
