@@ -48,7 +48,6 @@ MODULES: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_mutants_kernel.py",
         "tests/test_kernel.py",
         "tests/test_speed_kernel.py",
-        "tests/test_batch.py",
     ),
     "_verify/checks.py": (
         "tests/test_mutants_checks.py",
