@@ -200,6 +200,16 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     *(
         (
             "_verify/checks.py",
+            "if self.grid.dims[axis] < 2:",  # in AxiomCheck and SeatCheck
+            mutation,
+            "no axis has exactly 2 values: the seat reads every integer input (0, 1 to the largest "
+            "need, the range end: 3 or more), levels are 3 or 4, an unread input has 1",
+        )
+        for mutation in ("`<` -> `<=`", "`2` -> `3`")
+    ),
+    *(
+        (
+            "_verify/checks.py",
             "self.low_flat = self.high_flat = 0",
             mutation,
             "the first chunk always overwrites it (every score is below inf and above -inf)",
