@@ -461,3 +461,147 @@ def test_a_seat_broken_from_the_first_grid_point_is_shown_there(monkeypatch: pyt
     _assert_exact(report, _hire_flipped, {"hire_needed_iff_seat", "coverage_never_creates_need"})
     violation = next(v for v in report.violations if v.subject == "hire_needed_iff_seat")
     assert violation.before == OrgProfile.model_validate({axis.input: axis.values[0] for axis in report.grid})
+
+
+# -- monotonicity axioms: exact pair counts, smallest change and counterexample ---------------------
+
+
+def _scores(
+    book: Rulebook, report: VerificationReport, **fixed: int
+) -> tuple[np.ndarray, list[str], tuple[int, ...]]:
+    """The kernel's score at every grid point (valid or not), in grid order."""
+    from tpm_fit._engine.kernel import compile_rulebook
+    from tpm_fit._model.profile import ORDERED_INPUTS
+
+    names = [axis.input for axis in report.grid]
+    dims = tuple(len(axis.values) for axis in report.grid)
+    index = np.indices(dims).reshape(len(dims), -1)
+    columns: dict[str, np.ndarray] = {}
+    for k, axis in enumerate(report.grid):
+        if axis.input in ORDERED_INPUTS:
+            codes = [[level.value for level in ORDERED_INPUTS[axis.input]].index(v) for v in axis.values]
+            columns[axis.input] = np.asarray(codes, dtype=np.int64)[index[k]]
+        else:
+            columns[axis.input] = np.asarray(axis.values, dtype=np.int64)[index[k]]
+    compiled = compile_rulebook(book)
+    n = index.shape[1]
+    full = compiled.with_derived(columns, n)
+    for name, code in fixed.items():
+        full[name] = np.full(n, code, dtype=np.int8)
+    return compiled.score(compiled.contributions(full, n)), names, dims
+
+
+def _assert_axioms_exact(book: Rulebook, report: VerificationReport) -> None:
+    score, names, dims = _scores(book, report)
+    frame_valid = _Oracle(report, lambda *_: None).valid
+    results = {result.axiom: result for result in report.axioms}
+    violations = {v.subject: v for v in report.violations if v.check == "monotonicity"}
+    flat = np.arange(len(score)).reshape(dims)
+    for axiom in book.axioms:
+        sign = 1.0 if axiom.direction.value == "non_decreasing" else -1.0
+        if axiom.input in names:
+            axis = names.index(axiom.input)
+            lower = np.take(flat, range(dims[axis] - 1), axis=axis).ravel()
+            upper = np.take(flat, range(1, dims[axis]), axis=axis).ravel()
+            order = np.argsort(lower)
+            lower, upper = lower[order], upper[order]
+            change = sign * (score[upper] - score[lower])
+            valid = frame_valid[lower] & frame_valid[upper]
+        else:  # a derived input: its lowest and highest level at every grid point
+            low = _scores(book, report, **{axiom.input: 0})[0]
+            high = _scores(book, report, **{axiom.input: 1})[0]
+            lower = np.arange(len(score))
+            change, valid = sign * (high - low), frame_valid
+        result = results[axiom.id]
+        broken = int((change < -report.tolerance).sum())
+        assert (result.pairs_checked, result.violating_pairs, result.holds) == (
+            len(change),
+            broken,
+            not broken,
+        )
+        assert result.min_change == float(change.min()) + 0.0, axiom.id
+        if not broken:
+            assert axiom.id not in violations
+            continue
+        violation = violations[axiom.id]
+        assert f"({broken:,} of {len(change):,} cases break it)" in violation.message
+        shown = np.where(valid, change, np.inf)
+        if not np.isfinite(shown.min()) or shown.min() >= -report.tolerance:
+            assert violation.before is None
+            assert "only where a count exceeds company_size" in violation.message
+            continue
+        first = int(lower[int(np.argmax(shown <= shown.min() + report.tolerance))])
+        expected = OrgProfile.model_validate(
+            {
+                axis.input: axis.values[int(i)]
+                for axis, i in zip(report.grid, np.unravel_index(first, dims), strict=True)
+            }
+        )
+        assert violation.before == expected, axiom.id
+
+
+def _data() -> dict[str, Any]:
+    return Rulebook.default().model_dump(mode="json")
+
+
+def _default_factor(data: dict[str, Any], factor_id: str) -> dict[str, Any]:
+    return next(f for f in data["factors"] if f["id"] == factor_id)
+
+
+def test_the_default_axioms_hold_over_exactly_the_grid_pairs() -> None:
+    book = Rulebook.default()
+    _assert_axioms_exact(book, book.verify())
+
+
+def test_an_inverted_level_table_breaks_its_axiom_in_exactly_the_counted_pairs() -> None:
+    data = _data()
+    table = _default_factor(data, "complex_product")["activation"]["of"][0]
+    table["values"] = dict(zip(table["values"], reversed(list(table["values"].values())), strict=True))
+    book = Rulebook.from_mapping(data)
+    report = book.verify()
+    assert [a.axiom for a in report.axioms if not a.holds] == ["complexity_never_lowers"]
+    _assert_axioms_exact(book, report)
+
+
+def test_a_factor_turned_around_breaks_the_seat_axiom_in_exactly_the_counted_cases() -> None:
+    data = _data()
+    _default_factor(data, "technical_seat")["favours"] = "traditional"
+    book = Rulebook.from_mapping(data)
+    report = book.verify()
+    assert "technical_seat_never_lowers" in [a.axiom for a in report.axioms if not a.holds]
+    _assert_axioms_exact(book, report)
+    violation = next(v for v in report.violations if v.subject == "technical_seat_never_lowers")
+    assert violation.message.startswith("setting seat_technical from no to yes moves the score by ")
+    assert violation.after is None
+
+
+def test_an_axiom_broken_only_past_the_headcount_has_no_counterexample() -> None:
+    # Raising strategy_coverage from 9,999,999 to 10,000,000 lowers the score, but only while the
+    # company is smaller than that: both counts then exceed company_size.
+    data = _data()
+    factor = _default_factor(data, "technology_driven_industry")
+    factor["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {
+                "kind": "ramp",
+                "input": "strategy_coverage",
+                "points": [[0, 1.0], [9_999_999, 1.0], [10_000_000, 0.0]],
+            },
+            {
+                "kind": "ramp",
+                "input": "company_size",
+                "points": [[1, 1.0], [9_999_999, 1.0], [10_000_000, 0.0]],
+            },
+        ],
+    }
+    book = Rulebook.from_mapping(data)
+    report = book.verify()
+    violation = next(v for v in report.violations if v.subject == "strategy_coverage_never_lowers")
+    assert violation.before is None
+    assert violation.message.startswith("the score is not non-decreasing in strategy_coverage (")
+    assert violation.message.endswith(
+        "though only where a count exceeds company_size, which no valid profile has; "
+        "make the rule hold there too"
+    )
+    _assert_axioms_exact(book, report)
