@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ast
 import contextlib
+import dataclasses
 import os
 import random
 import shutil
@@ -72,7 +73,8 @@ MODULES: Final[dict[str, tuple[str, ...]]] = {
 
 #: Mutants that cannot change behaviour: (module, source line stripped, mutation, why).
 #: Keyed by the line's text rather than its number, so that edits elsewhere keep them valid;
-#: an entry that matches no mutant any more is reported as stale.
+#: a mutation names every such mutant on the line, or with ``#2`` only the second of them.
+#: An entry that matches no mutant any more is reported as stale.
 EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     # -- _engine/seat.py
     *(
@@ -143,6 +145,19 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "return frozenset(p for p in points if low <= p <= high)",
         "`<=` -> `<`",
         "drops a step at an end of the range, which the grid and the counterfactual search add anyway",
+    ),
+    *(
+        (
+            "_engine/seat.py",
+            text,
+            "`1` -> `2` #2",
+            "max(2, t) differs from max(1, t) only for a specialist team threshold of 1, where a "
+            "team of 1 and of 2 have the same seat (both specialists): the same classes",
+        )
+        for text in (
+            "self.team_steps = (1, max(1, stage.min_team))",
+            "team_of = [0, 1, max(1, stage.min_team)]  # a team size in each team class",
+        )
     ),
     (
         "_engine/seat.py",
@@ -240,10 +255,17 @@ class Mutant:
     text: str  # the original source line, stripped
     description: str
     source: str
+    #: 1 for the first mutant with this description on its line, 2 for the second, ...
+    ordinal: int = 1
 
     @property
     def where(self) -> str:
         return f"{self.module}:{self.line}"
+
+    @property
+    def names(self) -> tuple[str, str]:
+        """How the allow-list may name it: every such mutant on the line, or this one (``#2``)."""
+        return self.description, f"{self.description} #{self.ordinal}"
 
 
 # -- generating mutants -------------------------------------------------------------------------
@@ -460,20 +482,24 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
         mutated = source[:begin] + replacement + source[end:]
         out.append(Mutant(module, line, lines[line - 1].strip(), description, mutated))
     out.sort(key=lambda m: m.line)  # stable: source order within a line
+    seen: dict[tuple[int, str], int] = {}
+    for k, mutant in enumerate(out):
+        ordinal = seen[mutant.line, mutant.description] = seen.get((mutant.line, mutant.description), 0) + 1
+        out[k] = dataclasses.replace(mutant, ordinal=ordinal)
     return out
 
 
 def equivalent_reason(mutant: Mutant) -> str | None:
     """Why this mutant cannot change behaviour, if the allow-list says so."""
     for module, text, description, why in EQUIVALENT:
-        if module == mutant.module and text == mutant.text and description == mutant.description:
+        if module == mutant.module and text == mutant.text and description in mutant.names:
             return why
     return None
 
 
 def stale_allow_list(all_mutants: Sequence[Mutant], modules: Sequence[str]) -> list[tuple[str, str, str]]:
     """Allow-list entries (of the given modules) that match no mutant any more."""
-    seen = {(m.module, m.text, m.description) for m in all_mutants}
+    seen = {(m.module, m.text, name) for m in all_mutants for name in m.names}
     return [
         (module, text, description)
         for module, text, description, _ in EQUIVALENT
@@ -725,7 +751,7 @@ def _run_module(
         outcome = _Outcome(mutant, {"passed": "survived", "failed": "killed"}.get(status, status), seconds)
         outcomes.append(outcome)
         if outcome.status == "survived":
-            print(f"  survived {mutant.where}: {mutant.description}    [{mutant.text}]", flush=True)
+            print(f"  survived {mutant.where}: {mutant.names[1]}    [{mutant.text}]", flush=True)
         if done % 50 == 0:
             print(f"  {done}/{len(pending)} run in {time.perf_counter() - started:.0f} s", flush=True)
     return outcomes
@@ -748,7 +774,7 @@ def _report(outcomes: dict[str, list[_Outcome]], args: argparse.Namespace) -> in
     if survivors:
         print("\nsurvivors:")
         for outcome in sorted(survivors, key=lambda o: (o.mutant.module, o.mutant.line)):
-            print(f"  {outcome.mutant.where}: {outcome.mutant.description}    [{outcome.mutant.text}]")
+            print(f"  {outcome.mutant.where}: {outcome.mutant.names[1]}    [{outcome.mutant.text}]")
     return 1 if failing else 0
 
 
