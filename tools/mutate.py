@@ -73,7 +73,8 @@ MODULES: Final[dict[str, tuple[str, ...]]] = {
 
 #: Mutants that cannot change behaviour: (module, source line stripped, mutation, why).
 #: Keyed by the line's text rather than its number, so that edits elsewhere keep them valid;
-#: a mutation names every such mutant on the line, or with ``#2`` only the second of them.
+#: a mutation names every such mutant on the line, or with ``#2`` only the second of them; a
+#: line whose text repeats elsewhere is named ``Class.function: text``.
 #: An entry that matches no mutant any more is reported as stale.
 EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     # -- _engine/seat.py
@@ -195,6 +196,31 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         )
         for mutation in ("`1` -> `2`", "`16` -> `17`")
     ),
+    # -- _engine/kernel.py
+    *(
+        (
+            "_engine/kernel.py",
+            text,
+            "`1` -> `2`",
+            "numpy reads any negative size in reshape() as 'the rest': -2 is -1",
+        )
+        for text in (
+            "axes = np.indices(sizes, dtype=np.intp).reshape(len(sizes), -1)",
+            "grid_index = np.indices(sizes, dtype=np.intp).reshape(len(sizes), -1)",
+        )
+    ),
+    (
+        "_engine/kernel.py",
+        "_CompiledRisk.__init__: self.node = node",
+        "removed `self.node = node`",
+        "_CompiledRisk.node is read nowhere (risks are evaluated through the plan's steps)",
+    ),
+    (
+        "_engine/kernel.py",
+        "TABLE_LIMIT: Final = 4096",
+        "`4096` -> `4097`",
+        "one more entry allowed per activation table: every entry is the node's own arithmetic",
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
@@ -255,12 +281,19 @@ class Mutant:
     text: str  # the original source line, stripped
     description: str
     source: str
+    #: The function or class it is in, e.g. ``SeatStage.one`` (empty at module level).
+    scope: str = ""
     #: 1 for the first mutant with this description on its line, 2 for the second, ...
     ordinal: int = 1
 
     @property
     def where(self) -> str:
         return f"{self.module}:{self.line}"
+
+    @property
+    def texts(self) -> tuple[str, str]:
+        """How the allow-list may name its line: the text, or ``scope: text`` where it repeats."""
+        return self.text, f"{self.scope}: {self.text}"
 
     @property
     def names(self) -> tuple[str, str]:
@@ -328,7 +361,12 @@ class _Collector(ast.NodeVisitor):
     """Walks a module and yields (node, replacement source, description) for every mutation."""
 
     def __init__(self) -> None:
-        self.found: list[tuple[ast.AST, str, str]] = []
+        self.found: list[tuple[ast.AST, str, str, str]] = []
+        self.top_level: list[ast.stmt] = []
+        self.scope: list[str] = []
+
+    def _add(self, node: ast.AST, replacement: str, description: str) -> None:
+        self.found.append((node, replacement, description, ".".join(self.scope)))
 
     # Subtrees that never change behaviour, or whose positions cannot be trusted.
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:  # f-strings: messages, not logic
@@ -355,12 +393,17 @@ class _Collector(ast.NodeVisitor):
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
             self.visit(default)
+        self.scope.append(node.name)
         self._body(node.body)
+        self.scope.pop()
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
+        self.scope.append(node.name)
         self._body(node.body)
+        self.scope.pop()
 
     def visit_Module(self, node: ast.Module) -> None:
+        self.top_level = list(node.body)
         self._body(node.body)
 
     def _body(self, body: list[ast.stmt]) -> None:
@@ -393,26 +436,24 @@ class _Collector(ast.NodeVisitor):
                 self.visit(value)
 
     def _statement(self, node: ast.stmt) -> None:
+        if node in self.top_level and _is_type_alias(node):
+            return  # `Float = NDArray[np.float64]`: read by annotations only (postponed)
         if isinstance(node, _REMOVABLE) and not _is_docstring(node):
-            self.found.append((node, "pass", f"removed `{_short(ast.unparse(node))}`"))
+            self._add(node, "pass", f"removed `{_short(ast.unparse(node))}`")
         value = node.value if isinstance(node, ast.Return) else None
         # `return None` for a value that is already None or false (False, 0, "") changes nothing
         # a caller testing it can see; the constant's own mutant (False -> True) covers those.
         if value is not None and not (isinstance(value, ast.Constant) and not value.value):
-            self.found.append((node, "return None", f"`{_short(ast.unparse(node))}` -> `return None`"))
+            self._add(node, "return None", f"`{_short(ast.unparse(node))}` -> `return None`")
         if isinstance(node, ast.AugAssign):
             for new in _BINOPS.get(type(node.op), ()):
                 mutated = ast.AugAssign(target=node.target, op=new(), value=node.value)
-                self.found.append(
-                    (node, ast.unparse(mutated), f"`{_SYMBOLS[type(node.op)]}=` -> `{_SYMBOLS[new]}=`")
-                )
+                self._add(node, ast.unparse(mutated), f"`{_SYMBOLS[type(node.op)]}=` -> `{_SYMBOLS[new]}=`")
 
     def visit_BinOp(self, node: ast.BinOp) -> None:
         for new in _BINOPS.get(type(node.op), ()):
             mutated = ast.BinOp(left=node.left, op=new(), right=node.right)
-            self.found.append(
-                (node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(node.op)]}` -> `{_SYMBOLS[new]}`")
-            )
+            self._add(node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(node.op)]}` -> `{_SYMBOLS[new]}`")
         self.generic_visit(node)
 
     def visit_Compare(self, node: ast.Compare) -> None:
@@ -420,32 +461,28 @@ class _Collector(ast.NodeVisitor):
             for new in _COMPARES.get(type(op), ()):
                 ops = [*node.ops[:k], new(), *node.ops[k + 1 :]]
                 mutated = ast.Compare(left=node.left, ops=ops, comparators=node.comparators)
-                self.found.append(
-                    (node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(op)]}` -> `{_SYMBOLS[new]}`")
-                )
+                self._add(node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(op)]}` -> `{_SYMBOLS[new]}`")
         self.generic_visit(node)
 
     def visit_BoolOp(self, node: ast.BoolOp) -> None:
         new: type[ast.boolop] = ast.Or if isinstance(node.op, ast.And) else ast.And
         mutated = ast.BoolOp(op=new(), values=node.values)
-        self.found.append(
-            (node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(node.op)]}` -> `{_SYMBOLS[new]}`")
-        )
+        self._add(node, f"({ast.unparse(mutated)})", f"`{_SYMBOLS[type(node.op)]}` -> `{_SYMBOLS[new]}`")
         self.generic_visit(node)
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> None:
         if isinstance(node.op, ast.Not | ast.USub | ast.Invert):
             operand = ast.unparse(node.operand)
-            self.found.append((node, f"({operand})", f"`{_short(ast.unparse(node))}` -> `{_short(operand)}`"))
+            self._add(node, f"({operand})", f"`{_short(ast.unparse(node))}` -> `{_short(operand)}`")
         self.generic_visit(node)
 
     def visit_Constant(self, node: ast.Constant) -> None:
         value = node.value
         if isinstance(value, bool):
-            self.found.append((node, repr(not value), f"`{value}` -> `{not value}`"))
+            self._add(node, repr(not value), f"`{value}` -> `{not value}`")
         elif isinstance(value, int | float) and not isinstance(value, complex):
             new = value + 1
-            self.found.append((node, f"({new!r})", f"`{value!r}` -> `{new!r}`"))
+            self._add(node, f"({new!r})", f"`{value!r}` -> `{new!r}`")
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -456,6 +493,16 @@ def _short(text: str, limit: int = 60) -> str:
 def _is_docstring(node: ast.stmt) -> bool:
     value = node.value if isinstance(node, ast.Expr) else None
     return isinstance(value, ast.Constant) and isinstance(value.value, str)
+
+
+def _is_type_alias(node: ast.stmt) -> bool:
+    """A module-level ``Name = Something[...]`` (a generic type), such as ``Float = NDArray[...]``."""
+    return (
+        isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Subscript)
+    )
 
 
 def _is_type_checking(node: ast.stmt) -> bool:
@@ -475,12 +522,12 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
     lines = source.splitlines(keepends=True)
     starts = _offsets(source)
     out = []
-    for node, replacement, description in collector.found:
+    for node, replacement, description, scope in collector.found:
         line, col, end_line, end_col = _segment(node)
         begin = starts[line] + _utf8_col(lines[line - 1], col)
         end = starts[end_line] + _utf8_col(lines[end_line - 1], end_col)
         mutated = source[:begin] + replacement + source[end:]
-        out.append(Mutant(module, line, lines[line - 1].strip(), description, mutated))
+        out.append(Mutant(module, line, lines[line - 1].strip(), description, mutated, scope))
     out.sort(key=lambda m: m.line)  # stable: source order within a line
     seen: dict[tuple[int, str], int] = {}
     for k, mutant in enumerate(out):
@@ -492,14 +539,14 @@ def mutants_of(module: str, source: str) -> list[Mutant]:
 def equivalent_reason(mutant: Mutant) -> str | None:
     """Why this mutant cannot change behaviour, if the allow-list says so."""
     for module, text, description, why in EQUIVALENT:
-        if module == mutant.module and text == mutant.text and description in mutant.names:
+        if module == mutant.module and text in mutant.texts and description in mutant.names:
             return why
     return None
 
 
 def stale_allow_list(all_mutants: Sequence[Mutant], modules: Sequence[str]) -> list[tuple[str, str, str]]:
     """Allow-list entries (of the given modules) that match no mutant any more."""
-    seen = {(m.module, m.text, name) for m in all_mutants for name in m.names}
+    seen = {(m.module, text, name) for m in all_mutants for text in m.texts for name in m.names}
     return [
         (module, text, description)
         for module, text, description, _ in EQUIVALENT
