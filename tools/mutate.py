@@ -221,6 +221,69 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`4096` -> `4097`",
         "one more entry allowed per activation table: every entry is the node's own arithmetic",
     ),
+    (
+        "_engine/kernel.py",
+        "if size <= TABLE_LIMIT:",
+        "`<=` -> `<`",
+        "an activation of exactly the limit's entries is computed instead of tabulated: same bits",
+    ),
+    *(
+        (
+            "_engine/kernel.py",
+            "FUSED_LIMIT: Final = 1 << 16",
+            mutation,
+            "a larger limit builds larger whole-background tables; each entry is the plan's own result",
+        )
+        for mutation in ("`1` -> `2`", "`16` -> `17`")
+    ),
+    (
+        "_engine/kernel.py",
+        "if not key_axes or _fused_size(key_axes) > FUSED_LIMIT:",
+        "`>` -> `>=`",
+        "a table of exactly the limit's entries is not built: the plan computes the same bits",
+    ),
+    *(
+        (
+            "_engine/kernel.py",
+            "_FUSED_EAGER_LIMIT: Final = 1 << 13",
+            mutation,
+            "a larger table is built by a small batch too, instead of at the first large one: same bits",
+        )
+        for mutation in ("`1` -> `2`", "`13` -> `14`")
+    ),
+    (
+        "_engine/kernel.py",
+        "_FUSED_MIN_ROWS: Final = 4096",
+        "`4096` -> `4097`",
+        "a large table is built one row later: the plan computes the same bits until then",
+    ),
+    (
+        "_engine/kernel.py",
+        "if len(index) < _ROW_GATHER_ROWS:  # one call for every float column: less overhead",
+        "`<` -> `<=`",
+        "one gather for all float columns or one per column: the same values",
+    ),
+    (
+        "_engine/kernel.py",
+        "_ROW_GATHER_ROWS: Final = 1024",
+        "`1024` -> `1025`",
+        "one gather for all float columns or one per column: the same values",
+    ),
+    (
+        "_engine/kernel.py",
+        "return np.int16 if size <= np.iinfo(np.int16).max else np.int32",
+        "`<=` -> `<`",
+        "a table of exactly 32,767 entries is indexed in int32 instead of int16: the same indices",
+    ),
+    *(
+        (
+            "_engine/kernel.py",
+            "_BLOCK_ROWS: Final = 1 << 16",
+            mutation,
+            "rows per block: every operation is row-wise, so blocking cannot change a result",
+        )
+        for mutation in ("`1` -> `2`", "`16` -> `17`")
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
