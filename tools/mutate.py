@@ -284,6 +284,18 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         )
         for mutation in ("`1` -> `2`", "`16` -> `17`")
     ),
+    *(
+        (
+            "_engine/kernel.py",
+            "self.lookup[point[0] if len(point) == 1 else point] = value",
+            mutation,
+            "the scalar lookup only caches the node's arithmetic: a miss falls back to it, same value",
+        )
+        for mutation in (
+            "removed `self.lookup[point[0] if len(point) == 1 else point] = value`",
+            "`==` -> `!=`",
+        )
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
@@ -310,6 +322,15 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "need, the range end: 3 or more), levels are 3 or 4, an unread input has 1",
         )
         for mutation in ("`<` -> `<=`", "`2` -> `3`")
+    ),
+    *(
+        (
+            "_verify/checks.py",
+            "return np.empty(0), chunk.flat[:0], chunk.valid[:0]",
+            mutation,
+            "with no changes to fold (the empty array), fold() returns before it reads flat or valid",
+        )
+        for mutation in ("`0` -> `1` #2", "`0` -> `1` #3")
     ),
     *(
         (
