@@ -295,7 +295,6 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "removed `self.lookup[point[0] if len(point) == 1 else point] = value`",
             "`==` -> `!=`",
             "`1` -> `2`",
-            "`0` -> `1`",
         )
     ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
