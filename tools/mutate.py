@@ -297,6 +297,17 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "`1` -> `2`",
         )
     ),
+    # -- clipping to [lo, hi]: at x == lo (or hi) both branches give the same number
+    *(
+        (module, text, mutation, "clipping: at x == lo (or x == hi) either branch gives the same number")
+        for module, text in (
+            ("_engine/kernel.py", "found = lookup.get(lo if x < lo else hi if x > hi else x)"),
+            ("_engine/kernel.py", "x = lo if x < lo else hi if x > hi else x"),
+            ("_model/primitives.py", "x = lo if x < lo else hi if x > hi else x  # == np.clip(x, lo, hi)"),
+            ("_model/primitives.py", "x = lo if x < lo else hi if x > hi else x"),
+        )
+        for mutation in ("`<` -> `<=`", "`>` -> `>=`")
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
