@@ -159,9 +159,21 @@ def _assert_exact(report: VerificationReport, fault: Fault, broken: set[str]) ->
         assert violation.before == oracle.profile(first, report)
         if step is None:
             assert violation.after is None
+            assert violation.message.endswith(f"; seat: {_seat_text(violation.before)}")
         else:
             assert violation.after == oracle.profile(first, report, step)
-            assert "; after: " in violation.message
+            assert violation.message.endswith(
+                f"; seat: {_seat_text(violation.before)}; after: {_seat_text(violation.after)}"
+            )
+
+
+def _seat_text(profile: OrgProfile) -> str:
+    """How a violation shows the (real) seat of a profile."""
+    from tpm_fit import recommend
+
+    result = recommend(profile)
+    faces = ", ".join(face.value for face in result.seat) or "empty"
+    return f"{result.role_shape.value} [{faces}], hire_needed={result.hire_needed}"
 
 
 def _verify(monkeypatch: pytest.MonkeyPatch, fault: Fault, **options: Any) -> VerificationReport:
@@ -605,3 +617,15 @@ def test_an_axiom_broken_only_past_the_headcount_has_no_counterexample() -> None
         "make the rule hold there too"
     )
     _assert_axioms_exact(book, report)
+
+
+def _hire_without_a_seat(columns: Columns, out: Columns, need: Any) -> None:
+    """A hire is needed even where the seat is empty."""
+    out["hire_needed"][...] = 1
+
+
+def test_a_hire_with_an_empty_seat_shows_the_empty_seat(monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _verify(monkeypatch, _hire_without_a_seat)
+    _assert_exact(report, _hire_without_a_seat, {"hire_needed_iff_seat"})
+    violation = next(v for v in report.violations if v.subject == "hire_needed_iff_seat")
+    assert violation.message.endswith("[empty], hire_needed=False")

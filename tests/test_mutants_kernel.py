@@ -290,3 +290,34 @@ def test_the_background_key_repeats_results_only_for_equal_keys() -> None:
     )
     floats["strategy_coverage"] = 0.0
     assert compiled.background_key(floats) is None
+
+
+def test_a_table_over_an_integer_and_a_level_input_gives_recommend_s_values() -> None:
+    """A product of a ramp that starts above 0 and a level table: the scalar twin clips and
+    shifts the integer input before it indexes the table; the batch does the same."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["factors"][1]["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "ramp", "input": "product_team_size", "points": [[2, 0.0], [5, 1.0]]},
+            {"kind": "levels", "input": "product_complexity", "values": LEVEL_VALUES},
+        ],
+    }
+    book = Rulebook.from_mapping(data)
+    weight = data["factors"][1]["weight"]
+    rows = [
+        {"company_size": 400, "product_team_size": team, "product_complexity": level}
+        for team in (0, 1, 2, 3, 4, 5, 6, 9)
+        for level in LEVEL_VALUES
+    ]
+    for row in rows:
+        step = recommend(row, rulebook=book).trace[1]
+        ramp = min(max(row["product_team_size"] - 2, 0), 3) / 3
+        assert step.activation == ramp * LEVEL_VALUES[row["product_complexity"]], row
+        assert step.contribution == weight * step.activation
+    scored = recommend_many(pd.DataFrame(rows), rulebook=book)
+    expected = [recommend(row, rulebook=book).score for row in rows]
+    assert scored["score"].tolist() == expected
+
+
+LEVEL_VALUES = {"low": 0.0, "moderate": 0.25, "high": 0.5, "very_high": 1.0}

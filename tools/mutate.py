@@ -297,6 +297,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "`1` -> `2`",
         )
     ),
+    (
+        "_engine/kernel.py",
+        "return fallback(values) if found is None else found",
+        "`is` -> `is not`",
+        "every whole-number level code is in the lookup; the fallback computes the same value",
+    ),
     *(
         (
             "_engine/kernel.py",
