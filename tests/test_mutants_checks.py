@@ -10,6 +10,7 @@ in how many cases of how many, and the first counterexample in grid order.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -532,6 +533,9 @@ def _assert_axioms_exact(book: Rulebook, report: VerificationReport) -> None:
             not broken,
         )
         assert result.min_change == float(change.min()) + 0.0, axiom.id
+        assert math.copysign(1.0, result.min_change) == math.copysign(
+            1.0, float(change.min()) + 0.0
+        )  # no -0.0
         if not broken:
             assert axiom.id not in violations
             continue
