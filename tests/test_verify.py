@@ -56,9 +56,10 @@ def _single_factor_book(ramp: list[list[float]], *, technical_min: float, tradit
 
 
 def test_default_rulebook_verifies_clean_and_fast() -> None:
-    started = time.perf_counter()
+    # CPU time, not wall time: on a shared, loaded machine the wall clock says little.
+    started = time.process_time()
     report = Rulebook.default().verify()
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     assert report.ok, report.to_text()
     assert report.violations == ()
     assert elapsed < 1.0
