@@ -851,6 +851,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fail-under", type=float, default=90.0, help="lowest passing score (default 90)")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--line", type=int, action="append", help="only mutants on these lines")
+    parser.add_argument(
+        "--tests", action="append", help="run these test files instead of the module's own (repeatable)"
+    )
     return parser
 
 
@@ -893,7 +896,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_module(
     module: str, found: list[Mutant], workspaces: list[_Workspace], args: argparse.Namespace
 ) -> list[_Outcome]:
-    tests = MODULES[module]
+    tests = tuple(args.tests) if args.tests else MODULES[module]
     original = (ROOT / PACKAGE / module).read_text(encoding="utf-8")
     ((_, status, baseline, workspace),) = _run_all(module, [(None, original)], workspaces[:1], tests, 3600)
     if status != "passed":
