@@ -164,3 +164,26 @@ def test_an_empty_band_without_a_jump_is_unreachable_without_profiles() -> None:
         "and technical_min=2"
     )
     assert violations["either"].before is None
+
+
+@pytest.mark.parametrize(("technical_min", "traditional_max"), [(1.5, -0.5), (0.25, -2.0)])
+def test_regions_with_a_band_off_centre_are_the_counts_of_the_scored_grid(
+    technical_min: float, traditional_max: float
+) -> None:
+    """The 'either' witness is the one nearest the middle of the band, wherever the band is."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["thresholds"] = {"technical_min": technical_min, "traditional_max": traditional_max}
+    book = Rulebook.from_mapping(data)
+    report = book.verify()
+    _check_regions(book, report)
+    either = _regions(report)["either"]
+    assert either.witness_score is not None
+    middle = (technical_min + traditional_max) / 2
+    assert abs(either.witness_score - middle) < (technical_min - traditional_max) / 2
+
+
+def test_the_report_counts_every_profile_the_kernel_scored() -> None:
+    for book in (Rulebook.default(), Rulebook.default().with_weights({"simple_product": 3.0})):
+        report = book.verify()
+        pairs = sum(axiom.pairs_checked for axiom in report.axioms)
+        assert report.evaluations == report.grid_points + pairs
