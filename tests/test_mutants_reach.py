@@ -187,3 +187,33 @@ def test_the_report_counts_every_profile_the_kernel_scored() -> None:
         report = book.verify()
         pairs = sum(axiom.pairs_checked for axiom in report.axioms)
         assert report.evaluations == report.grid_points + pairs
+
+
+def test_a_verdict_only_invalid_grid_points_reach_is_found_by_cutting_their_counts() -> None:
+    """Technical needs a 149-person company with many strategists: on the grid only 10,000,000
+    strategists (more than the company has) get there, and cut down to 149 they still do."""
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    factor["weight"] = 1000.0
+    factor["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "ramp", "input": "strategy_coverage", "points": [[0, 0.0], [10_000_000, 1.0]]},
+            {
+                "kind": "ramp",
+                "input": "company_size",
+                "points": [[1, 0.0], [148, 0.0], [149, 1.0], [150, 0.0]],
+            },
+        ],
+    }
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": 0.01, "traditional_max": -0.5}
+    book = Rulebook.from_mapping(data)
+    technical = _regions(book.verify())["technical"]
+    assert (technical.reachable, technical.grid_points, technical.found_on) == (True, 0, "clamped")
+    assert technical.witness is not None
+    assert (technical.witness.company_size, technical.witness.strategy_coverage) == (149, 149)
+    result = recommend(technical.witness, rulebook=book)
+    assert result.verdict == "technical"
+    assert technical.witness_score == result.score
