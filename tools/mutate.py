@@ -312,6 +312,19 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         )
         for mutation in ("`and` -> `or`", "`is` -> `is not`")
     ),
+    (
+        "_engine/kernel.py",
+        "elif index is not None and stride == 1:",
+        "`is not` -> `is`",
+        "a level axis of stride 1 is never the first of a table (one level input alone takes the "
+        "other path of batch()); with an index, the else branch adds the same column times 1",
+    ),
+    (
+        "_engine/kernel.py",
+        "size = 1",
+        "`1` -> `2`",
+        "tables of more than half the limit are then computed by the arithmetic: the same bits",
+    ),
     # -- clipping to [lo, hi]: at x == lo (or hi) both branches give the same number
     *(
         (module, text, mutation, "clipping: at x == lo (or x == hi) either branch gives the same number")
@@ -338,6 +351,24 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             ("_verify/reach.py", "best_flat"),
             ("_verify/reach.py", "any_flat"),
         )
+    ),
+    # -- _verify/reach.py
+    *(
+        (
+            "_verify/reach.py",
+            "if state.any_flat < 0 and reached.any():",
+            mutation,
+            "differs only once any_flat is 0, a valid profile (every count 0): a verdict it reaches "
+            "has a grid witness, and any_flat is read only for a verdict without one",
+        )
+        for mutation in ("`<` -> `<=`", "`0` -> `1`")
+    ),
+    (
+        "_verify/reach.py",
+        "VerdictCheck.update: continue",
+        "removed `continue`",
+        "a chunk without hits then sets best_key to inf and best_flat to a point the next chunk "
+        "with hits replaces; with no hits at all, count stays 0 and best_flat is never read",
     ),
     # -- _verify/checks.py
     *(
