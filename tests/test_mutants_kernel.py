@@ -321,3 +321,14 @@ def test_a_table_over_an_integer_and_a_level_input_gives_recommend_s_values() ->
 
 
 LEVEL_VALUES = {"low": 0.0, "moderate": 0.25, "high": 0.5, "very_high": 1.0}
+
+
+def test_contributions_of_integer_columns_with_the_seat_given_equal_the_evaluation() -> None:
+    """``contributions()`` reads integer columns that carry the seat through the background table."""
+    compiled = compile_rulebook(Rulebook.default())
+    from tpm_fit._batch.encode import encode_frame
+
+    encoded = encode_frame(_frame(5_000, seed=8))
+    full = compiled.with_derived(encoded.columns, encoded.n)
+    expected = compiled.evaluate(encoded.columns, encoded.n)
+    assert compiled.contributions(full, encoded.n).tobytes() == expected.contributions.tobytes()

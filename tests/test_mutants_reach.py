@@ -217,3 +217,28 @@ def test_a_verdict_only_invalid_grid_points_reach_is_found_by_cutting_their_coun
     result = recommend(technical.witness, rulebook=book)
     assert result.verdict == "technical"
     assert technical.witness_score == result.score
+
+
+def test_a_verdict_reached_at_one_grid_point_lists_exactly_its_values() -> None:
+    """Technical only where every count is at the top of its range: one grid point."""
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    top = [[0, 0.0], [9_999_999, 0.0], [10_000_000, 1.0]]
+    factor["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "ramp", "input": name, "points": [[max(p[0], 1), p[1]] for p in top]}
+            if name == "company_size"
+            else {"kind": "ramp", "input": name, "points": top}
+            for name in ("company_size", *COUNTS)
+        ],
+    }
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": 1.0, "traditional_max": -0.5}
+    book = Rulebook.from_mapping(data)
+    report = book.verify()
+    technical = _regions(report)["technical"]
+    assert technical.grid_points == 1
+    assert {span.input: span.values for span in technical.inputs}["company_size"] == (10_000_000,)
+    _check_regions(book, report)

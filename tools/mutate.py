@@ -325,6 +325,13 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`1` -> `2`",
         "tables of more than half the limit are then computed by the arithmetic: the same bits",
     ),
+    (
+        "_engine/kernel.py",
+        "self, full: Columns, n: int, *, risks: bool, fused: bool = True",
+        "`True` -> `False`",
+        "which of two bit-identical evaluators runs (the background table or the plan): tests "
+        "compare them; recommend_many's own table path is pinned by test_mutants_kernel.py",
+    ),
     # -- clipping to [lo, hi]: at x == lo (or hi) both branches give the same number
     *(
         (module, text, mutation, "clipping: at x == lo (or x == hi) either branch gives the same number")
