@@ -59,6 +59,7 @@ MODULES: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_verify.py",
     ),
     "_records/chain.py": (
+        "tests/test_mutants_chain.py",
         "tests/test_records.py",
         "tests/test_records_cli.py",
     ),
@@ -332,6 +333,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "which of two bit-identical evaluators runs (the background table or the plan): tests "
         "compare them; recommend_many's own table path is pinned by test_mutants_kernel.py",
     ),
+    (
+        "_engine/kernel.py",
+        "block = full if n <= _BLOCK_ROWS else _rows(full, start, stop, n)",
+        "`<=` -> `<`",
+        "a batch of exactly one block is sliced into that one block: the same rows",
+    ),
     # -- clipping to [lo, hi]: at x == lo (or hi) both branches give the same number
     *(
         (module, text, mutation, "clipping: at x == lo (or x == hi) either branch gives the same number")
@@ -376,6 +383,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "removed `continue`",
         "a chunk without hits then sets best_key to inf and best_flat to a point the next chunk "
         "with hits replaces; with no hits at all, count stays 0 and best_flat is never read",
+    ),
+    (
+        "_verify/reach.py",
+        "ordered = self.compiled.traditional_max < self.compiled.technical_min",
+        "`<` -> `<=`",
+        "with equal thresholds no score lies strictly between them: the edge search finds nothing",
     ),
     # -- _verify/checks.py
     *(
