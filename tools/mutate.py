@@ -339,6 +339,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`<=` -> `<`",
         "a batch of exactly one block is sliced into that one block: the same rows",
     ),
+    (
+        "_engine/kernel.py",
+        "CompiledRulebook._rows: continue",
+        "removed `continue`",
+        "after the table fills a block, the plan computes the same bits over it again",
+    ),
     # -- clipping to [lo, hi]: at x == lo (or hi) both branches give the same number
     *(
         (module, text, mutation, "clipping: at x == lo (or x == hi) either branch gives the same number")
@@ -389,6 +395,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "ordered = self.compiled.traditional_max < self.compiled.technical_min",
         "`<` -> `<=`",
         "with equal thresholds no score lies strictly between them: the edge search finds nothing",
+    ),
+    (
+        "_verify/reach.py",
+        "elif state.any_flat >= 0 and self._reaches(",
+        "`>=` -> `>`",
+        "any_flat 0 is a valid profile: a verdict it reaches has grid points, so this branch is not taken",
     ),
     # -- _verify/checks.py
     *(
