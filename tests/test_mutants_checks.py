@@ -633,3 +633,26 @@ def test_a_hire_with_an_empty_seat_shows_the_empty_seat(monkeypatch: pytest.Monk
     _assert_exact(report, _hire_without_a_seat, {"hire_needed_iff_seat"})
     violation = next(v for v in report.violations if v.subject == "hire_needed_iff_seat")
     assert violation.message.endswith("[empty], hire_needed=False")
+
+
+def test_among_equally_bad_pairs_the_first_in_grid_order_is_shown_in_any_chunking() -> None:
+    """simple_product turned technical, every other factor off: every low -> moderate step lowers
+    the score by exactly 0.9, so the first such pair (at grid point 0) is the one shown."""
+    data = _data()
+    _default_factor(data, "simple_product")["favours"] = "technical"
+    for factor in data["factors"]:
+        if factor["id"] != "simple_product":
+            factor["weight"] = 0.0
+    book = Rulebook.from_mapping(data)
+    first = None
+    for chunk_size in (None, 4_099):
+        report = verify_rulebook(book, chunk_size=chunk_size)
+        violation = next(v for v in report.violations if v.subject == "complexity_never_lowers")
+        origin = OrgProfile.model_validate({axis.input: axis.values[0] for axis in report.grid})
+        assert violation.before == origin
+        assert violation.after is not None
+        assert violation.after.product_complexity == "moderate"
+        assert violation.score_before is not None
+        assert violation.score_after == pytest.approx(violation.score_before - 0.9)
+        first = first or violation
+        assert violation == first

@@ -345,6 +345,22 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "removed `continue`",
         "after the table fills a block, the plan computes the same bits over it again",
     ),
+    *(
+        (
+            "_engine/kernel.py",
+            "if n < _FUSED_MIN_ROWS and _fused_size(self._key_axes) > _FUSED_EAGER_LIMIT:",
+            mutation,
+            "decides only when a large background table is built; until then the plan computes the same bits",
+        )
+        for mutation in ("`<` -> `<=`", "`>` -> `>=`")
+    ),
+    (
+        "_engine/kernel.py",
+        "return fused if fused is not None and fused.accepts(full, fused.axes) else None",
+        "`return fused if fused is not None and fused.accepts(full,...` -> `return None`",
+        "_rows() then always runs the plan, which computes the same bits as the table; "
+        "recommend_many's whole-table path goes through _whole_for, pinned by test_mutants_kernel.py",
+    ),
     # -- clipping to [lo, hi]: at x == lo (or hi) both branches give the same number
     *(
         (module, text, mutation, "clipping: at x == lo (or x == hi) either branch gives the same number")
