@@ -347,3 +347,18 @@ def test_combinations_nest_at_most_the_limit() -> None:
 def test_a_combination_needs_two_terms() -> None:
     with pytest.raises(ValueError, match="at least 2 items"):
         AllOf.model_validate({"kind": "all_of", "of": [_levels(COMPLEXITY).model_dump()]})
+
+
+def test_a_ramp_takes_at_most_64_points() -> None:
+    points = [[x, 0.5] for x in range(1, 65)]
+    assert _ramp(points).work() == 64
+    with pytest.raises(ValueError, match="at most 64 items"):
+        _ramp([*points, [65, 0.5]])
+
+
+def test_a_combination_takes_at_most_16_terms() -> None:
+    term = _levels(COMPLEXITY).model_dump()
+    with pytest.raises(ValueError, match="at most 16 items"):
+        AllOf.model_validate({"kind": "all_of", "of": [term] * 17})
+    with pytest.raises(ValueError, match="reads \\['product_complexity'\\] again"):
+        AllOf.model_validate({"kind": "all_of", "of": [term] * 16})  # 16 is allowed by length
