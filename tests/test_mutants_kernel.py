@@ -293,26 +293,27 @@ def test_the_background_key_repeats_results_only_for_equal_keys() -> None:
 
 
 def test_a_table_over_an_integer_and_a_level_input_gives_recommend_s_values() -> None:
-    """A product of a ramp that starts above 0 and a level table: the scalar twin clips and
-    shifts the integer input before it indexes the table; the batch does the same."""
+    """A product of a ramp that starts above the range's start and a level table (the integer
+    input first in the table's axes): the scalar twin clips and shifts the integer input before
+    it indexes the table; the batch does the same."""
     data = Rulebook.default().model_dump(mode="json")
     data["factors"][1]["activation"] = {
         "kind": "all_of",
         "of": [
-            {"kind": "ramp", "input": "product_team_size", "points": [[2, 0.0], [5, 1.0]]},
+            {"kind": "ramp", "input": "company_size", "points": [[2, 0.0], [5, 1.0]]},
             {"kind": "levels", "input": "product_complexity", "values": LEVEL_VALUES},
         ],
     }
     book = Rulebook.from_mapping(data)
     weight = data["factors"][1]["weight"]
     rows = [
-        {"company_size": 400, "product_team_size": team, "product_complexity": level}
-        for team in (0, 1, 2, 3, 4, 5, 6, 9)
+        {"company_size": size, "product_complexity": level}
+        for size in (1, 2, 3, 4, 5, 6, 9, 400)
         for level in LEVEL_VALUES
     ]
     for row in rows:
         step = recommend(row, rulebook=book).trace[1]
-        ramp = min(max(row["product_team_size"] - 2, 0), 3) / 3
+        ramp = min(max(row["company_size"] - 2, 0), 3) / 3
         assert step.activation == ramp * LEVEL_VALUES[row["product_complexity"]], row
         assert step.contribution == weight * step.activation
     scored = recommend_many(pd.DataFrame(rows), rulebook=book)
