@@ -329,7 +329,7 @@ def test_contributions_of_integer_columns_with_the_seat_given_equal_the_evaluati
     compiled = compile_rulebook(Rulebook.default())
     from tpm_fit._batch.encode import encode_frame
 
-    encoded = encode_frame(_frame(5_000, seed=8))
+    encoded = encode_frame(_frame(70_000, seed=8))  # two blocks of rows
     full = compiled.with_derived(encoded.columns, encoded.n)
     expected = compiled.evaluate(encoded.columns, encoded.n)
     assert compiled.contributions(full, encoded.n).tobytes() == expected.contributions.tobytes()
