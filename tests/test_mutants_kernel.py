@@ -333,3 +333,18 @@ def test_contributions_of_integer_columns_with_the_seat_given_equal_the_evaluati
     full = compiled.with_derived(encoded.columns, encoded.n)
     expected = compiled.evaluate(encoded.columns, encoded.n)
     assert compiled.contributions(full, encoded.n).tobytes() == expected.contributions.tobytes()
+
+
+def test_the_scalar_twin_without_any_cache_equals_the_batch_for_counts_past_every_table() -> None:
+    from tpm_fit._batch.encode import encode_frame
+    from tpm_fit._engine.kernel import encode_profile
+
+    compiled = compile_rulebook(Rulebook.default())
+    frame = _frame(400, seed=11)
+    frame["technical_coverage"] = np.minimum(np.tile([0, 1, 2, 3, 7, 50], 67)[:400], frame["company_size"])
+    encoded = encode_frame(frame)
+    batch = compiled.evaluate(encoded.columns, encoded.n)
+    for k, row in enumerate(frame.to_dict("records")):
+        one = compiled.evaluate_one(encode_profile(tpm_fit.OrgProfile.model_validate(row)))
+        assert one.score == batch.score[k], row
+        assert one.contributions == batch.contributions[:, k].tolist(), row
