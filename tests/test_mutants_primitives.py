@@ -362,3 +362,12 @@ def test_a_combination_takes_at_most_16_terms() -> None:
         AllOf.model_validate({"kind": "all_of", "of": [term] * 17})
     with pytest.raises(ValueError, match="reads \\['product_complexity'\\] again"):
         AllOf.model_validate({"kind": "all_of", "of": [term] * 16})  # 16 is allowed by length
+
+
+def test_primitives_are_frozen() -> None:
+    from pydantic import ValidationError
+
+    ramp = _ramp([[1, 0.0], [2, 1.0]])
+    with pytest.raises(ValidationError, match="frozen"):
+        ramp.input = "product_team_size"
+    assert ramp.input == "company_size"

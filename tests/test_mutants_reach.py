@@ -135,6 +135,8 @@ def test_an_either_band_that_no_grid_point_hits_is_found_between_grid_points() -
     assert either.witness is not None
     assert either.witness.company_size == 6
     assert recommend(either.witness, rulebook=book).verdict == "either"
+    pairs = sum(axiom.pairs_checked for axiom in report.axioms)
+    assert report.evaluations > 2 * report.grid_points + pairs  # the edge search scored the grid again
     assert next((span.input, span.values, span.unrestricted) for span in either.inputs) == (
         "company_size",
         (6,),

@@ -372,6 +372,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         )
         for mutation in ("`<` -> `<=`", "`>` -> `>=`")
     ),
+    (
+        "_model/primitives.py",
+        'model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)',
+        "`False` -> `True`",
+        "every float field of a primitive sets allow_inf_nan=False itself (_Number, _Unit)",
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
@@ -417,6 +423,18 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "elif state.any_flat >= 0 and self._reaches(",
         "`>=` -> `>`",
         "any_flat 0 is a valid profile: a verdict it reaches has grid points, so this branch is not taken",
+    ),
+    (
+        "_verify/reach.py",
+        "k for k, axis in enumerate(self.grid.axes) if axis.name in NUMERIC_BOUNDS and axis.size > 1",
+        "`1` -> `2`",
+        "every integer axis has at least 3 values (the seat reads every integer input)",
+    ),
+    (
+        "_verify/reach.py",
+        "wide = gap > 1",
+        "`>` -> `>=`",
+        "an edge between neighbouring whole numbers has no whole number inside: no candidate either way",
     ),
     # -- _verify/checks.py
     *(
