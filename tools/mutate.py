@@ -378,6 +378,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`False` -> `True`",
         "every float field of a primitive sets allow_inf_nan=False itself (_Number, _Unit)",
     ),
+    (
+        "_model/primitives.py",
+        "if len(self.dx) > 4:  # many segments: one gather beats one pass per segment",
+        "`>` -> `>=`",
+        "four segments by gathers instead of one pass each: the same operations per row, same bits",
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
