@@ -304,18 +304,29 @@ def test_a_table_over_an_integer_and_a_level_input_gives_recommend_s_values() ->
             {"kind": "levels", "input": "product_complexity", "values": LEVEL_VALUES},
         ],
     }
+    # And the level input first: a product of a level table and a ramp over the team.
+    data["factors"][2]["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "levels", "input": "product_complexity", "values": LEVEL_VALUES},
+            {"kind": "ramp", "input": "product_team_size", "points": [[2, 0.0], [5, 1.0]]},
+        ],
+    }
     book = Rulebook.from_mapping(data)
     weight = data["factors"][1]["weight"]
     rows = [
-        {"company_size": size, "product_complexity": level}
+        {"company_size": size, "product_complexity": level, "product_team_size": min(size, team)}
         for size in (1, 2, 3, 4, 5, 6, 9, 400)
         for level in LEVEL_VALUES
+        for team in (0, 3, 7)
     ]
     for row in rows:
-        step = recommend(row, rulebook=book).trace[1]
+        trace = recommend(row, rulebook=book).trace
         ramp = min(max(row["company_size"] - 2, 0), 3) / 3
-        assert step.activation == ramp * LEVEL_VALUES[row["product_complexity"]], row
-        assert step.contribution == weight * step.activation
+        assert trace[1].activation == ramp * LEVEL_VALUES[row["product_complexity"]], row
+        assert trace[1].contribution == weight * trace[1].activation
+        team = min(max(row["product_team_size"] - 2, 0), 3) / 3
+        assert trace[2].activation == LEVEL_VALUES[row["product_complexity"]] * team, row
     scored = recommend_many(pd.DataFrame(rows), rulebook=book)
     expected = [recommend(row, rulebook=book).score for row in rows]
     assert scored["score"].tolist() == expected
