@@ -244,3 +244,13 @@ def test_a_verdict_reached_at_one_grid_point_lists_exactly_its_values() -> None:
     assert technical.grid_points == 1
     assert {span.input: span.values for span in technical.inputs}["company_size"] == (10_000_000,)
     _check_regions(book, report)
+
+
+def test_the_either_band_between_grid_points_is_found_where_the_edge_starts_above_zero() -> None:
+    # Scores 0.6 + 0.24 * (size - 1) from size 1 to 11: sizes 4 (1.32) and 5 (1.56) are in (1.3, 1.6).
+    book = _one_factor([[1, 0.2], [11, 1.0]], technical_min=1.6, traditional_max=1.3)
+    either = _regions(book.verify())["either"]
+    assert (either.grid_points, either.found_on) == (0, "grid_edge")
+    assert either.witness is not None
+    assert either.witness.company_size == 4
+    assert either.witness_score == pytest.approx(1.32)

@@ -378,11 +378,20 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`False` -> `True`",
         "every float field of a primitive sets allow_inf_nan=False itself (_Number, _Unit)",
     ),
+    *(
+        (
+            "_model/primitives.py",
+            "if len(self.dx) > 4:  # many segments: one gather beats one pass per segment",
+            mutation,
+            "four or five segments by gathers or by one pass each: the same operations per row",
+        )
+        for mutation in ("`>` -> `>=`", "`4` -> `5`")
+    ),
     (
         "_model/primitives.py",
-        "if len(self.dx) > 4:  # many segments: one gather beats one pass per segment",
-        "`>` -> `>=`",
-        "four segments by gathers instead of one pass each: the same operations per row, same bits",
+        "np.copyto(out, self._segment(x, j, piece), where=x >= self.inner[j - 1])",
+        "`>=` -> `>`",
+        "at a breakpoint both segments give exactly its y (the lerp is exact at t=0 and t=1)",
     ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
