@@ -371,3 +371,10 @@ def test_primitives_are_frozen() -> None:
     with pytest.raises(ValidationError, match="frozen"):
         ramp.input = "product_team_size"
     assert ramp.input == "company_size"
+
+
+def test_primitives_refuse_unknown_fields() -> None:
+    with pytest.raises(ValueError, match="Extra inputs are not permitted"):
+        Ramp.model_validate(
+            {"kind": "ramp", "input": "company_size", "points": [[1, 0.0], [2, 1.0]], "slope": 1}
+        )

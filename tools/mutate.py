@@ -393,6 +393,18 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`>=` -> `>`",
         "at a breakpoint both segments give exactly its y (the lerp is exact at t=0 and t=1)",
     ),
+    *(
+        (
+            "_model/primitives.py",
+            text,
+            "`False` -> `True`",
+            "the primitives' model config forbids inf and nan for every field as well",
+        )
+        for text in (
+            "_Number = Annotated[float, Field(strict=True, allow_inf_nan=False)]",
+            "_Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]",
+        )
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
