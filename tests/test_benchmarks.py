@@ -29,6 +29,7 @@ CASES = [
 NEEDS = {"bench_batch.py": "pandas", "bench_speed.py": "pyarrow", "bench_server.py": "uvicorn"}
 
 
+@pytest.mark.slow  # each script end to end in its own process: CI (.ci/run) or -m slow
 @pytest.mark.parametrize(("script", "args", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_benchmark_script_runs(script: str, args: list[str], expected: str) -> None:
     if script in NEEDS:

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import run_cli
 from tpm_fit import RoleBrief, recommend
 
 PROFILE = ["--company-size", "12", "--product-complexity", "high"]
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tpm_fit", "brief", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_cli("brief", *args)  # a process under CI, in-process in the quick run
 
 
 def test_json_is_the_same_brief_as_the_api() -> None:

@@ -22,6 +22,7 @@ def test_the_notebook_is_stored_without_outputs() -> None:
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
 
 
+@pytest.mark.slow  # starts a Jupyter kernel: CI (.ci/run) or -m slow
 def test_the_notebook_runs_and_explains_one_scenario() -> None:
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # "python3" is the kernel ipykernel provides for the running interpreter (the dev extra).

@@ -6,12 +6,12 @@ import json
 import re
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 import tpm_fit
+from cli_runner import run_cli
 from tpm_fit import DecisionLog, Rulebook
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
@@ -19,14 +19,7 @@ PROFILE = ("--company-size", "40", "--product-complexity", "high")
 
 
 def run(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tpm_fit", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        input=stdin,
-    )
+    return run_cli(*args, stdin=stdin)  # a process under CI, in-process in the quick run
 
 
 def one_error_line(out: subprocess.CompletedProcess[str], pattern: str) -> None:

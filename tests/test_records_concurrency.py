@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import budget
 from tpm_fit import DecisionLog
 
 WRITER = textwrap.dedent(
@@ -24,11 +25,15 @@ WRITER = textwrap.dedent(
 )
 
 
+#: Records each process writes: 500 under CI, 100 in the quick run (the same interleavings, fewer).
+COUNT = budget.scale(100, 500)
+
+
 def test_four_processes_times_500_records_keep_one_valid_chain(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
     writers = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), str(worker), "500"],
+            [sys.executable, "-c", WRITER, str(path), str(worker), str(COUNT)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -41,13 +46,13 @@ def test_four_processes_times_500_records_keep_one_valid_chain(tmp_path: Path) -
         assert err == ""
         assert out.startswith("done")
     with DecisionLog(path, create=False) as log:
-        assert len(log) == 2_000
+        assert len(log) == 4 * COUNT
         report = log.check()
         assert report.ok, report.to_text()
-        assert (report.entries, report.records) == (2_000, 2_000)
+        assert (report.entries, report.records) == (4 * COUNT, 4 * COUNT)
         records = list(log.records())
-    # Every worker's 500 records are all there, each exactly once and in its own order.
+    # Every worker's records are all there, each exactly once and in its own order.
     for worker in range(4):
         mine = [r.labels["i"] for r in records if r.requested_by == f"worker-{worker}"]
-        assert mine == [str(i) for i in range(500)]
-    assert len({r.decision_id for r in records}) == 2_000
+        assert mine == [str(i) for i in range(COUNT)]
+    assert len({r.decision_id for r in records}) == 4 * COUNT

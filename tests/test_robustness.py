@@ -12,9 +12,10 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import budget
 import tpm_fit
 from tpm_fit import (
     OrgProfile,
@@ -176,6 +177,7 @@ def check_margin(
         assert verdict_at(rulebook, profile, {step.factor: short}) is result.verdict, margin
 
 
+@settings(max_examples=budget.examples(8))  # bisection: dozens of rescorings per example
 @given(small_rulebooks(), org_profiles())
 def test_flip_weight_matches_bisection_on_with_weights(rulebook: Rulebook, profile: OrgProfile) -> None:
     result = recommend(profile, rulebook=rulebook)

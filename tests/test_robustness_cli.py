@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tpm_fit
+from cli_runner import run_cli
 from tpm_fit import OrgProfile, Robustness, Rulebook, SensitivityReport, TpmFitError, recommend
 from tpm_fit.testing import rulebooks
 
@@ -148,9 +148,7 @@ def test_bad_delta_is_refused(delta: float) -> None:
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tpm_fit", *args], capture_output=True, text=True, timeout=120, check=False
-    )
+    return run_cli(*args)  # a process under CI, in-process in the quick run
 
 
 PROFILE_ARGS = ("--company-size", "40", "--product-complexity", "high")

@@ -10,6 +10,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import budget
 from tpm_fit import recommend_many
 from tpm_fit._batch.encode import encode_frame
 from tpm_fit._model.profile import ORDERED_INPUTS
@@ -31,7 +32,7 @@ def frame_of(columns: dict[str, object], n: int) -> pd.DataFrame:
     return pd.DataFrame(base)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=budget.examples(8, cap=40), deadline=None)
 @given(
     st.sampled_from(sorted(LEVELS)),
     st.data(),

@@ -12,6 +12,7 @@ import numpy as np
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+import budget
 from tpm_fit import OrgProfile, Rulebook
 from tpm_fit._engine.kernel import INPUT_NAMES, TABLE_LIMIT, CompiledRulebook, encode_profile
 from tpm_fit._model.profile import LEVEL_INPUTS, NUMERIC_BOUNDS
@@ -207,7 +208,7 @@ def assert_large_batch_matches_the_arithmetic(
     return compiled
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=budget.examples(5, cap=15), deadline=None)
 @given(rulebooks(allow_axiom_violations=True), st.integers(0, 2**32 - 1))
 def test_the_whole_background_table_equals_the_arithmetic_on_large_batches(
     rulebook: Rulebook, seed: int

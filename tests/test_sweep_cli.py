@@ -8,22 +8,16 @@ pytest.importorskip("pandas")  # an extra: the module is skipped on an install w
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 
+from cli_runner import run_cli
 from tpm_fit import recommend_many, scenario_grid
 
 
 def sweep(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tpm_fit", "sweep", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-    )
+    return run_cli("sweep", *args, cwd=cwd)  # a process under CI, in-process in the quick run
 
 
 def test_axes_as_options_write_every_scored_scenario_to_csv(tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ def _work(rulebook: Rulebook) -> list[tuple[str, float, bool]]:
     return out
 
 
+@pytest.mark.slow  # 200 rulebooks x 8 threads: CI (.ci/run) or -m slow
 def test_eight_threads_over_200_rulebooks_match_one_thread() -> None:
     books = _rulebooks(200)
     expected = [_work(book) for book in books]

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from cli_runner import run_cli
 from tpm_fit import OrgProfile, Rulebook, recommend
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tpm_fit", "verify", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_cli("verify", *args)  # a process under CI, in-process in the quick run
 
 
 def _inverted_rulebook(tmp_path: Path) -> Path:

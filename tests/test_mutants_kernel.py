@@ -1,0 +1,361 @@
+"""The scoring kernel pinned where mutation testing (tools/mutate.py) found it loose.
+
+- ``recommend_many`` takes the whole-table path for a rulebook that has one (integer columns),
+  and the arithmetic path only where it must (float columns, given derived inputs);
+- verdicts and risks exactly at their thresholds, in both twins;
+- no ``-0.0`` contribution, and the table path's outputs equal the arithmetic's bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+import tpm_fit
+from tpm_fit import Rulebook, recommend, recommend_many
+from tpm_fit._engine.kernel import CompiledRulebook, compile_rulebook
+
+FACES = ("strategy", "marketing", "technical")
+INTEGERS = ("company_size", "product_team_size", *(f"{face}_coverage" for face in FACES))
+LEVELS = {
+    "product_complexity": ("low", "moderate", "high", "very_high"),
+    "engineering_capability": ("developing", "established", "strong"),
+    "industry_tech_intensity": ("low", "moderate", "high"),
+}
+
+
+def _frame(n: int, seed: int = 0) -> pd.DataFrame:
+    """``n`` valid profiles covering every level, team class and coverage up to past the need."""
+    rng = np.random.default_rng(seed)
+    size = rng.choice([1, 3, 40, 149, 150, 999, 1_000, 9_999, 10_000, 60_000], n)
+    data: dict[str, Any] = {"company_size": size}
+    data["product_team_size"] = np.minimum(rng.integers(0, 6, n), size)
+    for face in FACES:
+        data[f"{face}_coverage"] = np.minimum(rng.integers(0, 5, n), size)
+    for name, levels in LEVELS.items():
+        data[name] = rng.choice(list(levels), n)
+    return pd.DataFrame(data)
+
+
+class _Spy:
+    """Records what ``CompiledRulebook.evaluate`` returned (which path it took)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.evaluations: list[Any] = []
+        real = CompiledRulebook.evaluate
+
+        def evaluate(compiled: CompiledRulebook, *args: Any, **kwargs: Any) -> Any:
+            out = real(compiled, *args, **kwargs)
+            self.evaluations.append(out)
+            return out
+
+        monkeypatch.setattr(CompiledRulebook, "evaluate", evaluate)
+
+
+# -- the fast table path ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 9, 2_000, 70_000])  # one row, a few, one block, two blocks
+def test_recommend_many_takes_the_table_path_for_the_default_rulebook(
+    monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    frame = _frame(rows)
+    plain = recommend_many(frame)  # the table is built on first use
+    spy = _Spy(monkeypatch)
+    scored = recommend_many(frame, margins=True)
+    (evaluation,) = spy.evaluations
+    # On the table path the kernel gathers each row's margin from the table: ``gathered`` holds
+    # them. Off it, ``gathered`` is empty (and the margins are computed another way).
+    assert len(evaluation.gathered) == 2
+    assert all(len(values) == rows for values in evaluation.gathered)
+    assert scored["margin"].to_numpy().tolist() == evaluation.gathered[0].tolist()
+    pd.testing.assert_frame_equal(scored.drop(columns=["margin", "margin_factor"]), plain)
+
+
+def test_the_kernel_reports_the_table_it_will_read_only_for_integer_columns() -> None:
+    compiled = compile_rulebook(Rulebook.default())
+    frame = _frame(500)
+    from tpm_fit._batch.encode import encode_frame
+
+    encoded = encode_frame(frame)
+    entries = compiled.table_entries(encoded.columns, encoded.n)
+    assert entries is not None
+    contributions, score = entries
+    assert contributions.shape == (len(compiled.factor_ids), score.size)
+    floats = {
+        name: column.astype(np.float64) if name in INTEGERS else column
+        for name, column in encoded.columns.items()
+    }
+    assert compiled.table_entries(floats, encoded.n) is None
+    with_seat = compiled.with_derived(encoded.columns, encoded.n)
+    assert compiled.table_entries(with_seat, encoded.n) is None  # derived inputs given: no table
+
+
+def test_each_row_gathers_the_table_entry_of_its_own_score() -> None:
+    compiled = compile_rulebook(Rulebook.default())
+    from tpm_fit._batch.encode import encode_frame
+
+    encoded = encode_frame(_frame(3_000, seed=4))
+    entries = compiled.table_entries(encoded.columns, encoded.n)
+    assert entries is not None
+    _, score = entries
+    positions = np.arange(score.size, dtype=np.int64)
+    evaluation = compiled.evaluate(encoded.columns, encoded.n, gather=(positions, score))
+    where, gathered_score = evaluation.gathered
+    assert gathered_score.tolist() == evaluation.score.tolist()
+    assert score[where].tolist() == evaluation.score.tolist()
+    # Off the table path (floats), nothing is gathered: the same scores come from the arithmetic.
+    floats = {
+        name: column.astype(np.float64) if name in INTEGERS else column
+        for name, column in encoded.columns.items()
+    }
+    computed = compiled.evaluate(floats, encoded.n, gather=(positions, score))
+    assert computed.gathered == ()
+    assert computed.score.tolist() == evaluation.score.tolist()
+
+
+@pytest.mark.parametrize("rows", [5, 5_000, 70_000])
+def test_the_table_path_equals_the_arithmetic_bit_for_bit(rows: int) -> None:
+    compiled = compile_rulebook(Rulebook.default())
+    from tpm_fit._batch.encode import encode_frame
+
+    encoded = encode_frame(_frame(rows, seed=rows))
+    fast = compiled.evaluate(encoded.columns, encoded.n)
+    floats = {
+        name: column.astype(np.float64) if name in INTEGERS else column
+        for name, column in encoded.columns.items()
+    }
+    slow = compiled.evaluate(floats, encoded.n)
+    assert fast.score.tobytes() == slow.score.tobytes()
+    assert fast.contributions.tobytes() == slow.contributions.tobytes()
+    assert fast.verdict_codes.tolist() == slow.verdict_codes.tolist()
+    assert fast.risks.tolist() == slow.risks.tolist()
+    for name, column in slow.derived.items():
+        assert fast.derived[name].tolist() == column.tolist(), name
+
+
+def test_a_rulebook_whose_table_is_too_large_scores_like_recommend() -> None:
+    # A ramp over company_size with many whole-number steps: no lookup table, the arithmetic runs.
+    data = Rulebook.default().model_dump(mode="json")
+    data["factors"][0]["activation"] = {
+        "kind": "ramp",
+        "input": "company_size",
+        "points": [[1, 0.0], [5_000, 1.0]],
+    }
+    book = Rulebook.from_mapping(data)
+    frame = _frame(300, seed=2)
+    scored = recommend_many(frame, rulebook=book)
+    expected = [recommend(row, rulebook=book).score for row in frame.to_dict("records")]
+    assert scored["score"].tolist() == expected
+
+
+# -- verdicts and risks at their thresholds ---------------------------------------------------------
+
+
+def _threshold_book(weight: float) -> Rulebook:
+    """Two factors of weight ``weight``: technical on a very complex product, traditional on a
+    strong engineering team; thresholds at +-weight. Scores are -weight, 0 or +weight exactly."""
+    data = Rulebook.default().model_dump(mode="json")
+    technical, traditional = data["factors"][1], data["factors"][-1]
+    technical["activation"] = {
+        "kind": "levels",
+        "input": "product_complexity",
+        "values": {"low": 0.0, "moderate": 0.0, "high": 0.0, "very_high": 1.0},
+    }
+    traditional["activation"] = {
+        "kind": "levels",
+        "input": "engineering_capability",
+        "values": {"developing": 0.0, "established": 0.0, "strong": 1.0},
+    }
+    technical["weight"] = traditional["weight"] = weight
+    data["factors"] = [technical, traditional]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": weight, "traditional_max": -weight}
+    return Rulebook.from_mapping(data)
+
+
+@pytest.mark.parametrize(
+    ("complexity", "capability", "verdict", "score"),
+    [
+        ("very_high", "developing", "technical", 0.75),
+        ("low", "strong", "traditional", -0.75),
+        ("low", "developing", "either", 0.0),
+        ("very_high", "strong", "either", 0.0),
+    ],
+)
+def test_a_score_exactly_at_a_threshold_gets_that_threshold_s_verdict(
+    complexity: str, capability: str, verdict: str, score: float
+) -> None:
+    book = _threshold_book(0.75)
+    profile = {"company_size": 40, "product_complexity": complexity, "engineering_capability": capability}
+    result = recommend(profile, rulebook=book)
+    assert (result.verdict.value, result.score) == (verdict, score)
+    for rows in (1, 4_100):
+        scored = recommend_many(pd.DataFrame([profile] * rows), rulebook=book)
+        assert set(scored["verdict"].astype(str)) == {verdict}
+        assert set(scored["score"]) == {score}
+
+
+def test_a_risk_applies_exactly_at_its_minimum_strength() -> None:
+    data = Rulebook.default().model_dump(mode="json")
+    risk = next(r for r in data["risks"] if r["id"] == "over_involvement")
+    assert risk["min_activation"] == 0.5  # its strength for an established team is exactly 0.5
+    book = Rulebook.from_mapping(data)
+    profile = {
+        "company_size": 40,
+        "product_complexity": "very_high",
+        "engineering_capability": "established",
+    }
+    result = recommend(profile, rulebook=book)
+    assert result.verdict.value in risk["applies_to"]
+    assert "over_involvement" in [r.id for r in result.risks]
+    developing = recommend({**profile, "engineering_capability": "developing"}, rulebook=book)
+    assert "over_involvement" not in [r.id for r in developing.risks]
+    for rows in (1, 4_100):
+        scored = recommend_many(pd.DataFrame([profile] * rows), rulebook=book)
+        assert scored["risk.over_involvement"].all()
+
+
+def test_risks_apply_only_to_their_verdicts_in_both_twins() -> None:
+    frame = _frame(6_000, seed=9)
+    scored = recommend_many(frame)
+    book = Rulebook.default()
+    for risk in book.risks:
+        column = scored[f"risk.{risk.id}"].to_numpy(dtype=bool)
+        allowed = scored["verdict"].astype(str).isin([v.value for v in risk.applies_to]).to_numpy()
+        assert not (column & ~allowed).any(), risk.id
+        assert column.any(), risk.id  # each risk applies somewhere in this frame
+    sample = frame.iloc[::97]
+    for (_, row), (_, out) in zip(sample.iterrows(), scored.iloc[::97].iterrows(), strict=True):
+        result = recommend(row.to_dict())
+        assert sorted(r.id for r in result.risks) == sorted(
+            risk.id for risk in book.risks if out[f"risk.{risk.id}"]
+        )
+        assert result.score == out["score"]
+        assert result.verdict.value == out["verdict"]
+
+
+# -- signs, sums and the scalar twin -----------------------------------------------------------------
+
+
+def test_a_traditional_factor_that_does_not_fire_contributes_plus_zero() -> None:
+    result = recommend(company_size=40, product_complexity="very_high", engineering_capability="developing")
+    zeros = [step for step in result.trace if step.activation == 0.0]
+    assert any(step.favours.value == "traditional" for step in zeros)
+    assert all(math.copysign(1.0, step.contribution) == 1.0 for step in zeros)
+    frame = pd.DataFrame(
+        [{"company_size": 40, "product_complexity": "very_high", "engineering_capability": "developing"}] * 3
+    )
+    scored = recommend_many(frame)
+    for step in zeros:
+        column = scored[f"contribution.{step.factor}"].to_numpy()
+        assert (np.copysign(1.0, column) == 1.0).all(), step.factor
+
+
+def test_the_score_is_the_sum_of_the_contributions_in_rulebook_order() -> None:
+    for row in _frame(40, seed=5).to_dict("records"):
+        result = recommend(row)
+        total = 0.0
+        for step in result.trace:
+            total += step.contribution
+        assert result.score == total
+        assert [step.factor for step in result.trace] == list(Rulebook.default().factor_ids)
+        weights = {f.id: f.weight * f.favours.sign for f in Rulebook.default().factors}
+        for step in result.trace:
+            assert step.contribution == weights[step.factor] * step.activation + 0.0
+
+
+def test_the_background_key_repeats_results_only_for_equal_keys() -> None:
+    compiled = compile_rulebook(Rulebook.default())
+    from tpm_fit._engine.kernel import encode_profile
+
+    seen: dict[tuple[int, ...], float] = {}
+    for row in _frame(300, seed=6).to_dict("records"):
+        values = compiled.with_seat(encode_profile(tpm_fit.OrgProfile.model_validate(row)))
+        key = compiled.background_key(values)
+        assert key is not None
+        score = compiled.score_one(values)[2]
+        assert seen.setdefault(key, score) == score
+    assert len(seen) > 20
+    floats = compiled.with_seat(
+        {
+            **encode_profile(tpm_fit.OrgProfile(company_size=40, product_complexity="high")),
+            "company_size": 40.0,
+        }
+    )
+    floats["strategy_coverage"] = 0.0
+    assert compiled.background_key(floats) is None
+
+
+def test_a_table_over_an_integer_and_a_level_input_gives_recommend_s_values() -> None:
+    """A product of a ramp that starts above the range's start and a level table (the integer
+    input first in the table's axes): the scalar twin clips and shifts the integer input before
+    it indexes the table; the batch does the same."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["factors"][1]["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "ramp", "input": "company_size", "points": [[2, 0.0], [5, 1.0]]},
+            {"kind": "levels", "input": "product_complexity", "values": LEVEL_VALUES},
+        ],
+    }
+    # And the level input first: a product of a level table and a ramp over the team.
+    data["factors"][2]["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "levels", "input": "product_complexity", "values": LEVEL_VALUES},
+            {"kind": "ramp", "input": "product_team_size", "points": [[2, 0.0], [5, 1.0]]},
+        ],
+    }
+    book = Rulebook.from_mapping(data)
+    weight = data["factors"][1]["weight"]
+    rows = [
+        {"company_size": size, "product_complexity": level, "product_team_size": min(size, team)}
+        for size in (1, 2, 3, 4, 5, 6, 9, 400)
+        for level in LEVEL_VALUES
+        for team in (0, 3, 7)
+    ]
+    for row in rows:
+        trace = recommend(row, rulebook=book).trace
+        ramp = min(max(row["company_size"] - 2, 0), 3) / 3
+        assert trace[1].activation == ramp * LEVEL_VALUES[row["product_complexity"]], row
+        assert trace[1].contribution == weight * trace[1].activation
+        team = min(max(row["product_team_size"] - 2, 0), 3) / 3
+        assert trace[2].activation == LEVEL_VALUES[row["product_complexity"]] * team, row
+    scored = recommend_many(pd.DataFrame(rows), rulebook=book)
+    expected = [recommend(row, rulebook=book).score for row in rows]
+    assert scored["score"].tolist() == expected
+
+
+LEVEL_VALUES = {"low": 0.0, "moderate": 0.25, "high": 0.5, "very_high": 1.0}
+
+
+def test_contributions_of_integer_columns_with_the_seat_given_equal_the_evaluation() -> None:
+    """``contributions()`` reads integer columns that carry the seat through the background table."""
+    compiled = compile_rulebook(Rulebook.default())
+    from tpm_fit._batch.encode import encode_frame
+
+    encoded = encode_frame(_frame(70_000, seed=8))  # two blocks of rows
+    full = compiled.with_derived(encoded.columns, encoded.n)
+    expected = compiled.evaluate(encoded.columns, encoded.n)
+    assert compiled.contributions(full, encoded.n).tobytes() == expected.contributions.tobytes()
+
+
+def test_the_scalar_twin_without_any_cache_equals_the_batch_for_counts_past_every_table() -> None:
+    from tpm_fit._batch.encode import encode_frame
+    from tpm_fit._engine.kernel import encode_profile
+
+    compiled = compile_rulebook(Rulebook.default())
+    frame = _frame(400, seed=11)
+    frame["technical_coverage"] = np.minimum(np.tile([0, 1, 2, 3, 7, 50], 67)[:400], frame["company_size"])
+    encoded = encode_frame(frame)
+    batch = compiled.evaluate(encoded.columns, encoded.n)
+    for k, row in enumerate(frame.to_dict("records")):
+        one = compiled.evaluate_one(encode_profile(tpm_fit.OrgProfile.model_validate(row)))
+        assert one.score == batch.score[k], row
+        assert one.contributions == batch.contributions[:, k].tolist(), row

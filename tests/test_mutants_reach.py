@@ -1,0 +1,256 @@
+"""The verifier's verdict regions, checked against an independent count over the same grid.
+
+For each verdict the report gives how many grid points reach it, their share, which values of each
+input lead there, and a witness: the highest score for technical, the lowest for traditional, the
+one nearest the middle of the band for either (the first in grid order among equals). Here the
+grid's valid profiles are scored with ``recommend_many`` and every one of those numbers is
+recomputed from the scores.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from tpm_fit import OrgProfile, Rulebook, VerificationReport, recommend, recommend_many, verify_rulebook
+
+COUNTS = ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size")
+TOLERANCE = 1e-9
+
+
+def _grid_frame(report: VerificationReport) -> pd.DataFrame:
+    names = [axis.input for axis in report.grid]
+    rows = list(itertools.product(*(axis.values for axis in report.grid)))
+    return pd.DataFrame(rows, columns=names)
+
+
+def _regions(report: VerificationReport) -> dict[str, Any]:
+    return {region.verdict.value: region for region in report.verdicts}
+
+
+def _check_regions(book: Rulebook, report: VerificationReport) -> None:
+    frame = _grid_frame(report)
+    assert len(frame) == report.grid_points
+    valid = np.all([frame[name] <= frame["company_size"] for name in COUNTS], axis=0)
+    scored = recommend_many(frame[valid], rulebook=book)
+    verdicts = scored["verdict"].astype(str).to_numpy()
+    scores = scored["score"].to_numpy()
+    middle = (book.thresholds.traditional_max + book.thresholds.technical_min) / 2
+    keys = {"technical": -scores, "traditional": scores, "either": np.abs(scores - middle)}
+    valid_frame = frame[valid].reset_index(drop=True)
+    for verdict, region in _regions(report).items():
+        mask = verdicts == verdict
+        assert region.grid_points == int(mask.sum()), verdict
+        assert region.share == mask.sum() / report.grid_points, verdict
+        if not mask.any():
+            continue
+        assert region.found_on == "grid_point"
+        key = np.where(mask, keys[verdict], np.inf)
+        best = int(np.argmax(key <= key.min() + TOLERANCE))  # the first among equals, in grid order
+        expected = OrgProfile.model_validate(valid_frame.iloc[best].to_dict())
+        assert region.witness == expected, verdict
+        assert region.witness_score == recommend(expected, rulebook=book).score
+        spans = {span.input: span for span in region.inputs}
+        for axis in report.grid:
+            seen = set(valid_frame[axis.input][mask])
+            assert set(spans[axis.input].values) == seen, (verdict, axis.input)
+            assert list(spans[axis.input].values) == [v for v in axis.values if v in seen]
+            assert spans[axis.input].unrestricted == (seen == set(axis.values)), (verdict, axis.input)
+
+
+def test_the_default_regions_are_the_counts_of_the_scored_grid() -> None:
+    book = Rulebook.default()
+    report = book.verify()
+    _check_regions(book, report)
+    regions = _regions(report)
+    assert sum(r.grid_points for r in regions.values()) < report.grid_points  # invalid points excluded
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        {"simple_product": 4.0, "business_seat": 3.0},
+        {"complex_product": 6.0, "technical_seat": 3.0},
+        {"technology_driven_industry": 0.0, "engineering_autonomy": 2.0},
+    ],
+)
+def test_reweighted_regions_are_the_counts_of_the_scored_grid(weights: dict[str, float]) -> None:
+    book = Rulebook.default().with_weights(weights)
+    _check_regions(book, book.verify())
+
+
+def test_regions_do_not_depend_on_chunking() -> None:
+    book = Rulebook.default().with_weights({"simple_product": 2.5})
+    whole = verify_rulebook(book)
+    chunked = verify_rulebook(book, chunk_size=4_099)
+    assert chunked.verdicts == whole.verdicts
+
+
+def _one_factor(points: list[list[float]], technical_min: float, traditional_max: float) -> Rulebook:
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    factor["activation"] = {"kind": "ramp", "input": "company_size", "points": points}
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": technical_min, "traditional_max": traditional_max}
+    return Rulebook.from_mapping(data)
+
+
+def test_an_unreachable_verdict_says_which_bound_stops_it() -> None:
+    # Weight 3, activation 0 to 1: scores from 0 to 3.
+    high = _one_factor([[1, 0.0], [100, 1.0]], technical_min=3.5, traditional_max=-0.5)
+    messages = {v.subject: v.message for v in high.verify().violations if v.check == "verdict_reachable"}
+    assert messages == {
+        "technical": (
+            "verdict 'technical' is unreachable: the highest score any profile gets is 3, "
+            "below technical_min=3.5"
+        ),
+        "traditional": (
+            "verdict 'traditional' is unreachable: the lowest score any profile gets is 0, "
+            "above traditional_max=-0.5"
+        ),
+    }
+    regions = _regions(high.verify())
+    assert not regions["technical"].reachable
+    assert regions["technical"].witness is None
+    assert regions["technical"].witness_score is None
+    assert regions["technical"].found_on is None
+    assert regions["technical"].inputs == ()
+    assert regions["either"].reachable
+
+
+def test_an_either_band_that_no_grid_point_hits_is_found_between_grid_points() -> None:
+    # Size 1 scores 0 and size 11 scores 3; the band (1, 1.2) holds size 5 (score 1.2 excluded)
+    # and size 4 (score 0.9: traditional) -- only sizes 5 and 6 give scores 1.2 and 1.5.
+    book = _one_factor([[1, 0.0], [11, 1.0]], technical_min=1.6, traditional_max=1.3)
+    report = book.verify()
+    either = _regions(report)["either"]
+    assert either.grid_points == 0
+    assert either.found_on == "grid_edge"
+    assert either.witness is not None
+    assert either.witness.company_size == 6
+    assert recommend(either.witness, rulebook=book).verdict == "either"
+    pairs = sum(axiom.pairs_checked for axiom in report.axioms)
+    assert report.evaluations > 2 * report.grid_points + pairs  # the edge search scored the grid again
+    assert next((span.input, span.values, span.unrestricted) for span in either.inputs) == (
+        "company_size",
+        (6,),
+        False,
+    )
+
+
+def test_a_band_jumped_over_names_both_neighbours_and_their_scores() -> None:
+    book = _one_factor([[1, 0.0], [2, 1.0]], technical_min=2.75, traditional_max=0.25)
+    (violation,) = [v for v in book.verify().violations if v.check == "verdict_reachable"]
+    assert violation.message == (
+        "verdict 'either' is unreachable: no profile scores strictly between traditional_max=0.25 "
+        "and technical_min=2.75; the score jumps over the band, e.g. from 0 to 3 between these "
+        "neighbouring profiles"
+    )
+    assert (violation.score_before, violation.score_after) == (0.0, 3.0)
+
+
+def test_an_empty_band_without_a_jump_is_unreachable_without_profiles() -> None:
+    # Every score is 0: below the band's bottom, so either and technical are out of reach and
+    # no two neighbours cross the band.
+    book = _one_factor([[1, 0.0], [2, 0.0]], technical_min=2.0, traditional_max=1.0)
+    violations = {v.subject: v for v in book.verify().violations if v.check == "verdict_reachable"}
+    assert set(violations) == {"either", "technical"}
+    assert violations["either"].message == (
+        "verdict 'either' is unreachable: no profile scores strictly between traditional_max=1 "
+        "and technical_min=2"
+    )
+    assert violations["either"].before is None
+
+
+@pytest.mark.parametrize(("technical_min", "traditional_max"), [(1.5, -0.5), (0.25, -2.0)])
+def test_regions_with_a_band_off_centre_are_the_counts_of_the_scored_grid(
+    technical_min: float, traditional_max: float
+) -> None:
+    """The 'either' witness is the one nearest the middle of the band, wherever the band is."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["thresholds"] = {"technical_min": technical_min, "traditional_max": traditional_max}
+    book = Rulebook.from_mapping(data)
+    report = book.verify()
+    _check_regions(book, report)
+    either = _regions(report)["either"]
+    assert either.witness_score is not None
+    middle = (technical_min + traditional_max) / 2
+    assert abs(either.witness_score - middle) < (technical_min - traditional_max) / 2
+
+
+def test_the_report_counts_every_profile_the_kernel_scored() -> None:
+    for book in (Rulebook.default(), Rulebook.default().with_weights({"simple_product": 3.0})):
+        report = book.verify()
+        pairs = sum(axiom.pairs_checked for axiom in report.axioms)
+        assert report.evaluations == report.grid_points + pairs
+
+
+def test_a_verdict_only_invalid_grid_points_reach_is_found_by_cutting_their_counts() -> None:
+    """Technical needs a 149-person company with many strategists: on the grid only 10,000,000
+    strategists (more than the company has) get there, and cut down to 149 they still do."""
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    factor["weight"] = 1000.0
+    factor["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "ramp", "input": "strategy_coverage", "points": [[0, 0.0], [10_000_000, 1.0]]},
+            {
+                "kind": "ramp",
+                "input": "company_size",
+                "points": [[1, 0.0], [148, 0.0], [149, 1.0], [150, 0.0]],
+            },
+        ],
+    }
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": 0.01, "traditional_max": -0.5}
+    book = Rulebook.from_mapping(data)
+    technical = _regions(book.verify())["technical"]
+    assert (technical.reachable, technical.grid_points, technical.found_on) == (True, 0, "clamped")
+    assert technical.witness is not None
+    assert (technical.witness.company_size, technical.witness.strategy_coverage) == (149, 149)
+    result = recommend(technical.witness, rulebook=book)
+    assert result.verdict == "technical"
+    assert technical.witness_score == result.score
+
+
+def test_a_verdict_reached_at_one_grid_point_lists_exactly_its_values() -> None:
+    """Technical only where every count is at the top of its range: one grid point."""
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    top = [[0, 0.0], [9_999_999, 0.0], [10_000_000, 1.0]]
+    factor["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "ramp", "input": name, "points": [[max(p[0], 1), p[1]] for p in top]}
+            if name == "company_size"
+            else {"kind": "ramp", "input": name, "points": top}
+            for name in ("company_size", *COUNTS)
+        ],
+    }
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": 1.0, "traditional_max": -0.5}
+    book = Rulebook.from_mapping(data)
+    report = book.verify()
+    technical = _regions(report)["technical"]
+    assert technical.grid_points == 1
+    assert {span.input: span.values for span in technical.inputs}["company_size"] == (10_000_000,)
+    _check_regions(book, report)
+
+
+def test_the_either_band_between_grid_points_is_found_where_the_edge_starts_above_zero() -> None:
+    # Scores 0.6 + 0.24 * (size - 1) from size 1 to 11: sizes 4 (1.32) and 5 (1.56) are in (1.3, 1.6).
+    book = _one_factor([[1, 0.2], [11, 1.0]], technical_min=1.6, traditional_max=1.3)
+    either = _regions(book.verify())["either"]
+    assert (either.grid_points, either.found_on) == (0, "grid_edge")
+    assert either.witness is not None
+    assert either.witness.company_size == 4
+    assert either.witness_score == pytest.approx(1.32)

@@ -1,0 +1,326 @@
+"""Stage one, the seat, pinned where mutation testing (tools/mutate.py) found it loose.
+
+Each test states one behaviour of the seat at the edge where a changed operator or constant
+would show: exactly at a size or team threshold, exactly at a need, a rule whose seat is too
+large to tabulate, and the single-row and many-row paths of the batch form.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pd = pytest.importorskip("pandas")
+
+from typing import Any
+
+import numpy as np
+
+import tpm_fit
+from tpm_fit import Rulebook, recommend, recommend_many
+
+FACES = ("strategy", "marketing", "technical")
+
+
+def _seat(**fields: Any) -> tuple[str, list[str], bool]:
+    result = recommend(product_complexity="high", **fields)
+    return result.role_shape.value, [face.value for face in result.seat], result.hire_needed
+
+
+def _book(**seat: Any) -> Rulebook:
+    data = Rulebook.default().model_dump(mode="json")
+    data["seat"].update(seat)
+    return Rulebook.from_mapping(data)
+
+
+# -- thresholds, exactly at and just below them --------------------------------------------------
+
+
+def test_the_faces_split_at_exactly_150_people_and_not_at_149() -> None:
+    assert _seat(company_size=150, product_team_size=1) == ("specialist", ["strategy"], True)
+    assert _seat(company_size=149, product_team_size=1) == (
+        "generalist",
+        ["strategy", "marketing", "technical"],
+        True,
+    )
+
+
+def test_the_faces_split_at_exactly_3_pms_and_not_at_2() -> None:
+    assert _seat(company_size=40, product_team_size=3) == ("specialist", ["strategy"], True)
+    assert _seat(company_size=40, product_team_size=2)[0] == "generalist"
+
+
+def test_a_company_with_no_pm_gets_a_generalist_even_above_the_split_size() -> None:
+    assert _seat(company_size=5_000, product_team_size=0) == (
+        "generalist",
+        ["strategy", "marketing", "technical"],
+        True,
+    )
+
+
+def test_the_need_grows_at_exactly_1000_and_10000_people() -> None:
+    covered = {f"{face}_coverage": 1 for face in FACES}
+    assert _seat(company_size=999, product_team_size=4, **covered) == ("specialist", [], False)
+    assert _seat(company_size=1_000, product_team_size=4, **covered) == ("specialist", ["strategy"], True)
+    twice = {f"{face}_coverage": 2 for face in FACES}
+    assert _seat(company_size=9_999, product_team_size=4, **twice) == ("specialist", [], False)
+    assert _seat(company_size=10_000, product_team_size=4, **twice) == ("specialist", ["strategy"], True)
+
+
+def test_a_face_covered_exactly_to_its_need_is_not_in_the_seat() -> None:
+    # Generalist: every face below its need, and only those.
+    assert _seat(company_size=40, product_team_size=1, marketing_coverage=1) == (
+        "generalist",
+        ["strategy", "technical"],
+        True,
+    )
+    # Specialist: the face furthest below its need.
+    fields = {"strategy_coverage": 2, "marketing_coverage": 1, "technical_coverage": 0}
+    assert _seat(company_size=2_000, product_team_size=4, **fields) == ("specialist", ["technical"], True)
+
+
+@pytest.mark.parametrize(
+    ("counts", "seat", "tied"),
+    [
+        ((1, 0, 0), "marketing", ["technical"]),
+        ((0, 1, 0), "strategy", ["technical"]),
+        ((1, 1, 0), "technical", []),
+        ((0, 0, 0), "strategy", ["marketing", "technical"]),
+    ],
+)
+def test_a_specialist_takes_the_first_face_in_tie_order_among_the_largest_gaps(
+    counts: tuple[int, int, int], seat: str, tied: list[str]
+) -> None:
+    coverage = {f"{face}_coverage": count for face, count in zip(FACES, counts, strict=True)}
+    result = recommend(product_complexity="high", company_size=2_000, product_team_size=4, **coverage)
+    assert [face.value for face in result.seat] == [seat]
+    # The reason names exactly the faces tied with the chosen one, and only when there are some.
+    if tied:
+        assert f"tied with {', '.join(tied)} and first in the rulebook's tie order" in result.need_reason
+    else:
+        assert "tied" not in result.need_reason
+
+
+def test_the_tie_order_of_the_rulebook_decides_a_tie() -> None:
+    book = _book(tie_order=["technical", "marketing", "strategy"])
+    result = recommend(product_complexity="high", company_size=2_000, product_team_size=4, rulebook=book)
+    assert [face.value for face in result.seat] == ["technical"]
+    frame = recommend_many(
+        pd.DataFrame([{"product_complexity": "high", "company_size": 2_000, "product_team_size": 4}] * 3),
+        rulebook=book,
+    )
+    assert frame["seat.technical"].tolist() == [True] * 3
+    assert frame["seat.strategy"].tolist() == [False] * 3
+
+
+# -- the sentence that explains the seat -----------------------------------------------------------
+
+
+def test_the_reason_at_exactly_150_people_names_the_company_size() -> None:
+    reason = recommend(product_complexity="high", company_size=150, product_team_size=1).need_reason
+    assert "a company of 150 (the faces split from 150 people)" in reason
+    assert "PMs (the faces split from there)" not in reason
+    assert reason.startswith("With 1 PM on staff")
+
+
+def test_the_reason_below_150_people_with_3_pms_names_the_team() -> None:
+    reason = recommend(product_complexity="high", company_size=149, product_team_size=3).need_reason
+    assert "at least 3 PMs" in reason
+    assert "the faces split from 150 people" not in reason
+    assert reason.startswith("With 3 PMs on staff")
+
+
+def test_the_reason_of_a_generalist_says_why_the_faces_do_not_split() -> None:
+    reason = recommend(product_complexity="high", company_size=149, product_team_size=1).need_reason
+    assert "company of 149, below the 150 people or 3 PMs" in reason
+    assert reason.endswith("strategy (0 of 1), marketing (0 of 1), technical (0 of 1).")
+    none = recommend(product_complexity="high", company_size=40, product_team_size=0).need_reason
+    assert "no PM on staff" in none
+
+
+def test_the_reason_without_a_hire_counts_every_face_against_its_need() -> None:
+    covered = {f"{face}_coverage": 3 for face in FACES}
+    result = recommend(product_complexity="high", company_size=20_000, product_team_size=9, **covered)
+    assert not result.hire_needed
+    assert "the 3 people a company of 20,000 needs" in result.need_reason
+    assert "strategy (3 of 3), marketing (3 of 3), technical (3 of 3)" in result.need_reason
+    one = {f"{face}_coverage": 1 for face in FACES}
+    single = recommend(product_complexity="high", company_size=40, product_team_size=1, **one)
+    assert "the 1 person a company of 40 needs" in single.need_reason
+
+
+# -- the batch form: the table, its edges, and the arithmetic it falls back to -------------------
+
+
+def _grid_frame() -> pd.DataFrame:
+    rows = []
+    for size in (1, 2, 3, 149, 150, 151, 999, 1_000, 1_001, 9_999, 10_000, 10_001):
+        for team in (0, 1, 2, 3, 4):
+            for counts in ((0, 0, 0), (1, 0, 2), (2, 2, 1), (3, 1, 0), (0, 3, 3), (1, 1, 1), (2, 2, 2)):
+                if team > size or max(counts) > size:
+                    continue
+                rows.append(
+                    {
+                        "company_size": size,
+                        "product_team_size": team,
+                        "product_complexity": "high",
+                        **{f"{face}_coverage": c for face, c in zip(FACES, counts, strict=True)},
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _one_by_one(frame: pd.DataFrame, book: Rulebook) -> list[tuple[str, tuple[bool, ...], bool]]:
+    out = []
+    for row in frame.to_dict("records"):
+        result = recommend(row, rulebook=book)
+        out.append(
+            (result.role_shape.value, tuple(face in result.seat for face in tpm_fit.Face), result.hire_needed)
+        )
+    return out
+
+
+def _batch(frame: pd.DataFrame, book: Rulebook) -> list[tuple[str, tuple[bool, ...], bool]]:
+    scored = recommend_many(frame, rulebook=book)
+    seats = zip(*(scored[f"seat.{face.value}"].tolist() for face in tpm_fit.Face), strict=True)
+    return [
+        (shape, tuple(seat), hire)
+        for shape, seat, hire in zip(
+            scored["role_shape"].astype(str).tolist(), seats, scored["hire_needed"].tolist(), strict=True
+        )
+    ]
+
+
+@pytest.mark.parametrize("rows", [3, 8, 9, None])  # a few rows one by one; many vectorised
+def test_the_batch_seat_equals_recommend_at_every_threshold(rows: int | None) -> None:
+    frame = _grid_frame()
+    frame = frame if rows is None else frame.iloc[::37].head(rows)
+    book = Rulebook.default()
+    assert _batch(frame, book) == _one_by_one(frame, book)
+
+
+def test_a_seat_too_large_to_tabulate_is_computed_and_equals_recommend() -> None:
+    # A need of 40 people per face: more seat classes than the table holds, so the batch form
+    # computes every row with the arithmetic instead.
+    book = _book(need=[{"from_company_size": 1, "people": 2}, {"from_company_size": 1000, "people": 40}])
+    frame = _grid_frame()
+    more = frame.assign(company_size=frame["company_size"] + 2_000)
+    both = pd.concat([frame, more], ignore_index=True)
+    assert _batch(both, book) == _one_by_one(both, book)
+    assert _batch(both.head(5), book) == _one_by_one(both.head(5), book)
+
+
+def test_coverage_far_above_the_largest_need_counts_as_covered_in_a_batch() -> None:
+    frame = pd.DataFrame(
+        [
+            {
+                "company_size": 50_000,
+                "product_team_size": 12,
+                "product_complexity": "high",
+                "strategy_coverage": 40_000,
+                "marketing_coverage": 3,
+                "technical_coverage": 2,
+            }
+        ]
+        * 20
+    )
+    assert _batch(frame, Rulebook.default()) == [("specialist", (False, False, True), True)] * 20
+    assert _batch(frame.head(2), Rulebook.default()) == [("specialist", (False, False, True), True)] * 2
+
+
+def test_integer_and_float_columns_give_the_same_seat_in_the_kernel() -> None:
+    from tpm_fit._engine.kernel import compile_rulebook
+
+    stage = compile_rulebook(Rulebook.default()).seat
+    frame = _grid_frame()
+    names = ("company_size", "product_team_size", *(f"{face}_coverage" for face in FACES))
+    ints = {name: frame[name].to_numpy(dtype=np.int64) for name in names}
+    floats = {name: column.astype(np.float64) for name, column in ints.items()}
+    n = len(frame)
+    looked_up, computed = stage.batch(ints, n), stage.batch(floats, n)
+    assert set(looked_up) == set(computed)
+    for name in looked_up:
+        assert looked_up[name].tolist() == computed[name].tolist(), name
+
+
+def test_the_seat_arithmetic_over_more_than_one_block_equals_the_table() -> None:
+    """70,000 rows: the arithmetic works block by block (65,536 rows each), the table at once."""
+    from tpm_fit._engine.kernel import compile_rulebook
+
+    stage = compile_rulebook(Rulebook.default()).seat
+    rng = np.random.default_rng(3)
+    n = 70_000
+    size = rng.choice([1, 149, 150, 999, 1_000, 9_999, 10_000, 50_000], n)
+    ints = {
+        "company_size": size,
+        "product_team_size": np.minimum(rng.integers(0, 5, n), size),
+        **{f"{face}_coverage": np.minimum(rng.integers(0, 5, n), size) for face in FACES},
+    }
+    floats = {name: column.astype(np.float64) for name, column in ints.items()}
+    looked_up = stage.batch(ints, n)
+    computed = stage.arithmetic(floats, n)
+    for name, column in computed.items():
+        assert looked_up[name].tolist() == column.tolist(), name
+    # The last rows (in the second block) too, compared with the scalar seat.
+    for row in range(n - 3, n):
+        values = {name: float(column[row]) for name, column in floats.items()}
+        one = stage.one(values)
+        assert computed["hire_needed"][row] == int(one.hire_needed)
+        assert computed["role_shape"][row] == int(one.role_shape is tpm_fit.RoleShape.SPECIALIST)
+
+
+def test_the_seat_arithmetic_takes_scalar_columns_as_every_row() -> None:
+    from tpm_fit._engine.kernel import compile_rulebook
+
+    stage = compile_rulebook(Rulebook.default()).seat
+    n = 6
+    size = np.array([1.0, 149.0, 150.0, 1_000.0, 10_000.0, 20_000.0])
+    scalars = {
+        "company_size": size,
+        "product_team_size": np.float64(3.0),
+        "strategy_coverage": np.float64(1.0),
+        "marketing_coverage": np.float64(0.0),
+        "technical_coverage": np.float64(2.0),
+    }
+    full = {name: np.broadcast_to(np.asarray(value), (n,)).copy() for name, value in scalars.items()}
+    by_scalars, by_columns = stage.arithmetic(scalars, n), stage.arithmetic(full, n)
+    for name, column in by_columns.items():
+        assert by_scalars[name].tolist() == column.tolist(), name
+    assert by_columns["seat_marketing"].tolist() == [1, 1, 1, 1, 1, 1]
+
+
+# -- where the seat may change: the verifier's grid, and custom rules at small sizes ----------------
+
+
+def test_the_seat_steps_are_grid_values_of_the_verifier() -> None:
+    axes = {axis.input: axis.values for axis in Rulebook.default().verify().grid}
+    assert axes["company_size"] == (1, 149, 150, 999, 1_000, 9_999, 10_000, 10_000_000)
+    assert axes["product_team_size"] == (0, 1, 2, 3, 10_000_000)
+    for face in FACES:
+        assert axes[f"{face}_coverage"] == (0, 1, 2, 3, 10_000_000)
+
+
+def test_a_custom_seat_rule_moves_the_grid_with_it() -> None:
+    book = _book(
+        specialist_min_company_size=2,
+        specialist_min_product_team=6,
+        need=[{"from_company_size": 1, "people": 1}, {"from_company_size": 500, "people": 4}],
+    )
+    axes = {axis.input: axis.values for axis in book.verify().grid}
+    assert axes["company_size"] == (1, 2, 499, 500, 10_000_000)
+    assert axes["product_team_size"] == (0, 1, 5, 6, 10_000_000)
+    assert axes["technical_coverage"] == (0, 1, 2, 3, 4, 10_000_000)
+
+
+def test_a_seat_step_at_the_end_of_the_range_is_on_the_grid_once() -> None:
+    book = _book(need=[{"from_company_size": 1, "people": 1}, {"from_company_size": 10_000_000, "people": 2}])
+    axes = {axis.input: axis.values for axis in book.verify().grid}
+    assert axes["company_size"] == (1, 149, 150, 9_999_999, 10_000_000)
+
+
+@pytest.mark.parametrize(("min_size", "min_team"), [(2, 2), (1, 1), (150, 1), (2, 10), (3, 2)])
+def test_seat_rules_with_low_thresholds_give_the_same_seat_in_a_batch(min_size: int, min_team: int) -> None:
+    book = _book(specialist_min_company_size=min_size, specialist_min_product_team=min_team)
+    frame = _grid_frame()
+    assert _batch(frame, book) == _one_by_one(frame, book)
+    small = frame[frame["company_size"] <= 3]
+    assert _batch(small.head(8), book) == _one_by_one(small.head(8), book)
