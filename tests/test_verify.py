@@ -141,6 +141,7 @@ def _broken_small_book() -> Rulebook:
             "statement": "Test axiom: a larger company never lowers the score.",
         }
     ]
+    data["verdict_axioms"] = []  # one broken axiom is enough here (test_true_advice breaks these)
     data["thresholds"] = {"technical_min": 2.0, "traditional_max": -1.0}
     return Rulebook.from_mapping(data)
 
