@@ -39,7 +39,9 @@ PROFILES: list[dict[str, object]] = [
 
 def main() -> None:
     out = HERE / tpm_fit.__version__
-    out.mkdir(exist_ok=True)
+    if out.exists():  # a release's files are written once, by that release, and never again
+        raise SystemExit(f"{out} exists: the files of release {tpm_fit.__version__} are written once")
+    out.mkdir()
     now = [datetime(2026, 12, 6, 9, 0, tzinfo=UTC)]
 
     def clock() -> datetime:
