@@ -21,8 +21,8 @@ from tpm_fit import Rulebook, recommend, recommend_many
 FACES = ("strategy", "marketing", "technical")
 
 
-def _seat(**fields: Any) -> tuple[str, list[str], bool]:
-    result = recommend(product_complexity="high", **fields)
+def _seat(complexity: str = "high", **fields: Any) -> tuple[str, list[str], bool]:
+    result = recommend(product_complexity=complexity, **fields)
     return result.role_shape.value, [face.value for face in result.seat], result.hire_needed
 
 
@@ -32,11 +32,24 @@ def _book(**seat: Any) -> Rulebook:
     return Rulebook.from_mapping(data)
 
 
+#: Need steps the default rulebook no longer has (one person per face there): more people per
+#: face at 1,000 and 10,000 people, a documented customisation.
+NEED_STEPS = [
+    {"from_company_size": 1, "people": 1},
+    {"from_company_size": 1_000, "people": 2},
+    {"from_company_size": 10_000, "people": 3},
+]
+#: product_complexity levels by their encoded rank, as the kernel reads them.
+RANK = {"low": 0, "moderate": 1, "high": 2, "very_high": 3}
+
+
 # -- thresholds, exactly at and just below them --------------------------------------------------
 
 
 def test_the_faces_split_at_exactly_150_people_and_not_at_149() -> None:
-    assert _seat(company_size=150, product_team_size=1) == ("specialist", ["strategy"], True)
+    # A highly technical product: the open technical face goes first once the faces split.
+    assert _seat(company_size=150, product_team_size=1) == ("specialist", ["technical"], True)
+    assert _seat("moderate", company_size=150, product_team_size=1) == ("specialist", ["strategy"], True)
     assert _seat(company_size=149, product_team_size=1) == (
         "generalist",
         ["strategy", "marketing", "technical"],
@@ -45,25 +58,51 @@ def test_the_faces_split_at_exactly_150_people_and_not_at_149() -> None:
 
 
 def test_the_faces_split_at_exactly_3_pms_and_not_at_2() -> None:
-    assert _seat(company_size=40, product_team_size=3) == ("specialist", ["strategy"], True)
-    assert _seat(company_size=40, product_team_size=2)[0] == "generalist"
-
-
-def test_a_company_with_no_pm_gets_a_generalist_even_above_the_split_size() -> None:
-    assert _seat(company_size=5_000, product_team_size=0) == (
+    assert _seat(company_size=40, product_team_size=3) == ("specialist", ["technical"], True)
+    assert _seat("moderate", company_size=40, product_team_size=3) == ("specialist", ["strategy"], True)
+    assert _seat(company_size=40, product_team_size=2) == (
         "generalist",
         ["strategy", "marketing", "technical"],
         True,
     )
 
 
-def test_the_need_grows_at_exactly_1000_and_10000_people() -> None:
+def test_a_grown_company_with_no_pm_gets_open_seats_not_a_generalist() -> None:
+    result = recommend(product_complexity="high", company_size=5_000, product_team_size=0)
+    assert (result.role_shape.value, [face.value for face in result.seat], result.hire_needed) == (
+        "specialist",
+        ["technical"],
+        True,
+    )
+    assert [face.value for face in result.open_seats] == ["technical", "strategy", "marketing"]
+    moderate = recommend(product_complexity="moderate", company_size=150, product_team_size=0)
+    assert [face.value for face in moderate.seat] == ["strategy"]
+    assert [face.value for face in moderate.open_seats] == ["strategy", "marketing", "technical"]
+    # Below the split size the first PM still wears every hat.
+    small = recommend(product_complexity="high", company_size=149, product_team_size=0)
+    assert small.role_shape.value == "generalist"
+    assert [face.value for face in small.seat] == ["strategy", "marketing", "technical"]
+
+
+def test_the_default_need_is_one_person_per_face_at_every_size() -> None:
     covered = {f"{face}_coverage": 1 for face in FACES}
-    assert _seat(company_size=999, product_team_size=4, **covered) == ("specialist", [], False)
-    assert _seat(company_size=1_000, product_team_size=4, **covered) == ("specialist", ["strategy"], True)
+    for size in (150, 999, 1_000, 10_000, 10_000_000):
+        assert _seat(company_size=size, product_team_size=4, **covered) == ("specialist", [], False)
+
+
+def test_the_need_grows_at_exactly_1000_and_10000_people_in_a_rule_that_says_so() -> None:
+    book = _book(need=NEED_STEPS)
+
+    def seat(**fields: Any) -> tuple[str, list[str], bool]:
+        result = recommend(product_complexity="moderate", product_team_size=4, rulebook=book, **fields)
+        return result.role_shape.value, [face.value for face in result.seat], result.hire_needed
+
+    covered = {f"{face}_coverage": 1 for face in FACES}
+    assert seat(company_size=999, **covered) == ("specialist", [], False)
+    assert seat(company_size=1_000, **covered) == ("specialist", ["strategy"], True)
     twice = {f"{face}_coverage": 2 for face in FACES}
-    assert _seat(company_size=9_999, product_team_size=4, **twice) == ("specialist", [], False)
-    assert _seat(company_size=10_000, product_team_size=4, **twice) == ("specialist", ["strategy"], True)
+    assert seat(company_size=9_999, **twice) == ("specialist", [], False)
+    assert seat(company_size=10_000, **twice) == ("specialist", ["strategy"], True)
 
 
 def test_a_face_covered_exactly_to_its_need_is_not_in_the_seat() -> None:
@@ -73,31 +112,63 @@ def test_a_face_covered_exactly_to_its_need_is_not_in_the_seat() -> None:
         ["strategy", "technical"],
         True,
     )
-    # Specialist: the face furthest below its need.
+    # Specialist: the face furthest below its need (a rule with 2 per face from 1,000 people).
+    book = _book(need=NEED_STEPS)
+    fields = {"strategy_coverage": 0, "marketing_coverage": 1, "technical_coverage": 2}
+    result = recommend(
+        product_complexity="high", company_size=2_000, product_team_size=4, rulebook=book, **fields
+    )
+    assert [face.value for face in result.seat] == ["strategy"]
     fields = {"strategy_coverage": 2, "marketing_coverage": 1, "technical_coverage": 0}
-    assert _seat(company_size=2_000, product_team_size=4, **fields) == ("specialist", ["technical"], True)
+    result = recommend(
+        product_complexity="low", company_size=2_000, product_team_size=4, rulebook=book, **fields
+    )
+    assert [face.value for face in result.seat] == ["technical"]
 
 
 @pytest.mark.parametrize(
     ("counts", "seat", "tied"),
     [
-        ((1, 0, 0), "marketing", ["technical"]),
-        ((0, 1, 0), "strategy", ["technical"]),
-        ((1, 1, 0), "technical", []),
-        ((0, 0, 0), "strategy", ["marketing", "technical"]),
+        ((1, 0, 0), "marketing", "marketing (0 of 1), tied with technical"),
+        ((0, 1, 0), "strategy", "strategy (0 of 1), tied with technical"),
+        ((1, 1, 0), "technical", ""),
+        ((0, 0, 0), "strategy", "strategy (0 of 1), tied with marketing and technical"),
+        ((0, 0, 1), "strategy", "strategy (0 of 1), tied with marketing"),
     ],
 )
 def test_a_specialist_takes_the_first_face_in_tie_order_among_the_largest_gaps(
-    counts: tuple[int, int, int], seat: str, tied: list[str]
+    counts: tuple[int, int, int], seat: str, tied: str
 ) -> None:
     coverage = {f"{face}_coverage": count for face, count in zip(FACES, counts, strict=True)}
-    result = recommend(product_complexity="high", company_size=2_000, product_team_size=4, **coverage)
+    result = recommend(product_complexity="moderate", company_size=2_000, product_team_size=4, **coverage)
     assert [face.value for face in result.seat] == [seat]
     # The reason names exactly the faces tied with the chosen one, and only when there are some.
     if tied:
-        assert f"tied with {', '.join(tied)} and first in the rulebook's tie order" in result.need_reason
+        assert f"{tied} and first in the rulebook's tie order." in result.need_reason
     else:
         assert "tied" not in result.need_reason
+    assert "the technical face goes first" not in result.need_reason
+
+
+@pytest.mark.parametrize(
+    ("complexity", "counts", "seat", "reason"),
+    [
+        ("high", (1, 0, 0), "technical", "technical (0 of 1), tied with marketing; the technical face"),
+        ("very_high", (0, 1, 0), "technical", "technical (0 of 1), tied with strategy; the technical face"),
+        ("high", (0, 0, 0), "technical", "technical (0 of 1), tied with strategy and marketing; the"),
+        ("high", (0, 0, 1), "strategy", "strategy (0 of 1), tied with marketing and first in the"),
+        ("moderate", (1, 0, 0), "marketing", "marketing (0 of 1), tied with technical and first in the"),
+    ],
+)
+def test_a_highly_technical_product_puts_an_open_technical_face_first_in_a_tie(
+    complexity: str, counts: tuple[int, int, int], seat: str, reason: str
+) -> None:
+    coverage = {f"{face}_coverage": count for face, count in zip(FACES, counts, strict=True)}
+    result = recommend(product_complexity=complexity, company_size=2_000, product_team_size=4, **coverage)
+    assert [face.value for face in result.seat] == [seat]
+    assert reason in result.need_reason
+    first = "the technical face goes first because the product's complexity is " + complexity
+    assert (first in result.need_reason) == (seat == "technical")
 
 
 def test_the_tie_order_of_the_rulebook_decides_a_tie() -> None:
@@ -115,37 +186,67 @@ def test_the_tie_order_of_the_rulebook_decides_a_tie() -> None:
 # -- the sentence that explains the seat -----------------------------------------------------------
 
 
+OPEN = {f"{face}_coverage": 0 for face in FACES}  # given, so no sentence marks them as assumed
+
+
 def test_the_reason_at_exactly_150_people_names_the_company_size() -> None:
-    reason = recommend(product_complexity="high", company_size=150, product_team_size=1).need_reason
-    assert "a company of 150 (the faces split from 150 people)" in reason
-    assert "PMs (the faces split from there)" not in reason
-    assert reason.startswith("With 1 PM on staff")
+    reason = recommend(product_complexity="high", company_size=150, product_team_size=1, **OPEN).need_reason
+    assert reason.startswith(
+        "In a company of 150 the faces are split between people, one person (or more) for each; "
+        "the split from 150 people is a rule of thumb, not from the article "
+        "(set specialist_min_company_size in [seat] to change it). "
+    )
+    assert "the split from 3 PMs" not in reason
+    assert "With 1 PM on staff" not in reason
 
 
 def test_the_reason_below_150_people_with_3_pms_names_the_team() -> None:
-    reason = recommend(product_complexity="high", company_size=149, product_team_size=3).need_reason
-    assert "at least 3 PMs" in reason
-    assert "the faces split from 150 people" not in reason
-    assert reason.startswith("With 3 PMs on staff")
+    reason = recommend(product_complexity="high", company_size=149, product_team_size=3, **OPEN).need_reason
+    assert reason.startswith(
+        "With 3 PMs on staff the faces are split between people; the split from 3 PMs is a rule of "
+        "thumb, not from the article (set specialist_min_product_team in [seat] to change it). "
+    )
+    assert "the split from 150 people" not in reason
+    assert "In a company of 149" not in reason
 
 
 def test_the_reason_of_a_generalist_says_why_the_faces_do_not_split() -> None:
-    reason = recommend(product_complexity="high", company_size=149, product_team_size=1).need_reason
-    assert "company of 149, below the 150 people or 3 PMs" in reason
-    assert reason.endswith("strategy (0 of 1), marketing (0 of 1), technical (0 of 1).")
-    none = recommend(product_complexity="high", company_size=40, product_team_size=0).need_reason
-    assert "no PM on staff" in none
+    reason = recommend(product_complexity="high", company_size=149, product_team_size=1, **OPEN).need_reason
+    assert reason == (
+        "With 1 PM on staff in a company of 149, the hire wears every open hat: "
+        "strategy (0 of 1), marketing (0 of 1), technical (0 of 1). "
+        "The faces stay with one person below 150 people and 3 PMs (a rule of thumb, not from the "
+        "article; set specialist_min_company_size and specialist_min_product_team in [seat] to change it)."
+    )
+    none = recommend(product_complexity="high", company_size=40, product_team_size=0, **OPEN).need_reason
+    assert none.startswith(
+        "With no PM on staff yet in a company of 40, the first PM wears every open hat: "
+        "strategy (0 of 1), marketing (0 of 1), technical (0 of 1). "
+    )
+    # Coverage not given: the sentence says it was assumed.
+    assumed = recommend(product_complexity="high", company_size=149, product_team_size=1).need_reason
+    assert "[not given, assumed: strategy_coverage=0, marketing_coverage=0, technical_coverage=0]" in assumed
 
 
 def test_the_reason_without_a_hire_counts_every_face_against_its_need() -> None:
     covered = {f"{face}_coverage": 3 for face in FACES}
-    result = recommend(product_complexity="high", company_size=20_000, product_team_size=9, **covered)
+    book = _book(need=NEED_STEPS)
+    result = recommend(
+        product_complexity="high", company_size=20_000, product_team_size=9, rulebook=book, **covered
+    )
     assert not result.hire_needed
-    assert "the 3 people a company of 20,000 needs" in result.need_reason
-    assert "strategy (3 of 3), marketing (3 of 3), technical (3 of 3)" in result.need_reason
+    assert result.need_reason == (
+        "No new PM is indicated: every face already has the people it needs "
+        "(strategy (3 of 3), marketing (3 of 3), technical (3 of 3))."
+    )
+    default = recommend(product_complexity="high", company_size=20_000, product_team_size=9, **covered)
+    assert "(strategy (3 of 1), marketing (3 of 1), technical (3 of 1))" in default.need_reason
     one = {f"{face}_coverage": 1 for face in FACES}
     single = recommend(product_complexity="high", company_size=40, product_team_size=1, **one)
-    assert "the 1 person a company of 40 needs" in single.need_reason
+    assert single.need_reason == (
+        "No new PM is indicated: every face already has the people it needs "
+        "(strategy (1 of 1), marketing (1 of 1), technical (1 of 1))."
+    )
 
 
 # -- the batch form: the table, its edges, and the arithmetic it falls back to -------------------
@@ -190,11 +291,16 @@ def _batch(frame: pd.DataFrame, book: Rulebook) -> list[tuple[str, tuple[bool, .
     ]
 
 
+@pytest.mark.parametrize("steps", [False, True])  # the default need, and need steps at 1,000 and 10,000
 @pytest.mark.parametrize("rows", [3, 8, 9, None])  # a few rows one by one; many vectorised
-def test_the_batch_seat_equals_recommend_at_every_threshold(rows: int | None) -> None:
+def test_the_batch_seat_equals_recommend_at_every_threshold(rows: int | None, steps: bool) -> None:
     frame = _grid_frame()
+    # Half the rows with a moderate product: the technical face goes first in a tie only for high.
+    frame = frame.assign(
+        product_complexity=["high", "moderate"] * (len(frame) // 2) + ["high"] * (len(frame) % 2)
+    )
     frame = frame if rows is None else frame.iloc[::37].head(rows)
-    book = Rulebook.default()
+    book = _book(need=NEED_STEPS) if steps else Rulebook.default()
     assert _batch(frame, book) == _one_by_one(frame, book)
 
 
@@ -223,8 +329,12 @@ def test_coverage_far_above_the_largest_need_counts_as_covered_in_a_batch() -> N
         ]
         * 20
     )
-    assert _batch(frame, Rulebook.default()) == [("specialist", (False, False, True), True)] * 20
-    assert _batch(frame.head(2), Rulebook.default()) == [("specialist", (False, False, True), True)] * 2
+    # The need of the rule with 3 people per face from 10,000 people (the default needs 1).
+    book = _book(need=NEED_STEPS)
+    assert _batch(frame, book) == [("specialist", (False, False, True), True)] * 20
+    assert _batch(frame.head(2), book) == [("specialist", (False, False, True), True)] * 2
+    assert _batch(frame, Rulebook.default()) == [("specialist", (False, False, False), False)] * 20
+    assert _batch(frame.head(2), Rulebook.default()) == [("specialist", (False, False, False), False)] * 2
 
 
 def test_integer_and_float_columns_give_the_same_seat_in_the_kernel() -> None:
@@ -234,6 +344,7 @@ def test_integer_and_float_columns_give_the_same_seat_in_the_kernel() -> None:
     frame = _grid_frame()
     names = ("company_size", "product_team_size", *(f"{face}_coverage" for face in FACES))
     ints = {name: frame[name].to_numpy(dtype=np.int64) for name in names}
+    ints["product_complexity"] = frame["product_complexity"].map(RANK).to_numpy(dtype=np.int64)
     floats = {name: column.astype(np.float64) for name, column in ints.items()}
     n = len(frame)
     looked_up, computed = stage.batch(ints, n), stage.batch(floats, n)
@@ -253,6 +364,7 @@ def test_the_seat_arithmetic_over_more_than_one_block_equals_the_table() -> None
     ints = {
         "company_size": size,
         "product_team_size": np.minimum(rng.integers(0, 5, n), size),
+        "product_complexity": rng.integers(0, 4, n),
         **{f"{face}_coverage": np.minimum(rng.integers(0, 5, n), size) for face in FACES},
     }
     floats = {name: column.astype(np.float64) for name, column in ints.items()}
@@ -270,13 +382,18 @@ def test_the_seat_arithmetic_over_more_than_one_block_equals_the_table() -> None
 
 def test_the_seat_arithmetic_takes_scalar_columns_as_every_row() -> None:
     from tpm_fit._engine.kernel import compile_rulebook
+    from tpm_fit._engine.seat import SeatStage
 
-    stage = compile_rulebook(Rulebook.default()).seat
+    # The seat alone (no warning flags): the kernel's compiled stage also evaluates the
+    # [[statements]] conditions, and their ramps refuse 0-d columns (TypeError in Ramp._segment).
+    stage = SeatStage(Rulebook.default().seat)
+    compiled = compile_rulebook(Rulebook.default()).seat
     n = 6
     size = np.array([1.0, 149.0, 150.0, 1_000.0, 10_000.0, 20_000.0])
     scalars = {
         "company_size": size,
         "product_team_size": np.float64(3.0),
+        "product_complexity": np.float64(RANK["high"]),
         "strategy_coverage": np.float64(1.0),
         "marketing_coverage": np.float64(0.0),
         "technical_coverage": np.float64(2.0),
@@ -285,7 +402,20 @@ def test_the_seat_arithmetic_takes_scalar_columns_as_every_row() -> None:
     by_scalars, by_columns = stage.arithmetic(scalars, n), stage.arithmetic(full, n)
     for name, column in by_columns.items():
         assert by_scalars[name].tolist() == column.tolist(), name
+    # The same seat as the kernel's compiled stage computes from full columns.
+    with_flags = compiled.arithmetic(full, n)
+    assert set(with_flags) >= set(by_columns)
+    for name, column in by_columns.items():
+        assert with_flags[name].tolist() == column.tolist(), name
     assert by_columns["seat_marketing"].tolist() == [1, 1, 1, 1, 1, 1]
+    # With the technical face as open as marketing, a highly technical product takes it instead.
+    tied = {**scalars, "technical_coverage": np.float64(0.0)}
+    high = stage.arithmetic(tied, n)
+    assert high["seat_technical"].tolist() == [1, 1, 1, 1, 1, 1]
+    assert high["seat_marketing"].tolist() == [0, 0, 0, 0, 0, 0]
+    moderate = stage.arithmetic({**tied, "product_complexity": np.float64(RANK["moderate"])}, n)
+    assert moderate["seat_marketing"].tolist() == [1, 1, 1, 1, 1, 1]
+    assert moderate["seat_technical"].tolist() == [0, 0, 0, 0, 0, 0]
 
 
 # -- where the seat may change: the verifier's grid, and custom rules at small sizes ----------------
@@ -293,10 +423,15 @@ def test_the_seat_arithmetic_takes_scalar_columns_as_every_row() -> None:
 
 def test_the_seat_steps_are_grid_values_of_the_verifier() -> None:
     axes = {axis.input: axis.values for axis in Rulebook.default().verify().grid}
-    assert axes["company_size"] == (1, 149, 150, 999, 1_000, 9_999, 10_000, 10_000_000)
+    assert axes["company_size"] == (1, 149, 150, 10_000_000)
     assert axes["product_team_size"] == (0, 1, 2, 3, 10_000_000)
     for face in FACES:
-        assert axes[f"{face}_coverage"] == (0, 1, 2, 3, 10_000_000)
+        assert axes[f"{face}_coverage"] == (0, 1, 10_000_000)
+    assert axes["product_complexity"] == ("low", "moderate", "high", "very_high")
+    stepped = {axis.input: axis.values for axis in _book(need=NEED_STEPS).verify().grid}
+    assert stepped["company_size"] == (1, 149, 150, 999, 1_000, 9_999, 10_000, 10_000_000)
+    for face in FACES:
+        assert stepped[f"{face}_coverage"] == (0, 1, 2, 3, 10_000_000)
 
 
 def test_a_custom_seat_rule_moves_the_grid_with_it() -> None:
@@ -306,8 +441,10 @@ def test_a_custom_seat_rule_moves_the_grid_with_it() -> None:
         need=[{"from_company_size": 1, "people": 1}, {"from_company_size": 500, "people": 4}],
     )
     axes = {axis.input: axis.values for axis in book.verify().grid}
-    assert axes["company_size"] == (1, 2, 499, 500, 10_000_000)
-    assert axes["product_team_size"] == (0, 1, 5, 6, 10_000_000)
+    # 149/150 people and 2/3 PMs stay on the grid: the default [[statements]] conditions
+    # (seat_split_by_size, seat_split_by_team, warn_grown_without_pm) step there.
+    assert axes["company_size"] == (1, 2, 149, 150, 499, 500, 10_000_000)
+    assert axes["product_team_size"] == (0, 1, 2, 3, 5, 6, 10_000_000)
     assert axes["technical_coverage"] == (0, 1, 2, 3, 4, 10_000_000)
 
 
