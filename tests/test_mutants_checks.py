@@ -38,9 +38,19 @@ Columns = dict[str, np.ndarray]
 Fault = Callable[[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray], None]
 
 
-def _book() -> Rulebook:
+def _book(need: list[dict[str, int]] | None = None) -> Rulebook:
     # A fresh fingerprint, so that no cached compilation hides the broken seat.
-    return Rulebook.default().with_weights({"technical_seat": 1.0002})
+    book = Rulebook.default().with_weights({"technical_seat": 1.0002})
+    if need is None:
+        return book
+    data = book.model_dump(mode="json")
+    data["seat"]["need"] = need
+    return Rulebook.from_mapping(data)
+
+
+#: Two people per face at every size: a documented customisation (the default needs one), the
+#: only way a face can gain a person and still be below its need.
+NEED_TWO = [{"from_company_size": 1, "people": 2}]
 
 
 def _install(monkeypatch: pytest.MonkeyPatch, fault: Fault) -> None:
@@ -64,15 +74,17 @@ def _grid(report: VerificationReport) -> tuple[dict[str, np.ndarray], tuple[int,
     for k, axis in enumerate(report.grid):
         if all(isinstance(v, int) for v in axis.values):
             columns[axis.input] = np.asarray(axis.values, dtype=np.float64)[index[k]]
+        elif axis.input == "product_complexity":  # the seat reads it, encoded as its rank
+            columns[axis.input] = index[k].astype(np.float64)
     return columns, dims, names
 
 
 class _Oracle:
     """The seat promises counted directly over the whole grid with the faulty seat."""
 
-    def __init__(self, report: VerificationReport, fault: Fault) -> None:
+    def __init__(self, report: VerificationReport, fault: Fault, book: Rulebook | None = None) -> None:
         self.columns, self.dims, self.names = _grid(report)
-        stage = SeatStage(_book().seat)
+        stage = SeatStage((book or _book()).seat)
         self.n = len(self.columns["company_size"])
         derived = {k: v.copy() for k, v in stage.arithmetic(self.columns, self.n).items()}
         self.need = stage.need_batch(self.columns["company_size"])
@@ -130,14 +142,17 @@ class _Oracle:
         )
 
 
-def _assert_exact(report: VerificationReport, fault: Fault, broken: set[str]) -> None:
+def _assert_exact(
+    report: VerificationReport, fault: Fault, broken: set[str], book: Rulebook | None = None
+) -> None:
     """The seat part of ``report`` is what the oracle counts, property by property."""
-    oracle = _Oracle(report, fault)
+    book = book or _book()
+    oracle = _Oracle(report, fault, book)
     results = {result.property.value: result for result in report.seat_axioms}
     assert set(results) == set(PROPERTIES)
     violations = {v.subject: v for v in report.violations if v.check == "seat"}
     assert set(violations) == broken
-    statements = {axiom.id: axiom.statement for axiom in _book().seat_axioms}
+    statements = {axiom.id: axiom.statement for axiom in book.seat_axioms}
     for prop in PROPERTIES:
         cases, violating, first, step = oracle.counts(prop)
         result = results[prop]
@@ -160,26 +175,28 @@ def _assert_exact(report: VerificationReport, fault: Fault, broken: set[str]) ->
         assert violation.before == oracle.profile(first, report)
         if step is None:
             assert violation.after is None
-            assert violation.message.endswith(f"; seat: {_seat_text(violation.before)}")
+            assert violation.message.endswith(f"; seat: {_seat_text(violation.before, book)}")
         else:
             assert violation.after == oracle.profile(first, report, step)
             assert violation.message.endswith(
-                f"; seat: {_seat_text(violation.before)}; after: {_seat_text(violation.after)}"
+                f"; seat: {_seat_text(violation.before, book)}; after: {_seat_text(violation.after, book)}"
             )
 
 
-def _seat_text(profile: OrgProfile) -> str:
+def _seat_text(profile: OrgProfile, book: Rulebook) -> str:
     """How a violation shows the (real) seat of a profile."""
     from tpm_fit import recommend
 
-    result = recommend(profile)
+    result = recommend(profile, rulebook=book)
     faces = ", ".join(face.value for face in result.seat) or "empty"
     return f"{result.role_shape.value} [{faces}], hire_needed={result.hire_needed}"
 
 
-def _verify(monkeypatch: pytest.MonkeyPatch, fault: Fault, **options: Any) -> VerificationReport:
+def _verify(
+    monkeypatch: pytest.MonkeyPatch, fault: Fault, book: Rulebook | None = None, **options: Any
+) -> VerificationReport:
     _install(monkeypatch, fault)
-    return verify_rulebook(_book(), **options)
+    return verify_rulebook(book or _book(), **options)
 
 
 # -- one fault per promise ------------------------------------------------------------------------
@@ -245,8 +262,9 @@ def _technical_face_added_by_one_person(
 def test_coverage_that_adds_a_face_breaks_only_coverage_never_adds_face(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    report = _verify(monkeypatch, _technical_face_added_by_one_person)
-    _assert_exact(report, _technical_face_added_by_one_person, {"coverage_never_adds_face"})
+    book = _book(NEED_TWO)
+    report = _verify(monkeypatch, _technical_face_added_by_one_person, book)
+    _assert_exact(report, _technical_face_added_by_one_person, {"coverage_never_adds_face"}, book)
     violation = next(v for v in report.violations if v.subject == "coverage_never_adds_face")
     assert violation.before is not None
     assert violation.after is not None
@@ -256,9 +274,10 @@ def test_coverage_that_adds_a_face_breaks_only_coverage_never_adds_face(
 def _no_hire_at_exactly_enough_marketing(
     columns: dict[str, np.ndarray], out: dict[str, np.ndarray], need: Any
 ) -> None:
-    """A generalist whose marketing is covered exactly to its need gets an empty seat, though
-    strategy may be open: one more marketer then brings the need back."""
-    rows = (out["role_shape"] == 0) & (columns["marketing_coverage"] == need)
+    """A generalist whose marketing is one person short of its need gets an empty seat, though
+    strategy may be open: one more marketer (covering marketing) then brings the need back.
+    (Past the need the grid's next coverage value exceeds every size below the split.)"""
+    rows = (out["role_shape"] == 0) & (columns["marketing_coverage"] == need - 1)
     for name in (*SEAT, "hire_needed"):
         out[name][rows] = 0
 
