@@ -241,8 +241,15 @@ def test_a_verdict_reached_at_one_grid_point_lists_exactly_its_values() -> None:
     book = Rulebook.from_mapping(data)
     report = book.verify()
     technical = _regions(report)["technical"]
-    assert technical.grid_points == 1
-    assert {span.input: span.values for span in technical.inputs}["company_size"] == (10_000_000,)
+    # One point in every count; the grid keeps all four product_complexity levels (the seat and
+    # the [[statements]] read it) and the score ignores it, so the point shows once per level.
+    assert technical.grid_points == 4
+    assert technical.share == pytest.approx(4 / report.grid_points)
+    spans = {span.input: (span.values, span.unrestricted) for span in technical.inputs}
+    assert spans["company_size"] == ((10_000_000,), False)
+    for name in COUNTS:
+        assert spans[name] == ((10_000_000,), False), name
+    assert spans["product_complexity"] == (("low", "moderate", "high", "very_high"), True)
     _check_regions(book, report)
 
 
