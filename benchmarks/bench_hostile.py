@@ -149,9 +149,12 @@ def _shape(
     return Rulebook.from_mapping(data)
 
 
+#: Factors that fit beside the default rulebook's under the 200-factor limit.
+_ROOM = 200 - len(Rulebook.default().factors)
+
 #: Rulebook shapes the work model is calibrated over: (name, how to build it).
 SHAPES: list[tuple[str, Callable[[], Rulebook]]] = [
-    ("default (10 factors)", Rulebook.default),
+    ("default", Rulebook.default),
     ("+60 two-level factors", lambda: _shape(levels=60)),
     ("+150 two-level factors", lambda: _shape(levels=150)),
     ("+40 two-point ramps", lambda: _shape(ramps=40, points=2)),
@@ -160,8 +163,8 @@ SHAPES: list[tuple[str, Callable[[], Rulebook]]] = [
     ("+60 all_of of 4 terms", lambda: _shape(combos=60)),
     ("+120 all_of of 6 terms", lambda: _shape(combos=120)),
     ("+100 two-level, no axioms", lambda: _shape(levels=100, axioms=False)),
-    ("+190 two-level factors", lambda: _shape(levels=190)),
-    ("no axioms (10 factors)", lambda: _shape(axioms=False)),
+    (f"+{_ROOM} two-level factors", lambda: _shape(levels=_ROOM)),
+    ("default, no axioms", lambda: _shape(axioms=False)),
 ]
 
 
@@ -180,10 +183,10 @@ def _other_cases() -> dict[str, Callable[[], object]]:
     header = '{"format":"tpm_fit-decision-log","kind":"header","schema_version":1}\n'
     deep = header + '{"kind":"record","entry":' + "[" * 500_000 + "]" * 500_000 + "}\n"
     long_line = header + '{"kind":"rulebook","toml":"' + "x" * (9 << 20) + '"}\n'
-    many = _shape(levels=190)
+    many = _shape(levels=_ROOM)
     big_result = tpm_fit.recommend(company_size=40, product_complexity="high", rulebook=many)
     axes = {n: range(10**7) for n in (*COUNTS, "product_team_size", "engineering_capability")}
-    spread = copy.deepcopy(_shape(levels=182).model_dump(mode="json"))
+    spread = copy.deepcopy(_shape(levels=_ROOM - 8).model_dump(mode="json"))
     spread["factors"] += [
         {**_levels_factor(5000 + i), "activation": _ramp("company_size", 60, 1 + i, 9_000_000 - i)}
         for i in range(8)

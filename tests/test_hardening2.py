@@ -334,3 +334,12 @@ def test_a_count_above_the_headcount_reads_in_the_grammar_without_pydantic_wordi
     with pytest.raises(RulebookError) as guidance:
         Guidance.from_mapping(data)
     assert guidance.value.message.startswith("nice_to_have=4: above must_have=2;")
+
+
+def test_accepting_numpy_integers_keeps_the_json_schema_bounds() -> None:
+    """HR tools validate against the published schema: its counts keep minimum and maximum."""
+    properties = tpm_fit.OrgProfile.model_json_schema()["properties"]
+    assert (properties["company_size"]["minimum"], properties["company_size"]["maximum"]) == (1, 10_000_000)
+    for name in ("strategy_coverage", "marketing_coverage", "technical_coverage", "product_team_size"):
+        assert (properties[name]["minimum"], properties[name]["maximum"]) == (0, 10_000_000), name
+        assert "ge" not in properties[name]

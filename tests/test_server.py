@@ -375,7 +375,7 @@ def test_review_errors(client: TestClient, tokens: dict[str, str], decision: str
     assert no_reason["errors"][0]["loc"] == ["body", "override", "reason"]
     blank = {"action": "override", "verdict": "either", "reason": "  "}
     assert (
-        "override.reason='  ': String should match pattern"
+        "override.reason='  ': blank; valid: a reason in words"
         in is_problem(client.post(url, json=blank, headers=headers), 422)["detail"]
     )
     typo = is_problem(client.post(url, json={"action": "overide"}, headers=headers), 422)

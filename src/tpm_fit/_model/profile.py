@@ -113,11 +113,13 @@ _L = TypeVar("_L", bound=OrderedLevel)
 
 #: An ordered input: one of the levels of an :class:`OrderedLevel` enum, given as a string.
 Level = Annotated[_L, BeforeValidator(_text_only)]
+# The constraints come before the validator that unwraps numpy integers (which runs first all the
+# same), so that the JSON Schema says minimum and maximum.
 #: The company's headcount (one field only).
-Headcount = Annotated[StrictInt, BeforeValidator(_plain_int), Field(ge=1, le=MAX_HEADCOUNT), IS_HEADCOUNT]
+Headcount = Annotated[StrictInt, Field(ge=1, le=MAX_HEADCOUNT), BeforeValidator(_plain_int), IS_HEADCOUNT]
 #: A count of the company's people: never above the headcount.
 PeopleCount = Annotated[
-    StrictInt, BeforeValidator(_plain_int), Field(ge=0, le=MAX_HEADCOUNT), WITHIN_HEADCOUNT
+    StrictInt, Field(ge=0, le=MAX_HEADCOUNT), BeforeValidator(_plain_int), WITHIN_HEADCOUNT
 ]
 
 

@@ -47,6 +47,7 @@ from .models import (
     Readiness,
     RecommendationResult,
     ReviewRequest,
+    unprintable_class,
 )
 from .problems import ApiProblem, make_problem, problems, summary, validation_items
 from .service import Service
@@ -197,8 +198,9 @@ _DECISION_LINKS: Final = {
     },
 }
 _LOCATION: Final = {"Location": {"description": "The stored decision.", "schema": {"type": "string"}}}
-#: A label as KEY=VALUE: the key as DecisionRecord.labels wants it, a value of at most 256 characters.
-LABEL_PATTERN: Final = f"{LABEL_KEY_PATTERN[:-1]}=.{{0,{MAX_LABEL_VALUE}}}$"
+#: A label as KEY=VALUE: the key as DecisionRecord.labels wants it, a value of at most 256 characters
+#: of one line of readable text (what the log accepts; protected words in keys are refused by it).
+LABEL_PATTERN: Final = f"{LABEL_KEY_PATTERN[:-1]}=[^{unprintable_class('')}]{{0,{MAX_LABEL_VALUE}}}$"
 _Label = Annotated[str, Field(pattern=LABEL_PATTERN)]
 _Labels = Annotated[
     list[_Label],

@@ -7,16 +7,18 @@ the envelopes only say which of them a response holds. Errors are RFC 9457 probl
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Final, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic_core import PydanticCustomError
 
 from .._analysis.robustness import Robustness
 from .._hiring.models import RoleBrief
 from .._model.result import Recommendation
 from .._model.vocab import Verdict
-from .._records.models import MAX_REASON, LoggedDecision
+from .._records.models import MAX_REASON, LoggedDecision, _readable_text
 
 __all__ = [
     "REVIEW_REQUEST",
@@ -99,16 +101,49 @@ class DecisionPage(_Frozen):
     )
 
 
+def unprintable_class(allowed: str = "\t\n") -> str:
+    """A regex class of the basic-plane characters free text may not hold (but ``allowed``):
+    what the log refuses (control, format and line/paragraph separator characters),
+    so the schema and the log agree. Surrogates (no JSON text decodes to one in a valid string)
+    and characters beyond U+FFFF are left to the log."""
+    bad = [
+        code
+        for code in range(0x10000)
+        if chr(code) not in allowed and unicodedata.category(chr(code)) in {"Cc", "Cf", "Zl", "Zp"}
+    ]
+    ranges: list[tuple[int, int]] = []
+    for code in bad:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+#: Readable text: none of the characters the log refuses (see ``unprintable_class``).
+_READABLE: Final = f"^[^{unprintable_class()}]*$"
+#: Readable and not blank: holds a character that Python's ``str.strip`` keeps (ECMA-262's ``\s``
+#: lacks U+001C-U+001F and U+0085, so they are named: the schema and the log agree on blank).
+_BAD: Final = unprintable_class()
+_NOT_BLANK: Final = f"^[^{_BAD}]*[^\\s\\u001c-\\u001f\\u0085{_BAD}][^{_BAD}]*$"
+
+
 class AcceptRequest(_Frozen):
     """Accept the recommendation. The reviewer is the token's name, never a field."""
 
     action: Literal["accept"] = Field(description="accept.")
-    reason: str | None = Field(default=None, max_length=MAX_REASON, description="Why (optional).")
+    reason: str | None = Field(
+        default=None,
+        max_length=MAX_REASON,
+        json_schema_extra={"pattern": _READABLE},
+        description="Why (optional).",
+    )
 
-
-#: Holds a character that Python's ``str.strip`` keeps (ECMA-262's ``\s`` lacks U+001C-U+001F and
-#: U+0085, so they are named: the schema and the log then agree on what is blank).
-_NOT_BLANK: Final = "[^\\s\x1c-\x1f\x85]"
+    @field_validator("reason")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        # The schema's pattern says the same; the log's own check gives a message in words.
+        return None if value is None else _readable_text("reason", value, newlines=True)
 
 
 class OverrideRequest(_Frozen):
@@ -120,9 +155,20 @@ class OverrideRequest(_Frozen):
     )
     reason: str = Field(
         max_length=MAX_REASON,
-        pattern=_NOT_BLANK,
+        json_schema_extra={"pattern": _NOT_BLANK},
         description="Why (required, not blank). Free text: keep personal data out of it.",
     )
+
+    @field_validator("reason")
+    @classmethod
+    def _readable_and_not_blank(cls, value: str) -> str:
+        # The schema's pattern says the same; the log's own checks give a message in words.
+        value = _readable_text("reason", value, newlines=True)
+        if not value.strip():
+            raise PydanticCustomError(
+                "blank", "{message}", {"message": "blank; valid: a reason in words (an override needs one)"}
+            )
+        return value
 
 
 #: What ``POST /v1/decisions/{id}/reviews`` takes: an accept or an override, told apart by action.
