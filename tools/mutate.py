@@ -463,6 +463,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`>` -> `>=`",
         "an edge between neighbouring whole numbers has no whole number inside: no candidate either way",
     ),
+    (
+        "_verify/reach.py",
+        "VerdictCheck._band_jump: continue",
+        "removed `continue`",
+        "with no point that can move up the axis every array below is empty: nothing crosses",
+    ),
     # -- _verify/checks.py
     *(
         (
