@@ -254,3 +254,33 @@ def test_the_either_band_between_grid_points_is_found_where_the_edge_starts_abov
     assert either.witness is not None
     assert either.witness.company_size == 4
     assert either.witness_score == pytest.approx(1.32)
+
+
+def _one_factor_on(
+    name: str, points: list[list[float]], technical_min: float, traditional_max: float
+) -> Rulebook:
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    factor["activation"] = {"kind": "ramp", "input": name, "points": points}
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": technical_min, "traditional_max": traditional_max}
+    return Rulebook.from_mapping(data)
+
+
+def test_a_band_jump_is_shown_at_the_first_pair_of_valid_neighbours_in_grid_order() -> None:
+    book = _one_factor([[1, 0.0], [2, 1.0]], technical_min=2.75, traditional_max=0.25)
+    report = book.verify()
+    (violation,) = [v for v in report.violations if v.check == "verdict_reachable"]
+    origin = OrgProfile.model_validate({axis.input: axis.values[0] for axis in report.grid})
+    assert violation.before == origin
+    assert violation.after == origin.model_copy(update={"company_size": 2})
+    # Over strategy_coverage the first jump (1 -> 2 people) is valid only from a company of 2 on.
+    strategists = _one_factor_on(
+        "strategy_coverage", [[1, 0.0], [2, 1.0]], technical_min=2.75, traditional_max=0.25
+    )
+    (jump,) = [v for v in strategists.verify().violations if v.check == "verdict_reachable"]
+    assert jump.before is not None
+    assert jump.after is not None
+    assert (jump.before.strategy_coverage, jump.after.strategy_coverage) == (1, 2)
+    assert jump.after.company_size >= 2
