@@ -284,3 +284,36 @@ def test_a_band_jump_is_shown_at_the_first_pair_of_valid_neighbours_in_grid_orde
     assert jump.after is not None
     assert (jump.before.strategy_coverage, jump.after.strategy_coverage) == (1, 2)
     assert jump.after.company_size >= 2
+
+
+def test_witnesses_do_not_depend_on_chunking_when_many_points_tie() -> None:
+    """Every size-1 profile scores 0 (traditional): the first of them, grid point 0, is the witness
+    however the grid is cut; the clamped witness likewise comes from the first reaching point."""
+    book = _one_factor([[1, 0.0], [2, 1.0]], technical_min=2.75, traditional_max=0.25)
+    whole = book.verify()
+    origin = OrgProfile.model_validate({axis.input: axis.values[0] for axis in whole.grid})
+    for chunk_size in (7, 64):
+        chunked = verify_rulebook(book, chunk_size=chunk_size)
+        assert _regions(chunked)["traditional"].witness == origin
+        assert chunked.verdicts == whole.verdicts
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    factor["weight"] = 1000.0
+    factor["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "ramp", "input": "strategy_coverage", "points": [[0, 0.0], [10_000_000, 1.0]]},
+            {
+                "kind": "ramp",
+                "input": "company_size",
+                "points": [[1, 0.0], [148, 0.0], [149, 1.0], [150, 0.0]],
+            },
+        ],
+    }
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": 0.01, "traditional_max": -0.5}
+    clamped = Rulebook.from_mapping(data)
+    expected = _regions(clamped.verify())["technical"]
+    assert expected.found_on == "clamped"
+    assert _regions(verify_rulebook(clamped, chunk_size=97))["technical"] == expected
