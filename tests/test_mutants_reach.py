@@ -317,3 +317,12 @@ def test_witnesses_do_not_depend_on_chunking_when_many_points_tie() -> None:
     expected = _regions(clamped.verify())["technical"]
     assert expected.found_on == "clamped"
     assert _regions(verify_rulebook(clamped, chunk_size=97))["technical"] == expected
+
+
+def test_an_either_band_holding_one_whole_number_between_grid_values_is_found() -> None:
+    # Grid sizes 1 and 3 score 0 and 3; only size 2 (1.5) is in the band (1, 2).
+    book = _one_factor([[1, 0.0], [3, 1.0]], technical_min=2.0, traditional_max=1.0)
+    either = _regions(book.verify())["either"]
+    assert (either.reachable, either.grid_points, either.found_on) == (True, 0, "grid_edge")
+    assert either.witness is not None
+    assert either.witness.company_size == 2
