@@ -326,3 +326,15 @@ def test_an_either_band_holding_one_whole_number_between_grid_values_is_found() 
     assert (either.reachable, either.grid_points, either.found_on) == (True, 0, "grid_edge")
     assert either.witness is not None
     assert either.witness.company_size == 2
+
+
+def test_the_edge_search_counts_the_grid_the_wide_edges_and_each_candidate() -> None:
+    book = _one_factor([[1, 0.0], [11, 1.0]], technical_min=1.6, traditional_max=1.3)
+    report = book.verify()
+    sizes = next(axis.values for axis in report.grid if axis.input == "company_size")
+    others = report.grid_points // len(sizes)
+    wide = sum(1 for a, b in itertools.pairwise(sizes) if b - a > 1) * others
+    # The grid scored once by the checks and once by the search, the wide company-size edges,
+    # and one candidate (size 6, which is in the band).
+    assert report.evaluations == 2 * report.grid_points + wide + 1
+    assert _regions(report)["either"].witness.company_size == 6  # type: ignore[union-attr]
