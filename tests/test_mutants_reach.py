@@ -261,3 +261,87 @@ def test_the_either_band_between_grid_points_is_found_where_the_edge_starts_abov
     assert either.witness is not None
     assert either.witness.company_size == 4
     assert either.witness_score == pytest.approx(1.32)
+
+
+def _one_factor_on(
+    name: str, points: list[list[float]], technical_min: float, traditional_max: float
+) -> Rulebook:
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    factor["activation"] = {"kind": "ramp", "input": name, "points": points}
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": technical_min, "traditional_max": traditional_max}
+    return Rulebook.from_mapping(data)
+
+
+def test_a_band_jump_is_shown_at_the_first_pair_of_valid_neighbours_in_grid_order() -> None:
+    book = _one_factor([[1, 0.0], [2, 1.0]], technical_min=2.75, traditional_max=0.25)
+    report = book.verify()
+    (violation,) = [v for v in report.violations if v.check == "verdict_reachable"]
+    origin = OrgProfile.model_validate({axis.input: axis.values[0] for axis in report.grid})
+    assert violation.before == origin
+    assert violation.after == origin.model_copy(update={"company_size": 2})
+    # Over strategy_coverage the first jump (1 -> 2 people) is valid only from a company of 2 on.
+    strategists = _one_factor_on(
+        "strategy_coverage", [[1, 0.0], [2, 1.0]], technical_min=2.75, traditional_max=0.25
+    )
+    (jump,) = [v for v in strategists.verify().violations if v.check == "verdict_reachable"]
+    assert jump.before is not None
+    assert jump.after is not None
+    assert (jump.before.strategy_coverage, jump.after.strategy_coverage) == (1, 2)
+    assert jump.after.company_size >= 2
+
+
+def test_witnesses_do_not_depend_on_chunking_when_many_points_tie() -> None:
+    """Every size-1 profile scores 0 (traditional): the first of them, grid point 0, is the witness
+    however the grid is cut; the clamped witness likewise comes from the first reaching point."""
+    book = _one_factor([[1, 0.0], [2, 1.0]], technical_min=2.75, traditional_max=0.25)
+    whole = book.verify()
+    origin = OrgProfile.model_validate({axis.input: axis.values[0] for axis in whole.grid})
+    for chunk_size in (7, 64):
+        chunked = verify_rulebook(book, chunk_size=chunk_size)
+        assert _regions(chunked)["traditional"].witness == origin
+        assert chunked.verdicts == whole.verdicts
+    data = Rulebook.default().model_dump(mode="json")
+    factor = data["factors"][0]
+    factor["weight"] = 1000.0
+    factor["activation"] = {
+        "kind": "all_of",
+        "of": [
+            {"kind": "ramp", "input": "strategy_coverage", "points": [[0, 0.0], [10_000_000, 1.0]]},
+            {
+                "kind": "ramp",
+                "input": "company_size",
+                "points": [[1, 0.0], [148, 0.0], [149, 1.0], [150, 0.0]],
+            },
+        ],
+    }
+    data["factors"] = [factor]
+    data["axioms"] = []
+    data["thresholds"] = {"technical_min": 0.01, "traditional_max": -0.5}
+    clamped = Rulebook.from_mapping(data)
+    expected = _regions(clamped.verify())["technical"]
+    assert expected.found_on == "clamped"
+    assert _regions(verify_rulebook(clamped, chunk_size=97))["technical"] == expected
+
+
+def test_an_either_band_holding_one_whole_number_between_grid_values_is_found() -> None:
+    # Grid sizes 1 and 3 score 0 and 3; only size 2 (1.5) is in the band (1, 2).
+    book = _one_factor([[1, 0.0], [3, 1.0]], technical_min=2.0, traditional_max=1.0)
+    either = _regions(book.verify())["either"]
+    assert (either.reachable, either.grid_points, either.found_on) == (True, 0, "grid_edge")
+    assert either.witness is not None
+    assert either.witness.company_size == 2
+
+
+def test_the_edge_search_counts_the_grid_the_wide_edges_and_each_candidate() -> None:
+    book = _one_factor([[1, 0.0], [11, 1.0]], technical_min=1.6, traditional_max=1.3)
+    report = book.verify()
+    sizes = next(axis.values for axis in report.grid if axis.input == "company_size")
+    others = report.grid_points // len(sizes)
+    wide = sum(1 for a, b in itertools.pairwise(sizes) if b - a > 1) * others
+    # The grid scored once by the checks and once by the search, the wide company-size edges,
+    # and one candidate (size 6, which is in the band).
+    assert report.evaluations == 2 * report.grid_points + wide + 1
+    assert _regions(report)["either"].witness.company_size == 6  # type: ignore[union-attr]

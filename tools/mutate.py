@@ -448,6 +448,22 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     (
         "_verify/reach.py",
         "elif state.any_flat >= 0 and self._reaches(",
+        "`0` -> `1`",
+        "any_flat 0 is a valid profile: a verdict it reaches has grid points, so this branch is not taken",
+    ),
+    *(
+        (
+            "_verify/reach.py",
+            "k for k, axis in enumerate(self.grid.axes) if axis.name in NUMERIC_BOUNDS and axis.size > 1",
+            mutation,
+            "the axes it adds (levels: consecutive codes; single values: no neighbour) have no edge "
+            "wider than one step, so no candidate",
+        )
+        for mutation in ("`and` -> `or`", "`>` -> `>=`")
+    ),
+    (
+        "_verify/reach.py",
+        "elif state.any_flat >= 0 and self._reaches(",
         "`>=` -> `>`",
         "any_flat 0 is a valid profile: a verdict it reaches has grid points, so this branch is not taken",
     ),
@@ -462,6 +478,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "wide = gap > 1",
         "`>` -> `>=`",
         "an edge between neighbouring whole numbers has no whole number inside: no candidate either way",
+    ),
+    (
+        "_verify/reach.py",
+        "VerdictCheck._band_jump: continue",
+        "removed `continue`",
+        "with no point that can move up the axis every array below is empty: nothing crosses",
     ),
     # -- _verify/checks.py
     *(
