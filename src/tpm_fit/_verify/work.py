@@ -46,6 +46,10 @@ _VERIFY_FIRST: Final = (5.0, 6.9, 2.2)
 _VERIFY_MORE: Final = (47.0, 2.0, 0.0)
 _SENSITIVITY: Final = (20.0, 10.3, 0.2)
 _ROBUSTNESS: Final = (200.0, 20.0)
+#: The sentence check (rulebook 3.0.0): each valid grid point's seat reason, warnings and risks
+#: rendered and checked once, in Python; a fixed cost a point plus a little per activation.
+#: Fitted by hand on two shapes (the default, and 100 more two-level factors, without axioms).
+_SENTENCES: Final = (1450.0, 2.5, 0.0)
 
 
 def _activations(rulebook: Rulebook) -> int:
@@ -71,7 +75,7 @@ def verification_work(rulebook: Rulebook, grid_points: int) -> int:
     """Predicted work of :func:`tpm_fit.verify_rulebook` over a grid of ``grid_points``."""
     f, t = _activations(rulebook), _terms(rulebook)
     more = (verification_passes(rulebook) - 1) * _cost(_VERIFY_MORE, f, t)
-    return int(grid_points * (_cost(_VERIFY_FIRST, f, t) + more))
+    return int(grid_points * (_cost(_VERIFY_FIRST, f, t) + more + _cost(_SENTENCES, f, t)))
 
 
 def sensitivity_work(rulebook: Rulebook, grid_points: int) -> int:
