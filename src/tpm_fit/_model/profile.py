@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Final, Self, TypedDict, TypeVar
 
 import numpy as np
@@ -84,13 +85,15 @@ def _plain_int(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True, repr=False)
 class _Role:
-    """Field metadata naming what an integer input counts (read by the registries below)."""
+    """Field metadata naming what an integer input counts (read by the registries below).
 
-    __slots__ = ("meaning",)
+    A dataclass, so that tools reading field metadata (autodoc-pydantic's constraint tables)
+    find its fields the way they find pydantic's own metadata classes'.
+    """
 
-    def __init__(self, meaning: str) -> None:
-        self.meaning = meaning
+    meaning: str
 
     def __repr__(self) -> str:
         return f"<{self.meaning}>"
