@@ -64,6 +64,10 @@ nitpick_ignore_regex = [
     # ``Activation`` union, a compiled ``Node``, the ``DrawSource`` of the test strategies, and the
     # TypedDict that types ``recommend(**fields)``): documented where they are used.
     (r"py:class", r"(tpm_fit\._model\.[a-z_.]+\.)?(Node|DrawSource|Activation|ProfileFields)"),
+    # The profile's field declarations (``Headcount``, ``PeopleCount``, ``Level[...]``: what each
+    # input is, for the registries) and the primitives' ``ActivationSource`` of random instances:
+    # described on the model and contributing pages.
+    (r"py:class", r"(tpm_fit\._model\.[a-z_.]+\.)?(Headcount|PeopleCount|Level|ActivationSource)"),
     # The guidance format's item models and the brief's option alias, documented on the Formats
     # page and in docs/brief.md rather than as API pages of their own.
     (r"py:class", r"(ResponsibilitySpec|QualificationSpec|ProbeSpec|Targets|Weighting)"),
