@@ -120,11 +120,12 @@ def unprintable_class(allowed: str = "\t\n") -> str:
     return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
 
 
+#: The characters the log refuses in free text, as one regex class (computed once).
+_BAD: Final = unprintable_class()
 #: Readable text: none of the characters the log refuses (see ``unprintable_class``).
-_READABLE: Final = f"^[^{unprintable_class()}]*$"
+_READABLE: Final = f"^[^{_BAD}]*$"
 #: Readable and not blank: holds a character that Python's ``str.strip`` keeps (ECMA-262's ``\s``
 #: lacks U+001C-U+001F and U+0085, so they are named: the schema and the log agree on blank).
-_BAD: Final = unprintable_class()
 _NOT_BLANK: Final = f"^[^{_BAD}]*[^\\s\\u001c-\\u001f\\u0085{_BAD}][^{_BAD}]*$"
 
 
