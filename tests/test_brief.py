@@ -25,7 +25,7 @@ from tpm_fit import (
     recommend,
     verify_rulebook,
 )
-from tpm_fit._hiring.render import JOB_POSTING_PROPERTIES
+from tpm_fit._render.brief import JOB_POSTING_PROPERTIES
 from tpm_fit.testing import org_profiles
 
 #: Properties schema.org defines for JobPosting (https://schema.org/JobPosting), kept here so

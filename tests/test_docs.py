@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tpm_fit import Rulebook
-from tpm_fit._explain.render import render_rulebook_table
+from tpm_fit._render.recommendation import render_rulebook_table
 
 ROOT = Path(__file__).parents[1]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tpm_fit._explain.sweep import render_sweep_summary
+from tpm_fit._render.sweep import render_sweep_summary
 
 BASE: dict[str, Any] = {
     "scenarios": 8,

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, RulebookError, recommend, verify_rulebook
 from tpm_fit._errors import MAX_PROBLEMS_SHOWN
-from tpm_fit._explain.render import printable, render_markdown, render_text, signed
+from tpm_fit._render.recommendation import printable, render_markdown, render_text, signed
 from tpm_fit._model.loading import KEY_UNITS, MAX_KEY_PARTS, MAX_KEYS, scan_toml
 from tpm_fit._model.profile import ProfileFields
 from tpm_fit._model.suggest import closest

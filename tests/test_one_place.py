@@ -17,7 +17,7 @@ from pydantic import Field
 import tpm_fit
 from tpm_fit import Face, Favours, OrgProfile, Primitive, RoleShape, Rulebook, Verdict
 from tpm_fit._engine.kernel import ROLE_SHAPE_NAMES, VERDICT_NAMES, compile_rulebook
-from tpm_fit._explain.render import describe_activation
+from tpm_fit._render.recommendation import describe_activation
 from tpm_fit._model.primitives import (
     PRIMITIVE_TAGS,
     PRIMITIVES,

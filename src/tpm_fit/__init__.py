@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover - the same names, resolved lazily at run t
     )
     from ._hiring.panel import CompetencyPanel, PanelSummary, Rating, RatingError, summarize_panel
     from ._model.guidance import Guidance
+    from ._render import render, render_formats
     from ._model.guidance_report import GuidanceProblem, GuidanceReport
     from ._model.primitives import AllOf, AnyOf, Levels, Primitive, Ramp
     from ._model.profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
@@ -147,6 +148,8 @@ __all__ = [
     "plot_decision_map",
     "recommend",
     "recommend_many",
+    "render",
+    "render_formats",
     "replay",
     "scenario_grid",
     "summarize_panel",
@@ -214,6 +217,7 @@ _SUBMODULES: dict[str, tuple[str, ...]] = {
         "RoleBrief",
     ),
     "_hiring.panel": ("CompetencyPanel", "PanelSummary", "Rating", "RatingError", "summarize_panel"),
+    "_render": ("render", "render_formats"),
 }
 _LAZY: dict[str, str] = {
     name: f"{__name__}.{module}" for module, names in _SUBMODULES.items() for name in names

@@ -27,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - exercised by a subprocess test
 
 from pydantic import TypeAdapter
 
-from ._explain.report import violation_lines
+from ._render.verification import violation_lines
 from ._model.primitives import Activation, Primitive
 from ._model.profile import HEADCOUNT, HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from ._model.rulebook import Rulebook

@@ -1,11 +1,11 @@
 """How firm is a verdict: a result's weight-flip margins (:mod:`.margins`) and acceptability under
-uncertain weights (:mod:`.acceptability`) together, and their words; rulebook sensitivity lives in
-:mod:`.sensitivity`. Every name this module had before the split is still importable from it.
+uncertain weights (:mod:`.acceptability`) together; their words live in
+:mod:`tpm_fit._render.robustness`, rulebook sensitivity in :mod:`.sensitivity`. Every name this module had before the split is still importable from it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 
@@ -42,14 +42,10 @@ __all__ = [
     "WeightChange",
     "WeightMargin",
     "batch_margins",
-    "firmness_line",
     "margin_of",
     "robustness",
     "rulebook_sensitivity",
 ]
-
-#: Below this margin (10% of one weight) the verdict is called a close call.
-_CLOSE_CALL: Final = 0.1
 
 
 class Robustness(_Frozen):
@@ -106,7 +102,9 @@ class Robustness(_Frozen):
 
     def to_text(self) -> str:
         """The analysis as plain text (what ``tpm-fit recommend --robustness`` prints)."""
-        return _render(self)
+        from .._render import render
+
+        return render(self, "text")
 
     def __str__(self) -> str:
         return self.to_text()
@@ -162,117 +160,3 @@ def robustness(
         seed=seed,
         rulebook_fingerprint=result.rulebook_fingerprint,
     )
-
-
-# -- words ------------------------------------------------------------------------------------
-
-
-def _percent(fraction: float) -> str:
-    return f"{fraction:.0%}" if fraction >= _CLOSE_CALL or fraction == 0.0 else f"{fraction * 100:.2g}%"
-
-
-def _single_weight_phrase(result: Recommendation, margin: WeightMargin, *, emphasis: str = "") -> str:
-    assert margin.relative_change is not None
-    assert margin.to_verdict is not None
-    change = margin.relative_change
-    verb = "loses" if change < 0 else "gains"
-    title = f"{emphasis}{margin.title}{emphasis}"
-    amount = f"{_percent(abs(change))} of its weight"
-    if result.verdict is Verdict.EITHER:
-        return f"turns {margin.to_verdict.value} if {title} {verb} {amount}"
-    return f"holds unless {title} {verb} {amount}, which gives {margin.to_verdict.value}"
-
-
-def firmness_line(result: Recommendation, *, emphasis: str = "") -> str:
-    """One line on how firm the verdict is, from the closed-form margins only (no sampling).
-
-    Parameters
-    ----------
-    result : Recommendation
-        The result to describe.
-    emphasis : str, optional
-        Put around the factor's title, e.g. ``"*"`` for Markdown.
-    """
-    t = result.thresholds
-    if VERDICT_NAMES[_verdict_code(result.score, t.technical_min, t.traditional_max)] != result.verdict.value:
-        return "Firmness: unknown, because the verdict does not follow from the recorded score."
-    targets = _targets(result.score, t.technical_min, t.traditional_max)
-    margin, index = margin_of(
-        [step.contribution for step in result.trace],
-        result.score,
-        technical_min=t.technical_min,
-        traditional_max=t.traditional_max,
-    )
-    if index < 0:
-        return "Firmness: no change to one factor alone can flip this verdict."
-    phrase = _single_weight_phrase(result, _weight_margin(result.trace[index], targets), emphasis=emphasis)
-    close = "close call: " if margin < _CLOSE_CALL else ""
-    # Worded without "weight " so that counting trace lines in the text stays simple.
-    return f"Firmness: {close}{phrase}; no smaller change to a single factor does."
-
-
-def _headline(robust: Robustness) -> str:
-    own = robust.share(robust.verdict)
-    others = sorted(
-        (item for item in robust.acceptability if item.verdict is not robust.verdict), key=lambda i: -i.share
-    )
-    rival = others[0]
-    if rival.share >= 0.2:
-        return f"close call: {rival.share:.0%} of plausible weightings say {rival.verdict.value}"
-    if own >= 0.95:
-        return f"firm: {own:.1%} of plausible weightings agree"
-    return f"fairly firm: {own:.0%} of plausible weightings agree"
-
-
-def _one_weight_line(robust: Robustness) -> str:
-    """The smallest change to one weight that flips the verdict, if any."""
-    if robust.margin_factor is None or robust.margin is None:
-        return "  One weight: no change to a single weight can flip this verdict."
-    margin = next(m for m in robust.margins if m.factor == robust.margin_factor)
-    assert margin.flip_weight is not None
-    assert margin.to_verdict is not None
-    return (
-        f"  One weight: {margin.factor} {margin.weight:g} -> {margin.flip_weight:.4g} "
-        f"({margin.relative_change:+.1%}) gives {margin.to_verdict.value}."
-    )
-
-
-def _all_weights_line(robust: Robustness) -> str:
-    """The nearest set of non-negative weights that flips the verdict, if any."""
-    flip = robust.nearest_flip
-    if flip is None:
-        return "  All weights: no non-negative weights flip this verdict."
-    moved = ", ".join(f"{c.factor} {c.weight:g} -> {c.new_weight:.4g}" for c in flip.changes) or "none"
-    return (
-        f"  All weights: a total change of {flip.distance:.4g} ({moved}) reaches "
-        f"{flip.threshold:g}, then {flip.to_verdict.value}."
-    )
-
-
-def _margin_row(m: WeightMargin) -> str:
-    """One factor's row of the margin table."""
-    if m.flip_weight is None:
-        return f"  {m.factor:<40} {m.weight:>7g} {'never':>9}"
-    change = f"{m.relative_change:+.1%}" if m.relative_change is not None else "n/a"
-    to = m.to_verdict.value if m.to_verdict is not None else ""
-    return f"  {m.factor:<40} {m.weight:>7g} {m.flip_weight:>9.4g} {change:>8}  {to}"
-
-
-def _render(robust: Robustness) -> str:
-    shares = ", ".join(
-        f"{item.verdict.value} {item.share:.1%} (±{item.half_width:.1%})" for item in robust.acceptability
-    )
-    lines = [
-        f"How firm is the verdict ({robust.verdict.value}, score {robust.score:+.2f})? {_headline(robust)}.",
-        _one_weight_line(robust),
-        _all_weights_line(robust),
-        f"  Acceptability (each weight x uniform [{1 - robust.spread:g}, {1 + robust.spread:g}], "
-        f"{robust.samples:,} samples, seed {robust.seed}): {shares}.",
-        "",
-        f"  {'factor':<40} {'weight':>7} {'flips at':>9} {'change':>8}  to",
-        *(_margin_row(m) for m in robust.margins),
-    ]
-    if robust.central_weights is not None:
-        central = ", ".join(f"{factor} {w:.3g}" for factor, w in robust.central_weights.items())
-        lines += ["", f"  Central weights (mean over samples keeping the verdict): {central}."]
-    return "\n".join(lines)

@@ -61,22 +61,9 @@ class SensitivityReport(_Frozen):
 
     def to_text(self) -> str:
         """The report as plain text (what ``tpm-fit sensitivity`` prints)."""
-        lines = [
-            f"Rulebook {self.rulebook_name!r} {self.rulebook_version} "
-            f"(fingerprint {self.rulebook_fingerprint[:12]}): each weight moved by ±{self.delta:.0%}, "
-            "one at a time",
-            f"over the {self.grid_points:,} points of the verification grid, in {self.seconds:.3f} s. "
-            "Grid points are not a population: shares are of the grid, not of organisations.",
-            "",
-            f"{'factor':<40} {'weight':>7} {'changed':>8} {'+delta':>8} {'-delta':>8}",
-        ]
-        for item in sorted(self.factors, key=lambda f: -f.share_changed):
-            lines.append(
-                f"{item.factor:<40} {item.weight:>7g} {item.share_changed:>8.1%} "
-                f"{item.share_changed_up:>8.1%} {item.share_changed_down:>8.1%}"
-            )
-        lines += ["", f"Any factor: {self.share_any:.1%} of the grid points change verdict."]
-        return "\n".join(lines)
+        from .._render import render
+
+        return render(self, "text")
 
     def __str__(self) -> str:
         return self.to_text()

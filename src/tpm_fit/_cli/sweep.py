@@ -24,7 +24,7 @@ from typing import Any, Final, TextIO
 
 from .._cli.main import load_rulebook, positive_int
 from .._errors import RulebookError, TpmFitError, short
-from .._explain.sweep import render_sweep_summary
+from .._render.sweep import render_sweep_summary
 
 #: Same default as scenario_grid(max_rows=...); kept here so that --help needs no pandas.
 DEFAULT_MAX_ROWS: Final = 50_000_000

@@ -46,9 +46,9 @@ class Counterfactual(BaseModel):
     )
 
     def __str__(self) -> str:
-        from .._explain.render import render_counterfactual
+        from .._render import render
 
-        return render_counterfactual(self)
+        return render(self, "text")
 
 
 Probe = Callable[[int], object]

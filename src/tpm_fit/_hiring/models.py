@@ -168,15 +168,15 @@ class RoleBrief(_Frozen):
 
     def to_markdown(self) -> str:
         """The brief as Markdown, ready to paste into a document."""
-        from .render import brief_markdown
+        from .._render import render
 
-        return brief_markdown(self)
+        return render(self, "markdown")
 
     def to_html(self) -> str:
         """The brief as an HTML fragment (no scripts, every text escaped)."""
-        from .render import brief_html
+        from .._render import render
 
-        return brief_html(self)
+        return render(self, "html")
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -199,7 +199,7 @@ class RoleBrief(_Frozen):
         Uses only properties schema.org defines for JobPosting: ``title``, ``description``,
         ``responsibilities``, ``qualifications``, ``experienceRequirements`` and ``skills``.
         """
-        from .render import job_posting
+        from .._render.brief import job_posting
 
         return job_posting(self)
 

@@ -164,24 +164,9 @@ class PanelSummary(_Frozen):
 
     def to_markdown(self) -> str:
         """The summary as a Markdown table, with disagreements and unrated competencies named."""
-        lines = [
-            f"## Panel summary: {self.title}",
-            "",
-            f"{self.ratings} ratings from {self.interviewers} interviewers. The panel decides; this "
-            "summary only lays out the evidence.",
-            "",
-            "| Competency | Raters | Median | Range | Target | Gap | Disagreement |",
-            "|---|---:|---:|---:|---:|---:|---|",
-        ]
-        for c in self.competencies:
-            flag = "yes, discuss" if c.disagreement else "no"
-            lines.append(
-                f"| {c.name} | {c.raters} | {c.median:g} | {c.min}-{c.max} | {c.target} | "
-                f"{c.gap + 0.0:+g} | {flag} |"
-            )
-        if self.unrated:
-            lines += ["", f"Not rated by anyone: {', '.join(self.unrated)}."]
-        return "\n".join(lines) + "\n"
+        from .._render import render
+
+        return render(self, "markdown")
 
 
 def _as_rating(item: object, index: int) -> Rating:

@@ -189,23 +189,23 @@ class Recommendation(_Frozen):
         top : int, default 3
             How many reasons to list on each side.
         """
-        from .._explain.render import render_text
+        from .._render import render
 
-        return render_text(self, top=top)
+        return render(self, "text", top=top)
 
     def to_markdown(self, *, top: int = 3) -> str:
         """The explanation as Markdown, with the full trace as a table."""
-        from .._explain.render import render_markdown
+        from .._render import render
 
-        return render_markdown(self, top=top)
+        return render(self, "markdown", top=top)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
 
     def _repr_html_(self) -> str:
-        from .._explain.render import render_html
+        from .._render import render
 
-        return render_html(self)
+        return render(self, "html")
 
     def counterfactuals(self, *, rulebook: Rulebook | None = None) -> tuple[Counterfactual, ...]:
         """For each input, the smallest change that would flip the verdict (or none).

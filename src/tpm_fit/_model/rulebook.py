@@ -629,9 +629,9 @@ class Rulebook(_Model):
 
     def _repr_html_(self) -> str:
         """Notebook display: name, version, thresholds and every factor as a table."""
-        from .._explain.tables import rulebook_html
+        from .._render import render
 
-        return rulebook_html(self)
+        return render(self, "html")
 
     @property
     def factor_ids(self) -> tuple[str, ...]:

@@ -235,15 +235,15 @@ class VerificationReport(_Frozen):
 
     def to_text(self) -> str:
         """The report as plain text for a terminal (what ``tpm-fit verify`` prints)."""
-        from .._explain.report import render_report
+        from .._render import render
 
-        return render_report(self)
+        return render(self, "text")
 
     def __str__(self) -> str:
         return self.to_text()
 
     def _repr_html_(self) -> str:
         """Notebook display: the outcome, violations, axioms, verdicts and factors as tables."""
-        from .._explain.tables import report_html
+        from .._render import render
 
-        return report_html(self)
+        return render(self, "html")

@@ -448,17 +448,9 @@ class ChainReport(_Frozen):
 
     def to_text(self) -> str:
         """A short human-readable summary, one line per problem."""
-        head = (
-            f"{self.entries} entries ({self.records} records, {self.reviews} reviews), "
-            f"{self.rulebooks} rulebooks; head {self.head_hash}"
-        )
-        if self.ok:
-            return f"OK: {head}"
-        lines = [f"BROKEN: {len(self.problems)} problem(s) in {head}"]
-        for item in self.problems:
-            where = f"#{item.position} " if item.position is not None else ""
-            lines.append(f"  {where}{item.kind} {item.entry_id}: {item.problem}: {item.detail}")
-        return "\n".join(lines)
+        from .._render import render
+
+        return render(self, "text")
 
 
 class Difference(_Frozen):
@@ -502,24 +494,6 @@ class Replay(_Frozen):
 
     def to_text(self) -> str:
         """One line of outcome, then one line per difference."""
-        versions = (
-            f"recorded with tpm_fit {self.recorded_library_version}, replayed with {self.library_version}"
-        )
-        if self.same:
-            lines = [f"SAME: decision {self.decision_id} ({versions})"]
-        else:
-            lines = [
-                f"CHANGED: decision {self.decision_id}: {len(self.differences)} difference(s) ({versions})"
-            ]
-        for item in self.differences:
-            lines.append(f"  {item.path}: {json.dumps(item.old)} -> {json.dumps(item.new)} ({item.change})")
-        if self.wording:
-            lines.append(f"  worded differently ({len(self.wording)}), the decision unchanged by it:")
-            lines.extend(
-                f"    {item.path}: {json.dumps(item.old)} -> {json.dumps(item.new)}" for item in self.wording
-            )
-        if self.new_fields:
-            lines.append(
-                f"  fields added since format {self.recorded_schema_version}: {', '.join(self.new_fields)}"
-            )
-        return "\n".join(lines)
+        from .._render import render
+
+        return render(self, "text")

@@ -1,4 +1,5 @@
-"""Rendering a verification report for a terminal: what ``tpm-fit verify`` prints."""
+"""A verification report: text (what ``tpm-fit verify`` prints), Markdown, CSV (the factor table) and
+JSON; its HTML is in :mod:`.tables`."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ from .._engine.kernel import INPUT_NAMES
 from .._model.guidance_report import GuidanceReport
 from .._model.profile import ORDERED_INPUTS, OrgProfile
 from .._model.verification import Label, VerdictRegion, VerificationReport, Violation
+from .cells import csv_table, markdown_table, model_json
+from .registry import renders
 
-__all__ = ["guidance_text", "render_report", "violation_lines"]
+__all__ = ["guidance_text", "render_report", "report_csv", "report_markdown", "violation_lines"]
 
 
 def _label(profile: OrgProfile, name: str) -> Label:
@@ -175,3 +178,93 @@ def guidance_text(report: GuidanceReport) -> str:
         + ("OK" if report.ok else f"{len(report.problems)} problem(s)")
     )
     return "\n".join([head, *(f"  [{p.check}] {p.message} @ {p.location}" for p in report.problems)])
+
+
+#: The columns of the factor table in CSV.
+FACTOR_COLUMNS = (
+    "factor",
+    "favours",
+    "weight",
+    "min_activation",
+    "max_activation",
+    "min_contribution",
+    "max_contribution",
+    "fires",
+    "bounded",
+)
+
+
+def report_csv(report: VerificationReport) -> str:
+    """The factor table as CSV: one row per factor, ranges unrounded (the outcome: JSON or text)."""
+    return csv_table(
+        FACTOR_COLUMNS,
+        (
+            (
+                f.factor,
+                f.favours.value,
+                f.weight,
+                f.min_activation,
+                f.max_activation,
+                f.min_contribution,
+                f.max_contribution,
+                f.fires,
+                f.bounded,
+            )
+            for f in report.factors
+        ),
+    )
+
+
+def report_markdown(report: VerificationReport) -> str:
+    """The report as Markdown: the outcome, then axioms, verdicts, factors and violations as tables."""
+    head, checked = render_report(report).splitlines()[:2]
+    parts = [f"**{head}**  ", checked, ""]
+    if report.violations:
+        parts += [
+            "Violations:",
+            "",
+            markdown_table(
+                ("check", "subject", "what is wrong"),
+                ((v.check, v.subject, v.message) for v in report.violations),
+            ),
+            "",
+        ]
+    parts += [
+        markdown_table(
+            ("axiom", "input", "direction", "holds", "pairs checked"),
+            (
+                (a.axiom, a.input, a.direction.value, "yes" if a.holds else "**no**", f"{a.pairs_checked:,}")
+                for a in report.axioms
+            ),
+            right=(4,),
+        ),
+        "",
+        markdown_table(
+            ("verdict", "reachable", "grid points", "share"),
+            (
+                (v.verdict.value, "yes" if v.reachable else "**no**", f"{v.grid_points:,}", f"{v.share:.1%}")
+                for v in report.verdicts
+            ),
+            right=(2, 3),
+        ),
+        "",
+        markdown_table(
+            ("factor", "activation", "contribution", "ok"),
+            (
+                (
+                    f.factor,
+                    f"{f.min_activation + 0.0:.3g} to {f.max_activation:.3g}",
+                    f"{f.min_contribution + 0.0:+.3g} to {f.max_contribution + 0.0:+.3g}",
+                    "yes" if f.fires and f.bounded else "**no**",
+                )
+                for f in report.factors
+            ),
+        ),
+    ]
+    return "\n".join(parts)
+
+
+renders("VerificationReport", "text")(render_report)
+renders("VerificationReport", "markdown")(report_markdown)
+renders("VerificationReport", "csv")(report_csv)
+renders("VerificationReport", "json")(model_json)

@@ -1,14 +1,31 @@
-"""Renderings of a role brief: Markdown and HTML for people, schema.org JSON-LD for job boards."""
+"""Renderings of a role brief: text, Markdown and HTML for people, CSV (the scorecard) and JSON
+for programs, schema.org JSON-LD for job boards."""
 
 from __future__ import annotations
 
 import html
-from typing import Any, Final
+import json
+from typing import TYPE_CHECKING, Any, Final
 
-from .._explain.render import printable
-from .models import Priority, Probe, RoleBrief
+from .cells import csv_table, model_json, printable
+from .registry import renders
 
-__all__ = ["JOB_POSTING_PROPERTIES", "brief_html", "brief_markdown", "job_posting"]
+if TYPE_CHECKING:
+    from .._hiring.models import Probe, RoleBrief
+
+__all__ = [
+    "JOB_POSTING_PROPERTIES",
+    "brief_csv",
+    "brief_html",
+    "brief_jsonld",
+    "brief_markdown",
+    "brief_text",
+    "job_posting",
+]
+
+#: Priority values (``tpm_fit.Priority``), compared by value so that rendering imports no model.
+_MUST_HAVE: Final = "must_have"
+_NICE_TO_HAVE: Final = "nice_to_have"
 
 #: The schema.org JobPosting properties :func:`job_posting` may emit (besides ``@context``/``@type``).
 JOB_POSTING_PROPERTIES: Final = frozenset(
@@ -46,14 +63,14 @@ def _md_responsibilities(brief: RoleBrief) -> list[str]:
 
 
 #: Qualification headings in the order they appear.
-_PRIORITY_HEADINGS: Final = (("Must-have", Priority.MUST_HAVE), ("Nice-to-have", Priority.NICE_TO_HAVE))
+_PRIORITY_HEADINGS: Final = (("Must-have", _MUST_HAVE), ("Nice-to-have", _NICE_TO_HAVE))
 
 
 def _md_qualifications(brief: RoleBrief) -> list[str]:
     """Must-haves, then nice-to-haves; a heading only where there is something under it."""
     lines = ["", "## Qualifications", ""]
     for title, priority in _PRIORITY_HEADINGS:
-        chosen = [q for q in brief.qualifications if q.priority is priority]
+        chosen = [q for q in brief.qualifications if q.priority == priority]
         if chosen:
             lines += [f"### {title}", ""]
             lines += [f"- **{_md(q.text)}** ({_md(q.section)}): {_md('; '.join(q.why))}" for q in chosen]
@@ -142,7 +159,7 @@ def _html_responsibilities(brief: RoleBrief) -> list[str]:
 def _html_qualifications(brief: RoleBrief) -> list[str]:
     out = ["<h3>Qualifications</h3><ul>"]
     for q in brief.qualifications:
-        label = "must-have" if q.priority is Priority.MUST_HAVE else "nice-to-have"
+        label = "must-have" if q.priority == _MUST_HAVE else "nice-to-have"
         out.append(
             f"<li><strong>{_h(q.text)}</strong> <em>{label}</em> <small>{_h(q.section)}</small>: "
             f"{_h('; '.join(q.why))}</li>"
@@ -182,8 +199,8 @@ def _html_probes(brief: RoleBrief) -> list[str]:
 
 def job_posting(brief: RoleBrief) -> dict[str, Any]:
     """A schema.org ``JobPosting`` (JSON-LD) built from the brief, with JobPosting properties only."""
-    must = [q.text for q in brief.qualifications if q.priority is Priority.MUST_HAVE]
-    nice = [q.text for q in brief.qualifications if q.priority is Priority.NICE_TO_HAVE]
+    must = [q.text for q in brief.qualifications if q.priority == _MUST_HAVE]
+    nice = [q.text for q in brief.qualifications if q.priority == _NICE_TO_HAVE]
     posting: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "JobPosting",
@@ -196,3 +213,86 @@ def job_posting(brief: RoleBrief) -> dict[str, Any]:
     if nice:
         posting["experienceRequirements"] = [f"Nice to have: {text}" for text in nice]
     return posting
+
+
+def brief_text(brief: RoleBrief) -> str:
+    """The brief as plain text: the Markdown without its marks (headings underlined, no tables)."""
+    lines = [
+        printable(brief.title),
+        "=" * len(brief.title),
+        "",
+        printable(brief.summary),
+        "",
+        "Responsibilities:",
+    ]
+    for item in brief.responsibilities:
+        shared = " (shared with the people who already cover it)" if item.shared else ""
+        lines.append(
+            f"  - {printable(item.text)}{shared}; emphasis {item.emphasis:.2f}; {printable(item.section)}"
+        )
+        lines.extend(f"      {printable(reason)}" for reason in item.why)
+    for title, priority in _PRIORITY_HEADINGS:
+        chosen = [q for q in brief.qualifications if q.priority == priority]
+        if chosen:
+            lines += ["", f"{title} qualifications:"]
+            lines += [
+                f"  - {printable(q.text)} ({printable(q.section)}): {printable('; '.join(q.why))}"
+                for q in chosen
+            ]
+    lines += ["", "Interview scorecard:"]
+    for c in brief.scorecard:
+        lines += [
+            f"  {printable(c.name)} (weight {c.weight:.0%}, target level {c.target}); weight: {printable(c.weight_reason)}",
+            *(f"    {level.level}. {printable(level.behaviour)}" for level in c.levels),
+            "    Questions:",
+            *(f"      - {printable(question)}" for question in c.questions),
+        ]
+    for heading, probes in probe_groups(brief):
+        lines += ["", f"Risk probes {heading[0].lower()}{heading[1:]}:"]
+        lines += [
+            f"  - {printable(p.risk_title)} ({printable(p.section)}; rate under {printable(p.competency)}): "
+            f"{printable(p.question)}"
+            for p in probes
+        ]
+    lines += [
+        "",
+        f"Guidance {printable(brief.guidance_name)} {printable(brief.guidance_version)}; rulebook sha256 "
+        f"{brief.rulebook_fingerprint[:12]}; tpm_fit {brief.library_version}.",
+    ]
+    return "\n".join(lines)
+
+
+#: The scorecard's columns in CSV: one row per competency.
+SCORECARD_COLUMNS: Final = (
+    "competency",
+    "name",
+    "qualification",
+    "weight",
+    "target",
+    "weight_reason",
+    "questions",
+)
+
+
+def brief_csv(brief: RoleBrief) -> str:
+    """The interview scorecard as CSV: one row per competency (questions separated by newlines)."""
+    return csv_table(
+        SCORECARD_COLUMNS,
+        (
+            (c.id, c.name, c.qualification, c.weight, c.target, c.weight_reason, "\n".join(c.questions))
+            for c in brief.scorecard
+        ),
+    )
+
+
+def brief_jsonld(brief: RoleBrief) -> str:
+    """The schema.org ``JobPosting`` of :func:`job_posting` as indented JSON-LD."""
+    return json.dumps(job_posting(brief), indent=2, ensure_ascii=False)
+
+
+renders("RoleBrief", "text")(brief_text)
+renders("RoleBrief", "markdown")(brief_markdown)
+renders("RoleBrief", "html")(brief_html)
+renders("RoleBrief", "csv")(brief_csv)
+renders("RoleBrief", "json")(model_json)
+renders("RoleBrief", "jsonld")(brief_jsonld)

@@ -1,4 +1,4 @@
-"""Rendering results for people: plain text, Markdown and HTML views of a recommendation."""
+"""A recommendation for people and programs: text, Markdown, HTML, CSV (the trace) and JSON."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ from .._engine.statements import assumed_note
 from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
 from .._model.vocab import Favours, Verdict
+from .cells import csv_table, printable
+from .registry import renders
+from .robustness import firmness_line
 
 if TYPE_CHECKING:
     from .._engine.counterfactual import Counterfactual
@@ -18,6 +21,7 @@ __all__ = [
     "describe_activation",
     "printable",
     "render_counterfactual",
+    "render_csv",
     "render_html",
     "render_markdown",
     "render_rulebook_table",
@@ -25,14 +29,6 @@ __all__ = [
     "risk_groups",
     "signed",
 ]
-
-
-def printable(text: str) -> str:
-    """``text`` with control characters and lone surrogates escaped, so no escape sequence from a
-    hostile rulebook or record reaches a terminal (newlines and tabs are kept)."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() or c in "\n\t" else repr(c)[1:-1] for c in text)
 
 
 def signed(value: float, digits: int = 2) -> str:
@@ -55,8 +51,6 @@ def _seat_words(result: Recommendation) -> str:
 def _opening(result: Recommendation, *, emphasis: str = "") -> list[str]:
     """The first lines: whether to hire first when no hire is indicated, else the verdict; then
     how firm the verdict is (closed-form margins, no sampling) and the seat."""
-    from .._analysis.robustness import firmness_line  # loaded on first use: import time
-
     verdict = f"{result.verdict.value.upper()} (score {signed(result.score)}; {_band(result)})"
     firmness = firmness_line(result, emphasis=emphasis)
     seat = f"Seat: {_seat_words(result)}."
@@ -276,3 +270,37 @@ def render_rulebook_table(rulebook: Rulebook) -> str:
             f"| {describe_activation(factor.activation)} | {printable(factor.reason)} |"
         )
     return "\n".join(lines)
+
+
+#: The columns of :func:`render_csv`, one row per factor of the trace.
+TRACE_COLUMNS = ("factor", "title", "favours", "weight", "activation", "contribution", "section", "reason")
+
+
+def render_csv(result: Recommendation) -> str:
+    """The full trace as CSV: one row per factor, in rulebook order (numbers unrounded)."""
+    return csv_table(
+        TRACE_COLUMNS,
+        (
+            (s.factor, s.title, s.favours.value, s.weight, s.activation, s.contribution, s.section, s.reason)
+            for s in result.trace
+        ),
+    )
+
+
+def render_json(result: Recommendation) -> str:
+    """The recommendation as JSON: its own fields (``Recommendation.model_validate_json`` reads it)."""
+    return result.model_dump_json(indent=2)
+
+
+def counterfactual_json(item: Counterfactual) -> str:
+    """A counterfactual as JSON."""
+    return item.model_dump_json(indent=2)
+
+
+renders("Recommendation", "text")(render_text)
+renders("Recommendation", "markdown")(render_markdown)
+renders("Recommendation", "html")(render_html)
+renders("Recommendation", "csv")(render_csv)
+renders("Recommendation", "json")(render_json)
+renders("Counterfactual", "text")(render_counterfactual)
+renders("Counterfactual", "json")(counterfactual_json)

@@ -1,4 +1,5 @@
-"""Notebook displays (``_repr_html_``) of a Rulebook and a VerificationReport, as HTML tables.
+"""A Rulebook in every format (what ``tpm-fit rules`` prints, HTML, CSV, JSON, TOML) and the HTML
+of a VerificationReport (the notebook displays, ``_repr_html_``).
 
 Every string from a rulebook is HTML-escaped (a rulebook may come from anyone) and no number
 is shown as ``-0``.
@@ -10,13 +11,15 @@ import html
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from .render import describe_activation, signed
+from .cells import csv_table, model_json
+from .recommendation import _g, describe_activation, render_rulebook_table, signed
+from .registry import renders
 
 if TYPE_CHECKING:
     from .._model.rulebook import Rulebook
     from .._verify.verifier import VerificationReport
 
-__all__ = ["report_html", "rulebook_html"]
+__all__ = ["report_html", "rulebook_csv", "rulebook_html", "rulebook_text"]
 
 
 def _e(value: object) -> str:
@@ -123,3 +126,53 @@ def report_html(report: VerificationReport) -> str:
         )
     parts += [_axiom_table(report), _verdict_table(report), _factor_table(report)]
     return "".join(parts) + "</div>"
+
+
+def rulebook_text(rulebook: Rulebook) -> str:
+    """What ``tpm-fit rules`` prints: name, version and fingerprint, the factor table, the thresholds."""
+    from .cells import printable
+
+    t = rulebook.thresholds
+    return (
+        f"{printable(rulebook.name)} {printable(rulebook.version)} (sha256 {rulebook.fingerprint})\n\n"
+        + render_rulebook_table(rulebook)
+        + f"\n\nVerdict: technical at score >= {_g(t.technical_min)}, traditional at <= {_g(t.traditional_max)}."
+    )
+
+
+#: The columns of a rulebook's factor table in CSV.
+RULEBOOK_COLUMNS = ("id", "title", "favours", "weight", "inputs", "section", "activation", "reason")
+
+
+def rulebook_csv(rulebook: Rulebook) -> str:
+    """One row per factor: id, title, favours, weight, inputs (space-separated), section, activation, reason."""
+    return csv_table(
+        RULEBOOK_COLUMNS,
+        (
+            (
+                f.id,
+                f.title,
+                f.favours.value,
+                f.weight,
+                " ".join(sorted(f.activation.inputs())),
+                f.section,
+                describe_activation(f.activation),
+                f.reason,
+            )
+            for f in rulebook.factors
+        ),
+    )
+
+
+def rulebook_toml(rulebook: Rulebook) -> str:
+    """The rulebook as TOML (``Rulebook.from_toml`` reads it; needs ``tomli-w``)."""
+    return rulebook.to_toml()
+
+
+renders("Rulebook", "text")(rulebook_text)
+renders("Rulebook", "markdown")(rulebook_text)
+renders("Rulebook", "html")(rulebook_html)
+renders("Rulebook", "csv")(rulebook_csv)
+renders("Rulebook", "json")(model_json)
+renders("Rulebook", "toml")(rulebook_toml)
+renders("VerificationReport", "html")(report_html)

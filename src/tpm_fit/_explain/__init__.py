@@ -1,1 +1,0 @@
-"""Explanation and rendering: text, Markdown and HTML views of results and rules."""
