@@ -21,10 +21,10 @@ from pydantic import ValidationError
 import tpm_fit
 from tpm_fit import OrgProfile, Rulebook, RulebookError, recommend, verify_rulebook
 from tpm_fit._errors import MAX_PROBLEMS_SHOWN
-from tpm_fit._render.recommendation import printable, render_markdown, render_text, signed
 from tpm_fit._model.loading import KEY_UNITS, MAX_KEY_PARTS, MAX_KEYS, scan_toml
 from tpm_fit._model.profile import ProfileFields
 from tpm_fit._model.suggest import closest
+from tpm_fit._render.recommendation import printable, render_markdown, render_text, signed
 
 ROOT = Path(__file__).parents[1]
 TEMPLATE: dict[str, Any] = Rulebook.default().model_dump(mode="json")

@@ -17,7 +17,6 @@ from pydantic import Field
 import tpm_fit
 from tpm_fit import Face, Favours, OrgProfile, Primitive, RoleShape, Rulebook, Verdict
 from tpm_fit._engine.kernel import ROLE_SHAPE_NAMES, VERDICT_NAMES, compile_rulebook
-from tpm_fit._render.recommendation import describe_activation
 from tpm_fit._model.primitives import (
     PRIMITIVE_TAGS,
     PRIMITIVES,
@@ -28,6 +27,7 @@ from tpm_fit._model.primitives import (
 )
 from tpm_fit._model.profile import DERIVED_INPUTS
 from tpm_fit._model.vocab import Direction
+from tpm_fit._render.recommendation import describe_activation
 
 # -- one vocabulary ----------------------------------------------------------------------------
 

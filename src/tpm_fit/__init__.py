@@ -40,7 +40,6 @@ if TYPE_CHECKING:  # pragma: no cover - the same names, resolved lazily at run t
     )
     from ._hiring.panel import CompetencyPanel, PanelSummary, Rating, RatingError, summarize_panel
     from ._model.guidance import Guidance
-    from ._render import render, render_formats
     from ._model.guidance_report import GuidanceProblem, GuidanceReport
     from ._model.primitives import AllOf, AnyOf, Levels, Primitive, Ramp
     from ._model.profile import EngineeringCapability, IndustryTechIntensity, OrgProfile, ProductComplexity
@@ -72,6 +71,7 @@ if TYPE_CHECKING:  # pragma: no cover - the same names, resolved lazily at run t
         ReviewAction,
         replay,
     )
+    from ._render import render, render_formats
     from ._verify.guidance import check_guidance
     from ._verify.verifier import verify_rulebook
 

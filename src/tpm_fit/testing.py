@@ -27,11 +27,11 @@ except ImportError as exc:  # pragma: no cover - exercised by a subprocess test
 
 from pydantic import TypeAdapter
 
-from ._render.verification import violation_lines
 from ._model.primitives import Activation, Primitive
 from ._model.profile import HEADCOUNT, HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from ._model.rulebook import Rulebook
 from ._model.suggest import did_you_mean
+from ._render.verification import violation_lines
 from ._verify.verifier import verify_rulebook
 
 __all__ = ["check_rulebook", "org_profiles", "rulebooks"]

@@ -1,6 +1,7 @@
 """How firm is a verdict: a result's weight-flip margins (:mod:`.margins`) and acceptability under
 uncertain weights (:mod:`.acceptability`) together; their words live in
-:mod:`tpm_fit._render.robustness`, rulebook sensitivity in :mod:`.sensitivity`. Every name this module had before the split is still importable from it.
+:mod:`tpm_fit._render.robustness`, rulebook sensitivity in :mod:`.sensitivity`. Every name this
+module had before the split (but the words) is still importable from it.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from .._engine.kernel import VERDICT_NAMES
 from .._model.frozen import Frozen as _Frozen
 from .._model.result import Verdict
 from .._model.rulebook import Rulebook
@@ -21,8 +21,6 @@ from .margins import (
     WeightMargin,
     _checked_targets,
     _nearest_flip,
-    _targets,
-    _verdict_code,
     _weight_margin,
     batch_margins,
     margin_of,

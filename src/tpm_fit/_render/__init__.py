@@ -26,8 +26,10 @@ def render(obj: object, format: str = "text", **options: Any) -> str:
 
     Parameters
     ----------
-    obj : Recommendation, RoleBrief, PanelSummary, VerificationReport, SensitivityReport, Robustness, Replay, ChainReport, LoggedDecision, Review, LogHead, Counterfactual or Rulebook
-        The object to render.
+    obj : object
+        The object to render: a Recommendation, RoleBrief, PanelSummary, VerificationReport,
+        SensitivityReport, Robustness, Replay, ChainReport, LoggedDecision, Review, LogHead,
+        Counterfactual or Rulebook.
     format : {"text", "markdown", "html", "csv", "json"}, default "text"
         The output format. Most kinds support all five; :func:`tpm_fit.render_formats` says
         which a given object supports (a RoleBrief adds ``"jsonld"``, a Rulebook ``"toml"``).

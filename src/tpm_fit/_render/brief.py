@@ -242,7 +242,8 @@ def brief_text(brief: RoleBrief) -> str:
     lines += ["", "Interview scorecard:"]
     for c in brief.scorecard:
         lines += [
-            f"  {printable(c.name)} (weight {c.weight:.0%}, target level {c.target}); weight: {printable(c.weight_reason)}",
+            f"  {printable(c.name)} (weight {c.weight:.0%}, target level {c.target}); "
+            f"weight: {printable(c.weight_reason)}",
             *(f"    {level.level}. {printable(level.behaviour)}" for level in c.levels),
             "    Questions:",
             *(f"      - {printable(question)}" for question in c.questions),

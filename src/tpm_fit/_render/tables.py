@@ -136,7 +136,8 @@ def rulebook_text(rulebook: Rulebook) -> str:
     return (
         f"{printable(rulebook.name)} {printable(rulebook.version)} (sha256 {rulebook.fingerprint})\n\n"
         + render_rulebook_table(rulebook)
-        + f"\n\nVerdict: technical at score >= {_g(t.technical_min)}, traditional at <= {_g(t.traditional_max)}."
+        + f"\n\nVerdict: technical at score >= {_g(t.technical_min)}, "
+        f"traditional at <= {_g(t.traditional_max)}."
     )
 
 
@@ -145,7 +146,8 @@ RULEBOOK_COLUMNS = ("id", "title", "favours", "weight", "inputs", "section", "ac
 
 
 def rulebook_csv(rulebook: Rulebook) -> str:
-    """One row per factor: id, title, favours, weight, inputs (space-separated), section, activation, reason."""
+    """One row per factor: id, title, favours, weight, inputs (space-separated), section,
+    activation and reason."""
     return csv_table(
         RULEBOOK_COLUMNS,
         (
