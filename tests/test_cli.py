@@ -34,7 +34,8 @@ def test_recommend_json_is_the_recommendation() -> None:
         "low",
         "--technical-coverage",
         "2",
-        "--json",
+        "--format",
+        "json",
     )
     assert out.returncode == 0, out.stderr
     parsed = tpm_fit.Recommendation.model_validate_json(out.stdout)
@@ -42,7 +43,16 @@ def test_recommend_json_is_the_recommendation() -> None:
 
 
 def test_what_if_lists_counterfactuals() -> None:
-    out = run("recommend", "--company-size", "5", "--product-complexity", "moderate", "--what-if", "--json")
+    out = run(
+        "recommend",
+        "--company-size",
+        "5",
+        "--product-complexity",
+        "moderate",
+        "--what-if",
+        "--format",
+        "json",
+    )
     payload = json.loads(out.stdout)
     assert [c["field"] for c in payload["counterfactuals"]] == list(tpm_fit.OrgProfile.model_fields)
     text = run("recommend", "--company-size", "5", "--product-complexity", "moderate", "--what-if").stdout
@@ -50,7 +60,7 @@ def test_what_if_lists_counterfactuals() -> None:
 
 
 def test_markdown_output_has_the_full_trace() -> None:
-    out = run("recommend", "--company-size", "40", "--product-complexity", "high", "--markdown")
+    out = run("recommend", "--company-size", "40", "--product-complexity", "high", "--format", "markdown")
     assert out.returncode == 0
     assert out.stdout.count("\n| ") >= len(tpm_fit.Rulebook.default().factors)
 

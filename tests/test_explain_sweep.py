@@ -86,4 +86,4 @@ def test_the_cli_prints_exactly_the_rendered_json_summary(tmp_path: Path) -> Non
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    assert run() == render_sweep_summary(json.loads(run("--json"))) + "\n"
+    assert run() == render_sweep_summary(json.loads(run("--format", "json"))) + "\n"

@@ -139,7 +139,7 @@ def _broken_rulebook(tmp_path: Path) -> Path:
 
 def test_a_closed_pipe_keeps_the_failed_checks_exit_status(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "tpm_fit", "verify", str(_broken_rulebook(tmp_path)), "--json"],
+        [sys.executable, "-m", "tpm_fit", "verify", str(_broken_rulebook(tmp_path)), "--format", "json"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=ENV,
@@ -465,7 +465,7 @@ def test_the_testing_docs_example_passes_in_an_empty_folder(tmp_path: Path) -> N
 
 
 def test_json_output_is_unchanged_by_the_guarded_stream(capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = cli(capsys, "recommend", *PROFILE, "--json")
+    status, out, _ = cli(capsys, "recommend", *PROFILE, "--format", "json")
     assert status == 0
     assert json.loads(out)["verdict"] == "technical"
 

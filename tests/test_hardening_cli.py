@@ -100,8 +100,11 @@ def test_top_must_be_at_least_one(top: str) -> None:
     one_error_line(run("recommend", *SMALL, "--top", top), "--top")
 
 
-def test_json_and_markdown_are_mutually_exclusive() -> None:
-    one_error_line(run("recommend", *SMALL, "--json", "--markdown"), "not allowed with argument")
+def test_two_different_formats_are_refused() -> None:
+    one_error_line(
+        run("recommend", *SMALL, "--format", "json", "--format", "markdown"),
+        "--format asks for markdown but --format already asked for json; valid: one output format",
+    )
 
 
 def test_usage_errors_are_one_line() -> None:

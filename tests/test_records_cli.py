@@ -51,7 +51,7 @@ def test_recommend_log_records_the_decision_and_prints_its_id(logged: tuple[Path
 
 
 def test_recommend_json_keeps_stdout_one_recommendation(tmp_path: Path) -> None:
-    out = run("recommend", *PROFILE, "--json", "--log", tmp_path / "d.db")
+    out = run("recommend", *PROFILE, "--format", "json", "--log", tmp_path / "d.db")
     assert out.returncode == 0, out.stderr
     tpm_fit.Recommendation.model_validate_json(out.stdout)
     assert re.fullmatch(rf"Decision {UUID} recorded in .*d\.db\n", out.stderr)
@@ -64,7 +64,7 @@ def test_recommend_log_with_a_custom_rulebook_replays(tmp_path: Path) -> None:
     out = run("recommend", *PROFILE, "--rulebook", tmp_path / "rules.toml", "--log", tmp_path / "d.db")
     assert out.returncode == 0, out.stderr
     (tmp_path / "rules.toml").unlink()  # the log alone is enough to replay
-    replayed = run("log", "replay", "--all", "--log", tmp_path / "d.db", "--json")
+    replayed = run("log", "replay", "--all", "--log", tmp_path / "d.db", "--format", "json")
     assert replayed.returncode == 0, replayed.stderr
     assert json.loads(replayed.stdout)["rulebook_fingerprint"] == custom.fingerprint
 
@@ -76,15 +76,17 @@ def test_list_and_show(logged: tuple[Path, str]) -> None:
     assert decision_id in listing.stdout
     assert "hr:17" in listing.stdout
     assert listing.stdout.rstrip().endswith("(1 decision(s))")
-    rows = [json.loads(line) for line in run("log", "list", "--log", path, "--json").stdout.splitlines()]
+    rows = [
+        json.loads(line) for line in run("log", "list", "--log", path, "--format", "json").stdout.splitlines()
+    ]
     assert [row["decision_id"] for row in rows] == [decision_id]
-    assert run("log", "list", "--log", path, "--reviewed", "--json").stdout == ""
-    assert run("log", "list", "--log", path, "--since", "2999-01-01", "--json").stdout == ""
+    assert run("log", "list", "--log", path, "--reviewed", "--format", "json").stdout == ""
+    assert run("log", "list", "--log", path, "--since", "2999-01-01", "--format", "json").stdout == ""
     shown = run("log", "show", decision_id, "--log", path)
     assert shown.returncode == 0, shown.stderr
     assert f"Decision {decision_id}" in shown.stdout
     assert "Reviews: none" in shown.stdout
-    payload = json.loads(run("log", "show", decision_id, "--log", path, "--json").stdout)
+    payload = json.loads(run("log", "show", decision_id, "--log", path, "--format", "json").stdout)
     assert payload["record"]["decision_id"] == decision_id
     assert payload["reviews"] == []
 
@@ -99,14 +101,14 @@ def test_review_accept_and_override(logged: tuple[Path, str]) -> None:
     assert re.match(rf"Review {UUID} recorded: accept of decision {decision_id}", accepted.stdout)
     overridden = run(
         "log", "review", decision_id, "--log", path, "--reviewer", "rev-2",
-        "--override", other, "--reason", "the team already has a strong tech lead", "--json",
+        "--override", other, "--reason", "the team already has a strong tech lead", "--format", "json",
     )  # fmt: skip
     assert overridden.returncode == 0, overridden.stderr
     assert json.loads(overridden.stdout)["verdict"] == other
     shown = run("log", "show", decision_id, "--log", path).stdout
     assert f"Verdict in force: {other} (overridden)" in shown
     assert "strong tech lead" in shown
-    assert run("log", "list", "--log", path, "--reviewed", "--json").stdout.count(decision_id) == 1
+    assert run("log", "list", "--log", path, "--reviewed", "--format", "json").stdout.count(decision_id) == 1
 
 
 def test_override_without_a_reason_exits_2(logged: tuple[Path, str]) -> None:
@@ -124,7 +126,7 @@ def test_check_exits_1_naming_an_edited_entry(logged: tuple[Path, str]) -> None:
     clean = run("log", "check", "--log", path)
     assert clean.returncode == 0
     assert clean.stdout.startswith("OK: 1 entries")
-    anchor = json.loads(run("log", "check", "--log", path, "--json").stdout)["head_hash"]
+    anchor = json.loads(run("log", "check", "--log", path, "--format", "json").stdout)["head_hash"]
     conn = sqlite3.connect(path)
     conn.execute("DROP TRIGGER entries_append_only_update")
     conn.execute("UPDATE entries SET body = replace(body, 'hr:17', 'hr:18')")
@@ -134,7 +136,7 @@ def test_check_exits_1_naming_an_edited_entry(logged: tuple[Path, str]) -> None:
     assert broken.returncode == 1
     assert broken.stdout.startswith("BROKEN")
     assert decision_id in broken.stdout
-    report = json.loads(run("log", "check", "--log", path, "--json").stdout)
+    report = json.loads(run("log", "check", "--log", path, "--format", "json").stdout)
     assert report["broken"] == [decision_id]
 
 
@@ -151,7 +153,9 @@ def test_replay_exits_1_on_a_changed_result(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "CHANGED" in out.stdout
     assert "score:" in out.stdout
-    lines = run("log", "replay", str(changed.decision_id), "--log", path, "--json").stdout.splitlines()
+    lines = run(
+        "log", "replay", str(changed.decision_id), "--log", path, "--format", "json"
+    ).stdout.splitlines()
     payload = json.loads(lines[0])
     assert payload["same"] is False
     assert [d["path"] for d in payload["differences"]] == ["score"]

@@ -165,20 +165,22 @@ def test_recommend_with_robustness_prints_margins_and_acceptability() -> None:
 
 
 def test_recommend_json_includes_the_robustness_analysis() -> None:
-    out = run("recommend", *PROFILE_ARGS, "--robustness", "--json", "--samples", "2000", "--seed", "3")
+    out = run(
+        "recommend", *PROFILE_ARGS, "--robustness", "--format", "json", "--samples", "2000", "--seed", "3"
+    )
     assert out.returncode == 0, out.stderr
     payload = json.loads(out.stdout)
     robust = Robustness.model_validate(payload.pop("robustness"))
     result = tpm_fit.Recommendation.model_validate(payload)
     assert robust == result.robustness(samples=2000, seed=3)
-    plain = json.loads(run("recommend", *PROFILE_ARGS, "--json").stdout)
+    plain = json.loads(run("recommend", *PROFILE_ARGS, "--format", "json").stdout)
     assert "robustness" not in plain
 
 
 def test_recommend_robustness_with_a_custom_rulebook(tmp_path: Path) -> None:
     path = tmp_path / "rules.toml"
     path.write_text(BOOK.to_toml(), encoding="utf-8")
-    out = run("recommend", *PROFILE_ARGS, "--rulebook", str(path), "--robustness", "--json")
+    out = run("recommend", *PROFILE_ARGS, "--rulebook", str(path), "--robustness", "--format", "json")
     assert out.returncode == 0, out.stderr
     robust = Robustness.model_validate(json.loads(out.stdout)["robustness"])
     assert [m.factor for m in robust.margins] == list(BOOK.factor_ids)
@@ -203,7 +205,7 @@ def test_sensitivity_command_prints_the_table(tmp_path: Path) -> None:
         assert factor_id in out.stdout
     path = tmp_path / "rules.toml"
     path.write_text(BOOK.to_toml(), encoding="utf-8")
-    out = run("sensitivity", str(path), "--delta", "0.3", "--json")
+    out = run("sensitivity", str(path), "--delta", "0.3", "--format", "json")
     assert out.returncode == 0, out.stderr
     report = SensitivityReport.model_validate_json(out.stdout)
     expected = BOOK.sensitivity(delta=0.3)

@@ -46,7 +46,7 @@ def test_a_toml_grid_with_a_range_and_json_summary(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     # the option overrides the file's technical_coverage axis
-    done = sweep("--grid", "grid.toml", "--technical-coverage", "1", "--json", cwd=tmp_path)
+    done = sweep("--grid", "grid.toml", "--technical-coverage", "1", "--format", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     sizes = [5, 16, 50, 158, 500, 1581, 5000, 15811, 50000]

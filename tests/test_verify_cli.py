@@ -51,7 +51,7 @@ def test_violations_exit_1_with_counterexample(tmp_path: Path) -> None:
 
 def test_json_report_is_machine_readable(tmp_path: Path) -> None:
     path = _inverted_rulebook(tmp_path)
-    result = _run(str(path), "--json")
+    result = _run(str(path), "--format", "json")
     assert result.returncode == 1
     report = json.loads(result.stdout)
     assert report["ok"] is False
@@ -68,7 +68,7 @@ def test_json_report_is_machine_readable(tmp_path: Path) -> None:
 
 
 def test_json_clean_report() -> None:
-    result = _run("--json")
+    result = _run("--format", "json")
     assert result.returncode == 0
     report = json.loads(result.stdout)
     assert report["ok"] is True

@@ -1,4 +1,4 @@
-"""``tpm-fit brief``: the role brief for one organisation (Markdown, HTML, JSON or JSON-LD).
+"""``tpm-fit brief``: the role brief for one organisation (Markdown, text, HTML, CSV, JSON or JSON-LD).
 
 Takes the same profile flags as ``recommend``. ``--format json`` prints the :class:`RoleBrief`
 (it reads back with ``RoleBrief.model_validate_json``); ``--format jsonld`` prints a schema.org
@@ -8,14 +8,13 @@ Takes the same profile flags as ``recommend``. ``--format json`` prints the :cla
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Final
 
 from .main import add_profile_options, load_rulebook, profile_fields
 
 __all__ = ["add_options", "register"]
 
-FORMATS: Final = ("markdown", "html", "json", "jsonld")
+FORMATS: Final = ("markdown", "text", "html", "csv", "json", "jsonld")
 
 
 def _brief(args: argparse.Namespace) -> int:
@@ -23,6 +22,11 @@ def _brief(args: argparse.Namespace) -> int:
     from .._errors import TpmFitError
     from .._model.guidance import Guidance
 
+    if args.weighting != "equal" and args.format == "jsonld":
+        raise TpmFitError(
+            f"--weighting {args.weighting} with --format jsonld: a JobPosting has no scorecard "
+            "weights; valid: --weighting with --format text, markdown, html, csv, json"
+        )
     rulebook = load_rulebook(args.rulebook)
     if args.guidance is not None and not args.guidance.strip():
         raise TpmFitError(
@@ -31,15 +35,9 @@ def _brief(args: argparse.Namespace) -> int:
     guidance = Guidance.default() if args.guidance is None else Guidance.load(args.guidance)
     result = recommend(profile_fields(args), rulebook=rulebook)
     brief = result.brief(guidance=guidance, rulebook=rulebook, weighting=args.weighting)
-    match args.format:
-        case "markdown":
-            print(brief.to_markdown(), end="")
-        case "html":
-            print(brief.to_html())
-        case "json":
-            print(brief.model_dump_json(indent=2))
-        case _:
-            print(json.dumps(brief.to_job_posting(), indent=2, ensure_ascii=False))
+    from .._render import render
+
+    print(render(brief, args.format), end="" if args.format == "markdown" else "\n")
     return 0
 
 
@@ -71,8 +69,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     add_profile_options(parser)
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
     parser.add_argument("--guidance", metavar="PATH", help="TOML hiring guidance (default: built-in)")
-    parser.add_argument(
-        "--format", choices=FORMATS, default="markdown", help="output format (default markdown)"
+    from .output import add_format_option
+
+    add_format_option(
+        parser,
+        FORMATS,
+        default="markdown",
+        what="the brief (csv: the scorecard; jsonld: a schema.org JobPosting)",
     )
     parser.add_argument(
         "--weighting",

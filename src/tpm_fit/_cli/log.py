@@ -9,19 +9,20 @@ for that are here too (:func:`add_record_options`, :func:`record_decision`).
 from __future__ import annotations
 
 import argparse
-import json
+import itertools
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .._errors import TpmFitError, short
 from .._model.vocab import Verdict
 from .main import inline, non_negative_int, positive_int
+from .output import add_format_option, refuse
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation
     from .._model.rulebook import Rulebook
-    from .._records import DecisionLog, DecisionRecord, LoggedDecision, Review
+    from .._records import DecisionLog
 
 __all__ = ["add_options", "add_record_options", "record_decision", "register"]
 
@@ -101,19 +102,9 @@ def _moment(text: str | None, option: str) -> datetime | None:
     return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
 
 
-def _summary(record: DecisionRecord) -> dict[str, Any]:
-    return {
-        "decision_id": str(record.decision_id),
-        "recorded_at": record.recorded_at.isoformat().replace("+00:00", "Z"),
-        "verdict": record.verdict.value,
-        "score": record.recommendation.score,
-        "requested_by": record.requested_by,
-        "labels": record.labels,
-        "rulebook_fingerprint": record.rulebook_fingerprint,
-    }
-
-
 def _list(args: argparse.Namespace) -> int:
+    from .._render.records import records_table
+
     with _open(args) as log:
         records = log.records(
             since=_moment(args.since, "--since"),
@@ -121,68 +112,27 @@ def _list(args: argparse.Namespace) -> int:
             verdict=args.verdict,
             reviewed=args.reviewed,
         )
-        shown = 0
-        if not args.json:
-            print(
-                f"{'recorded at (UTC)':<20}  {'decision id':<36}  {'verdict':<11}  {'score':>7}  requested by"
-            )
-        for record in records:
-            if args.limit is not None and shown >= args.limit:
-                break
-            shown += 1
-            if args.json:
-                print(json.dumps(_summary(record)))
-            else:
-                when = record.recorded_at.strftime("%Y-%m-%d %H:%M:%S")
-                print(
-                    f"{when:<20}  {record.decision_id!s:<36}  {record.verdict.value:<11}  "
-                    f"{record.recommendation.score:>7.3f}  {inline(record.requested_by or '-')}"
-                )
-        if not args.json:
-            print(f"({shown} decision(s))")
+        shown = list(records if args.limit is None else itertools.islice(records, args.limit))
+    text = records_table(shown, args.format)
+    if text:  # JSON Lines of no record: nothing at all
+        print(text)
     return 0
 
 
-def _review_line(review: Review) -> str:
-    change = f" -> {review.verdict.value}" if review.verdict is not None else ""
-    why = f": {inline(review.reason)}" if review.reason else ""
-    return f"  {review.reviewed_at.isoformat()} {inline(review.reviewer)} {review.action.value}{change}{why}"
-
-
-def _decision_text(logged: LoggedDecision, *, top: int) -> str:
-    """A logged decision for people: who and when, the rulebook, the explanation, the reviews."""
-    record = logged.record
-    rec = record.recommendation
-    labels = ", ".join(f"{inline(k)}={inline(v)}" for k, v in record.labels.items()) or "-"
-    overridden = logged.effective_verdict is not record.verdict
-    lines = [
-        f"Decision {record.decision_id}",
-        f"Recorded at:  {record.recorded_at.isoformat()} by tpm_fit {record.library_version}",
-        f"Requested by: {inline(record.requested_by or '-')}",
-        f"Labels:       {labels}",
-        f"Rulebook:     {inline(rec.rulebook_name)} {inline(rec.rulebook_version)} "
-        f"(sha256 {record.rulebook_fingerprint})",
-        f"Record hash:  {record.record_hash}\n",
-        rec.explain(top=top),
-        "\nReviews:" if logged.reviews else "\nReviews: none",
-        *(_review_line(review) for review in logged.reviews),
-        f"Verdict in force: {logged.effective_verdict.value}{' (overridden)' if overridden else ''}",
-    ]
-    return "\n".join(lines)
-
-
 def _show(args: argparse.Namespace) -> int:
+    from .._render import render
+    from .._render.records import decision_json
+
+    if args.top is not None:
+        refuse(args, "--top", ("text", "markdown"), "the other formats show every factor of the trace")
     with _open(args) as log:
         logged = log.get(args.decision_id)
-    if args.json:
-        payload = {
-            "record": logged.record.model_dump(mode="json"),
-            "reviews": [review.model_dump(mode="json") for review in logged.reviews],
-            "effective_verdict": logged.effective_verdict.value,
-        }
-        print(json.dumps(payload, indent=2))
+    if args.format == "json":
+        print(decision_json(logged))
+    elif args.format == "html":
+        print(render(logged, "html"))
     else:
-        print(_decision_text(logged, top=args.top))
+        print(render(logged, args.format, top=3 if args.top is None else args.top))
     return 0
 
 
@@ -194,41 +144,43 @@ def _review(args: argparse.Namespace) -> int:
         review = log.review(
             args.decision_id, reviewer=args.reviewer, action=action, verdict=args.override, reason=args.reason
         )
-    if args.json:
-        print(review.model_dump_json(indent=2))
-    else:
-        change = f" -> {review.verdict.value}" if review.verdict is not None else ""
-        print(f"Review {review.review_id} recorded: {action}{change} of decision {review.decision_id}")
+    from .._render import render
+
+    print(render(review, args.format))
     return 0
 
 
 def _replay(args: argparse.Namespace) -> int:
     if bool(args.decision_ids) == bool(args.all):
         raise TpmFitError("give one or more decision ids, or --all (not both)")
+    from .._render import render
+    from .._render.records import replay_line
+
     changed = 0
     with _open(args) as log:
         ids = log.decision_ids() if args.all else args.decision_ids
         for decision_id in ids:
             outcome = log.replay(decision_id, float_tolerance=args.float_tolerance)
             changed += not outcome.same
-            if args.json:
-                print(outcome.model_dump_json(exclude={"recomputed"}))
-            else:
-                print(outcome.to_text())
+            print(replay_line(outcome) if args.format == "json" else render(outcome, args.format))
     return 1 if changed else 0
 
 
 def _check(args: argparse.Namespace) -> int:
     with _open(args) as log:
         report = log.check(anchors=args.anchor, expected_head=args.expect)
-    print(report.model_dump_json(indent=2) if args.json else report.to_text())
+    from .._render import render
+
+    print(render(report, args.format))
     return 0 if report.ok else 1
 
 
 def _head(args: argparse.Namespace) -> int:
     with _open(args) as log:
         head = log.head()
-    print(head.model_dump_json() if args.json else str(head))
+    from .._render import render
+
+    print(render(head, args.format))
     return 0
 
 
@@ -276,7 +228,12 @@ def _add_list(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         "--unreviewed", dest="reviewed", action="store_const", const=False, help="only not yet reviewed"
     )
     listing.add_argument("--limit", type=non_negative_int, metavar="N", help="show at most N decisions")
-    listing.add_argument("--json", action="store_true", help="one JSON object per decision per line")
+    add_format_option(
+        listing,
+        ("text", "markdown", "html", "csv", "json"),
+        what="the decisions (json: one object per decision per line)",
+        aliases={"--json": "json"},
+    )
     listing.set_defaults(handler=_list, reviewed=None)
 
 
@@ -284,9 +241,17 @@ def _add_show(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     show = _subcommand(commands, "show", "show a decision, its explanation and its reviews")
     show.add_argument("decision_id", metavar="ID", help="the decision's id (see `tpm-fit log list`)")
     show.add_argument(
-        "--top", type=positive_int, default=3, metavar="N", help="reasons to list on each side (default 3)"
+        "--top",
+        type=positive_int,
+        metavar="N",
+        help="reasons to list on each side (default 3; text and markdown)",
     )
-    show.add_argument("--json", action="store_true", help="print the record and its reviews as JSON")
+    add_format_option(
+        show,
+        ("text", "markdown", "html", "json"),
+        what="the record, its explanation and its reviews",
+        aliases={"--json": "json"},
+    )
     show.set_defaults(handler=_show)
 
 
@@ -303,7 +268,7 @@ def _add_review(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help=f"choose this verdict instead ({', '.join(_VERDICTS)})",
     )
     review.add_argument("--reason", metavar="TEXT", help="why (required with --override)")
-    review.add_argument("--json", action="store_true", help="print the Review as JSON")
+    add_format_option(review, ("text", "json"), what="the recorded Review", aliases={"--json": "json"})
     review.set_defaults(handler=_review)
 
 
@@ -318,7 +283,12 @@ def _add_replay(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         metavar="X",
         help="absolute tolerance for numbers (default 0: exact)",
     )
-    replay.add_argument("--json", action="store_true", help="one Replay as JSON per line")
+    add_format_option(
+        replay,
+        ("text", "markdown", "html", "csv", "json"),
+        what="each Replay (json: one per line, without the recomputed result; csv: one row per difference)",
+        aliases={"--json": "json"},
+    )
     replay.set_defaults(handler=_replay)
 
 
@@ -337,13 +307,18 @@ def _add_check(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a head printed earlier by `tpm-fit log head` (ENTRIES:HASH), kept outside the log: the "
         "check fails if entries were deleted or the tail rewritten since",
     )
-    check.add_argument("--json", action="store_true", help="print the ChainReport as JSON")
+    add_format_option(
+        check,
+        ("text", "markdown", "html", "csv", "json"),
+        what="the ChainReport (csv: one row per problem)",
+        aliases={"--json": "json"},
+    )
     check.set_defaults(handler=_check)
 
 
 def _add_head(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     head = _subcommand(commands, "head", "print the chain's head (ENTRIES:HASH) to keep outside the log")
-    head.add_argument("--json", action="store_true", help="print the head as JSON")
+    add_format_option(head, ("text", "json"), what="the head", aliases={"--json": "json"})
     head.set_defaults(handler=_head)
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import re
 import sys
@@ -114,34 +113,38 @@ def _recommend(args: argparse.Namespace) -> int:
     from .log import record_decision
     from .sensitivity import robustness_of
 
+    _check_recommend_options(args)
     rulebook = load_rulebook(args.rulebook)
     result = recommend(profile_fields(args), rulebook=rulebook)
     robust = robustness_of(result, args)
     recorded = record_decision(args, result, rulebook)  # None without --log
     _print_recommendation(args, result, robust)
-    if recorded:  # on stderr with --json, so that standard output stays one Recommendation
-        print(recorded, file=sys.stderr if args.json else sys.stdout)
+    if recorded:  # on stderr but for text, so that standard output stays one document
+        print(recorded, file=sys.stdout if args.format == "text" else sys.stderr)
     return 0
+
+
+def _check_recommend_options(args: argparse.Namespace) -> None:
+    """Refuse, before any work, an option that the chosen format cannot show."""
+    from .output import refuse
+
+    if args.top is not None:
+        refuse(args, "--top", ("text", "markdown"), "the other formats show every factor of the trace")
+    tables = ("text", "markdown", "html", "json")
+    if args.what_if:
+        refuse(args, "--what-if", tables, "CSV is one table, the trace; the counterfactuals are another")
+    if args.robustness:
+        refuse(args, "--robustness", tables, "CSV is one table, the trace; the margins are another")
 
 
 def _print_recommendation(
     args: argparse.Namespace, result: Recommendation, robust: Robustness | None
 ) -> None:
-    if args.json:
-        payload = result.model_dump(mode="json")
-        if args.what_if:
-            payload["counterfactuals"] = [c.model_dump(mode="json") for c in result.counterfactuals()]
-        if robust is not None:
-            payload["robustness"] = robust.model_dump(mode="json")
-        print(json.dumps(payload, indent=2))
-        return
-    print(result.to_markdown() if args.markdown else result.explain(top=args.top))
-    if robust is not None:
-        print(f"\n{robust.to_text()}")
-    if args.what_if:
-        print("\nWhat would change the verdict (one input at a time):")
-        for item in result.counterfactuals():
-            print(f"  {item}")
+    from .._render.recommendation import render_with
+
+    counterfactuals = result.counterfactuals() if args.what_if else None
+    top = 3 if args.top is None else args.top
+    print(render_with(result, args.format, top=top, counterfactuals=counterfactuals, robustness=robust))
 
 
 def _register_recommend(
@@ -159,11 +162,19 @@ def _register_recommend(
 def _recommend_options(parser: argparse.ArgumentParser) -> None:
     add_profile_options(parser)
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
-    output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print the Recommendation as JSON")
-    output.add_argument("--markdown", action="store_true", help="print Markdown with the full trace")
+    from .output import add_format_option
+
+    add_format_option(
+        parser,
+        ("text", "markdown", "html", "csv", "json"),
+        what="the recommendation (csv: the trace)",
+        aliases={"--json": "json", "--markdown": "markdown"},
+    )
     parser.add_argument(
-        "--top", type=positive_int, default=3, metavar="N", help="reasons to list on each side (default 3)"
+        "--top",
+        type=positive_int,
+        metavar="N",
+        help="reasons to list on each side (default 3; text and markdown)",
     )
     parser.add_argument(
         "--what-if", action="store_true", help="also show the nearest change that flips the verdict"
@@ -176,16 +187,10 @@ def _recommend_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _rules(args: argparse.Namespace) -> int:
-    from .._explain.render import render_rulebook_table
+    from .._render import render
 
     rulebook = load_rulebook(args.rulebook)
-    if args.toml:
-        print(rulebook.to_toml(), end="")
-        return 0
-    print(f"{inline(rulebook.name)} {inline(rulebook.version)} (sha256 {rulebook.fingerprint})\n")
-    print(render_rulebook_table(rulebook))
-    t = rulebook.thresholds
-    print(f"\nVerdict: technical at score >= {t.technical_min:g}, traditional at <= {t.traditional_max:g}.")
+    print(render(rulebook, args.format), end="" if args.format == "toml" else "\n")
     return 0
 
 
@@ -203,7 +208,14 @@ def _register_rules(
 
 def _rules_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
-    parser.add_argument("--toml", action="store_true", help="print the rulebook as TOML")
+    from .output import add_format_option
+
+    add_format_option(
+        parser,
+        ("text", "markdown", "html", "csv", "json", "toml"),
+        what="the rulebook (csv: one row per factor; toml: a file to start a custom rulebook)",
+        aliases={"--toml": "toml"},
+    )
 
 
 if TYPE_CHECKING:  # argparse's _SubParsersAction is not subscriptable at run time

@@ -1,4 +1,4 @@
-"""``tpm-fit sensitivity [RULEBOOK.toml] [--delta 0.1] [--json]``: which weights the verdicts hang on.
+"""``tpm-fit sensitivity [RULEBOOK.toml] [--delta 0.1] [--format F]``: which weights the verdicts hang on.
 
 Also the ``--robustness`` options of ``tpm-fit recommend`` (:func:`add_robustness_options`,
 :func:`robustness_of`), kept here so that the main module only wires them in.
@@ -28,7 +28,9 @@ def _sensitivity(args: argparse.Namespace) -> int:
     report = rulebook_sensitivity(
         rulebook, delta=args.delta, max_grid_points=args.max_grid_points, max_work=args.max_work
     )
-    print(report.model_dump_json(indent=2) if args.json else report.to_text())
+    from .._render import render
+
+    print(render(report, args.format))
     return 0
 
 
@@ -70,7 +72,14 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         metavar="D",
         help="relative weight change, above 0 and at most 1 (default 0.1, i.e. +-10%%)",
     )
-    parser.add_argument("--json", action="store_true", help="print the SensitivityReport as JSON")
+    from .output import add_format_option
+
+    add_format_option(
+        parser,
+        ("text", "markdown", "html", "csv", "json"),
+        what="the SensitivityReport (csv: one row per factor)",
+        aliases={"--json": "json"},
+    )
     parser.add_argument(
         "--max-grid-points",
         type=int,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
-import json
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,6 @@ from typing import Any, Final, TextIO
 
 from .._cli.main import load_rulebook, positive_int
 from .._errors import RulebookError, TpmFitError, short
-from .._render.sweep import render_sweep_summary
 
 #: Same default as scenario_grid(max_rows=...); kept here so that --help needs no pandas.
 DEFAULT_MAX_ROWS: Final = 50_000_000
@@ -313,7 +311,9 @@ def _sweep(args: argparse.Namespace) -> int:
         _write(scored, output)
     chosen = {name: list(dict.fromkeys(grid[name].astype(object).tolist())) for name in axes}
     summary = _summary(scored, chosen, rulebook, output)
-    print(json.dumps(summary, indent=2) if args.json else render_sweep_summary(summary))
+    from .._render.sweep import sweep_summary_as
+
+    print(sweep_summary_as(summary, args.format))
     return 0
 
 
@@ -359,7 +359,14 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--output", metavar="PATH", help="write every scored scenario to .csv or .parquet")
     parser.add_argument("--rulebook", metavar="PATH", help="TOML rulebook (default: built-in)")
-    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    from .output import add_format_option
+
+    add_format_option(
+        parser,
+        ("text", "markdown", "html", "csv", "json"),
+        what="the summary (csv: the verdict counts; the scenarios: --output)",
+        aliases={"--json": "json"},
+    )
     parser.add_argument(
         "--max-rows",
         type=positive_int,

@@ -1,4 +1,4 @@
-"""``tpm-fit verify [RULEBOOK.toml] [--json]``: prove a rulebook consistent.
+"""``tpm-fit verify [RULEBOOK.toml] [--format FORMAT]``: prove a rulebook consistent.
 
 Exit status: 0 when every check passes, 1 when there are violations, 2 when the file cannot be
 read or is not a valid rulebook (reported by :func:`tpm_fit._cli.main`).
@@ -18,7 +18,9 @@ def _verify(args: argparse.Namespace) -> int:
 
     rulebook = load_rulebook(args.rulebook)
     report = verify_rulebook(rulebook, max_grid_points=args.max_grid_points, max_work=args.max_work)
-    print(report.model_dump_json(indent=2) if args.json else report.to_text())
+    from .._render import render
+
+    print(render(report, args.format))
     return 0 if report.ok else 1
 
 
@@ -53,7 +55,14 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "rulebook", nargs="?", metavar="RULEBOOK.toml", help="TOML rulebook (default: built-in)"
     )
-    parser.add_argument("--json", action="store_true", help="print the VerificationReport as JSON")
+    from .output import add_format_option
+
+    add_format_option(
+        parser,
+        ("text", "markdown", "html", "csv", "json"),
+        what="the VerificationReport (csv: the factor table)",
+        aliases={"--json": "json"},
+    )
     parser.add_argument(
         "--max-grid-points",
         type=positive_int,

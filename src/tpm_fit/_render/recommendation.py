@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .._engine.statements import assumed_note
@@ -11,9 +13,10 @@ from .._model.rulebook import Rulebook
 from .._model.vocab import Favours, Verdict
 from .cells import csv_table, printable
 from .registry import renders
-from .robustness import firmness_line
+from .robustness import firmness_line, robustness_html, robustness_markdown, robustness_text
 
 if TYPE_CHECKING:
+    from .._analysis.robustness import Robustness
     from .._engine.counterfactual import Counterfactual
     from .._model.result import Recommendation, Risk, TraceStep
 
@@ -26,6 +29,7 @@ __all__ = [
     "render_markdown",
     "render_rulebook_table",
     "render_text",
+    "render_with",
     "risk_groups",
     "signed",
 ]
@@ -295,6 +299,56 @@ def render_json(result: Recommendation) -> str:
 def counterfactual_json(item: Counterfactual) -> str:
     """A counterfactual as JSON."""
     return item.model_dump_json(indent=2)
+
+
+#: The heading of the counterfactuals (``tpm-fit recommend --what-if``).
+WHAT_IF_HEADING = "What would change the verdict (one input at a time)"
+
+
+def render_with(
+    result: Recommendation,
+    format: str,
+    *,
+    top: int = 3,
+    counterfactuals: Sequence[Counterfactual] | None = None,
+    robustness: Robustness | None = None,
+) -> str:
+    """The recommendation with the parts ``tpm-fit recommend`` adds: its robustness analysis
+    (``--robustness``) and its counterfactuals (``--what-if``), each in ``format``.
+
+    CSV is one table, the trace: a caller asking for another part in CSV is refused before
+    (``ValueError`` here).
+    """
+    cf = list(counterfactuals) if counterfactuals is not None else None
+    match format:
+        case "json":
+            payload = result.model_dump(mode="json")
+            if cf is not None:
+                payload["counterfactuals"] = [c.model_dump(mode="json") for c in cf]
+            if robustness is not None:
+                payload["robustness"] = robustness.model_dump(mode="json")
+            return json.dumps(payload, indent=2)
+        case "text" | "markdown":
+            lines = [render_text(result, top=top) if format == "text" else render_markdown(result, top=top)]
+            if robustness is not None:
+                shown = robustness_text(robustness) if format == "text" else robustness_markdown(robustness)
+                lines += ["", shown]
+            if cf is not None and format == "text":
+                lines += ["", f"{WHAT_IF_HEADING}:", *(f"  {render_counterfactual(c)}" for c in cf)]
+            elif cf is not None:
+                lines += ["", f"**{WHAT_IF_HEADING}**", "", *(f"- {render_counterfactual(c)}" for c in cf)]
+            return "\n".join(lines)
+        case "html":
+            out = render_html(result)
+            if robustness is not None:
+                out += robustness_html(robustness)
+            if cf is not None:
+                items = "".join(f"<li>{html.escape(render_counterfactual(c))}</li>" for c in cf)
+                out += f"<div><p><b>{WHAT_IF_HEADING}</b></p><ul>{items}</ul></div>"
+            return out
+        case "csv" if cf is None and robustness is None:
+            return render_csv(result)
+    raise ValueError(f"format={format!r} cannot show these parts; valid: text, markdown, html, json")
 
 
 renders("Recommendation", "text")(render_text)

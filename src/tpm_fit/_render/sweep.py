@@ -1,16 +1,20 @@
 """Rendering a sweep summary for a terminal: what ``tpm-fit sweep`` prints.
 
-The summary is the plain dictionary that ``tpm-fit sweep --json`` prints (scenario count, axes,
+The summary is the plain dictionary that ``tpm-fit sweep --format json`` prints (scenario count, axes,
 rulebook, verdict and role-shape counts, score range, where the verdict flips, output path); this
-module turns it into text and prints nothing itself.
+module turns it into text, Markdown, HTML or CSV (the verdict counts) and prints nothing itself.
 """
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["render_sweep_summary"]
+from .cells import csv_table, html_table, markdown_table
+
+__all__ = ["render_sweep_summary", "sweep_summary_as"]
 
 
 def _run_text(run: Mapping[str, Any]) -> str:
@@ -73,3 +77,45 @@ def render_sweep_summary(summary: Mapping[str, Any]) -> str:
     if summary["output"]:
         lines += ["", f"wrote {n} scenarios to {summary['output']}"]
     return "\n".join(lines)
+
+
+def _verdict_rows(summary: Mapping[str, Any]) -> list[tuple[str, int, float]]:
+    """Highest verdict first: verdict, scenarios, share (from 0 to 1)."""
+    n = summary["scenarios"]
+    return [(verdict, count, count / n) for verdict, count in reversed(summary["verdicts"].items())]
+
+
+def sweep_summary_as(summary: Mapping[str, Any], format: str) -> str:
+    """The summary in ``format``: text, Markdown, HTML, CSV (one row per verdict: verdict,
+    scenarios, share) or JSON (the dictionary itself)."""
+    match format:
+        case "text":
+            return render_sweep_summary(summary)
+        case "json":
+            return json.dumps(summary, indent=2)
+        case "csv":
+            return csv_table(("verdict", "scenarios", "share"), _verdict_rows(summary))
+    rows = [(verdict, count, f"{share:.1%}") for verdict, count, share in _verdict_rows(summary)]
+    others = [
+        line for line in render_sweep_summary(summary).split("\n") if line and not _in_table(line, summary)
+    ]
+    if format == "markdown":
+        table = markdown_table(("verdict", "scenarios", "share"), rows, right=(1, 2))
+        return "\n".join([f"**{others[0]}**  ", *(f"{line}  " for line in others[1:]), "", table])
+    if format == "html":
+        lines = "<br>".join(html.escape(line) for line in others[1:])
+        return (
+            f"<div><p><b>{html.escape(others[0])}</b><br>{lines}</p>"
+            + html_table(("verdict", "scenarios", "share"), rows)
+            + "</div>"
+        )
+    raise ValueError(
+        f"format={format!r}: not a format of the sweep summary; valid: text, markdown, html, csv, json"
+    )
+
+
+def _in_table(line: str, summary: Mapping[str, Any]) -> bool:
+    """Whether a line of the text is the verdict table's (shown as a table in Markdown and HTML)."""
+    return line.startswith("verdict        ") or any(
+        line.startswith(f"  {v:<12}") for v in summary["verdicts"]
+    )
