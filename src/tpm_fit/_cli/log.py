@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .._errors import TpmFitError, short
 from .._model.vocab import Verdict
-from .main import inline, non_negative_int, positive_int
+from .common import inline, non_negative_int, positive_int
 from .output import add_format_option, refuse
 
 if TYPE_CHECKING:

@@ -12,21 +12,19 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import re
 import sys
 from collections.abc import Callable, Collection, Sequence
 from importlib import import_module
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, cast
 
 from .._errors import RulebookError, TpmFitError, short
+from .common import escape_unsafe, load_rulebook, positive_int
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from .._analysis.robustness import Robustness
     from .._model.result import Recommendation
-    from .._model.rulebook import Rulebook
 
 __all__ = ["main"]
 
@@ -62,17 +60,6 @@ def format_validation_error(exc: ValidationError) -> str:
     return " | ".join(parts)
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{short(text)}: not an integer; valid: 1 or more") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value}: too small; valid: 1 or more")
-    return value
-
-
 def add_profile_options(parser: argparse.ArgumentParser) -> None:
     """One ``--field-name`` option per OrgProfile field, with its description as help."""
     from .._model.profile import ORDERED_INPUTS, OrgProfile
@@ -94,18 +81,6 @@ def profile_fields(args: argparse.Namespace) -> dict[str, object]:
     return {
         name: getattr(args, name) for name in OrgProfile.model_fields if getattr(args, name, None) is not None
     }
-
-
-def load_rulebook(path: str | None) -> Rulebook:
-    """The rulebook at ``path``, or the default one when no path is given (never for "")."""
-    from .._model.rulebook import Rulebook
-
-    if path is None:
-        return Rulebook.default()
-    if not path.strip():
-        # An unset shell variable ("$RULES") must not silently mean the built-in rulebook.
-        raise TpmFitError(f"--rulebook={path!r}: an empty path; valid: the path of a TOML rulebook")
-    return Rulebook.load(Path(path))
 
 
 def _recommend(args: argparse.Namespace) -> int:
@@ -260,34 +235,6 @@ def build_parser(*, commands: Collection[str] | None = None) -> argparse.Argumen
 
 #: Modules that add further subcommands, each with ``register(subparsers)`` and ``add_options``.
 _SUBCOMMAND_MODULES: tuple[str, ...] = ("sweep", "verify", "log", "sensitivity", "brief", "serve", "tokens")
-
-
-#: Characters never written to a terminal as they are: C0 and C1 controls (but newline and tab),
-#: bidirectional overrides and invisible marks, line separators, lone surrogates.
-_UNSAFE: Final = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff\ud800-\udfff]"
-)
-
-
-def escape_unsafe(text: str) -> str:
-    """``text`` with every control character shown as its escape (``\\x1b``); newlines and tabs kept."""
-    return _UNSAFE.sub(lambda match: repr(match.group())[1:-1].replace("'", ""), text)
-
-
-def inline(text: object) -> str:
-    """A user-supplied value for one line of output: control characters, newlines and tabs escaped."""
-    return escape_unsafe(str(text)).replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
-
-
-def non_negative_int(text: str) -> int:
-    """argparse type: an integer of at least 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{short(text)}: not an integer; valid: 0 or more") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value}: too small; valid: 0 or more")
-    return value
 
 
 class _SafeStream:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from .._cli.main import load_rulebook, positive_int
+from .common import load_rulebook, positive_int
 
 if TYPE_CHECKING:
     from .._analysis.robustness import Robustness

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise, permutations
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,7 +27,9 @@ from .._model.rulebook import SeatRule
 from .._model.vocab import FACES, Face, RoleShape
 from .packed import pack
 from .seat_reads import SEAT_READS
-from .statements import Statements
+
+if TYPE_CHECKING:
+    from .statements import Statements
 
 __all__ = [
     "OPEN_SEATS",
