@@ -247,4 +247,5 @@ def test_the_cycle_check_finds_a_cycle_through_a_lazy_import() -> None:
     cycle = _cycle(graph)
     assert cycle is not None
     loop = cycle[cycle.index(cycle[-1]) :]  # the path may lead into the cycle first
-    assert loop == ["tpm_fit._model.result", "tpm_fit._render.recommendation", "tpm_fit._model.result"]
+    assert len(loop) == 3
+    assert set(loop) == {"tpm_fit._model.result", "tpm_fit._render.recommendation"}
