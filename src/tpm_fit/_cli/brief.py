@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Final
 
-from .main import add_profile_options, load_rulebook, profile_fields
+from .common import load_rulebook
+from .main import add_profile_options, profile_fields
 
 __all__ = ["add_options", "register"]
 

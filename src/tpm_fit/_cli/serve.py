@@ -12,7 +12,7 @@ import argparse
 import os
 import sys
 
-from .main import positive_int
+from .common import positive_int
 
 __all__ = ["add_options", "register"]
 

@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from .._cli.main import load_rulebook, positive_int
 from .._errors import RulebookError, TpmFitError, short
+from .common import load_rulebook, positive_int
 
 #: Same default as scenario_grid(max_rows=...); kept here so that --help needs no pandas.
 DEFAULT_MAX_ROWS: Final = 50_000_000

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from .._cli.main import load_rulebook, positive_int
+from .common import load_rulebook, positive_int
 
 __all__ = ["add_options", "register"]
 

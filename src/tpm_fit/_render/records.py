@@ -118,7 +118,7 @@ DIFFERENCE_COLUMNS: Final = ("decision_id", "same", "part", "path", "change", "o
 
 def replay_rows(replay: Replay) -> list[tuple[str, bool, str, str, str, str, str]]:
     """One row per difference, wording difference and field added since the record's format."""
-    rows = [
+    rows: list[tuple[str, bool, str, str, str, str, str]] = [
         (
             str(replay.decision_id),
             replay.same,
