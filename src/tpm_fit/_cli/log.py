@@ -154,15 +154,21 @@ def _replay(args: argparse.Namespace) -> int:
     if bool(args.decision_ids) == bool(args.all):
         raise TpmFitError("give one or more decision ids, or --all (not both)")
     from .._render import render
-    from .._render.records import replay_line
+    from .._render.records import replay_csv, replay_line
 
     changed = 0
+    table = []  # CSV: one table for every replay, printed at the end
     with _open(args) as log:
         ids = log.decision_ids() if args.all else args.decision_ids
         for decision_id in ids:
             outcome = log.replay(decision_id, float_tolerance=args.float_tolerance)
             changed += not outcome.same
-            print(replay_line(outcome) if args.format == "json" else render(outcome, args.format))
+            if args.format == "csv":
+                table.append(outcome)
+            else:
+                print(replay_line(outcome) if args.format == "json" else render(outcome, args.format))
+    if args.format == "csv":
+        print(replay_csv(table))
     return 1 if changed else 0
 
 

@@ -314,6 +314,8 @@ def _sweep(args: argparse.Namespace) -> int:
     from .._render.sweep import sweep_summary_as
 
     print(sweep_summary_as(summary, args.format))
+    if output is not None and args.format == "csv":  # the table has no row for it: say it aside
+        print(f"wrote {summary['scenarios']} scenarios to {output}", file=sys.stderr)
     return 0
 
 

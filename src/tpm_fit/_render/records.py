@@ -112,13 +112,19 @@ def replay_text(replay: Replay) -> str:
     return "\n".join(lines)
 
 
-#: The columns of a replay's difference table; ``part`` is decision, wording or new_field.
+#: The columns of a replay's difference table: ``part`` is outcome (one row per replay, its
+#: ``change`` same or changed), decision, wording or new_field.
 DIFFERENCE_COLUMNS: Final = ("decision_id", "same", "part", "path", "change", "old", "new")
 
 
 def replay_rows(replay: Replay) -> list[tuple[str, bool, str, str, str, str, str]]:
-    """One row per difference, wording difference and field added since the record's format."""
+    """The outcome, then one row per difference, wording difference and field added since the
+    record's format."""
+    outcome = "same" if replay.same else "changed"
     rows: list[tuple[str, bool, str, str, str, str, str]] = [
+        (str(replay.decision_id), replay.same, "outcome", "", outcome, "", "")
+    ]
+    rows += [
         (
             str(replay.decision_id),
             replay.same,
@@ -152,7 +158,7 @@ def replay_rows(replay: Replay) -> list[tuple[str, bool, str, str, str, str, str
 def replay_markdown(replay: Replay) -> str:
     """The outcome in bold, then every difference as a table."""
     head = replay_text(replay).splitlines()[0]
-    rows = [row[2:] for row in replay_rows(replay)]
+    rows = [row[2:] for row in replay_rows(replay)[1:]]
     if not rows:
         return f"**{head}**"
     return f"**{head}**\n\n" + markdown_table(DIFFERENCE_COLUMNS[2:], rows)
@@ -161,15 +167,16 @@ def replay_markdown(replay: Replay) -> str:
 def replay_html(replay: Replay) -> str:
     """The outcome, then every difference as a table."""
     head = html.escape(replay_text(replay).splitlines()[0])
-    rows = [row[2:] for row in replay_rows(replay)]
+    rows = [row[2:] for row in replay_rows(replay)[1:]]
     return (
         f"<div><p><b>{head}</b></p>" + (html_table(DIFFERENCE_COLUMNS[2:], rows) if rows else "") + "</div>"
     )
 
 
-def replay_csv(replay: Replay) -> str:
-    """One row per difference (old and new as JSON values); only the header when nothing differs."""
-    return csv_table(DIFFERENCE_COLUMNS, replay_rows(replay))
+def replay_csv(replay: Replay | Sequence[Replay]) -> str:
+    """The outcome of each replay, then one row per difference (old and new as JSON values)."""
+    replays = list(replay) if isinstance(replay, Sequence) else [replay]
+    return csv_table(DIFFERENCE_COLUMNS, [row for one in replays for row in replay_rows(one)])
 
 
 def replay_line(replay: Replay) -> str:
