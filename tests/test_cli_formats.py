@@ -9,6 +9,7 @@ its part in each format (or None: the combination is refused). Runs in-process
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -347,3 +348,47 @@ def test_log_review_in_its_formats(fmt: str, logged: tuple[Path, str]) -> None:
     out = ok(done)
     assert decision_id in out
     assert "accept" in out
+
+
+def _choices(*command: str) -> tuple[str, ...]:
+    """The ``--format`` choices the parser offers for ``command`` (a subcommand path)."""
+    from tpm_fit._cli.main import build_parser
+
+    parser = build_parser()
+    for word in command:
+        sub = next(a for a in parser._actions if a.dest in ("command", "log_command"))
+        parser = sub.choices[word]  # type: ignore[index]
+    action = next(a for a in parser._actions if "--format" in a.option_strings)
+    return tuple(action.choices or ())
+
+
+def test_the_walk_covers_every_format_every_command_offers() -> None:
+    """A new format fails here until the walk above says what each option shows in it."""
+    assert _choices("recommend") == tuple(RECOMMENDATION)
+    assert _choices("rules") == (*FORMATS, "toml")
+    assert set(_choices("brief")) == set(BRIEF)
+    assert _choices("verify") == tuple(VERIFY)
+    assert _choices("sensitivity") == tuple(SENSITIVITY)
+    assert _choices("sweep") == FORMATS
+    assert _choices("log", "list") == FORMATS
+    assert _choices("log", "show") == ("text", "markdown", "html", "json")
+    assert _choices("log", "replay") == _choices("log", "check") == FORMATS
+    assert _choices("log", "review") == _choices("log", "head") == ("text", "json")
+
+
+def test_no_command_keeps_a_boolean_output_flag_but_as_a_deprecated_alias() -> None:
+    from tpm_fit._cli.main import build_parser
+
+    def parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+        found = [parser]
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for sub in action.choices.values():
+                    found += parsers(sub)
+        return found
+
+    for parser in parsers(build_parser()):
+        for action in parser._actions:
+            for flag in set(action.option_strings) & {"--json", "--markdown", "--toml", "--html", "--csv"}:
+                assert action.help is not None
+                assert action.help.startswith("deprecated: use --format"), (parser.prog, flag)
