@@ -356,7 +356,7 @@ def _choices(*command: str) -> tuple[str, ...]:
 
     parser = build_parser()
     for word in command:
-        sub = next(a for a in parser._actions if a.dest in ("command", "log_command"))
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
         parser = sub.choices[word]  # type: ignore[index]
     action = next(a for a in parser._actions if "--format" in a.option_strings)
     return tuple(action.choices or ())
@@ -374,6 +374,20 @@ def test_the_walk_covers_every_format_every_command_offers() -> None:
     assert _choices("log", "show") == ("text", "markdown", "html", "json")
     assert _choices("log", "replay") == _choices("log", "check") == FORMATS
     assert _choices("log", "review") == _choices("log", "head") == ("text", "json")
+    assert _choices("tokens", "list") == FORMATS
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_tokens_list_in_every_format(fmt: str, tmp_path: Path) -> None:
+    path = tmp_path / "d.db"
+    assert ok(run("tokens", "add", "--log", path, "--role", "auditor", "--name", "audit-bot"))
+    out = ok(run("tokens", "list", "--log", path, "--format", fmt))
+    assert "audit-bot" in out
+    assert "auditor" in out
+    if fmt == "json":
+        assert json.loads(out)["role"] == "auditor"
+    if fmt == "csv":
+        assert csv_header("name", "role", "token_id", "created_at", "revoked_at")(out)
 
 
 def test_no_command_keeps_a_boolean_output_flag_but_as_a_deprecated_alias() -> None:

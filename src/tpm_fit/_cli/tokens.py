@@ -43,14 +43,11 @@ def _list(args: argparse.Namespace) -> int:
 
     store = _store(args.log)
     assert isinstance(store, TokenStore)
-    tokens = store.list()
-    if not tokens:
-        print("no tokens; make one with tpm-fit tokens add --log PATH --role ROLE --name NAME")
-        return 0
-    print(f"{'name':<24} {'role':<10} {'id':<16} {'created (UTC)':<19} state")
-    for item in tokens:
-        state = "active" if item.active else f"revoked {item.revoked_at[:19] if item.revoked_at else ''}"
-        print(f"{item.name:<24} {item.role.value:<10} {item.token_id:<16} {item.created_at[:19]:<19} {state}")
+    from .._render.tokens import tokens_table
+
+    text = tokens_table(store.list(), args.format)
+    if text:  # JSON Lines of no token: nothing at all
+        print(text)
     return 0
 
 
@@ -102,6 +99,13 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     add.set_defaults(handler=_add)
     listing = commands.add_parser("list", help="list tokens (never their secrets)")
     listing.add_argument("--log", required=True, metavar="PATH", help="the decision log file")
+    from .output import add_format_option
+
+    add_format_option(
+        listing,
+        ("text", "markdown", "html", "csv", "json"),
+        what="the tokens (json: one object per token per line)",
+    )
     listing.set_defaults(handler=_list)
     revoke = commands.add_parser("revoke", help="revoke the active token with this name")
     revoke.add_argument("--log", required=True, metavar="PATH", help="the decision log file")
