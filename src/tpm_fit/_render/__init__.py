@@ -3,22 +3,19 @@
 One module per kind of object (:mod:`.recommendation`, :mod:`.brief`, :mod:`.panel`,
 :mod:`.verification`, :mod:`.sensitivity`, :mod:`.robustness`, :mod:`.records`, :mod:`.tables`
 for rulebooks, :mod:`.sweep`), each registering its renderers in :mod:`.registry` under
-(kind, format). Importing this package loads them all; the models' convenience methods
-(``explain()``, ``to_markdown()``, ``_repr_html_``, ``to_text()``) import it when called.
+(kind, format); a kind's module is imported on its first rendering. The models' convenience
+methods (``explain()``, ``to_markdown()``, ``_repr_html_``, ``to_text()``) import this package
+when called.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from . import brief, panel, recommendation, records, robustness, sensitivity, tables, verification
 from .registry import FORMATS, formats_of
 from .registry import render as _render
 
 __all__ = ["FORMATS", "render", "render_formats"]
-
-#: The renderer modules, loaded above so that their registrations exist.
-_MODULES = (brief, panel, recommendation, records, robustness, sensitivity, tables, verification)
 
 
 def render(obj: object, format: str = "text", **options: Any) -> str:

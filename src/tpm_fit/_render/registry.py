@@ -2,7 +2,8 @@
 
 Each renderer module of this package registers its functions with :func:`renders`; the kinds are
 the result models' class names (``Recommendation``, ``RoleBrief``, ...), matched along the
-object's class hierarchy, so nothing here imports a model: a model's convenience method
+object's class hierarchy, and :data:`KINDS` names the module that renders each, imported on
+first use. Nothing here imports a model: a model's convenience method
 (``explain()``, ``to_markdown()``, ``_repr_html_``, ``to_text()``) calls :func:`render` with
 itself, and the declarations stay free of presentation (as cattrs keeps formats out of its
 data classes).
@@ -10,12 +11,13 @@ data classes).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any, Final, Literal
 
 from .._errors import InvalidArgumentError, short
 
-__all__ = ["FORMATS", "Format", "formats_of", "kind_of", "render", "renders"]
+__all__ = ["FORMATS", "KINDS", "Format", "formats_of", "kind_of", "render", "renders"]
 
 #: The formats every command and :func:`render` speak, in the order help texts list them.
 FORMATS: Final = ("text", "markdown", "html", "csv", "json")
@@ -23,8 +25,26 @@ Format = Literal["text", "markdown", "html", "csv", "json", "jsonld", "toml"]
 
 Renderer = Callable[..., str]
 
-#: (kind, format) -> renderer; filled by the renderer modules when :mod:`tpm_fit._render` loads.
+#: (kind, format) -> renderer; filled by each renderer module when it is first imported.
 _RENDERERS: dict[tuple[str, str], Renderer] = {}
+
+#: Each kind and the module of this package that registers its renderers, imported on the first
+#: rendering of that kind (so ``explain()`` loads the recommendation's renderers, not the log's).
+KINDS: Final = {
+    "Recommendation": "recommendation",
+    "Counterfactual": "recommendation",
+    "Robustness": "robustness",
+    "RoleBrief": "brief",
+    "PanelSummary": "panel",
+    "VerificationReport": "verification",
+    "SensitivityReport": "sensitivity",
+    "Rulebook": "tables",
+    "ChainReport": "records",
+    "Replay": "records",
+    "LoggedDecision": "records",
+    "Review": "records",
+    "LogHead": "records",
+}
 
 
 def renders(kind: str, format: str) -> Callable[[Renderer], Renderer]:
@@ -39,21 +59,24 @@ def renders(kind: str, format: str) -> Callable[[Renderer], Renderer]:
     return register
 
 
-def _kinds() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(kind for kind, _ in _RENDERERS))
-
-
 def kind_of(obj: object) -> str | None:
-    """The registered kind of ``obj``: its class's name or the nearest base class's, else None."""
+    """The kind of ``obj``: its class's name or the nearest tpm_fit base class's, else None."""
     for cls in type(obj).__mro__:
-        if cls.__module__.startswith("tpm_fit") and any(kind == cls.__name__ for kind, _ in _RENDERERS):
+        if cls.__name__ in KINDS and cls.__module__.startswith("tpm_fit"):
             return cls.__name__
     return None
+
+
+def _load(kind: str) -> None:
+    importlib.import_module(f"{__package__}.{KINDS[kind]}")
 
 
 def formats_of(obj: object) -> tuple[str, ...]:
     """The formats ``obj`` can be rendered in (empty when it is not a kind the registry knows)."""
     kind = kind_of(obj)
+    if kind is None:
+        return ()
+    _load(kind)
     found = [fmt for known, fmt in _RENDERERS if known == kind]
     return tuple(sorted(found, key=lambda fmt: (FORMATS.index(fmt) if fmt in FORMATS else len(FORMATS), fmt)))
 
@@ -72,8 +95,9 @@ def render(obj: object, format: str = "text", **options: Any) -> str:
     if kind is None:
         raise TypeError(
             f"obj={short(obj)}: a {type(obj).__name__}, which tpm_fit does not render; "
-            f"valid: one of {', '.join(_kinds())}"
+            f"valid: one of {', '.join(KINDS)}"
         )
+    _load(kind)
     renderer = _RENDERERS.get((kind, format))
     if renderer is None:
         raise InvalidArgumentError(

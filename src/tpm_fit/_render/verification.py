@@ -11,6 +11,7 @@ from .._model.profile import ORDERED_INPUTS, OrgProfile
 from .._model.verification import Label, VerdictRegion, VerificationReport, Violation
 from .cells import csv_table, markdown_table, model_json
 from .registry import renders
+from .tables import report_html
 
 __all__ = ["guidance_text", "render_report", "report_csv", "report_markdown", "violation_lines"]
 
@@ -268,3 +269,4 @@ renders("VerificationReport", "text")(render_report)
 renders("VerificationReport", "markdown")(report_markdown)
 renders("VerificationReport", "csv")(report_csv)
 renders("VerificationReport", "json")(model_json)
+renders("VerificationReport", "html")(report_html)
