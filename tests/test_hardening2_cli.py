@@ -22,7 +22,8 @@ from pathlib import Path
 import pytest
 
 import tpm_fit
-from tpm_fit._cli.main import escape_unsafe, inline, main
+from tpm_fit._cli.common import escape_unsafe, inline
+from tpm_fit._cli.main import main
 
 PROFILE = ["--company-size", "40", "--product-complexity", "high"]
 ROOT = Path(__file__).resolve().parents[1]
