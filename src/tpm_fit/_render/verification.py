@@ -239,7 +239,7 @@ def report_markdown(report: VerificationReport) -> str:
             ),
             right=(4,),
         ),
-        "",
+        *_seat_and_claim_tables(report),
         markdown_table(
             ("verdict", "reachable", "grid points", "share"),
             (
@@ -262,7 +262,41 @@ def report_markdown(report: VerificationReport) -> str:
             ),
         ),
     ]
+    if report.guidance is not None:
+        parts += ["", "```", guidance_text(report.guidance), "```"]
     return "\n".join(parts)
+
+
+def _yes(holds: bool) -> str:
+    return "yes" if holds else "**no**"
+
+
+def _seat_and_claim_tables(report: VerificationReport) -> list[str]:
+    """The seat axioms, the article's firm claims and the sentence check, where the report has them."""
+    parts = [""]
+    if report.seat_axioms:
+        rows = [
+            (a.axiom, a.property.value, _yes(a.holds), f"{a.cases_checked:,}", f"{a.violating_cases:,}")
+            for a in report.seat_axioms
+        ]
+        parts += [
+            markdown_table(("seat axiom", "property", "holds", "cases", "broken"), rows, right=(3, 4)),
+            "",
+        ]
+    if report.verdict_axioms:
+        rows = [
+            (a.axiom, a.section, _yes(a.holds), f"{a.cases_checked:,}", f"{a.violating_cases:,}")
+            for a in report.verdict_axioms
+        ]
+        parts += [markdown_table(("claim", "section", "holds", "cases", "broken"), rows, right=(3, 4)), ""]
+    if report.sentences is not None:
+        check = report.sentences
+        parts += [
+            f"Sentences: {check.phrases_checked:,} fact-stating phrases over {check.profiles:,} profiles, "
+            f"{check.false_phrases:,} false.",
+            "",
+        ]
+    return parts
 
 
 renders("VerificationReport", "text")(render_report)
