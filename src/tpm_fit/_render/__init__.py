@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .registry import FORMATS, formats_of
-from .registry import render as _render
+from .dispatch import formats_of
+from .dispatch import render as _render
+from .registry import FORMATS
 
 __all__ = ["FORMATS", "render", "render_formats"]
 
