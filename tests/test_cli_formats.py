@@ -88,6 +88,14 @@ RECOMMEND_PARTS: dict[tuple[str, ...], dict[str, Check]] = {
 
 
 @pytest.mark.parametrize("fmt", list(RECOMMENDATION))
+def test_recommend_in_every_format(fmt: str) -> None:
+    out = ok(run("recommend", *PROFILE, "--format", fmt))
+    assert RECOMMENDATION[fmt](out), out[:400]
+    assert out.endswith("\n")
+    assert not out.endswith("\n\n")
+
+
+@pytest.mark.parametrize("fmt", list(RECOMMENDATION))
 @pytest.mark.parametrize("option", list(RECOMMEND_PARTS), ids=" ".join)
 def test_recommend_shows_every_part_in_every_format_or_refuses(option: tuple[str, ...], fmt: str) -> None:
     done = run("recommend", *PROFILE, *option, "--format", fmt)

@@ -107,9 +107,11 @@ def _check_recommend_options(args: argparse.Namespace) -> None:
         refuse(args, "--top", ("text", "markdown"), "the other formats show every factor of the trace")
     tables = ("text", "markdown", "html", "json")
     if args.what_if:
-        refuse(args, "--what-if", tables, "CSV is one table, the trace; the counterfactuals are another")
+        refuse(
+            args, "--what-if", tables, "that format is one table, the trace; the counterfactuals are another"
+        )
     if args.robustness:
-        refuse(args, "--robustness", tables, "CSV is one table, the trace; the margins are another")
+        refuse(args, "--robustness", tables, "that format is one table, the trace; the margins are another")
 
 
 def _print_recommendation(

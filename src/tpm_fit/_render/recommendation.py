@@ -12,7 +12,7 @@ from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
 from .._model.vocab import Favours, Verdict
 from .cells import csv_table, printable
-from .registry import renders
+from .registry import RENDERERS, renders
 from .robustness import firmness_line, robustness_html, robustness_markdown, robustness_text
 
 if TYPE_CHECKING:
@@ -316,8 +316,8 @@ def render_with(
     """The recommendation with the parts ``tpm-fit recommend`` adds: its robustness analysis
     (``--robustness``) and its counterfactuals (``--what-if``), each in ``format``.
 
-    CSV is one table, the trace: a caller asking for another part in CSV is refused before
-    (``ValueError`` here).
+    CSV (as any other format registered for a Recommendation) is one table, the trace: a caller
+    asking for another part in it is refused before (``ValueError`` here).
     """
     cf = list(counterfactuals) if counterfactuals is not None else None
     match format:
@@ -346,8 +346,8 @@ def render_with(
                 items = "".join(f"<li>{html.escape(render_counterfactual(c))}</li>" for c in cf)
                 out += f"<div><p><b>{WHAT_IF_HEADING}</b></p><ul>{items}</ul></div>"
             return out
-        case "csv" if cf is None and robustness is None:
-            return render_csv(result)
+        case _ if cf is None and robustness is None and ("Recommendation", format) in RENDERERS:
+            return RENDERERS[("Recommendation", format)](result)  # CSV, and any format added later
     raise ValueError(f"format={format!r} cannot show these parts; valid: text, markdown, html, json")
 
 
