@@ -111,6 +111,13 @@ def test_a_format_a_kind_lacks_is_refused_naming_kind_format_and_the_valid_ones(
         tpm_fit.render(RESULT, "yaml")
 
 
+def test_an_option_a_rendering_does_not_take_is_refused() -> None:
+    assert tpm_fit.render(RESULT, "markdown", top=1) == RESULT.to_markdown(top=1)
+    with pytest.raises(tpm_fit.InvalidArgumentError) as caught:
+        tpm_fit.render(RESULT, "html", top=1)
+    assert str(caught.value) == "top=1: not an option of a Recommendation in html; valid: no options"
+
+
 def test_an_object_tpm_fit_does_not_render_is_refused_with_the_kinds() -> None:
     with pytest.raises(TypeError, match=r"obj=\{\}: a dict, which tpm_fit does not render; valid: one of "):
         tpm_fit.render({}, "text")

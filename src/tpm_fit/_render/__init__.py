@@ -48,7 +48,8 @@ def render(obj: object, format: str = "text", **options: Any) -> str:
         ``obj`` is not an object tpm_fit renders; the message lists the kinds that are.
     InvalidArgumentError
         ``format`` is not available for this kind; the message names the kind and the valid
-        formats (a ``ValueError`` and a ``TpmFitError``).
+        formats (a ``ValueError`` and a ``TpmFitError``). Also an option this rendering does
+        not take (``top`` in HTML, which shows the whole trace).
 
     Examples
     --------

@@ -8,6 +8,7 @@ themselves, are never imported by a module they import.
 from __future__ import annotations
 
 import importlib
+import inspect
 from typing import Any
 
 from .._errors import InvalidArgumentError, short
@@ -46,7 +47,8 @@ def render(obj: object, format: str = "text", **options: Any) -> str:
     TypeError
         ``obj`` is not a kind of object the registry renders (the message lists the kinds).
     InvalidArgumentError
-        ``format`` is not available for this kind (the message lists the valid formats).
+        ``format`` is not available for this kind (the message lists the valid formats), or an
+        option is not one of this rendering's (the message lists those that are).
     """
     kind = kind_of(obj)
     if kind is None:
@@ -60,4 +62,11 @@ def render(obj: object, format: str = "text", **options: Any) -> str:
         raise InvalidArgumentError(
             f"format={short(format)}: not available for a {kind}; valid: {', '.join(formats_of(obj))}"
         )
+    accepted = [name for name in inspect.signature(renderer).parameters][1:] if options else []
+    for name in options:
+        if name not in accepted:
+            raise InvalidArgumentError(
+                f"{name}={short(options[name])}: not an option of a {kind} in {format}; "
+                f"valid: {', '.join(accepted) or 'no options'}"
+            )
     return renderer(obj, **options)
