@@ -62,7 +62,7 @@ def render(obj: object, format: str = "text", **options: Any) -> str:
         raise InvalidArgumentError(
             f"format={short(format)}: not available for a {kind}; valid: {', '.join(formats_of(obj))}"
         )
-    accepted = [name for name in inspect.signature(renderer).parameters][1:] if options else []
+    accepted = list(inspect.signature(renderer).parameters)[1:] if options else []
     for name in options:
         if name not in accepted:
             raise InvalidArgumentError(
