@@ -34,7 +34,7 @@ from .._model.verification import SentenceCheck
 from .._model.vocab import FACES
 from .breakpoint_grid import Grid, valid_profiles
 
-__all__ = ["PhraseChecker", "check_sentences", "profile_without_defaults"]
+__all__ = ["PhraseChecker", "check_sentences", "misplaced_marks", "profile_without_defaults"]
 
 _SLACK: Final = 1e-9
 _SHARED: Final = re.compile(r"shared: people already cover ([a-z, ]+)")
@@ -146,15 +146,31 @@ class PhraseChecker:
 
 def _marked(text: str, end: int, missing: frozenset[str]) -> bool:
     """Whether the assumed mark right after position ``end`` names every input of ``missing``."""
-    # The mark follows the phrase, possibly after the rest of its sentence on the same line.
+    # The mark follows the phrase's own sentence (after its full stop), or the phrase itself
+    # where it is a clause without one: a mark after a later sentence does not count.
     line_end = text.find("\n", end)
     rest = text[end : line_end if line_end >= 0 else len(text)]
     at = rest.find(ASSUMED_MARK)
     if at < 0:
         return False
+    before = rest[:at].rstrip()
+    if ". " in before.removesuffix("."):
+        return False
     close = rest.find("]", at)
     named = {part.split("=")[0] for part in rest[at + len(ASSUMED_MARK) : close].split(", ")}
     return missing <= named
+
+
+def misplaced_marks(text: str) -> list[str]:
+    """Marks for inputs not given that are not said once per sentence after its full stop, in
+    prose (the seat's reason, the warnings): each must follow a "." directly, and one sentence
+    carries at most one."""
+    out: list[str] = []
+    for match in re.finditer(re.escape(ASSUMED_MARK), text):
+        if not text[: match.start()].endswith("."):
+            close = text.find("]", match.end())
+            out.append(f"mark inside a sentence: {text[max(0, match.start() - 40) : close + 1]!r}")
+    return out
 
 
 def _shown(where: OrgProfile | Grid, flat: int = 0) -> str:
@@ -211,7 +227,9 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
         if found is None:
             reason = need_reason(compiled.seat, evaluation.seat, values, says, labels)
             said = "\n".join([reason, *warnings_of(values, says, labels)])
-            found = said_before[key] = checker.false_phrases(said, values, frozenset(labels), grid, flat)
+            found = checker.false_phrases(said, values, frozenset(labels), grid, flat)
+            found += [f"{line}, for {_shown(grid, flat)}" for line in misplaced_marks(said)]
+            said_before[key] = found
         false += found
     return SentenceCheck(
         profiles=len(points),
