@@ -183,3 +183,55 @@ def statements_of(rulebook: Rulebook) -> Statements:
     if found is None:
         found = compiled.attachments.setdefault("statements", Statements(rulebook))
     return found  # type: ignore[no-any-return]
+
+
+# -- sentences the renderers build from a result's fields ----------------------------------------
+# The "Seat:" line and the counterfactual lines are not a rulebook's to word: they are declared
+# here, each beside the condition it asserts (the activation grammar, over the profile and the
+# seat's derived inputs, for the seat line; the verdict and need at the changed input for a
+# counterfactual). The sentence check (:mod:`tpm_fit._verify.sentences`) finds them in rendered
+# text and proves each condition for the profile.
+
+
+def _statement(id: str, text: str, when: dict[str, object] | None = None) -> Statement:
+    return Statement.model_validate({"id": id, "text": text, "when": when})
+
+
+def _is(input: str, level: str, levels: tuple[str, ...]) -> dict[str, object]:
+    return {"kind": "levels", "input": input, "values": {name: float(name == level) for name in levels}}
+
+
+_YES_NO: Final = ("no", "yes")
+#: The seat line's sentences: the role shape, what the hire would own, or that no face is open.
+#: ``{faces}`` names exactly the faces in the seat (the sentence check compares them).
+SEAT_LINE: Final = {
+    "seat_line_generalist": _statement(
+        "seat_line_generalist",
+        "generalist (one person wears every open hat)",
+        _is("role_shape", "generalist", ("generalist", "specialist")),
+    ),
+    "seat_line_specialist": _statement(
+        "seat_line_specialist",
+        "specialist (the faces are split between people; the hire owns one)",
+        _is("role_shape", "specialist", ("generalist", "specialist")),
+    ),
+    "seat_line_owns": _statement(
+        "seat_line_owns", "the hire would own: {faces}", _is("hire_needed", "yes", _YES_NO)
+    ),
+    "seat_line_empty": _statement(
+        "seat_line_empty", "empty, every face meets its need", _is("hire_needed", "no", _YES_NO)
+    ),
+}
+
+#: A counterfactual line's sentences. Their conditions are on the profile with ``{field}``
+#: changed to the value shown: ``cf_flips`` holds where that value gives ``{verdict}`` (another
+#: verdict than now) with ``{score}``, and no value nearer to ``{current}`` changes the verdict;
+#: ``cf_never`` where no valid value of ``{field}`` changes it; ``cf_hire`` and ``cf_no_hire``
+#: where the value shown needs (or does not need) a hire, unlike now. Checked by
+#: :func:`tpm_fit._verify.sentences.false_counterfactuals`.
+COUNTERFACTUAL_LINE: Final = {
+    "cf_flips": "{field}: {current} -> {proposed} gives {verdict} (score {score})",
+    "cf_never": "{field}: no value flips the verdict",
+    "cf_hire": "; at {hire_proposed}, a new hire becomes needed",
+    "cf_no_hire": "; at {hire_proposed}, no new hire is needed",
+}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from .._engine.statements import assumed_note
+from .._engine.statements import COUNTERFACTUAL_LINE, SEAT_LINE, assumed_note
 from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
-from .._model.vocab import Favours, Verdict
+from .._model.vocab import Favours, Verdict, plain_words
 
 if TYPE_CHECKING:
     from .._engine.counterfactual import Counterfactual
@@ -46,10 +46,11 @@ def _g(value: float) -> str:
 
 
 def _seat_words(result: Recommendation) -> str:
-    shape = f"{result.role_shape.value} ({result.role_shape.description})"
+    shape = SEAT_LINE[f"seat_line_{result.role_shape.value}"].text
     if not result.seat:
-        return f"empty, every face meets its need; stage: {shape}"
-    return f"{shape}; the hire would own: {', '.join(face.value for face in result.seat)}"
+        return f"{SEAT_LINE['seat_line_empty'].text}; stage: {shape}"
+    faces = ", ".join(face.value for face in result.seat)
+    return f"{shape}; {SEAT_LINE['seat_line_owns'].text.format(faces=faces)}"
 
 
 def _opening(result: Recommendation, *, emphasis: str = "") -> list[str]:
@@ -77,7 +78,7 @@ def _sides(result: Recommendation, top: int) -> tuple[list[TraceStep], list[Trac
 def _profile_line(result: Recommendation) -> str:
     assumed = set(result.assumed)
     return ", ".join(
-        f"{name}={getattr(value, 'value', value)}{' (assumed)' if name in assumed else ''}"
+        f"{name}={plain_words(value)}{' (assumed)' if name in assumed else ''}"
         for name, value in result.profile.__dict__.items()
     )
 
@@ -87,8 +88,7 @@ def _notes(result: Recommendation) -> list[str]:
     lines = [f"Check the inputs: {printable(text)}" for text in result.warnings]
     if result.assumed:
         values = ", ".join(
-            f"{name}={getattr(getattr(result.profile, name), 'value', getattr(result.profile, name))}"
-            for name in result.assumed
+            f"{name}={plain_words(getattr(result.profile, name))}" for name in result.assumed
         )
         lines.append(
             f"Assumed, not given: {values}. Sentences resting on them say so; pass them to "
@@ -251,14 +251,13 @@ def describe_activation(node: Primitive) -> str:
 
 def render_counterfactual(item: Counterfactual) -> str:
     """One line for a counterfactual: what flips the verdict, and what flips the need."""
+    line, shown = COUNTERFACTUAL_LINE, item.shown()
     if item.proposed is None:
-        text = f"{item.field}: no value flips the verdict"
+        text = line["cf_never"].format(**shown)
     else:
-        score = signed(item.score or 0.0)
-        text = f"{item.field}: {item.current} -> {item.proposed} gives {item.verdict} (score {score})"
+        text = line["cf_flips"].format(**shown, score=signed(item.score or 0.0))
     if item.hire_proposed is not None:
-        need = "a new hire becomes needed" if item.hire_needed else "no new hire is needed"
-        text += f"; at {item.hire_proposed}, {need}"
+        text += line["cf_hire" if item.hire_needed else "cf_no_hire"].format(**shown)
     return text
 
 
