@@ -223,6 +223,11 @@ SEAT_LINE: Final = {
     ),
 }
 
+#: The profile inputs the seat line rests on (its mark names those that were not given).
+SEAT_LINE_READS: Final = frozenset().union(
+    *(profile_inputs(set(spec.when.inputs())) for spec in SEAT_LINE.values() if spec.when is not None)
+)
+
 #: A counterfactual line's sentences. Their conditions are on the profile with ``{field}``
 #: changed to the value shown: ``cf_flips`` holds where that value gives ``{verdict}`` (another
 #: verdict than now) with ``{score}``, and no value nearer to ``{current}`` changes the verdict;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from .._engine.statements import COUNTERFACTUAL_LINE, SEAT_LINE, assumed_note
+from .._engine.statements import COUNTERFACTUAL_LINE, SEAT_LINE, SEAT_LINE_READS, assumed_note
 from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
 from .._model.vocab import Favours, Verdict, plain_words
@@ -60,7 +60,7 @@ def _opening(result: Recommendation, *, emphasis: str = "") -> list[str]:
 
     verdict = f"{result.verdict.value.upper()} (score {signed(result.score)}; {_band(result)})"
     firmness = firmness_line(result, emphasis=emphasis)
-    seat = f"Seat: {_seat_words(result)}."
+    seat = f"Seat: {_seat_words(result)}.{assumed_note(SEAT_LINE_READS, _assumed_labels(result))}"
     if not result.hire_needed:
         backfill = f"If you hire anyway (a backfill): {verdict}"
         return [result.need_reason, backfill, result.verdict.headline, firmness, seat]
