@@ -189,6 +189,7 @@ def test_rulebooks_at_every_bound_can_be_written_back_and_logged(
 def test_verify_predicts_the_cost_of_two_level_factors_and_refuses_before_scoring() -> None:
     # 150 two-level factors: the old model counted 1 term each and let 40-123 s runs through.
     book = _with_factors(150)
+
     # Measured (bench_hostile, rulebook 3.0.0): 150 more two-level factors cost 2.0x the default's
     # verify, whose per-point sentence check is the same for both (5.1x before that check). The
     # prediction must count the factors (the old term count saw almost none) and stay within 2x.

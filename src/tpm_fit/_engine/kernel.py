@@ -583,7 +583,9 @@ class CompiledRulebook:
         for axiom in rulebook.verdict_axioms:
             found += [axiom.when] if axiom.then is None else [axiom.when, axiom.then]
         found += [
-            when for statement in rulebook.statements if (when := seat_bound(statement, rulebook.seat)) is not None
+            when
+            for statement in rulebook.statements
+            if (when := seat_bound(statement, rulebook.seat)) is not None
         ]
         return tuple(found)
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Final
+from typing import Any, Final
 
 from pydantic import TypeAdapter
 
 from .._model.primitives import Activation, One, Primitive, compile_activation
+from .._model.profile import NUMERIC_BOUNDS
 from .._model.rulebook import Rulebook, SeatRule, Statement
 from .seat_reads import COVERAGE_READS, DERIVED_READS
 
@@ -49,7 +50,7 @@ def seat_bound(spec: Statement, seat: SeatRule) -> Primitive | None:
     custom [seat] section instead of the numbers written beside it."""
     if spec.when is None or not spec.seat_steps:
         return spec.when
-    at = {name: int(getattr(seat, parameter)) for name, parameter in spec.seat_steps.items()}
+    at: dict[str, int] = {name: int(getattr(seat, parameter)) for name, parameter in spec.seat_steps.items()}
     return _TREE.validate_python(_moved(spec.when.model_dump(mode="json"), at))
 
 
@@ -59,11 +60,13 @@ def _moved(node: object, at: Mapping[str, int]) -> object:
         return [_moved(item, at) for item in node]
     if not isinstance(node, dict):
         return node
-    out = {key: _moved(value, at) for key, value in node.items()}
+    out: dict[str, Any] = {key: _moved(value, at) for key, value in node.items()}
     if out.get("kind") == "ramp" and out.get("input") in at:
         (_, low), (_, high) = out["points"]
         step = at[str(out["input"])]
-        out["points"] = [[step - 1, low], [step, high]]
+        lowest = NUMERIC_BOUNDS[str(out["input"])][0]
+        # A step at the input's lowest value: the condition's upper side holds everywhere.
+        out["points"] = [[step - 1, low], [step, high]] if step > lowest else [[step, high], [step + 1, high]]
     return out
 
 

@@ -87,9 +87,7 @@ def _notes(result: Recommendation) -> list[str]:
     """Warnings about the inputs, then which inputs were assumed and how to give them."""
     lines = [f"Check the inputs: {printable(text)}" for text in result.warnings]
     if result.assumed:
-        values = ", ".join(
-            f"{name}={plain_words(getattr(result.profile, name))}" for name in result.assumed
-        )
+        values = ", ".join(f"{name}={plain_words(getattr(result.profile, name))}" for name in result.assumed)
         lines.append(
             f"Assumed, not given: {values}. Sentences resting on them say so; pass them to "
             "recommend() (or as tpm-fit flags) to describe the company."

@@ -386,7 +386,8 @@ def _seat_steps_are_single(node: Activation, inputs: frozenset[str], where: str)
         if len(xs) != 2 or xs[1] - xs[0] != 1:
             raise LocatedError(
                 f"ramp over {node.input} with points {[int(x) for x in xs]}: a condition that steps at a "
-                "[seat] parameter needs one step between neighbouring whole numbers (e.g. [[149, 0.0], [150, 1.0]])",
+                "[seat] parameter needs one step between neighbouring whole numbers "
+                "(e.g. [[149, 0.0], [150, 1.0]])",
                 where,
             )
     for term in node.children():

@@ -34,7 +34,6 @@ from .._engine.statements import (
     profile_inputs,
     statements_of,
 )
-
 from .._model.guidance import Guidance
 from .._model.primitives import One, Primitive, compile_activation
 from .._model.profile import ORDERED_INPUTS, OrgProfile
@@ -168,7 +167,9 @@ class PhraseChecker:
             self.checked += 1
             held = [face.value for face in FACES if values[face.seat_input] >= 1]
             if match.group(1).split(", ") != held:
-                out.append(f"seat line: {match.group(0)!r} but the seat holds {held}, for {_shown(where, flat)}")
+                out.append(
+                    f"seat line: {match.group(0)!r} but the seat holds {held}, for {_shown(where, flat)}"
+                )
         out += self._false_factor_lines(text, values, where, flat)
         for match in _NOBODY.finditer(text):
             self.checked += 1
@@ -177,7 +178,6 @@ class PhraseChecker:
                     f"{match.group(0)!r} but someone covers {match.group(1)}, for {_shown(where, flat)}"
                 )
         return out
-
 
     def _false_factor_lines(
         self, text: str, values: Mapping[str, float], where: OrgProfile | Grid, flat: int
@@ -196,14 +196,17 @@ class PhraseChecker:
                 continue
             self.checked += 1
             if not any(_factor_shows(rule, values, activation, contribution) for rule in found):
-                out.append(f"factor line: {match.group(0).strip()!r} is not its activation, for {_shown(where, flat)}")
+                line = match.group(0).strip()
+                out.append(f"factor line: {line!r} is not its activation, for {_shown(where, flat)}")
         for match in _IN_TRACE.finditer(text):
             for item in match.group(1).split("; "):
                 self.checked += 1
                 if item.startswith("risk: "):
                     risks = self.risk_titles.get(item.removeprefix("risk: "), [])
                     if risks and not any(one(values) >= minimum - _SLACK for one, minimum in risks):
-                        out.append(f"in the trace: {item!r} but its condition is false, for {_shown(where, flat)}")
+                        out.append(
+                            f"in the trace: {item!r} but its condition is false, for {_shown(where, flat)}"
+                        )
                     continue
                 title = item.rsplit(" (favours ", 1)[0]
                 fired = self.factor_titles.get(title, [])
@@ -212,7 +215,9 @@ class PhraseChecker:
         return out
 
 
-def _factor_shows(rule: tuple[One, float], values: Mapping[str, float], activation: str, contribution: str) -> bool:
+def _factor_shows(
+    rule: tuple[One, float], values: Mapping[str, float], activation: str, contribution: str
+) -> bool:
     one, signed_weight = rule
     a = one(values)
     shown = f"{a:.2f}" == activation
@@ -225,7 +230,8 @@ def _factor_shows(rule: tuple[One, float], values: Mapping[str, float], activati
 #: Markdown trace (``| Title | technical | 3 | 0.75 | +2.25 |``).
 _FACTOR_LINE: Final = re.compile(
     r"^ +(?P<c>[+-]\d+\.\d\d) +(?P<title>.+?) \(weight [^ ]+ x activation (?P<a>\d+\.\d\d)\)"
-    r"|^\| (?P<title2>[^|]+?) \| (?:technical|traditional) \| [^|]+ \| (?P<a2>\d+\.\d\d) \| (?P<c2>[+-]\d+\.\d\d) \|",
+    r"|^\| (?P<title2>[^|]+?) \| (?:technical|traditional) \| [^|]+ "
+    r"\| (?P<a2>\d+\.\d\d) \| (?P<c2>[+-]\d+\.\d\d) \|",
     re.MULTILINE,
 )
 _IN_TRACE: Final = re.compile(r"in the trace: ([^\n]+)")
@@ -321,7 +327,9 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
         for k, one in enumerate(activations):  # the trace's activation is the declared one
             checker.checked += 1
             if f"{evaluation.activations[k]:.2f}" != f"{one(values):.2f}":
-                false.append(f"factor {titles[k]!r}: the trace shows another activation, for {_shown(grid, flat)}")
+                false.append(
+                    f"factor {titles[k]!r}: the trace shows another activation, for {_shown(grid, flat)}"
+                )
         key = (tuple(values[name] for name in reads), frozenset(labels).intersection(reads))
         found = said_before.get(key)
         if found is None:
@@ -386,7 +394,9 @@ def _false_in_renderings(
     checked, found = false_counterfactuals("\n".join(lines), compiled, grid.values(flat), profile)
     checker.checked += checked
     if checked != len(lines):
-        found.append(f"counterfactual lines: {len(lines) - checked} not a declared sentence, for {_shown(profile)}")
+        found.append(
+            f"counterfactual lines: {len(lines) - checked} not a declared sentence, for {_shown(profile)}"
+        )
     return out + found
 
 
@@ -442,7 +452,11 @@ _CF_LINE: Final = re.compile(
 
 
 def false_counterfactuals(
-    text: str, compiled: CompiledRulebook, values: Mapping[str, float], where: OrgProfile | Grid, flat: int = 0
+    text: str,
+    compiled: CompiledRulebook,
+    values: Mapping[str, float],
+    where: OrgProfile | Grid,
+    flat: int = 0,
 ) -> tuple[int, list[str]]:
     """Check every counterfactual line of ``text`` against the conditions declared beside its
     words (:data:`~tpm_fit._engine.statements.COUNTERFACTUAL_LINE`), on the profile's encoded
