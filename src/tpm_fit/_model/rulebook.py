@@ -359,7 +359,7 @@ class Statement(_Model):
     text: _Text = Field(description="The words, with {placeholders}.")
     when: Activation | None = Field(default=None, description="When the words are true; always if omitted.")
     min_activation: _Unit = Field(default=0.5, description="The condition holds from this activation on.")
-    seat_steps: dict[Literal["company_size", "product_team_size"], SeatThreshold] = Field(
+    seat_steps: dict[str, SeatThreshold] = Field(
         default_factory=dict,
         json_schema_extra=_ADDED_IN_3,
         description=(
@@ -374,6 +374,13 @@ class Statement(_Model):
     def _single_steps(self) -> Self:
         if self.seat_steps and self.when is None:
             raise LocatedError("seat_steps without `when`: there is no condition to place", "seat_steps")
+        for name in self.seat_steps:
+            if name not in NUMERIC_BOUNDS:
+                raise LocatedError(
+                    f"seat_steps key {short(name)}: not an integer input; "
+                    f"valid: {', '.join(sorted(NUMERIC_BOUNDS))}",
+                    f"seat_steps.{name}",
+                )
         if self.when is not None:
             _seat_steps_are_single(self.when, frozenset(self.seat_steps), "when")
         return self
