@@ -337,3 +337,12 @@ def test_people_read_very_high_while_json_keeps_very_high(profile: OrgProfile) -
     assert "product_complexity=very high" in result.explain()
     assert json.loads(result.model_dump_json())["profile"]["product_complexity"] == "very_high"
     assert result.counterfactuals()[1].current == "very_high"
+
+
+def test_a_seat_step_on_an_input_that_is_not_a_count_is_refused_with_its_name() -> None:
+    data = BOOK.model_dump(mode="json", exclude_none=True)
+    for statement in data["statements"]:
+        if statement["id"] == "seat_split_by_size":
+            statement["seat_steps"] = {"industry_tech_intensity": "specialist_min_company_size"}
+    with pytest.raises(tpm_fit.RulebookError, match="seat_steps key 'industry_tech_intensity': not an integer"):
+        Rulebook.from_mapping(data)
