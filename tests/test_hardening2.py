@@ -189,10 +189,15 @@ def test_rulebooks_at_every_bound_can_be_written_back_and_logged(
 def test_verify_predicts_the_cost_of_two_level_factors_and_refuses_before_scoring() -> None:
     # 150 two-level factors: the old model counted 1 term each and let 40-123 s runs through.
     book = _with_factors(150)
+
     # Measured (bench_hostile, rulebook 3.0.0): 150 more two-level factors cost 2.0x the default's
     # verify, whose per-point sentence check is the same for both (5.1x before that check). The
     # prediction must count the factors (the old term count saw almost none) and stay within 2x.
-    ratio = verification_work(book, 1) / verification_work(DEFAULT, 1)
+    # Per grid point: the rendering check's cost is per verify, not per point (issue 18).
+    def per_point(rulebook: Rulebook) -> int:
+        return verification_work(rulebook, 100_001) - verification_work(rulebook, 100_000)
+
+    ratio = per_point(book) / per_point(DEFAULT)
     assert 2.0 < ratio < 4.0
     with pytest.raises(RulebookError) as caught:
         tpm_fit.verify_rulebook(book, max_work=1_000_000)

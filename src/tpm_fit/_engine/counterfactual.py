@@ -45,6 +45,22 @@ class Counterfactual(BaseModel):
         default=None, description="Whether a hire is needed at hire_proposed (the opposite of now)."
     )
 
+    def shown(self) -> dict[str, object]:
+        """What a line shows of it, levels in plain words ("very high"; the JSON keeps
+        "very_high")."""
+        levels = ORDERED_INPUTS.get(self.field)
+
+        def words(value: int | str | None) -> object:
+            return value.replace("_", " ") if levels is not None and isinstance(value, str) else value
+
+        return {
+            "field": self.field,
+            "current": words(self.current),
+            "proposed": words(self.proposed),
+            "verdict": None if self.verdict is None else self.verdict.value,
+            "hire_proposed": words(self.hire_proposed),
+        }
+
     def __str__(self) -> str:
         from .._render import render
 

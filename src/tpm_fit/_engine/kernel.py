@@ -35,6 +35,7 @@ from .cache import FingerprintCache
 from .packed import pack, unpack
 from .parallel import run_shares
 from .seat import SEAT_INPUTS, WARNINGS, SeatOne, SeatStage, _SeatTable
+from .statements import seat_bound
 
 __all__ = [
     "INPUT_NAMES",
@@ -581,7 +582,11 @@ class CompiledRulebook:
         found: list[Primitive] = []
         for axiom in rulebook.verdict_axioms:
             found += [axiom.when] if axiom.then is None else [axiom.when, axiom.then]
-        found += [statement.when for statement in rulebook.statements if statement.when is not None]
+        found += [
+            when
+            for statement in rulebook.statements
+            if (when := seat_bound(statement, rulebook.seat)) is not None
+        ]
         return tuple(found)
 
     def verdict_at(self, values: Mapping[str, float]) -> tuple[Verdict, float]:
@@ -861,7 +866,7 @@ def _warning_conditions(rulebook: Rulebook) -> dict[str, tuple[Primitive, float]
     the default rulebook's, as the renderers do)."""
     specs = {spec.id: spec for spec in rulebook.statements or Rulebook.default().statements}
     return {
-        f"warning.{name}": (specs[name].when, specs[name].min_activation)  # type: ignore[misc]
+        f"warning.{name}": (seat_bound(specs[name], rulebook.seat), specs[name].min_activation)  # type: ignore[misc]
         for name in WARNINGS
         if name in specs and specs[name].when is not None
     }

@@ -574,27 +574,27 @@ def need_reason(
         "standing": ", ".join(_standing(face, values, need) for face in FACES),
     }
     if not seat.hire_needed:
-        return says.say("seat_no_hire", values, assumed, **fields)
+        return says.sentence([("seat_no_hire", fields)], values, assumed)
     if seat.role_shape is RoleShape.GENERALIST:
-        first = says.say("seat_generalist_first_pm", values, assumed, **fields) or says.say(
-            "seat_generalist", values, assumed, **fields
+        first = says.sentence([("seat_generalist_first_pm", fields)], values, assumed) or says.sentence(
+            [("seat_generalist", fields)], values, assumed
         )
-        return _join(first, says.say("seat_not_split", values, assumed, **fields))
-    split = says.say("seat_split_by_size", values, assumed, **fields) or says.say(
-        "seat_split_by_team", values, assumed, **fields
+        return _join(first, says.sentence([("seat_not_split", fields)], values, assumed))
+    split = says.sentence([("seat_split_by_size", fields)], values, assumed) or says.sentence(
+        [("seat_split_by_team", fields)], values, assumed
     )
-    takes = says.say("seat_specialist_takes", values, assumed, **fields)
+    takes: list[tuple[str, Mapping[str, object]]] = [("seat_specialist_takes", fields)]
     if seat.tied_with:
         tied = {**fields, "tied": _words([face.value for face in seat.tied_with])}
         if seat.technical_first:
             level = _COMPLEXITY_NAMES[int(values["product_complexity"])]
-            takes += says.say("seat_tie_technical_first", values, assumed, **tied, complexity=level)
+            takes.append(("seat_tie_technical_first", {**tied, "complexity": level}))
         else:
-            takes += says.say("seat_tie_order", values, assumed, **tied)
-    sentences = [split, takes + "." if takes else ""]
+            takes.append(("seat_tie_order", tied))
+    sentences = [split, says.sentence(takes, values, assumed)]
     if len(seat.open_seats) > 1:
         plan = _words([_standing(face, values, need) for face in seat.open_seats])
-        sentences.append(says.say("seat_open_plan", values, assumed, **fields, open=plan))
+        sentences.append(says.sentence([("seat_open_plan", {**fields, "open": plan})], values, assumed))
     return _join(*sentences)
 
 
@@ -612,11 +612,11 @@ def warnings_of(
     team = int(values["product_team_size"])
     size = f"{int(values['company_size']):,}" if shown is None else shown[0]
     fields = {"team": _pms(team, None if shown is None else shown[1]), "size": size}
-    found = (says.say(id, values, assumed, **fields) for id in WARNINGS)
+    found = (says.sentence([(id, fields)], values, assumed) for id in WARNINGS)
     return tuple(text for text in found if text)
 
 
 #: Statements that are warnings, in the order shown.
 WARNINGS: Final = ("warn_pms_without_coverage", "warn_grown_without_pm")
 #: Names of the product_complexity levels by rank.
-_COMPLEXITY_NAMES: Final = tuple(level.value for level in ProductComplexity)
+_COMPLEXITY_NAMES: Final = tuple(level.words for level in ProductComplexity)

@@ -343,6 +343,10 @@ class ConditionalAxiom(_Model):
         return self
 
 
+#: The [seat] parameters a statement's condition can step at.
+SeatThreshold = Literal["specialist_min_company_size", "specialist_min_product_team"]
+
+
 class Statement(_Model):
     """A sentence about the organisation, with the condition under which it is true.
 
@@ -355,6 +359,46 @@ class Statement(_Model):
     text: _Text = Field(description="The words, with {placeholders}.")
     when: Activation | None = Field(default=None, description="When the words are true; always if omitted.")
     min_activation: _Unit = Field(default=0.5, description="The condition holds from this activation on.")
+    seat_steps: dict[str, SeatThreshold] = Field(
+        default_factory=dict,
+        json_schema_extra=_ADDED_IN_3,
+        description=(
+            "Inputs whose step in `when` sits at a [seat] parameter, whatever the rulebook sets it to: "
+            'input name to parameter (company_size = "specialist_min_company_size"). Each ramp over '
+            "such an input must be one step between neighbouring whole numbers; the numbers written "
+            "are replaced by the parameter's value (the step from value - 1 to value)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _single_steps(self) -> Self:
+        if self.seat_steps and self.when is None:
+            raise LocatedError("seat_steps without `when`: there is no condition to place", "seat_steps")
+        for name in self.seat_steps:
+            if name not in NUMERIC_BOUNDS:
+                raise LocatedError(
+                    f"seat_steps key {short(name)}: not an integer input; "
+                    f"valid: {', '.join(sorted(NUMERIC_BOUNDS))}",
+                    f"seat_steps.{name}",
+                )
+        if self.when is not None:
+            _seat_steps_are_single(self.when, frozenset(self.seat_steps), "when")
+        return self
+
+
+def _seat_steps_are_single(node: Activation, inputs: frozenset[str], where: str) -> None:
+    """Every ramp over one of ``inputs`` is a single step between neighbouring whole numbers."""
+    if isinstance(node, Ramp) and node.input in inputs:
+        xs = [x for x, _ in node.points]
+        if len(xs) != 2 or xs[1] - xs[0] != 1:
+            raise LocatedError(
+                f"ramp over {node.input} with points {[int(x) for x in xs]}: a condition that steps at a "
+                "[seat] parameter needs one step between neighbouring whole numbers "
+                "(e.g. [[149, 0.0], [150, 1.0]])",
+                where,
+            )
+    for term in node.children():
+        _seat_steps_are_single(term, inputs, where)
 
 
 class RiskRule(_Model):

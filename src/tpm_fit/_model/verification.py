@@ -143,6 +143,13 @@ class SentenceCheck(_Frozen):
     first_false: str | None = Field(
         default=None, description="The first false phrase, with its profile, when there is one."
     )
+    renderings: int = Field(
+        default=0,
+        description=(
+            "Profiles (one per kind of advice) whose explain(), Markdown, brief and counterfactual "
+            "lines were rendered and checked in full."
+        ),
+    )
 
 
 class InputSpan(_Frozen):

@@ -20,6 +20,7 @@ __all__ = [
     "RoleShape",
     "Verdict",
     "check_hire_follows_seat",
+    "plain_words",
 ]
 
 
@@ -34,6 +35,18 @@ class OrderedLevel(StrEnum):
     def rank(self) -> int:
         """Position of the level, 0 for the lowest."""
         return _rank(self)
+
+    @property
+    def words(self) -> str:
+        """The level in plain words for people (``very high`` for ``very_high``); JSON and
+        the command line's flags keep :attr:`value`."""
+        return self.value.replace("_", " ")
+
+
+def plain_words(value: object) -> str:
+    """A value as people read it: a level name's underscores as spaces (``very_high`` ->
+    ``very high``); any other value as ``str`` gives it."""
+    return value.words if isinstance(value, OrderedLevel) else str(value)
 
 
 def _rank(member: OrderedLevel) -> int:

@@ -7,10 +7,10 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._engine.statements import assumed_note
+from .._engine.statements import COUNTERFACTUAL_LINE, SEAT_LINE, SEAT_LINE_READS, assumed_note
 from .._model.primitives import Primitive
 from .._model.rulebook import Rulebook
-from .._model.vocab import Favours, Verdict
+from .._model.vocab import Favours, Verdict, plain_words
 from .cells import csv_table, printable
 from .registry import RENDERERS, renders
 from .robustness import firmness_line, robustness_html, robustness_markdown, robustness_text
@@ -46,10 +46,11 @@ def _g(value: float) -> str:
 
 
 def _seat_words(result: Recommendation) -> str:
-    shape = f"{result.role_shape.value} ({result.role_shape.description})"
+    shape = SEAT_LINE[f"seat_line_{result.role_shape.value}"].text
     if not result.seat:
-        return f"empty, every face meets its need; stage: {shape}"
-    return f"{shape}; the hire would own: {', '.join(face.value for face in result.seat)}"
+        return f"{SEAT_LINE['seat_line_empty'].text}; stage: {shape}"
+    faces = ", ".join(face.value for face in result.seat)
+    return f"{shape}; {SEAT_LINE['seat_line_owns'].text.format(faces=faces)}"
 
 
 def _opening(result: Recommendation, *, emphasis: str = "") -> list[str]:
@@ -57,7 +58,7 @@ def _opening(result: Recommendation, *, emphasis: str = "") -> list[str]:
     how firm the verdict is (closed-form margins, no sampling) and the seat."""
     verdict = f"{result.verdict.value.upper()} (score {signed(result.score)}; {_band(result)})"
     firmness = firmness_line(result, emphasis=emphasis)
-    seat = f"Seat: {_seat_words(result)}."
+    seat = f"Seat: {_seat_words(result)}.{assumed_note(SEAT_LINE_READS, _assumed_labels(result))}"
     if not result.hire_needed:
         backfill = f"If you hire anyway (a backfill): {verdict}"
         return [result.need_reason, backfill, result.verdict.headline, firmness, seat]
@@ -75,7 +76,7 @@ def _sides(result: Recommendation, top: int) -> tuple[list[TraceStep], list[Trac
 def _profile_line(result: Recommendation) -> str:
     assumed = set(result.assumed)
     return ", ".join(
-        f"{name}={getattr(value, 'value', value)}{' (assumed)' if name in assumed else ''}"
+        f"{name}={plain_words(value)}{' (assumed)' if name in assumed else ''}"
         for name, value in result.profile.__dict__.items()
     )
 
@@ -84,10 +85,7 @@ def _notes(result: Recommendation) -> list[str]:
     """Warnings about the inputs, then which inputs were assumed and how to give them."""
     lines = [f"Check the inputs: {printable(text)}" for text in result.warnings]
     if result.assumed:
-        values = ", ".join(
-            f"{name}={getattr(getattr(result.profile, name), 'value', getattr(result.profile, name))}"
-            for name in result.assumed
-        )
+        values = ", ".join(f"{name}={plain_words(getattr(result.profile, name))}" for name in result.assumed)
         lines.append(
             f"Assumed, not given: {values}. Sentences resting on them say so; pass them to "
             "recommend() (or as tpm-fit flags) to describe the company."
@@ -249,14 +247,13 @@ def describe_activation(node: Primitive) -> str:
 
 def render_counterfactual(item: Counterfactual) -> str:
     """One line for a counterfactual: what flips the verdict, and what flips the need."""
+    line, shown = COUNTERFACTUAL_LINE, item.shown()
     if item.proposed is None:
-        text = f"{item.field}: no value flips the verdict"
+        text = line["cf_never"].format(**shown)
     else:
-        score = signed(item.score or 0.0)
-        text = f"{item.field}: {item.current} -> {item.proposed} gives {item.verdict} (score {score})"
+        text = line["cf_flips"].format(**shown, score=signed(item.score or 0.0))
     if item.hire_proposed is not None:
-        need = "a new hire becomes needed" if item.hire_needed else "no new hire is needed"
-        text += f"; at {item.hire_proposed}, {need}"
+        text += line["cf_hire" if item.hire_needed else "cf_no_hire"].format(**shown)
     return text
 
 

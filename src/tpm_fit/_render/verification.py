@@ -116,7 +116,12 @@ def _sentence_lines(report: VerificationReport) -> list[str]:
     return [
         "",
         f"Sentences: {_mark(not check.false_phrases)} {check.phrases_checked:,} fact-stating phrases "
-        f"over {check.profiles:,} profiles, {check.false_phrases:,} false",
+        f"over {check.profiles:,} profiles, {check.false_phrases:,} false"
+        + (
+            f"; every rendering (explain, brief, counterfactuals) of {check.renderings:,} of them"
+            if check.renderings
+            else ""
+        ),
     ]
 
 

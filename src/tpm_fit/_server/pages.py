@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from .._engine.recommend import recommend
 from .._model.profile import HEADCOUNT_BOUNDED, NUMERIC_BOUNDS, ORDERED_INPUTS, OrgProfile
 from .._model.result import Recommendation
-from .._model.vocab import Verdict
+from .._model.vocab import Verdict, plain_words
 from .._records.models import DecisionLogError, LoggedDecision
 from .auth import (
     CSRF_COOKIE,
@@ -436,7 +436,9 @@ def _decision_view(
         title=f"Decision {found.record.decision_id}",
         who=who,
         d=found,
-        profile_items=list(found.record.recommendation.profile.model_dump(mode="json").items()),
+        profile_items=[  # levels in plain words ("very high"); the JSON keeps "very_high"
+            (name, plain_words(value)) for name, value in found.record.recommendation.profile.__dict__.items()
+        ],
         can_review=who.role is Role.REVIEWER,
         other_verdicts=[v.value for v in Verdict if v is not recommended],
         error=error,

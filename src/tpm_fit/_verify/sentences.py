@@ -22,19 +22,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from .._engine.kernel import compile_rulebook
-from .._engine.seat import need_reason, warnings_of
+from .._engine.counterfactual import _valid_range
+from .._engine.kernel import CompiledRulebook, compile_rulebook
+from .._engine.seat import SEAT_INPUTS, need_reason, warnings_of
 from .._engine.seat_reads import SEAT_READS
-from .._engine.statements import ASSUMED_MARK, literal_key, profile_inputs, statements_of
+from .._engine.statements import (
+    ASSUMED_MARK,
+    COUNTERFACTUAL_LINE,
+    SEAT_LINE,
+    literal_key,
+    profile_inputs,
+    statements_of,
+)
 from .._model.guidance import Guidance
 from .._model.primitives import One, Primitive, compile_activation
-from .._model.profile import OrgProfile
+from .._model.profile import ORDERED_INPUTS, OrgProfile
 from .._model.rulebook import Rulebook
 from .._model.verification import SentenceCheck
 from .._model.vocab import FACES
 from .breakpoint_grid import Grid, valid_profiles
 
-__all__ = ["PhraseChecker", "check_sentences", "profile_without_defaults"]
+__all__ = [
+    "PhraseChecker",
+    "check_sentences",
+    "false_counterfactuals",
+    "misplaced_marks",
+    "profile_without_defaults",
+]
 
 _SLACK: Final = 1e-9
 _SHARED: Final = re.compile(r"shared: people already cover ([a-z, ]+)")
@@ -60,6 +74,10 @@ class PhraseChecker:
     guidance: Guidance | None = None
     phrases: list[_Phrase] = field(default_factory=list)
     checked: int = 0
+    #: Per factor title: its activation (the condition its line asserts) and signed weight.
+    factor_titles: dict[str, list[tuple[One, float]]] = field(default_factory=dict)
+    #: Per risk title: its condition and the activation from which it holds.
+    risk_titles: dict[str, list[tuple[One, float]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         says = statements_of(self.rulebook)
@@ -76,8 +94,18 @@ class PhraseChecker:
                     literal_key(spec.text),
                 )
             )
+        for id, spec in SEAT_LINE.items():
+            assert spec.when is not None
+            self._add(f"seat line {id}", spec.text.split("{")[0], spec.when, spec.min_activation)
         for risk in self.rulebook.risks:
             self._add(f"risk {risk.id}", risk.description, risk.when, risk.min_activation)
+            self.risk_titles.setdefault(risk.title, []).append(
+                (compile_activation(risk.when).one, risk.min_activation)
+            )
+        for factor in self.rulebook.factors:
+            self.factor_titles.setdefault(factor.title, []).append(
+                (compile_activation(factor.activation).one, factor.weight * factor.favours.sign)
+            )
         if self.guidance is not None:
             for responsibility in self.guidance.responsibilities:
                 for rule in responsibility.emphasis:
@@ -135,6 +163,14 @@ class PhraseChecker:
                     out.append(
                         f"shared: {match.group(0)!r} but nobody covers {face}, for {_shown(where, flat)}"
                     )
+        for match in _OWNS.finditer(text):
+            self.checked += 1
+            held = [face.value for face in FACES if values[face.seat_input] >= 1]
+            if match.group(1).split(", ") != held:
+                out.append(
+                    f"seat line: {match.group(0)!r} but the seat holds {held}, for {_shown(where, flat)}"
+                )
+        out += self._false_factor_lines(text, values, where, flat)
         for match in _NOBODY.finditer(text):
             self.checked += 1
             if values[_COVERAGE[match.group(1)]] >= 1:
@@ -143,18 +179,92 @@ class PhraseChecker:
                 )
         return out
 
+    def _false_factor_lines(
+        self, text: str, values: Mapping[str, float], where: OrgProfile | Grid, flat: int
+    ) -> list[str]:
+        """Factor lines (explain's reasons, the Markdown trace, the brief's "in the trace") whose
+        shown activation and contribution are not the factor's declared activation for the
+        profile, and "in the trace" items naming a factor that did not fire or a risk whose
+        condition is false."""
+        out: list[str] = []
+        for match in _FACTOR_LINE.finditer(text):
+            title = match.group("title") or match.group("title2")
+            activation = match.group("a") or match.group("a2")
+            contribution = match.group("c") or match.group("c2")
+            found = self.factor_titles.get(title.strip())
+            if found is None:
+                continue
+            self.checked += 1
+            if not any(_factor_shows(rule, values, activation, contribution) for rule in found):
+                line = match.group(0).strip()
+                out.append(f"factor line: {line!r} is not its activation, for {_shown(where, flat)}")
+        for match in _IN_TRACE.finditer(text):
+            for item in match.group(1).split("; "):
+                self.checked += 1
+                if item.startswith("risk: "):
+                    risks = self.risk_titles.get(item.removeprefix("risk: "), [])
+                    if risks and not any(one(values) >= minimum - _SLACK for one, minimum in risks):
+                        out.append(
+                            f"in the trace: {item!r} but its condition is false, for {_shown(where, flat)}"
+                        )
+                    continue
+                title = item.rsplit(" (favours ", 1)[0]
+                fired = self.factor_titles.get(title, [])
+                if fired and not any(one(values) > 0.0 for one, _ in fired):
+                    out.append(f"in the trace: {item!r} but it did not fire, for {_shown(where, flat)}")
+        return out
+
+
+def _factor_shows(
+    rule: tuple[One, float], values: Mapping[str, float], activation: str, contribution: str
+) -> bool:
+    one, signed_weight = rule
+    a = one(values)
+    shown = f"{a:.2f}" == activation
+    if contribution:
+        shown = shown and f"{round(signed_weight * a, 2) + 0.0:+.2f}" == contribution
+    return shown
+
+
+#: A factor's line in explain() (``+2.25  Title (weight 3 x activation 0.75)``) or a row of the
+#: Markdown trace (``| Title | technical | 3 | 0.75 | +2.25 |``).
+_FACTOR_LINE: Final = re.compile(
+    r"^ +(?P<c>[+-]\d+\.\d\d) +(?P<title>.+?) \(weight [^ ]+ x activation (?P<a>\d+\.\d\d)\)"
+    r"|^\| (?P<title2>[^|]+?) \| (?:technical|traditional) \| [^|]+ "
+    r"\| (?P<a2>\d+\.\d\d) \| (?P<c2>[+-]\d+\.\d\d) \|",
+    re.MULTILINE,
+)
+_IN_TRACE: Final = re.compile(r"in the trace: ([^\n]+)")
+_OWNS: Final = re.compile(re.escape(SEAT_LINE["seat_line_owns"].text.split("{")[0]) + r"([a-z, ]+)")
+
 
 def _marked(text: str, end: int, missing: frozenset[str]) -> bool:
     """Whether the assumed mark right after position ``end`` names every input of ``missing``."""
-    # The mark follows the phrase, possibly after the rest of its sentence on the same line.
+    # The mark follows the phrase's own sentence (after its full stop), or the phrase itself
+    # where it is a clause without one: a mark after a later sentence does not count.
     line_end = text.find("\n", end)
     rest = text[end : line_end if line_end >= 0 else len(text)]
     at = rest.find(ASSUMED_MARK)
     if at < 0:
         return False
+    before = rest[:at].rstrip()
+    if ". " in before.removesuffix("."):
+        return False
     close = rest.find("]", at)
     named = {part.split("=")[0] for part in rest[at + len(ASSUMED_MARK) : close].split(", ")}
     return missing <= named
+
+
+def misplaced_marks(text: str) -> list[str]:
+    """Marks for inputs not given that are not said once per sentence after its full stop, in
+    prose (the seat's reason, the warnings): each must follow a "." directly, and one sentence
+    carries at most one."""
+    out: list[str] = []
+    for match in re.finditer(re.escape(ASSUMED_MARK), text):
+        if not text[: match.start()].endswith("."):
+            close = text.find("]", match.end())
+            out.append(f"mark inside a sentence: {text[max(0, match.start() - 40) : close + 1]!r}")
+    return out
 
 
 def _shown(where: OrgProfile | Grid, flat: int = 0) -> str:
@@ -182,21 +292,29 @@ def valid_points(grid: Grid) -> list[int]:
 
 
 def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
-    """Render the seat's reason, the warnings and the risks of every valid grid profile (inputs
-    equal to their defaults counted as not given) and check every declared phrase in them.
+    """Check every sentence the library can say about the organisation, over the grid.
 
-    The sentences are built exactly as ``recommend()`` builds them (the same functions on the
-    kernel's values), without validating a profile per grid point.
+    For every valid grid profile (inputs equal to their defaults counted as not given): the
+    seat's reason and the warnings (built exactly as ``recommend()`` builds them, from the
+    kernel's values, without validating a profile per point), the risks, and each factor's
+    activation as the trace shows it against the activation declared beside its words. Then,
+    for one profile of each distinct kind of advice (the statements that hold, the seat, the
+    verdict and the risks raised, and which inputs were assumed; at most
+    :data:`RENDERED_PROFILES`, evenly spread when there are more), every rendering a reader sees:
+    ``explain()``, its Markdown, ``brief().to_markdown()`` and the counterfactual lines.
     """
     checker = PhraseChecker(rulebook)
     compiled = compile_rulebook(rulebook)
     says = statements_of(rulebook)
     descriptions = [risk.description for risk in rulebook.risks]
+    activations = [compile_activation(factor.activation).one for factor in rulebook.factors]
+    titles = [factor.title for factor in rulebook.factors]
     defaults = _encoded_defaults()
     # The seat's reason and the warnings read only the seat's inputs and the statements' inputs:
     # points equal in those (and in which of them took defaults) say and check the same thing.
     reads = sorted(frozenset(SEAT_READS).union(*says.reads.values()))
     said_before: dict[tuple[object, ...], list[str]] = {}
+    kinds: dict[tuple[object, ...], int] = {}
     false: list[str] = []
     points = valid_points(grid)
     for flat in points:
@@ -206,19 +324,89 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
         # Risks are checked for truth only here; the renderers add their marks.
         risks = "\n".join(descriptions[index] for index, _ in evaluation.risks)
         false += checker.false_phrases(risks, values, frozenset(), grid, flat)
+        for k, one in enumerate(activations):  # the trace's activation is the declared one
+            checker.checked += 1
+            if f"{evaluation.activations[k]:.2f}" != f"{one(values):.2f}":
+                false.append(
+                    f"factor {titles[k]!r}: the trace shows another activation, for {_shown(grid, flat)}"
+                )
         key = (tuple(values[name] for name in reads), frozenset(labels).intersection(reads))
         found = said_before.get(key)
         if found is None:
             reason = need_reason(compiled.seat, evaluation.seat, values, says, labels)
             said = "\n".join([reason, *warnings_of(values, says, labels)])
-            found = said_before[key] = checker.false_phrases(said, values, frozenset(labels), grid, flat)
+            found = checker.false_phrases(said, values, frozenset(labels), grid, flat)
+            found += [f"{line}, for {_shown(grid, flat)}" for line in misplaced_marks(said)]
+            said_before[key] = found
         false += found
+        kind = (
+            tuple(id for id in says.specs if says.holds(id, values)),
+            tuple(values[name] for name in SEAT_INPUTS),
+            evaluation.verdict,
+            tuple(index for index, _ in evaluation.risks),
+            frozenset(labels),
+        )
+        kinds.setdefault(kind, flat)
+    chosen = _spread(sorted(kinds.values()), RENDERED_PROFILES)
+    for flat in chosen:
+        false += _false_in_renderings(rulebook, compiled, grid, flat, checker)
     return SentenceCheck(
         profiles=len(points),
         phrases_checked=checker.checked,
         false_phrases=len(false),
         first_false=false[0] if false else None,
+        renderings=len(chosen),
     )
+
+
+#: Most profiles whose every rendering :func:`check_sentences` renders (about 5 ms each: 64 keep
+#: the default rulebook's verify within its 2 s bar; the test suite renders every grid profile).
+RENDERED_PROFILES: Final = 64
+
+
+def _spread(items: list[int], most: int) -> list[int]:
+    """At most ``most`` of ``items``, evenly spread (all of them when there are few)."""
+    if len(items) <= most:
+        return items
+    return [items[k * len(items) // most] for k in range(most)]
+
+
+def _false_in_renderings(
+    rulebook: Rulebook, compiled: CompiledRulebook, grid: Grid, flat: int, checker: PhraseChecker
+) -> list[str]:
+    """Every false or unmarked phrase in what a reader sees of one grid profile: explain(), its
+    Markdown, the brief's Markdown (with the shipped guidance's phrases) and the counterfactual
+    lines, each of which must be a declared sentence."""
+    from .._engine.recommend import recommend
+
+    profile = profile_without_defaults(grid.profile(flat))
+    result = recommend(profile, rulebook=rulebook)
+    explained = result.explain()
+    text = "\n".join([explained, result.to_markdown(), result.brief().to_markdown()])
+    values = compiled.with_seat(grid.values(flat))
+    assumed = frozenset(result.assumed)
+    briefing = _brief_checker(rulebook)
+    before = briefing.checked
+    out = briefing.false_phrases(text, values, assumed, profile)
+    checker.checked += briefing.checked - before
+    out += [f"{line}, for {_shown(profile)}" for line in misplaced_marks(explained)]
+    lines = [str(item) for item in result.counterfactuals(rulebook=rulebook)]
+    checked, found = false_counterfactuals("\n".join(lines), compiled, grid.values(flat), profile)
+    checker.checked += checked
+    if checked != len(lines):
+        found.append(
+            f"counterfactual lines: {len(lines) - checked} not a declared sentence, for {_shown(profile)}"
+        )
+    return out + found
+
+
+def _brief_checker(rulebook: Rulebook) -> PhraseChecker:
+    """A checker of the rulebook's phrases and the shipped guidance's (the brief's words)."""
+    compiled = compile_rulebook(rulebook)
+    found = compiled.attachments.get("brief_checker")
+    if found is None:
+        found = compiled.attachments.setdefault("brief_checker", PhraseChecker(rulebook, Guidance.default()))
+    return found  # type: ignore[no-any-return]
 
 
 def _encoded_defaults() -> dict[str, tuple[float, str]]:
@@ -231,3 +419,125 @@ def _encoded_defaults() -> dict[str, tuple[float, str]]:
         code = getattr(value, "rank", value)
         out[name] = (float(code), str(getattr(value, "value", value)))
     return out
+
+
+# -- counterfactual lines --------------------------------------------------------------------------
+
+
+def _line_pattern(text: str) -> str:
+    """A counterfactual sentence as a regular expression, one named group per placeholder."""
+    out, at = [], 0
+    for match in _PLACEHOLDER.finditer(text):
+        out.append(re.escape(text[at : match.start()]))
+        out.append(f"(?P<{match.group(0)[1:-1]}>[^;\\n]+?)")
+        at = match.end()
+    out.append(re.escape(text[at:]))
+    return "".join(out)
+
+
+_PLACEHOLDER: Final = re.compile(r"\{[a-z_]+\}")
+#: A whole counterfactual line: the verdict part, then optionally the need part.
+_CF_LINE: Final = re.compile(
+    "^(?:"
+    + _line_pattern(COUNTERFACTUAL_LINE["cf_flips"])
+    + "|"
+    + _line_pattern(COUNTERFACTUAL_LINE["cf_never"]).replace("(?P<field>", "(?P<never>")
+    + ")(?:"
+    + _line_pattern(COUNTERFACTUAL_LINE["cf_hire"]).replace("(?P<hire_proposed>", "(?P<hire_at>")
+    + "|"
+    + _line_pattern(COUNTERFACTUAL_LINE["cf_no_hire"])
+    + ")?$",
+    re.MULTILINE,
+)
+
+
+def false_counterfactuals(
+    text: str,
+    compiled: CompiledRulebook,
+    values: Mapping[str, float],
+    where: OrgProfile | Grid,
+    flat: int = 0,
+) -> tuple[int, list[str]]:
+    """Check every counterfactual line of ``text`` against the conditions declared beside its
+    words (:data:`~tpm_fit._engine.statements.COUNTERFACTUAL_LINE`), on the profile's encoded
+    ``values`` (without derived inputs): the value shown now is the profile's; a flip gives the
+    verdict and score shown, another verdict than now, and no value nearer to the current one
+    does; "no value flips" holds at every breakpoint and bound of the valid range (between them
+    the score is affine, so the verdict cannot change unless it does at one of them); the need
+    part names a value where the need is as shown and differs from now. Returns the number of
+    lines checked and the false ones."""
+    out: list[str] = []
+    checked = 0
+    now, _ = compiled.verdict_at(values)
+    hire_now = bool(compiled.with_seat(values)["hire_needed"])
+    for match in _CF_LINE.finditer(text):
+        name = match.group("field") or match.group("never")
+        if name not in values:
+            continue
+        checked += 1
+        line = match.group(0)
+
+        def false(why: str, line: str = line) -> None:
+            out.append(f"counterfactual {line!r}: {why}, for {_shown(where, flat)}")
+
+        current = match.group("current")
+        if current is not None and _code(name, current) != values[name]:
+            false("the current value is not the profile's")
+        reach = _reachable(compiled, values, name)
+        if match.group("never") is not None:
+            flips = [x for x in reach if compiled.verdict_at({**values, name: x})[0] is not now]
+            if flips:
+                false(f"{name}={flips[0]} flips it")
+        else:
+            proposed = _code(name, match.group("proposed"))
+            verdict, score = compiled.verdict_at({**values, name: proposed})
+            if verdict.value != match.group("verdict") or verdict is now:
+                false(f"the value shown gives {verdict.value}")
+            elif signed(score) != match.group("score"):
+                false(f"the score there is {signed(score)}")
+            distance = abs(proposed - values[name])
+            nearer = [x for x in reach if abs(x - values[name]) < distance]
+            nearer += _between(compiled, values, name, proposed)
+            if any(compiled.verdict_at({**values, name: x})[0] is not now for x in nearer):
+                false("a nearer value flips the verdict")
+        hire_at = match.group("hire_at") or match.group("hire_proposed")
+        if hire_at is not None:
+            hire = bool(compiled.with_seat({**values, name: _code(name, hire_at)})["hire_needed"])
+            if hire is hire_now or hire is not (match.group("hire_at") is not None):
+                false(f"at {hire_at} a hire is {'' if hire else 'not '}needed, as now or unlike the line")
+    return checked, out
+
+
+def signed(value: float) -> str:
+    """A score as the lines show it: sign and two decimals, never -0.00."""
+    return f"{round(value, 2) + 0.0:+.2f}"
+
+
+def _code(name: str, shown: str) -> float:
+    """The kernel's number for a value shown in a line (a level in plain words, or a count)."""
+    levels = ORDERED_INPUTS.get(name)
+    if levels is not None:
+        return float(next((level.rank for level in levels if level.words == shown), -1))
+    return float(shown.replace(",", ""))
+
+
+def _reachable(compiled: CompiledRulebook, values: Mapping[str, float], name: str) -> list[float]:
+    """Every level of an ordered input; for a count, its breakpoints and bounds in the valid range."""
+    levels = ORDERED_INPUTS.get(name)
+    if levels is not None:
+        return [float(level.rank) for level in levels]
+    low, high = _valid_range(dict(values), name)
+    return [float(x) for x in sorted({low, high, *compiled.breakpoints(name)}) if low <= x <= high]
+
+
+def _between(
+    compiled: CompiledRulebook, values: Mapping[str, float], name: str, proposed: float
+) -> list[float]:
+    """For a count, the whole numbers nearest to ``proposed`` that are still nearer to the current
+    value, on both sides of it (with the breakpoints, they decide every value in between)."""
+    if name in ORDERED_INPUTS:
+        return []
+    current = values[name]
+    gap = abs(proposed - current) - 1
+    low, high = _valid_range(dict(values), name)
+    return [x for x in (current - gap, current + gap) if gap > 0 and low <= x <= high]
