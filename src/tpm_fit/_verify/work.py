@@ -1,27 +1,25 @@
 """How long ``verify``, ``sensitivity`` and ``robustness`` will take, estimated before they run.
 
 One work model for the three analyses whose cost the input decides. A unit of work is about a
-nanosecond of one core of the 2026 reference machine; ``benchmarks/bench_hostile.py`` calibrates
-the coefficients over rulebook shapes (levels-only, two-point ramps, long ramps, wide
-combinations, no axioms) and checks that the prediction stays within 2x of the measured time.
+nanosecond of one core of the reference machine (the project's 2-core machine, 2026-12).
 Each analysis refuses, before any scoring, work above its ``max_work`` (``--max-work`` on the
 command line); the default, :data:`DEFAULT_MAX_WORK`, is about 20 seconds there.
 
-The costs, per grid point (verify, sensitivity) or per sample (robustness), with ``F`` the
-number of factors plus risks and ``T`` their activation terms (a ramp or a level table is one
-term per point of it, a combination the sum of its terms), fitted by least squares on relative
-error over the benchmark's shapes:
-
-- verify: one full pass ``5 + 6.9 F + 2.2 T``, plus ``47 + 2.0 F`` for each further pass (one per
-  axiom input, three for the seat axioms). A factor costs mostly for being there: a two-level
-  lookup costs nearly what a long ramp does (counting only terms undercounted them about 5x).
-- sensitivity: ``20 + 10.3 F + 0.2 T`` (two verdict recomputations per factor and point).
-- robustness: ``200 + 20 F`` per sampled weighting.
+The model counts what each analysis does, from the rulebook and the grid's axes only (nothing is
+scored to count): :class:`WorkCounts`. Its coefficients are fitted by non-negative least squares
+on relative error to the medians that ``python benchmarks/bench_hostile.py --fit`` measures over
+13 rulebook shapes (levels-only, two-point and long ramps, wide combinations, no axioms, small
+grids) and 6 robustness runs; the benchmark prints the measured / predicted ratio of every shape
+and ``benchmarks/work_model.json`` keeps the last calibration, which the tests check the model
+against (every ratio within 2x). Refit whenever an analysis changes what it does per point.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._errors import RulebookError, TpmFitError
 
@@ -30,10 +28,21 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_MAX_WORK",
+    "ROBUSTNESS",
+    "SENSITIVITY",
+    "VERIFY",
+    "WorkCounts",
     "check_max_work",
     "check_work",
+    "count_work",
+    "price",
+    "robustness_features",
     "robustness_work",
+    "sensitivity_chunk",
+    "sensitivity_chunks",
+    "sensitivity_features",
     "sensitivity_work",
+    "verification_features",
     "verification_passes",
     "verification_work",
 ]
@@ -41,29 +50,139 @@ __all__ = [
 #: Most work (about nanoseconds on the reference machine) any one analysis does by default.
 DEFAULT_MAX_WORK: Final = 20_000_000_000
 
-#: (per point, per factor or risk, per activation term) of each kind of pass.
-_VERIFY_FIRST: Final = (5.0, 6.9, 2.2)
-_VERIFY_MORE: Final = (47.0, 2.0, 0.0)
-_SENSITIVITY: Final = (20.0, 10.3, 0.2)
-_ROBUSTNESS: Final = (200.0, 20.0)
-#: The sentence check (rulebook 3.0.0): each valid grid point's seat reason, warnings and risks
-#: rendered and checked once, in Python; a fixed cost a point plus a little per activation.
-#: Fitted by hand on two shapes (the default, and 100 more two-level factors, without axioms).
-_SENTENCES: Final = (1450.0, 2.5, 0.0)
+# -- the coefficients: nanoseconds per count, fitted by benchmarks/bench_hostile.py --fit ---------
+
+#: ``verify_rulebook``, per count of :func:`verification_features`.
+VERIFY: Final[Mapping[str, float]] = {
+    # Once per call: the guidance check, compiling the rulebook, building the grid, the report.
+    "call": 2880000.0,
+    # The first pass scores every grid point: per point, per factor or risk, per activation term.
+    "point": 25.1,
+    "point_activation": 4.37,
+    "point_term": 0.393,
+    # Each further pass (one per axiom input, three for the seat axioms) rescores the neighbours.
+    "pass_point": 54.8,
+    "pass_point_activation": 1.45,
+    "pass_point_term": 0.0,
+    # The sentence check, in Python: per valid profile, one scalar evaluation of every factor and
+    # risk (per activation and per term) and the risks' descriptions checked; per distinct seat
+    # situation (the inputs the seat and the statements read), the seat's reason and warnings
+    # rendered and checked once.
+    "valid": 14700.0,
+    "valid_activation": 239.0,
+    "valid_term": 55.5,
+    "situation": 37800.0,
+}
+
+#: ``Rulebook.sensitivity``, per count of :func:`sensitivity_features`.
+SENSITIVITY: Final[Mapping[str, float]] = {
+    # Once per call: compiling, the grid, the report.
+    "call": 641000.0,
+    # Every grid point's factor contributions: per point, per factor and per activation term.
+    "point": 88.3,
+    "point_factor": 0.0,
+    "point_term": 0.0698,
+    # Per factor and valid profile: the score moved up and down and two verdicts recomputed.
+    "valid_factor": 9.48,
+    # Per factor and chunk of grid points: the numpy calls of that loop, whatever the chunk's size.
+    "chunk_factor": 39200.0,
+}
+
+#: ``Recommendation.robustness``, per count of :func:`robustness_features`.
+ROBUSTNESS: Final[Mapping[str, float]] = {
+    "call": 154000.0,  # the report
+    "factor": 0.0,  # per factor, its closed-form margin and nearest flip
+    "sample": 0.0,  # per sampled weighting: its draw and verdict
+    "sample_factor": 10.9,  # per sampled weight
+}
+
+#: Factor contributions per chunk of ``rulebook_sensitivity`` (it cuts the grid in chunks of at
+#: most 65,536 points and at most this many contributions).
+SENSITIVITY_CHUNK_CELLS: Final = 1 << 22
 
 
-def _activations(rulebook: Rulebook) -> int:
-    return len(rulebook.factors) + len(rulebook.risks)
+class _Axis(Protocol):
+    name: str
+
+    @property
+    def codes(self) -> Any: ...
 
 
-def _terms(rulebook: Rulebook, *, risks: bool = True) -> int:
-    factors = sum(factor.activation.work() for factor in rulebook.factors)
-    return factors + (sum(risk.when.work() for risk in rulebook.risks) if risks else 0)
+class _Grid(Protocol):
+    @property
+    def axes(self) -> Sequence[_Axis]: ...
+
+    @property
+    def size(self) -> int: ...
 
 
-def _cost(coefficients: tuple[float, float, float], activations: int, terms: int) -> float:
-    base, per_activation, per_term = coefficients
-    return base + per_activation * activations + per_term * terms
+@dataclass(frozen=True)
+class WorkCounts:
+    """What an analysis of ``rulebook`` over a grid will do, counted before any scoring."""
+
+    points: int  #: grid points (the Cartesian product of the axes)
+    valid: int  #: grid points that are valid profiles (no count of people above the headcount)
+    situations: int  #: distinct valid values of the inputs the seat and the statements read
+    factors: int  #: factors
+    activations: int  #: factors plus risks
+    terms: int  #: activation terms of the factors and risks (a ramp or a table: one per point)
+    factor_terms: int  #: activation terms of the factors alone
+    passes: int  #: verify's passes over the grid (see :func:`verification_passes`)
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts by name (what the benchmark records)."""
+        return asdict(self)
+
+
+def _valid_count(axes: Sequence[_Axis], counted: Iterable[str] | None = None) -> int:
+    """How many points of the grid over ``axes`` (only those named in ``counted``, when given; the
+    others count once) are valid profiles: every count of people at most the headcount.
+
+    Exact and cheap: per headcount value, the product over each count axis of its values at most
+    that headcount (a count axis left out only has to have one).
+    """
+    import numpy as np
+
+    from .._model.profile import HEADCOUNT, HEADCOUNT_BOUNDED
+
+    names = {axis.name for axis in axes} if counted is None else set(counted)
+    by_name = {axis.name: np.sort(np.asarray(axis.codes, dtype=np.float64)) for axis in axes}
+    people = {HEADCOUNT, *HEADCOUNT_BOUNDED}
+    others = math.prod(len(codes) for name, codes in by_name.items() if name in names and name not in people)
+    sizes = by_name.get(HEADCOUNT)
+    if sizes is None:
+        return others * math.prod(len(by_name[n]) for n in HEADCOUNT_BOUNDED if n in names and n in by_name)
+    sizes = sizes if HEADCOUNT in names else sizes[-1:]  # the largest headcount admits the most
+    per_size = np.ones(len(sizes), dtype=object)
+    for name in HEADCOUNT_BOUNDED:
+        if name not in by_name:
+            continue
+        at_most = np.searchsorted(by_name[name], sizes, side="right").astype(object)
+        per_size = per_size * (at_most if name in names else np.minimum(at_most, 1))
+    return int(others * sum(per_size))
+
+
+def _sentence_reads(rulebook: Rulebook) -> frozenset[str]:
+    """The inputs that decide the seat's reason and the warnings (as the sentence check keys them)."""
+    from .._engine.seat_reads import SEAT_READS
+    from .._engine.statements import statements_of
+
+    return frozenset(SEAT_READS).union(*statements_of(rulebook).reads.values())
+
+
+def count_work(rulebook: Rulebook, grid: _Grid) -> WorkCounts:
+    """The counts the work model prices, for ``rulebook`` over ``grid`` (nothing is scored)."""
+    factor_terms = sum(factor.activation.work() for factor in rulebook.factors)
+    return WorkCounts(
+        points=grid.size,
+        valid=_valid_count(grid.axes),
+        situations=_valid_count(grid.axes, _sentence_reads(rulebook)),
+        factors=len(rulebook.factors),
+        activations=len(rulebook.factors) + len(rulebook.risks),
+        terms=factor_terms + sum(risk.when.work() for risk in rulebook.risks),
+        factor_terms=factor_terms,
+        passes=verification_passes(rulebook),
+    )
 
 
 def verification_passes(rulebook: Rulebook) -> int:
@@ -71,22 +190,71 @@ def verification_passes(rulebook: Rulebook) -> int:
     return 1 + len({axiom.input for axiom in rulebook.axioms}) + (3 if rulebook.seat_axioms else 0)
 
 
-def verification_work(rulebook: Rulebook, grid_points: int) -> int:
-    """Predicted work of :func:`tpm_fit.verify_rulebook` over a grid of ``grid_points``."""
-    f, t = _activations(rulebook), _terms(rulebook)
-    more = (verification_passes(rulebook) - 1) * _cost(_VERIFY_MORE, f, t)
-    return int(grid_points * (_cost(_VERIFY_FIRST, f, t) + more + _cost(_SENTENCES, f, t)))
+def verification_features(c: WorkCounts, *, sentences: bool = True) -> dict[str, float]:
+    """What :data:`VERIFY`'s coefficients multiply (without the sentence check's when not ``sentences``)."""
+    more = c.passes - 1
+    checked = 1 if sentences else 0
+    return {
+        "call": 1.0,
+        "point": c.points,
+        "point_activation": c.points * c.activations,
+        "point_term": c.points * c.terms,
+        "pass_point": more * c.points,
+        "pass_point_activation": more * c.points * c.activations,
+        "pass_point_term": more * c.points * c.terms,
+        "valid": checked * c.valid,
+        "valid_activation": checked * c.valid * c.activations,
+        "valid_term": checked * c.valid * c.terms,
+        "situation": checked * c.situations,
+    }
 
 
-def sensitivity_work(rulebook: Rulebook, grid_points: int) -> int:
-    """Predicted work of :meth:`tpm_fit.Rulebook.sensitivity` over a grid of ``grid_points``."""
-    cost = _cost(_SENSITIVITY, len(rulebook.factors), _terms(rulebook, risks=False))
-    return int(grid_points * cost)
+def sensitivity_chunk(factors: int) -> int:
+    """Grid points per chunk in ``rulebook_sensitivity``: fewer when there are many factors."""
+    return max(1024, min(1 << 16, SENSITIVITY_CHUNK_CELLS // max(1, factors)))
+
+
+def sensitivity_chunks(c: WorkCounts) -> int:
+    """Chunks of grid points ``rulebook_sensitivity`` scores."""
+    return -(-c.points // sensitivity_chunk(c.factors))
+
+
+def sensitivity_features(c: WorkCounts) -> dict[str, float]:
+    """What :data:`SENSITIVITY`'s coefficients multiply."""
+    return {
+        "call": 1.0,
+        "point": c.points,
+        "point_factor": c.points * c.factors,
+        "point_term": c.points * c.factor_terms,
+        "valid_factor": c.valid * c.factors,
+        "chunk_factor": sensitivity_chunks(c) * c.factors,
+    }
+
+
+def robustness_features(factors: int, samples: int) -> dict[str, float]:
+    """What :data:`ROBUSTNESS`'s coefficients multiply."""
+    return {"call": 1.0, "factor": factors, "sample": samples, "sample_factor": samples * factors}
+
+
+def price(coefficients: Mapping[str, float], features: Mapping[str, float]) -> int:
+    """Work: the sum of each count times its coefficient."""
+    return int(sum(coefficients[name] * value for name, value in features.items()))
+
+
+def verification_work(rulebook: Rulebook, grid: _Grid, *, sentences: bool = True) -> int:
+    """Predicted work of :func:`tpm_fit.verify_rulebook` over ``grid`` (``sentences``: with the
+    sentence check)."""
+    return price(VERIFY, verification_features(count_work(rulebook, grid), sentences=sentences))
+
+
+def sensitivity_work(rulebook: Rulebook, grid: _Grid) -> int:
+    """Predicted work of :meth:`tpm_fit.Rulebook.sensitivity` over ``grid``."""
+    return price(SENSITIVITY, sensitivity_features(count_work(rulebook, grid)))
 
 
 def robustness_work(factors: int, samples: int) -> int:
     """Predicted work of sampling ``samples`` weightings of ``factors`` weights."""
-    return int(samples * (_ROBUSTNESS[0] + _ROBUSTNESS[1] * factors))
+    return price(ROBUSTNESS, robustness_features(factors, samples))
 
 
 def check_max_work(max_work: object) -> int:
