@@ -23,12 +23,12 @@ from .._model.result import Verdict
 if TYPE_CHECKING:
     from .._model.result import Recommendation
 
-__all__ = ["MAX_SAMPLES", "VerdictShare"]
+__all__ = ["MAX_SAMPLES", "SAMPLE_BLOCK", "VerdictShare"]
 
 #: Most weight samples one call may draw (memory is bounded by drawing in blocks).
 MAX_SAMPLES: Final = 10_000_000
 #: Samples drawn per block; fixed, so a seed gives the same draws whatever ``samples`` is split into.
-_SAMPLE_BLOCK: Final = 100_000
+SAMPLE_BLOCK: Final = 100_000
 #: Normal quantile for a two-sided 95% interval.
 _Z95: Final = 1.959963984540054
 
@@ -83,8 +83,8 @@ def _acceptability(
     rng = np.random.default_rng(seed)
     counts = np.zeros(3, dtype=np.int64)
     kept_sum = np.zeros(len(weights))
-    for start in range(0, samples, _SAMPLE_BLOCK):
-        size = min(_SAMPLE_BLOCK, samples - start)
+    for start in range(0, samples, SAMPLE_BLOCK):
+        size = min(SAMPLE_BLOCK, samples - start)
         multipliers = rng.uniform(1.0 - spread, 1.0 + spread, size=(size, len(weights)))
         # score + sum_k c_k (u_k - 1): with spread=0 every u_k is exactly 1 and the score exact.
         scores = result.score + (multipliers - 1.0) @ contributions

@@ -55,46 +55,52 @@ DEFAULT_MAX_WORK: Final = 20_000_000_000
 #: ``verify_rulebook``, per count of :func:`verification_features`.
 VERIFY: Final[Mapping[str, float]] = {
     # Once per call: the guidance check, compiling the rulebook, building the grid, the report.
-    "call": 2880000.0,
+    "call": 4440000.0,
     # The first pass scores every grid point: per point, per factor or risk, per activation term.
-    "point": 25.1,
-    "point_activation": 4.37,
-    "point_term": 0.393,
+    "point": 86.6,
+    "point_activation": 4.61,
+    "point_term": 0.0,
     # Each further pass (one per axiom input, three for the seat axioms) rescores the neighbours.
-    "pass_point": 54.8,
-    "pass_point_activation": 1.45,
-    "pass_point_term": 0.0,
+    "pass_point": 34.7,
+    "pass_point_activation": 1.34,
+    "pass_point_term": 0.111,
     # The sentence check, in Python: per valid profile, one scalar evaluation of every factor and
     # risk (per activation and per term) and the risks' descriptions checked; per distinct seat
     # situation (the inputs the seat and the statements read), the seat's reason and warnings
     # rendered and checked once.
-    "valid": 14700.0,
-    "valid_activation": 239.0,
-    "valid_term": 55.5,
-    "situation": 37800.0,
+    "valid": 18200.0,
+    "valid_activation": 202.0,
+    "valid_term": 56.5,
+    "situation": 41400.0,
 }
 
 #: ``Rulebook.sensitivity``, per count of :func:`sensitivity_features`.
 SENSITIVITY: Final[Mapping[str, float]] = {
     # Once per call: compiling, the grid, the report.
-    "call": 641000.0,
+    "call": 257000.0,
     # Every grid point's factor contributions: per point, per factor and per activation term.
-    "point": 88.3,
+    "point": 112.0,
     "point_factor": 0.0,
-    "point_term": 0.0698,
+    "point_term": 0.0289,
     # Per factor and valid profile: the score moved up and down and two verdicts recomputed.
-    "valid_factor": 9.48,
+    "valid_factor": 14.1,
     # Per factor and chunk of grid points: the numpy calls of that loop, whatever the chunk's size.
-    "chunk_factor": 39200.0,
+    "chunk_factor": 32400.0,
 }
 
 #: ``Recommendation.robustness``, per count of :func:`robustness_features`.
 ROBUSTNESS: Final[Mapping[str, float]] = {
-    "call": 154000.0,  # the report
-    "factor": 0.0,  # per factor, its closed-form margin and nearest flip
-    "sample": 0.0,  # per sampled weighting: its draw and verdict
-    "sample_factor": 10.9,  # per sampled weight
+    "call": 206000.0,  # the report
+    "factor": 2550.0,  # per factor, its closed-form margin and its share of the nearest flip
+    "sample": 24.3,  # per sampled weighting: its verdict
+    # Per sampled weight: drawn, multiplied and summed. Blocks of 100,000 samples whose weights
+    # pass the L2 cache (2 MiB) cost several times more per weight: fresh memory each block.
+    "sample_factor": 0.0627,
+    "sample_factor_beyond_cache": 13.2,
 }
+
+#: Bytes of a block of sampled weights above which sampling runs from memory, not cache (L2).
+CACHE_BYTES: Final = 2 << 20
 
 #: Factor contributions per chunk of ``rulebook_sensitivity`` (it cuts the grid in chunks of at
 #: most 65,536 points and at most this many contributions).
@@ -233,7 +239,16 @@ def sensitivity_features(c: WorkCounts) -> dict[str, float]:
 
 def robustness_features(factors: int, samples: int) -> dict[str, float]:
     """What :data:`ROBUSTNESS`'s coefficients multiply."""
-    return {"call": 1.0, "factor": factors, "sample": samples, "sample_factor": samples * factors}
+    from .._analysis.acceptability import SAMPLE_BLOCK
+
+    beyond = min(samples, SAMPLE_BLOCK) * factors * 8 > CACHE_BYTES
+    return {
+        "call": 1.0,
+        "factor": factors,
+        "sample": samples,
+        "sample_factor": samples * factors,
+        "sample_factor_beyond_cache": samples * factors if beyond else 0,
+    }
 
 
 def price(coefficients: Mapping[str, float], features: Mapping[str, float]) -> int:
