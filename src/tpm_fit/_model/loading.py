@@ -61,15 +61,16 @@ MAX_STRING_LENGTH: Final = 20_002
 #: Budget of a document's parse: every key, table header and inline table costs KEY_UNITS (so at
 #: most 8,000 keys), every further array element (a comma, not a trailing one) 1, and quoted text
 #: 1 per TEXT_CHARACTERS_PER_UNIT characters, a backslash escape counting as ESCAPE_CHARACTERS.
-#: Measured with tomllib (2-core machine, 2026-12): a key about 2x a number, about 3 us loaded;
-#: a character of a basic string about 60 ns (1/48 of that), a \t escape 0.3 us, a \uXXXX one
-#: 0.9 us (literal strings are 10x cheaper, counted alike). The bound keeps the parse of any
-#: document to about 30-50 ms and bounds what pydantic is then given to validate; see
-#: docs/customizing.md ("When a file is refused") for what a large rulebook takes.
+#: Measured with tomllib (2-core machine, 2026-12, interleaved): a key costs about 2 numbers; a
+#: number (one unit) as much as 25-50 characters of a basic string; a \t escape about 5
+#: characters, a \uXXXX one about 14 (literal strings are 10x cheaper, counted alike). The
+#: bound keeps the parse of any document to about 30-50 ms at the reference baseline and bounds
+#: what pydantic is then given to validate; see docs/customizing.md ("When a file is refused")
+#: for what a large rulebook takes, and benchmarks/bench_hostile.py for the documents just inside.
 MAX_KEYS: Final = 16_000
 KEY_UNITS: Final = 2
-TEXT_CHARACTERS_PER_UNIT: Final = 48
-ESCAPE_CHARACTERS: Final = 16
+TEXT_CHARACTERS_PER_UNIT: Final = 24
+ESCAPE_CHARACTERS: Final = 12
 
 # One token of TOML's surface syntax. Strings and comments are whole tokens, so that dots and
 # brackets inside them are not counted; possessive quantifiers keep the scan linear.

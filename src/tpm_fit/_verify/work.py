@@ -1,17 +1,22 @@
 """How long ``verify``, ``sensitivity`` and ``robustness`` will take, estimated before they run.
 
 One work model for the three analyses whose cost the input decides. A unit of work is about a
-nanosecond of one core of the reference machine (the project's 2-core machine, 2026-12).
-Each analysis refuses, before any scoring, work above its ``max_work`` (``--max-work`` on the
-command line); the default, :data:`DEFAULT_MAX_WORK`, is about 20 seconds there.
+nanosecond of one core of the reference machine (the project's 2-core machine lightly loaded,
+where parsing the default rulebook takes 10 ms). Each analysis refuses, before any scoring, work
+above its ``max_work`` (``--max-work`` on the command line); the default,
+:data:`DEFAULT_MAX_WORK`, is about 20 seconds there.
 
 The model counts what each analysis does, from the rulebook and the grid's axes only (nothing is
-scored to count): :class:`WorkCounts`. Its coefficients are fitted by non-negative least squares
-on relative error to the medians that ``python benchmarks/bench_hostile.py --fit`` measures over
-13 rulebook shapes (levels-only, two-point and long ramps, wide combinations, no axioms, small
-grids) and 6 robustness runs; the benchmark prints the measured / predicted ratio of every shape
-and ``benchmarks/work_model.json`` keeps the last calibration, which the tests check the model
-against (every ratio within 2x). Refit whenever an analysis changes what it does per point.
+scored to count them): :class:`WorkCounts`, and prices each count with a coefficient (below, with
+what it pays for). The coefficients are fitted by non-negative least squares on relative error
+(``python benchmarks/bench_hostile.py --fit``) to interleaved medians over 15 rulebook shapes
+(levels-only, two-point and long ramps, wide combinations, no axioms, small and large grids) and
+9 robustness runs, each run's times scaled to the reference by a same-run baseline (the default
+rulebook's parse). The benchmark prints measured against predicted for every shape;
+``benchmarks/work_model.json`` keeps its last run, which a test checks the model against (every
+ratio within 2x, and the counts still those of the shapes). Refit when an analysis changes what
+it does per point: run the benchmark with ``--fit --record benchmarks/work_model.json`` and paste
+the printed coefficients here.
 """
 
 from __future__ import annotations
@@ -51,52 +56,56 @@ __all__ = [
 DEFAULT_MAX_WORK: Final = 20_000_000_000
 
 # -- the coefficients: nanoseconds per count, fitted by benchmarks/bench_hostile.py --fit ---------
+# A coefficient of 0 is a count the fit found no separate cost for (the others carry it); it stays
+# so that the next fit can give it one. The fixed per-call terms matter for small grids: without
+# them (before issue 20's refit) the default rulebook's 6 ms sensitivity ran at 2.8x its prediction.
 
 #: ``verify_rulebook``, per count of :func:`verification_features`.
 VERIFY: Final[Mapping[str, float]] = {
     # Once per call: the guidance check, compiling the rulebook, building the grid, the report.
-    "call": 4440000.0,
+    "call": 5890000.0,
     # The first pass scores every grid point: per point, per factor or risk, per activation term.
-    "point": 86.6,
-    "point_activation": 4.61,
+    "point": 132.0,
+    "point_activation": 10.2,
     "point_term": 0.0,
     # Each further pass (one per axiom input, three for the seat axioms) rescores the neighbours.
-    "pass_point": 34.7,
-    "pass_point_activation": 1.34,
-    "pass_point_term": 0.111,
+    "pass_point": 76.3,
+    "pass_point_activation": 2.45,
+    "pass_point_term": 0.0966,
     # The sentence check, in Python: per valid profile, one scalar evaluation of every factor and
     # risk (per activation and per term) and the risks' descriptions checked; per distinct seat
     # situation (the inputs the seat and the statements read), the seat's reason and warnings
     # rendered and checked once.
-    "valid": 18200.0,
-    "valid_activation": 202.0,
-    "valid_term": 56.5,
-    "situation": 41400.0,
+    "valid": 37000.0,
+    "valid_activation": 230.0,
+    "valid_term": 112.0,
+    "situation": 62400.0,
 }
 
 #: ``Rulebook.sensitivity``, per count of :func:`sensitivity_features`.
 SENSITIVITY: Final[Mapping[str, float]] = {
     # Once per call: compiling, the grid, the report.
-    "call": 257000.0,
+    "call": 718000.0,
     # Every grid point's factor contributions: per point, per factor and per activation term.
-    "point": 112.0,
-    "point_factor": 0.0,
-    "point_term": 0.0289,
+    "point": 109.0,
+    "point_factor": 4.08,
+    "point_term": 0.305,
     # Per factor and valid profile: the score moved up and down and two verdicts recomputed.
-    "valid_factor": 14.1,
-    # Per factor and chunk of grid points: the numpy calls of that loop, whatever the chunk's size.
-    "chunk_factor": 32400.0,
+    "valid_factor": 7.22,
+    # Per factor and chunk of grid points: the numpy calls of that loop, whatever the chunk's size
+    # (a chunk is at most 65,536 points, fewer with many factors: see sensitivity_chunk).
+    "chunk_factor": 60400.0,
 }
 
 #: ``Recommendation.robustness``, per count of :func:`robustness_features`.
 ROBUSTNESS: Final[Mapping[str, float]] = {
-    "call": 206000.0,  # the report
-    "factor": 2550.0,  # per factor, its closed-form margin and its share of the nearest flip
-    "sample": 24.3,  # per sampled weighting: its verdict
+    "call": 431000.0,  # the report
+    "factor": 5200.0,  # per factor, its closed-form margin and its share of the nearest flip
+    "sample": 34.3,  # per sampled weighting: its verdict
     # Per sampled weight: drawn, multiplied and summed. Blocks of 100,000 samples whose weights
     # pass the L2 cache (2 MiB) cost several times more per weight: fresh memory each block.
-    "sample_factor": 0.0627,
-    "sample_factor_beyond_cache": 13.2,
+    "sample_factor": 2.33,
+    "sample_factor_beyond_cache": 26.3,
 }
 
 #: Bytes of a block of sampled weights above which sampling runs from memory, not cache (L2).
