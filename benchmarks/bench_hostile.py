@@ -454,15 +454,37 @@ def _nnls(features: list[dict[str, float]], seconds: list[float]) -> dict[str, f
     return found
 
 
-def _fit(rows: list[tuple[str, str, dict[str, float], float]]) -> None:
-    """Print the fitted coefficients of each analysis (paste them into tpm_fit/_verify/work.py)."""
+def _fit(runs: list[list[tuple[str, str, dict[str, float], float]]]) -> None:
+    """Print the fitted coefficients of each analysis (paste them into tpm_fit/_verify/work.py).
+
+    One run sees one load of the shared machine: each run gets its own speed factor (the median
+    of its measured / predicted), the coefficients are fitted to every run's times divided by its
+    factor, and the factors are refitted from the new coefficients, a few times over. The result
+    is scaled so that the factors' geometric mean is 1: a unit is about a nanosecond under the
+    recorded runs' typical load.
+    """
     analyses = {"VERIFY": ("verify", "verify, no sentence check"), "SENSITIVITY": ("sensitivity",),
                 "ROBUSTNESS": ("robustness",)}  # fmt: skip
     for constant, names in analyses.items():
-        chosen = [row for row in rows if row[0] in names]
-        coefficients = _nnls([row[2] for row in chosen], [row[3] for row in chosen])
+        chosen = [[row for row in rows if row[0] in names] for rows in runs]
+        speeds = [1.0] * len(chosen)
+        for _ in range(6):
+            coefficients = _nnls(
+                [row[2] for rows in chosen for row in rows],
+                [row[3] / speed for rows, speed in zip(chosen, speeds, strict=True) for row in rows],
+            )
+            speeds = [
+                statistics.median(row[3] / (_price(coefficients, row[2]) / 1e9) for row in rows)
+                for rows in chosen
+            ]
+        mean = math.exp(statistics.fmean(math.log(speed) for speed in speeds))
+        coefficients = {name: float(f"{value * mean:.3g}") for name, value in coefficients.items()}
         shown = ", ".join(f'"{name}": {value!r}' for name, value in coefficients.items())
         print(f"{constant} = {{{shown}}}")
+
+
+def _price(coefficients: dict[str, float], features: dict[str, float]) -> float:
+    return sum(coefficients[name] * value for name, value in features.items())
 
 
 def predicted_seconds(analysis: str, features: dict[str, float]) -> float:
@@ -519,7 +541,7 @@ def _calibrate(args: argparse.Namespace) -> None:
         earlier = json.loads(kept.read_text())["runs"] if kept is not None and kept.exists() else []
         runs = [*earlier, measured][-KEPT_RUNS:]
     if args.fit:
-        _fit([row for run in runs for row in _rows(run)])
+        _fit([_rows(run) for run in runs])
     for run in runs:
         base = run["baseline"]
         print(

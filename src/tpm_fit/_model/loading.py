@@ -59,9 +59,10 @@ MAX_KEY_LENGTH: Final = 256
 #: escape (\UXXXXXXXX). tomllib takes ~0.2 s to read a string of 1 MB.
 MAX_STRING_LENGTH: Final = 20_002
 #: Budget of a document's parse: every key, table header and inline table costs KEY_UNITS (so at
-#: most 8,000 keys), every further array element (a comma, not a trailing one) 1, and quoted text
-#: 1 per TEXT_CHARACTERS_PER_UNIT characters, a backslash escape counting as ESCAPE_CHARACTERS.
-#: Measured with tomllib (2-core machine, 2026-12, interleaved): a key costs about 2 numbers; a
+#: most 8,000 keys), every inline array INLINE_ARRAY_UNITS, every further array element (a comma,
+#: not a trailing one) 1, and quoted text 1 per TEXT_CHARACTERS_PER_UNIT characters, a backslash
+#: escape counting as ESCAPE_CHARACTERS. Measured with tomllib and the scan (2-core machine,
+#: 2026-12, interleaved): a key costs about 2 numbers, a ramp point [x, y] about 4; a
 #: number (one unit) as much as 25-50 characters of a basic string; a \t escape about 5
 #: characters, a \uXXXX one about 14 (literal strings are 10x cheaper, counted alike). The
 #: bound keeps the parse of any document to about 30-50 ms at the reference baseline and bounds
@@ -69,6 +70,7 @@ MAX_STRING_LENGTH: Final = 20_002
 #: for what a large rulebook takes, and benchmarks/bench_hostile.py for the documents just inside.
 MAX_KEYS: Final = 16_000
 KEY_UNITS: Final = 2
+INLINE_ARRAY_UNITS: Final = 2
 TEXT_CHARACTERS_PER_UNIT: Final = 24
 ESCAPE_CHARACTERS: Final = 12
 
@@ -210,8 +212,10 @@ class _ScanState:
         opens_header = token == "[" and self.depth == 0 and self.first_on_line
         if token in "={" or opens_header:  # every key and table, and below every array element
             self._count_key(match.start())
-        elif token == "," or (token == "[" and not self.header):  # an inline array costs 1 too:
-            self._count_key(match.start(), units=1)  # a ramp point [x, y], with its comma, costs 3
+        elif token == "[" and not self.header:  # an inline array: a ramp point [x, y] and its comma
+            self._count_key(match.start(), units=INLINE_ARRAY_UNITS)  # cost 4, as measured
+        elif token == ",":
+            self._count_key(match.start(), units=1)
         if token in "[{":
             self.header = self.header or opens_header
             self.depth += 1

@@ -63,49 +63,49 @@ DEFAULT_MAX_WORK: Final = 20_000_000_000
 #: ``verify_rulebook``, per count of :func:`verification_features`.
 VERIFY: Final[Mapping[str, float]] = {
     # Once per call: the guidance check, compiling the rulebook, building the grid, the report.
-    "call": 5890000.0,
+    "call": 4740000.0,
     # The first pass scores every grid point: per point, per factor or risk, per activation term.
-    "point": 132.0,
-    "point_activation": 10.2,
+    "point": 107.0,
+    "point_activation": 9.76,
     "point_term": 0.0,
     # Each further pass (one per axiom input, three for the seat axioms) rescores the neighbours.
-    "pass_point": 76.3,
-    "pass_point_activation": 2.45,
-    "pass_point_term": 0.0966,
+    "pass_point": 75.4,
+    "pass_point_activation": 1.98,
+    "pass_point_term": 0.129,
     # The sentence check, in Python: per valid profile, one scalar evaluation of every factor and
     # risk (per activation and per term) and the risks' descriptions checked; per distinct seat
     # situation (the inputs the seat and the statements read), the seat's reason and warnings
     # rendered and checked once.
-    "valid": 37000.0,
-    "valid_activation": 230.0,
-    "valid_term": 112.0,
-    "situation": 62400.0,
+    "valid": 32200.0,
+    "valid_activation": 256.0,
+    "valid_term": 94.8,
+    "situation": 62100.0,
 }
 
 #: ``Rulebook.sensitivity``, per count of :func:`sensitivity_features`.
 SENSITIVITY: Final[Mapping[str, float]] = {
     # Once per call: compiling, the grid, the report.
-    "call": 718000.0,
+    "call": 562000.0,
     # Every grid point's factor contributions: per point, per factor and per activation term.
-    "point": 109.0,
-    "point_factor": 4.08,
-    "point_term": 0.305,
+    "point": 141.0,
+    "point_factor": 2.81,
+    "point_term": 0.195,
     # Per factor and valid profile: the score moved up and down and two verdicts recomputed.
-    "valid_factor": 7.22,
+    "valid_factor": 7.97,
     # Per factor and chunk of grid points: the numpy calls of that loop, whatever the chunk's size
     # (a chunk is at most 65,536 points, fewer with many factors: see sensitivity_chunk).
-    "chunk_factor": 60400.0,
+    "chunk_factor": 75600.0,
 }
 
 #: ``Recommendation.robustness``, per count of :func:`robustness_features`.
 ROBUSTNESS: Final[Mapping[str, float]] = {
-    "call": 431000.0,  # the report
-    "factor": 5200.0,  # per factor, its closed-form margin and its share of the nearest flip
-    "sample": 34.3,  # per sampled weighting: its verdict
+    "call": 451000.0,  # the report
+    "factor": 5230.0,  # per factor, its closed-form margin and its share of the nearest flip
+    "sample": 0.0,  # per sampled weighting: its verdict
     # Per sampled weight: drawn, multiplied and summed. Blocks of 100,000 samples whose weights
     # pass the L2 cache (2 MiB) cost several times more per weight: fresh memory each block.
-    "sample_factor": 2.33,
-    "sample_factor_beyond_cache": 26.3,
+    "sample_factor": 5.97,
+    "sample_factor_beyond_cache": 17.7,
 }
 
 #: Bytes of a block of sampled weights above which sampling runs from memory, not cache (L2).
