@@ -4,22 +4,25 @@ Part 1, rulebook documents an attacker could hand to ``Rulebook.from_toml`` (or 
 verify``): the dotted keys and deep table headers that made tomllib take 14 s and 6.3 GB before
 any check ran, deep arrays and inline tables, huge keys, numbers and strings, documents of many
 tables, and (issue 20) arrays of 340,000 empty tables, over-long arrays and thousands of unknown
-keys. Part 2, the other inputs that decide a cost (issue 20): grid files and scenario grids of
-huge axes, decision-log imports of deep or endless lines, and verify / sensitivity / robustness
-runs whose predicted work is beyond the bound. The budget is every case refused in under 0.1 s
-and under 50 MiB.
+keys, and documents just inside the parse budget (sized from it) that tomllib parses before they
+are refused, and a near-valid large rulebook. Part 2, the other inputs that decide a cost (issue
+20): grid files and scenario grids of huge axes, decision-log imports of deep or endless lines,
+and verify / sensitivity / robustness runs whose predicted work is beyond the bound. The budget
+is every case refused in under 0.1 s and under 50 MiB.
 
 Time is the median of ``--repeats`` runs; peak memory is measured in a separate run with
-tracemalloc (the parsers are Python code; numpy reports its arrays to tracemalloc). The ratio
-column compares each case's time with parsing the valid default rulebook in the same run.
+tracemalloc (the parsers are Python code; numpy reports its arrays to tracemalloc). The "ref ms"
+column scales each time by the same-run baseline (parsing the valid default rulebook) to the
+machine lightly loaded (REFERENCE_BASELINE_S).
 
-Part 3 calibrates the work model of ``tpm_fit._verify.work`` on this machine: for each of 11
-rulebook shapes it times ``verify_rulebook`` and ``Rulebook.sensitivity`` and compares with the
-predicted work, scaled by one factor per analysis (the median of measured / predicted). The
-model's shape is right when every ratio lies within 2x; the scale says how many nanoseconds one
-unit takes here.
+Part 3 measures the work model of ``tpm_fit._verify.work``: 15 rulebook shapes (verify with and
+without its sentence check, sensitivity) and 9 robustness runs, interleaved over ``--repeats``
+rounds, against the predicted work (1 ns a unit). ``--record`` adds the run to a JSON record
+(the last 3 runs are kept), ``--from-record`` reports a record without measuring, and ``--fit``
+prints coefficients fitted over every run of the record (one speed factor per run).
 
-    python benchmarks/bench_hostile.py [--repeats 5] [--shapes 11]
+    python benchmarks/bench_hostile.py [--repeats 5] [--no-work | --only-work]
+        [--record benchmarks/work_model.json] [--from-record benchmarks/work_model.json --fit]
 """
 
 from __future__ import annotations

@@ -1,21 +1,23 @@
 """How long ``verify``, ``sensitivity`` and ``robustness`` will take, estimated before they run.
 
 One work model for the three analyses whose cost the input decides. A unit of work is about a
-nanosecond of one core of the reference machine (the project's 2-core machine lightly loaded,
-where parsing the default rulebook takes 10 ms). Each analysis refuses, before any scoring, work
-above its ``max_work`` (``--max-work`` on the command line); the default,
-:data:`DEFAULT_MAX_WORK`, is about 20 seconds there.
+nanosecond of one core of the project's 2-core machine under the typical load of its recorded
+calibration runs (see below). Each analysis refuses, before any scoring, work above its
+``max_work`` (``--max-work`` on the command line); the default, :data:`DEFAULT_MAX_WORK`, is
+about 20 seconds there.
 
 The model counts what each analysis does, from the rulebook and the grid's axes only (nothing is
 scored to count them): :class:`WorkCounts`, and prices each count with a coefficient (below, with
 what it pays for). The coefficients are fitted by non-negative least squares on relative error
 (``python benchmarks/bench_hostile.py --fit``) to interleaved medians over 15 rulebook shapes
 (levels-only, two-point and long ramps, wide combinations, no axioms, small and large grids) and
-9 robustness runs, each run's times scaled to the reference by a same-run baseline (the default
-rulebook's parse). The benchmark prints measured against predicted for every shape;
-``benchmarks/work_model.json`` keeps its last run, which a test checks the model against (every
-ratio within 2x, and the counts still those of the shapes). Refit when an analysis changes what
-it does per point: run the benchmark with ``--fit --record benchmarks/work_model.json`` and paste
+9 robustness runs, in each of the last three recorded runs; each run gets its own speed factor
+(the shared machine's load varied 1.6x between runs) and the units are scaled so that the
+factors' geometric mean is 1. The benchmark prints measured against predicted for every shape;
+``benchmarks/work_model.json`` keeps the runs, which a test checks the model against (within 2x
+of each run's median, each median within 2x of 1, and the counts still those of the shapes).
+Refit when an analysis changes what it does per point: run the benchmark with ``--record
+benchmarks/work_model.json``, then ``--from-record benchmarks/work_model.json --fit``, and paste
 the printed coefficients here.
 """
 
