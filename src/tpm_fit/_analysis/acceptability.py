@@ -19,16 +19,18 @@ from .._engine.kernel import VERDICT_NAMES, verdict_codes_of
 from .._errors import InvalidArgumentError, short
 from .._model.frozen import Frozen as _Frozen
 from .._model.result import Verdict
+from .._verify.work import SAMPLE_BLOCK as _WORK_SAMPLE_BLOCK
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation
 
-__all__ = ["MAX_SAMPLES", "SAMPLE_BLOCK", "VerdictShare"]
+__all__ = ["MAX_SAMPLES", "VerdictShare"]
 
 #: Most weight samples one call may draw (memory is bounded by drawing in blocks).
 MAX_SAMPLES: Final = 10_000_000
-#: Samples drawn per block; fixed, so a seed gives the same draws whatever ``samples`` is split into.
-SAMPLE_BLOCK: Final = 100_000
+#: Samples drawn per block (declared with the work model, which prices blocks beyond the cache);
+#: fixed, so a seed gives the same draws whatever ``samples`` is split into.
+SAMPLE_BLOCK: Final = _WORK_SAMPLE_BLOCK
 #: Normal quantile for a two-sided 95% interval.
 _Z95: Final = 1.959963984540054
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MAX_WORK",
     "ROBUSTNESS",
+    "SAMPLE_BLOCK",
     "SENSITIVITY",
     "VERIFY",
     "WorkCounts",
@@ -112,6 +113,8 @@ ROBUSTNESS: Final[Mapping[str, float]] = {
 
 #: Bytes of a block of sampled weights above which sampling runs from memory, not cache (L2).
 CACHE_BYTES: Final = 2 << 20
+#: Weightings ``robustness`` samples per block (its acceptability sampler reads it from here).
+SAMPLE_BLOCK: Final = 100_000
 
 #: Factor contributions per chunk of ``rulebook_sensitivity`` (it cuts the grid in chunks of at
 #: most 65,536 points and at most this many contributions).
@@ -250,8 +253,6 @@ def sensitivity_features(c: WorkCounts) -> dict[str, float]:
 
 def robustness_features(factors: int, samples: int) -> dict[str, float]:
     """What :data:`ROBUSTNESS`'s coefficients multiply."""
-    from .._analysis.acceptability import SAMPLE_BLOCK
-
     beyond = min(samples, SAMPLE_BLOCK) * factors * 8 > CACHE_BYTES
     return {
         "call": 1.0,
