@@ -19,6 +19,7 @@ from .._engine.kernel import VERDICT_NAMES, verdict_codes_of
 from .._errors import InvalidArgumentError, short
 from .._model.frozen import Frozen as _Frozen
 from .._model.result import Verdict
+from .._verify.work import SAMPLE_BLOCK as _WORK_SAMPLE_BLOCK
 
 if TYPE_CHECKING:
     from .._model.result import Recommendation
@@ -27,8 +28,9 @@ __all__ = ["MAX_SAMPLES", "VerdictShare"]
 
 #: Most weight samples one call may draw (memory is bounded by drawing in blocks).
 MAX_SAMPLES: Final = 10_000_000
-#: Samples drawn per block; fixed, so a seed gives the same draws whatever ``samples`` is split into.
-_SAMPLE_BLOCK: Final = 100_000
+#: Samples drawn per block (declared with the work model, which prices blocks beyond the cache);
+#: fixed, so a seed gives the same draws whatever ``samples`` is split into.
+SAMPLE_BLOCK: Final = _WORK_SAMPLE_BLOCK
 #: Normal quantile for a two-sided 95% interval.
 _Z95: Final = 1.959963984540054
 
@@ -83,8 +85,8 @@ def _acceptability(
     rng = np.random.default_rng(seed)
     counts = np.zeros(3, dtype=np.int64)
     kept_sum = np.zeros(len(weights))
-    for start in range(0, samples, _SAMPLE_BLOCK):
-        size = min(_SAMPLE_BLOCK, samples - start)
+    for start in range(0, samples, SAMPLE_BLOCK):
+        size = min(SAMPLE_BLOCK, samples - start)
         multipliers = rng.uniform(1.0 - spread, 1.0 + spread, size=(size, len(weights)))
         # score + sum_k c_k (u_k - 1): with spread=0 every u_k is exactly 1 and the score exact.
         scores = result.score + (multipliers - 1.0) @ contributions

@@ -20,7 +20,7 @@ from .._errors import InvalidArgumentError, RulebookError, short
 from .._model.frozen import Frozen as _Frozen
 from .._model.profile import within_headcount
 from .._model.rulebook import Rulebook
-from .._verify.work import DEFAULT_MAX_WORK, check_work, sensitivity_work
+from .._verify.work import DEFAULT_MAX_WORK, check_work, sensitivity_chunk, sensitivity_work
 from .acceptability import _number
 
 __all__ = ["FactorSensitivity", "SensitivityReport", "rulebook_sensitivity"]
@@ -162,13 +162,13 @@ def rulebook_sensitivity(
         )
     check_work(
         "sensitivity",
-        sensitivity_work(rulebook, grid.size),
+        sensitivity_work(rulebook, grid),
         max_work,
         f"{grid.size:,} grid points x {len(rulebook.factors)} factors",
         flag="tpm-fit sensitivity --max-work N",
     )
     counts = _SensitivityCounts(compiled, len(rulebook.factors), delta=delta)
-    chunk = max(1024, min(1 << 16, (1 << 22) // max(1, len(rulebook.factors))))
+    chunk = sensitivity_chunk(len(rulebook.factors))
     for flat in grid.chunks(chunk):
         counts.update(grid.columns(grid.indices(flat)), len(flat))
     size, up, down, either_way, any_change_total = counts.result()

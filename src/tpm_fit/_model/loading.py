@@ -58,14 +58,21 @@ MAX_KEY_LENGTH: Final = 256
 #: Longest string token: the longest rulebook text is 2,000 characters, each at most a 10-character
 #: escape (\UXXXXXXXX). tomllib takes ~0.2 s to read a string of 1 MB.
 MAX_STRING_LENGTH: Final = 20_002
-#: Budget of a document's keys and array elements: every key, table header and inline table costs
-#: KEY_UNITS (so at most 8,000 keys), every further array element (a comma, not a trailing one)
-#: 1: tomllib takes about twice as long for a key as for a number. A rulebook of 200 factors with
-#: 10-point ramps and 100 risks, as ``to_toml()`` writes it, takes about 15,000 (the default
-#: rulebook about 900); the bound keeps the parse of any document under about 0.1 s and bounds
-#: what pydantic is then given to validate.
+#: Budget of a document's parse: every key, table header and inline table costs KEY_UNITS (so at
+#: most 8,000 keys), every inline array INLINE_ARRAY_UNITS, every further array element (a comma,
+#: not a trailing one) 1, and quoted text 1 per TEXT_CHARACTERS_PER_UNIT characters, a backslash
+#: escape counting as ESCAPE_CHARACTERS. Measured with tomllib and the scan (2-core machine,
+#: 2026-12, interleaved): a key costs about 2 numbers, a ramp point [x, y] about 4; a
+#: number (one unit) as much as 25-50 characters of a basic string; a \t escape about 5
+#: characters, a \uXXXX one about 14 (literal strings are 10x cheaper, counted alike). The
+#: bound keeps the parse of any document to about 30-50 ms at the reference baseline and bounds
+#: what pydantic is then given to validate; see docs/customizing.md ("When a file is refused")
+#: for what a large rulebook takes, and benchmarks/bench_hostile.py for the documents just inside.
 MAX_KEYS: Final = 16_000
 KEY_UNITS: Final = 2
+INLINE_ARRAY_UNITS: Final = 2
+TEXT_CHARACTERS_PER_UNIT: Final = 24
+ESCAPE_CHARACTERS: Final = 12
 
 # One token of TOML's surface syntax. Strings and comments are whole tokens, so that dots and
 # brackets inside them are not counted; possessive quantifiers keep the scan linear.
@@ -98,6 +105,7 @@ class _ScanState:
         self.text = text
         self.depth = 0
         self.keys = 0
+        self.characters = 0  # quoted text so far, escapes weighted (see TEXT_CHARACTERS_PER_UNIT)
         self.parts = 1  # parts of the current dotted chain (a.b.c)
         self.chain_start = 0
         self.line, self.line_start = 1, 0
@@ -129,12 +137,24 @@ class _ScanState:
         if self.keys > MAX_KEYS:
             raise self.refuse(
                 f"more than {MAX_KEYS // KEY_UNITS:,} keys and tables, or {MAX_KEYS:,} array elements (a key "
-                f"counts as {KEY_UNITS}); no rulebook needs as many",
+                f"counts as {KEY_UNITS}, {TEXT_CHARACTERS_PER_UNIT} characters of quoted text as 1, "
+                f"an escape as 1/{TEXT_CHARACTERS_PER_UNIT // ESCAPE_CHARACTERS}); valid: a smaller "
+                "document (docs/customizing.md lists what fits)",
                 offset,
             )
 
+    def _count_text(self, token: str, offset: int) -> None:
+        """Charge quoted text (a string token, or a whole short line) to the budget."""
+        before = self.characters // TEXT_CHARACTERS_PER_UNIT
+        self.characters += len(token) + (ESCAPE_CHARACTERS - 1) * token.count("\\")
+        added = self.characters // TEXT_CHARACTERS_PER_UNIT - before
+        if added:
+            self._count_key(offset, units=added)
+
     def _whole_line(self, match: re.Match[str]) -> None:
         self._count_key(match.start())
+        if '"' in match.group():  # a short string value: its text is charged like any string's
+            self._count_text(match.group(), match.start())
         self.line, self.line_start, self.first_on_line, self.previous = (
             self.line + 1,
             match.end(),
@@ -163,17 +183,18 @@ class _ScanState:
 
     def _check_string(self, match: re.Match[str]) -> None:
         size = len(match.group())
-        if size <= MAX_KEY_LENGTH + 2:
-            return
         if size > MAX_STRING_LENGTH:
             raise self.refuse(
                 f"a string of {size:,} characters; rulebook text is at most {MAX_TEXT_CHARACTERS} characters",
                 match.start(),
             )
-        if self.header or self.previous == "dot" or _KEY_END.match(self.text, match.end()):
+        if size > MAX_KEY_LENGTH + 2 and (
+            self.header or self.previous == "dot" or _KEY_END.match(self.text, match.end())
+        ):
             raise self.refuse(
                 f"a key of {size - 2:,} characters; at most {MAX_KEY_LENGTH} are accepted", match.start()
             )
+        self._count_text(match.group(), match.start())
 
     def _dot(self) -> None:
         if self.previous == "key":
@@ -191,6 +212,8 @@ class _ScanState:
         opens_header = token == "[" and self.depth == 0 and self.first_on_line
         if token in "={" or opens_header:  # every key and table, and below every array element
             self._count_key(match.start())
+        elif token == "[" and not self.header:  # an inline array: a ramp point [x, y] and its comma
+            self._count_key(match.start(), units=INLINE_ARRAY_UNITS)  # cost 4, as measured
         elif token == ",":
             self._count_key(match.start(), units=1)
         if token in "[{":

@@ -130,7 +130,7 @@ def verify_rulebook(
     guidance_report = check_guidance(as_guidance(guidance))
     compiled = compile_rulebook(rulebook)
     grid = _checked_grid(compiled, max_grid_points)
-    _check_work(rulebook, grid, max_work)
+    _check_work(rulebook, grid, max_work, sentences=sentence_check)
     chunk = _chunk_size(chunk_size, len(rulebook.factors))
     tolerance = TOLERANCE * max(1.0, sum(factor.weight for factor in rulebook.factors))
 
@@ -224,12 +224,12 @@ def _checked_grid(compiled: CompiledRulebook, max_grid_points: int) -> Grid:
     return grid
 
 
-def _check_work(rulebook: Rulebook, grid: Grid, max_work: int) -> None:
+def _check_work(rulebook: Rulebook, grid: Grid, max_work: int, *, sentences: bool) -> None:
     """Refuse, before any scoring, a verification whose predicted work exceeds ``max_work``."""
     passes = verification_passes(rulebook)
     check_work(
         "verification",
-        verification_work(rulebook, grid.size),
+        verification_work(rulebook, grid, sentences=sentences),
         max_work,
         f"{grid.size:,} grid points x {len(rulebook.factors) + len(rulebook.risks)} factors and risks "
         f"x {passes} passes",
