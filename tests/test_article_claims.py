@@ -204,6 +204,7 @@ HOW_ONLY = {
     "marketing_coverage": 1,
 }
 BUSINESS = {Face.STRATEGY, Face.MARKETING}
+SIMPLE = {"low", "moderate"}
 
 
 def factor_lines(result: tpm_fit.Recommendation) -> str:
@@ -242,8 +243,10 @@ def test_advantages_points_1_and_3__a_how_only_generalist_seat_gets_technical_wh
     assert result.verdict is Verdict.TECHNICAL
     assert result.score == pytest.approx(1.75)
     lines = factor_lines(result)
-    assert "+1.25  Engineering team's need for a technical partner (weight 1.25 x activation 1.00) [Advantages, point 3]" in lines
-    assert "+1.00  Industry's reliance on technology (weight 1 x activation 1.00) [Advantages, point 1]" in lines
+    partner = "+1.25  Engineering team's need for a technical partner (weight 1.25 x activation 1.00)"
+    assert f"{partner} [Advantages, point 3]" in lines
+    industry = "+1.00  Industry's reliance on technology (weight 1 x activation 1.00)"
+    assert f"{industry} [Advantages, point 1]" in lines
     assert "Technical depth as a plus" not in lines
     assert result.contributions()["technical_is_a_plus"] == 0.0
 
@@ -256,7 +259,11 @@ def test_advantages__a_how_only_generalist_seat_moves_towards_technical_as_they_
             engineering_capability=capability,
             industry_tech_intensity=intensity,
         ).score
-        for capability, intensity in [("established", "moderate"), ("developing", "moderate"), ("developing", "high")]
+        for capability, intensity in (
+            ("established", "moderate"),
+            ("developing", "moderate"),
+            ("developing", "high"),
+        )
     ]
     assert scores == sorted(scores)
     assert scores[0] < 0.75 <= scores[-1]
@@ -270,7 +277,7 @@ def test_job_description__the_plus_counterweight_never_fires_for_a_seat_without_
     weight = result.contributions()["technical_is_a_plus"]
     if not set(result.seat) & BUSINESS:
         assert weight == 0.0
-    elif result.role_shape is RoleShape.GENERALIST and profile.product_complexity.value in {"low", "moderate"}:
+    elif result.role_shape is RoleShape.GENERALIST and profile.product_complexity.value in SIMPLE:
         assert weight == -5.5  # the all-hats generalist keeps it in full
 
 
@@ -316,9 +323,7 @@ def _generalist_verdicts(complexity: str) -> dict[str, Counter[Verdict]]:
     return counts
 
 
-def test_job_description__generalist_seats_with_business_faces_and_a_moderate_product_are_mostly_not_technical() -> (
-    None
-):
+def test_job_description__business_hat_generalists_with_a_moderate_product_are_not_mostly_technical() -> None:
     """The bug rulebook 3.0.0 fixed stays fixed: over the grid, a generalist seat that holds a
     business face with a moderate product is not mostly technical (2.0.0: 27.8% technical, the
     all-hats seats 55.6%; 3.0.1 and 3.1.0: 0%, which the verdict axiom proves everywhere)."""
@@ -335,7 +340,9 @@ def test_job_description__generalist_seats_with_business_faces_and_a_moderate_pr
     assert how_only[Verdict.EITHER] == 20
 
 
-def test_job_description__a_how_only_generalist_seat_with_a_simple_product_is_no_longer_all_traditional() -> None:
+def test_job_description__how_only_generalist_seats_with_a_simple_product_are_no_longer_all_traditional() -> (
+    None
+):
     how_only = _generalist_verdicts("low")["how only"]
     assert sum(how_only.values()) == 180
     # 3.0.1: all 180 traditional. 3.1.0, per (engineering, industry) situation: traditional only

@@ -270,7 +270,9 @@ def test_a_plus_counterweight_on_how_only_generalist_seats_fails_verify_with_a_c
     book = Rulebook.from_mapping(data)
     report = book.verify()
     violation = next(
-        v for v in report.violations if v.subject == "technical_only_generalist_with_tpm_advantages_never_traditional"
+        v
+        for v in report.violations
+        if v.subject == "technical_only_generalist_with_tpm_advantages_never_traditional"
     )
     assert violation.before is not None
     broken = tpm_fit.recommend(violation.before, rulebook=book)

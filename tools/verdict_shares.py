@@ -88,7 +88,9 @@ def table(rulebook: Rulebook) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("rulebooks", nargs="*", type=Path, help="rulebook TOML files (default: the shipped one)")
+    parser.add_argument(
+        "rulebooks", nargs="*", type=Path, help="rulebook TOML files (default: the shipped one)"
+    )
     args = parser.parse_args()
     books = [Rulebook.from_toml(path.read_text(encoding="utf-8")) for path in args.rulebooks]
     for book in books or [Rulebook.default()]:
