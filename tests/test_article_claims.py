@@ -8,11 +8,15 @@ whether to hire at all), then the background that fits it.
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import tpm_fit
-from tpm_fit import Face, RoleShape, Verdict
+from tpm_fit import Face, OrgProfile, RoleShape, Verdict
+from tpm_fit.testing import org_profiles
 
 CAPABILITIES = ["developing", "established", "strong"]
 INTENSITIES = ["low", "moderate", "high"]
@@ -186,6 +190,165 @@ def test_job_description__tech_is_a_plus_unless_several_specialised_pms_exist() 
         > 0
         == generalist.contributions()["technical_specialist_seat"]
     )
+
+
+# -- the "plus" rule and a generalist seat of the technical face alone (rulebook 3.1.0) --------
+
+#: A 10-person company whose one PM already covers strategy and marketing: the hire would own
+#: the technical face alone, in a generalist seat.
+HOW_ONLY = {
+    "company_size": 10,
+    "product_complexity": "low",
+    "product_team_size": 1,
+    "strategy_coverage": 1,
+    "marketing_coverage": 1,
+}
+BUSINESS = {Face.STRATEGY, Face.MARKETING}
+SIMPLE = {"low", "moderate"}
+
+
+def factor_lines(result: tpm_fit.Recommendation) -> str:
+    """The explanation's factor lines (every line that names a weight)."""
+    return "\n".join(line for line in result.explain().splitlines() if "(weight " in line)
+
+
+def test_job_description__the_plus_rule_does_not_make_a_how_only_generalist_seat_traditional() -> None:
+    """Technical depth is "just a plus" for one person who also wears the business hats; when the
+    company's PM already covers strategy and marketing, the article gives no reason to prefer a
+    business background for the "how" alone: neither background is required."""
+    result = tpm_fit.recommend(**HOW_ONLY)  # type: ignore[arg-type]
+    assert result.role_shape is RoleShape.GENERALIST
+    assert faces(result) == ["technical"]
+    assert result.verdict is Verdict.EITHER
+    assert result.score == pytest.approx(0.2125)
+    assert result.contributions()["technical_is_a_plus"] == 0.0
+    lines = factor_lines(result)
+    assert "Technical depth as a plus" not in lines
+    # Why: the technical face is in the seat (a plus), against a simple product and an
+    # established team's autonomy.
+    assert "+1.00  Technical face in the seat" in lines
+    assert "-1.50  Product simplicity" in lines
+    assert "-0.19  Engineering team's autonomy" in lines
+
+
+def test_advantages_points_1_and_3__a_how_only_generalist_seat_gets_technical_where_they_apply() -> None:
+    """The same seat with a developing engineering team in an industry that competes on technology:
+    credibility with engineering (point 3) and reading technology trends (point 1) tip it."""
+    result = tpm_fit.recommend(
+        **HOW_ONLY,  # type: ignore[arg-type]
+        engineering_capability="developing",
+        industry_tech_intensity="high",
+    )
+    assert faces(result) == ["technical"]
+    assert result.verdict is Verdict.TECHNICAL
+    assert result.score == pytest.approx(1.75)
+    lines = factor_lines(result)
+    partner = "+1.25  Engineering team's need for a technical partner (weight 1.25 x activation 1.00)"
+    assert f"{partner} [Advantages, point 3]" in lines
+    industry = "+1.00  Industry's reliance on technology (weight 1 x activation 1.00)"
+    assert f"{industry} [Advantages, point 1]" in lines
+    assert "Technical depth as a plus" not in lines
+    assert result.contributions()["technical_is_a_plus"] == 0.0
+
+
+def test_advantages__a_how_only_generalist_seat_moves_towards_technical_as_they_fire() -> None:
+    """Each advantage that fires raises the score of the how-only seat, from "either" upwards."""
+    scores = [
+        tpm_fit.recommend(
+            **HOW_ONLY,  # type: ignore[arg-type]
+            engineering_capability=capability,
+            industry_tech_intensity=intensity,
+        ).score
+        for capability, intensity in (
+            ("established", "moderate"),
+            ("developing", "moderate"),
+            ("developing", "high"),
+        )
+    ]
+    assert scores == sorted(scores)
+    assert scores[0] < 0.75 <= scores[-1]
+
+
+@given(org_profiles())
+def test_job_description__the_plus_counterweight_never_fires_for_a_seat_without_business_faces(
+    profile: OrgProfile,
+) -> None:
+    result = tpm_fit.recommend(profile)
+    weight = result.contributions()["technical_is_a_plus"]
+    if not set(result.seat) & BUSINESS:
+        assert weight == 0.0
+    elif result.role_shape is RoleShape.GENERALIST and profile.product_complexity.value in SIMPLE:
+        assert weight == -5.5  # the all-hats generalist keeps it in full
+
+
+@given(
+    org_profiles(
+        company_size=st.integers(1, 149),
+        product_team_size=st.integers(0, 2),
+        product_complexity=st.sampled_from(["low", "moderate"]),
+    )
+)
+def test_advantages__a_how_only_generalist_seat_is_never_traditional_where_they_clearly_apply(
+    profile: OrgProfile,
+) -> None:
+    result = tpm_fit.recommend(profile)
+    developing = profile.engineering_capability.value == "developing"
+    tech_industry = profile.industry_tech_intensity.value == "high"
+    not_strong = profile.engineering_capability.value != "strong"
+    if result.seat == (Face.TECHNICAL,) and (developing or (tech_industry and not_strong)):
+        assert result.verdict is not Verdict.TRADITIONAL
+
+
+def _generalist_verdicts(complexity: str) -> dict[str, Counter[Verdict]]:
+    """Verdicts of generalist seats over a grid of small companies (as tools/verdict_shares.py),
+    by whether the seat holds a business face."""
+    counts: dict[str, Counter[Verdict]] = {"business": Counter(), "how only": Counter()}
+    for size, team, strategy, marketing, technical, capability, intensity in itertools.product(
+        (1, 2, 3, 5, 10, 40, 149), (0, 1, 2), (0, 1), (0, 1), (0, 1), CAPABILITIES, INTENSITIES
+    ):
+        if max(team, strategy, marketing, technical) > size:
+            continue
+        result = tpm_fit.recommend(
+            company_size=size,
+            product_team_size=team,
+            strategy_coverage=strategy,
+            marketing_coverage=marketing,
+            technical_coverage=technical,
+            product_complexity=complexity,  # type: ignore[arg-type]
+            engineering_capability=capability,  # type: ignore[arg-type]
+            industry_tech_intensity=intensity,  # type: ignore[arg-type]
+        )
+        if result.role_shape is RoleShape.GENERALIST and result.hire_needed:
+            counts["business" if set(result.seat) & BUSINESS else "how only"][result.verdict] += 1
+    return counts
+
+
+def test_job_description__business_hat_generalists_with_a_moderate_product_are_not_mostly_technical() -> None:
+    """The bug rulebook 3.0.0 fixed stays fixed: over the grid, a generalist seat that holds a
+    business face with a moderate product is not mostly technical (2.0.0: 27.8% technical, the
+    all-hats seats 55.6%; 3.0.1 and 3.1.0: 0%, which the verdict axiom proves everywhere)."""
+    counts = _generalist_verdicts("moderate")
+    business = counts["business"]
+    assert sum(business.values()) == 1080
+    assert business[Verdict.TECHNICAL] / sum(business.values()) < 0.5
+    assert business[Verdict.TECHNICAL] == 0
+    # The how-only seats are what 3.1.0 changed: from all traditional (3.0.1) to technical where
+    # the advantages apply, either where they do not.
+    how_only = counts["how only"]
+    assert sum(how_only.values()) == 180
+    assert how_only[Verdict.TRADITIONAL] == 0
+    assert how_only[Verdict.EITHER] == 20
+
+
+def test_job_description__how_only_generalist_seats_with_a_simple_product_are_no_longer_all_traditional() -> (
+    None
+):
+    how_only = _generalist_verdicts("low")["how only"]
+    assert sum(how_only.values()) == 180
+    # 3.0.1: all 180 traditional. 3.1.0, per (engineering, industry) situation: traditional only
+    # for a strong team outside tech-driven industries (2 of 9, over-involvement and simplicity),
+    # either in 3, technical in 4.
+    assert how_only == {Verdict.TRADITIONAL: 40, Verdict.EITHER: 60, Verdict.TECHNICAL: 80}
 
 
 def test_pros_and_cons__a_technical_pm_is_not_always_better() -> None:

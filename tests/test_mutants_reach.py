@@ -237,6 +237,7 @@ def test_a_verdict_reached_at_one_grid_point_lists_exactly_its_values() -> None:
     }
     data["factors"] = [factor]
     data["axioms"] = []
+    data["verdict_axioms"] = []  # some read engineering_capability and industry_tech_intensity
     data["thresholds"] = {"technical_min": 1.0, "traditional_max": -0.5}
     book = Rulebook.from_mapping(data)
     report = book.verify()

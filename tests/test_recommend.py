@@ -187,12 +187,14 @@ def test_counterfactual_finds_the_size_where_the_verdict_tips() -> None:
         marketing_coverage=1,
         product_team_size=1,
     )
-    assert result.verdict is Verdict.TRADITIONAL  # a generalist seat with a simple product
+    # A generalist seat of the technical face alone with a simple product: neither background is
+    # required (rulebook 3.1.0; 3.0 said traditional).
+    assert result.verdict is Verdict.EITHER
     change = {c.field: c for c in result.counterfactuals()}["company_size"]
     assert change.verdict is Verdict.TECHNICAL
     assert change.proposed == Rulebook.default().seat.specialist_min_company_size
     assert tpm_fit.recommend(result.profile, company_size=change.proposed).verdict is Verdict.TECHNICAL
-    assert tpm_fit.recommend(result.profile, company_size=change.proposed - 1).verdict is Verdict.TRADITIONAL
+    assert tpm_fit.recommend(result.profile, company_size=change.proposed - 1).verdict is Verdict.EITHER
 
 
 def test_counterfactuals_after_json_need_the_custom_rulebook() -> None:

@@ -195,9 +195,13 @@ def test_a_technical_specialist_seat_is_technical(profile: OrgProfile) -> None:
 
 
 @given(org_profiles(product_complexity=st.sampled_from(["low", "moderate"])))
-def test_a_generalist_seat_with_a_low_or_moderate_product_is_never_technical(profile: OrgProfile) -> None:
+def test_a_generalist_seat_with_business_faces_and_a_low_or_moderate_product_is_never_technical(
+    profile: OrgProfile,
+) -> None:
+    """Rulebook 3.1.0: the claim covers the generalist who also wears a business hat; a seat of
+    the technical face alone is tested in test_article_claims.py."""
     result = tpm_fit.recommend(profile)
-    if result.role_shape is RoleShape.GENERALIST:
+    if result.role_shape is RoleShape.GENERALIST and set(result.seat) & {Face.STRATEGY, Face.MARKETING}:
         assert result.verdict is not Verdict.TECHNICAL
         technical = next(q for q in result.brief().qualifications if q.id == "technical_background")
         if result.verdict is Verdict.TRADITIONAL:
@@ -235,6 +239,7 @@ def test_verify_proves_every_claim_of_the_default_rulebook() -> None:
         "business_seat_never_technical",
         "technical_specialist_is_technical",
         "generalist_simple_never_technical",
+        "technical_only_generalist_with_tpm_advantages_never_traditional",
         "very_complex_open_technical_is_technical",
         "technical_face_first_when_complex",
     }
@@ -253,6 +258,27 @@ def test_a_rulebook_without_the_business_seat_factor_fails_verify_with_a_counter
     assert broken.verdict is Verdict.TECHNICAL
     assert set(broken.seat) & {Face.STRATEGY, Face.MARKETING}
     assert Face.TECHNICAL not in broken.seat
+
+
+def test_a_plus_counterweight_on_how_only_generalist_seats_fails_verify_with_a_counterexample() -> None:
+    """Rulebook 3.0.1's technical_is_a_plus, which fired for every generalist seat whatever its
+    faces, breaks the 3.1.0 claim that a how-only seat is never traditional where the article's
+    advantages apply."""
+    data = BOOK.model_dump(mode="json", exclude_none=True)
+    factor = next(f for f in data["factors"] if f["id"] == "technical_is_a_plus")
+    factor["activation"]["of"] = factor["activation"]["of"][:2]  # drop the business-faces term
+    book = Rulebook.from_mapping(data)
+    report = book.verify()
+    violation = next(
+        v
+        for v in report.violations
+        if v.subject == "technical_only_generalist_with_tpm_advantages_never_traditional"
+    )
+    assert violation.before is not None
+    broken = tpm_fit.recommend(violation.before, rulebook=book)
+    assert broken.verdict is Verdict.TRADITIONAL
+    assert broken.seat == (Face.TECHNICAL,)
+    assert broken.role_shape is RoleShape.GENERALIST
 
 
 def test_a_seat_rule_whose_ties_ignore_complexity_fails_the_seat_axiom() -> None:

@@ -347,6 +347,10 @@ def test_out_of_range_activation_is_reported(monkeypatch: pytest.MonkeyPatch) ->
 def test_axiom_on_an_input_no_factor_reads_holds_trivially() -> None:
     data = _data()
     data["factors"] = [f for f in data["factors"] if "industry_tech_intensity" not in str(f["activation"])]
+    # A verdict axiom that reads the industry would put it on the grid too.
+    data["verdict_axioms"] = [
+        a for a in data["verdict_axioms"] if "industry_tech_intensity" not in str(a["when"])
+    ]
     data["axioms"] = [
         {
             "id": "industry_irrelevant",
