@@ -17,10 +17,11 @@ equal to their defaults left out (so that they are assumed); the test suite does
 
 from __future__ import annotations
 
+import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal, TypeAlias
 
 from .._engine.counterfactual import _valid_range
 from .._engine.kernel import CompiledRulebook, compile_rulebook
@@ -34,6 +35,7 @@ from .._engine.statements import (
     profile_inputs,
     statements_of,
 )
+from .._errors import InvalidArgumentError, short
 from .._model.guidance import Guidance
 from .._model.primitives import One, Primitive, compile_activation
 from .._model.profile import ORDERED_INPUTS, OrgProfile
@@ -43,11 +45,14 @@ from .._model.vocab import FACES
 from .breakpoint_grid import Grid, valid_profiles
 
 __all__ = [
+    "RENDERED_PROFILES",
     "PhraseChecker",
+    "Renderings",
     "check_sentences",
     "false_counterfactuals",
     "misplaced_marks",
     "profile_without_defaults",
+    "rendering_bound",
 ]
 
 _SLACK: Final = 1e-9
@@ -291,7 +296,41 @@ def valid_points(grid: Grid) -> list[int]:
     return out
 
 
-def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
+#: Which kinds of advice :func:`check_sentences` renders in full: ``"sample"`` (at most
+#: :data:`RENDERED_PROFILES`, evenly spread), ``"all"`` (every kind), or at most that many.
+Renderings: TypeAlias = Literal["sample", "all"] | int
+
+#: Most profiles the default ``renderings="sample"`` renders in full (a few ms each: 64 keep the
+#: default rulebook's verify within its 2 s bar; ``renderings="all"`` renders every kind).
+RENDERED_PROFILES: Final = 64
+
+
+def rendering_bound(renderings: object) -> int | None:
+    """The most kinds of advice to render for ``renderings`` (None: every kind).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``renderings`` is not "sample", "all" or a whole number of at least 1.
+    """
+    if isinstance(renderings, str) and renderings in ("sample", "all"):
+        return RENDERED_PROFILES if renderings == "sample" else None
+    if isinstance(renderings, numbers.Integral) and not isinstance(renderings, bool) and int(renderings) >= 1:
+        return int(renderings)
+    raise InvalidArgumentError(
+        f"renderings={short(renderings)}: not a choice of renderings; valid: 'sample' (one profile "
+        f"of each kind of advice, at most {RENDERED_PROFILES}, evenly spread), 'all' (every kind) "
+        "or a whole number of at least 1 (at most that many kinds, evenly spread)"
+    )
+
+
+def check_sentences(
+    rulebook: Rulebook,
+    grid: Grid,
+    *,
+    renderings: int | None = RENDERED_PROFILES,
+    before_rendering: Callable[[int], None] | None = None,
+) -> SentenceCheck:
     """Check every sentence the library can say about the organisation, over the grid.
 
     For every valid grid profile (inputs equal to their defaults counted as not given): the
@@ -299,10 +338,45 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
     kernel's values, without validating a profile per point), the risks, and each factor's
     activation as the trace shows it against the activation declared beside its words. Then,
     for one profile of each distinct kind of advice (the statements that hold, the seat, the
-    verdict and the risks raised, and which inputs were assumed; at most
-    :data:`RENDERED_PROFILES`, evenly spread when there are more), every rendering a reader sees:
-    ``explain()``, its Markdown, ``brief().to_markdown()`` and the counterfactual lines.
+    verdict and the risks raised, and which inputs were assumed), every rendering a reader sees:
+    ``explain()``, its Markdown, ``brief().to_markdown()`` and the counterfactual lines. Every
+    kind when ``renderings`` is None; else at most ``renderings`` kinds, evenly spread.
+    ``before_rendering`` is called with the number of profiles about to be rendered, once the
+    kinds are known and before any is rendered (the verifier's work bound refuses there).
     """
+    survey = _survey(rulebook, grid)
+    kinds = sorted(survey.kinds.values())
+    chosen = kinds if renderings is None else _spread(kinds, renderings)
+    if before_rendering is not None:
+        before_rendering(len(chosen))
+    false = survey.false
+    renderer = _Renderer(rulebook, grid, survey.checker)
+    for flat in chosen:
+        false += renderer.false_phrases(flat)
+    return SentenceCheck(
+        profiles=survey.profiles,
+        phrases_checked=survey.checker.checked,
+        false_phrases=len(false),
+        first_false=false[0] if false else None,
+        renderings=len(chosen),
+        kinds=len(kinds),
+    )
+
+
+@dataclass
+class _Survey:
+    """The pass over every valid grid point: what was false, and one point per kind of advice."""
+
+    checker: PhraseChecker
+    profiles: int
+    false: list[str]
+    #: Per kind of advice, its first grid point.
+    kinds: dict[tuple[object, ...], int]
+
+
+def _survey(rulebook: Rulebook, grid: Grid) -> _Survey:
+    """Check, at every valid grid point, the seat's reason, the warnings, the risks and the
+    factors' trace activations, and find one point of each kind of advice."""
     checker = PhraseChecker(rulebook)
     compiled = compile_rulebook(rulebook)
     says = statements_of(rulebook)
@@ -347,21 +421,7 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
             frozenset(labels),
         )
         kinds.setdefault(kind, flat)
-    chosen = _spread(sorted(kinds.values()), RENDERED_PROFILES)
-    for flat in chosen:
-        false += _false_in_renderings(rulebook, compiled, grid, flat, checker)
-    return SentenceCheck(
-        profiles=len(points),
-        phrases_checked=checker.checked,
-        false_phrases=len(false),
-        first_false=false[0] if false else None,
-        renderings=len(chosen),
-    )
-
-
-#: Most profiles whose every rendering :func:`check_sentences` renders (about 5 ms each: 64 keep
-#: the default rulebook's verify within its 2 s bar; the test suite renders every grid profile).
-RENDERED_PROFILES: Final = 64
+    return _Survey(checker, len(points), false, kinds)
 
 
 def _spread(items: list[int], most: int) -> list[int]:
@@ -371,33 +431,41 @@ def _spread(items: list[int], most: int) -> list[int]:
     return [items[k * len(items) // most] for k in range(most)]
 
 
-def _false_in_renderings(
-    rulebook: Rulebook, compiled: CompiledRulebook, grid: Grid, flat: int, checker: PhraseChecker
-) -> list[str]:
-    """Every false or unmarked phrase in what a reader sees of one grid profile: explain(), its
-    Markdown, the brief's Markdown (with the shipped guidance's phrases) and the counterfactual
-    lines, each of which must be a declared sentence."""
-    from .._engine.recommend import recommend
+class _Renderer:
+    """Renders what a reader sees of one grid profile and checks every phrase of it."""
 
-    profile = profile_without_defaults(grid.profile(flat))
-    result = recommend(profile, rulebook=rulebook)
-    explained = result.explain()
-    text = "\n".join([explained, result.to_markdown(), result.brief().to_markdown()])
-    values = compiled.with_seat(grid.values(flat))
-    assumed = frozenset(result.assumed)
-    briefing = _brief_checker(rulebook)
-    before = briefing.checked
-    out = briefing.false_phrases(text, values, assumed, profile)
-    checker.checked += briefing.checked - before
-    out += [f"{line}, for {_shown(profile)}" for line in misplaced_marks(explained)]
-    lines = [str(item) for item in result.counterfactuals(rulebook=rulebook)]
-    checked, found = false_counterfactuals("\n".join(lines), compiled, grid.values(flat), profile)
-    checker.checked += checked
-    if checked != len(lines):
-        found.append(
-            f"counterfactual lines: {len(lines) - checked} not a declared sentence, for {_shown(profile)}"
-        )
-    return out + found
+    def __init__(self, rulebook: Rulebook, grid: Grid, checker: PhraseChecker) -> None:
+        self.rulebook = rulebook
+        self.compiled = compile_rulebook(rulebook)
+        self.grid = grid
+        #: Counts every phrase checked (the survey's checker, so one total is reported).
+        self.checker = checker
+        #: The rulebook's phrases and the shipped guidance's (the brief's words).
+        self.briefing = _brief_checker(rulebook)
+
+    def false_phrases(self, flat: int) -> list[str]:
+        """Every false or unmarked phrase in explain(), its Markdown, the brief's Markdown and
+        the counterfactual lines of grid point ``flat`` (each line must be a declared sentence)."""
+        from .._engine.recommend import recommend
+
+        grid, compiled = self.grid, self.compiled
+        profile = profile_without_defaults(grid.profile(flat))
+        result = recommend(profile, rulebook=self.rulebook)
+        explained = result.explain()
+        text = "\n".join([explained, result.to_markdown(), result.brief().to_markdown()])
+        values = compiled.with_seat(grid.values(flat))
+        before = self.briefing.checked
+        out = self.briefing.false_phrases(text, values, frozenset(result.assumed), profile)
+        self.checker.checked += self.briefing.checked - before
+        out += [f"{line}, for {_shown(profile)}" for line in misplaced_marks(explained)]
+        lines = [str(item) for item in result.counterfactuals(rulebook=self.rulebook)]
+        checked, found = false_counterfactuals("\n".join(lines), compiled, grid.values(flat), profile)
+        self.checker.checked += checked
+        if checked != len(lines):
+            found.append(
+                f"counterfactual lines: {len(lines) - checked} not a declared sentence, for {_shown(profile)}"
+            )
+        return out + found
 
 
 def _brief_checker(rulebook: Rulebook) -> PhraseChecker:

@@ -53,8 +53,9 @@ _SENTENCES: Final = (1450.0, 2.5, 0.0)
 
 
 #: The rendering check (issue 18): explain(), Markdown, brief and counterfactual lines rendered
-#: and checked for one profile of each kind of advice, at most RENDERED_PROFILES of them; per
-#: rendered profile, a fixed cost plus the counterfactual search's cost per factor or risk.
+#: and checked for one profile of each kind of advice (at most RENDERED_PROFILES of them for
+#: renderings="sample", every kind for "all"); per rendered profile, a fixed cost plus the
+#: counterfactual search's cost per factor or risk, times the number of profiles rendered.
 #: Fitted by hand on the default rulebook (64 rendered profiles: 0.35 s; 256: 1.3 s; 680: 3.7 s CPU).
 _RENDERINGS: Final = (3_000_000.0, 150_000.0)
 
@@ -78,13 +79,18 @@ def verification_passes(rulebook: Rulebook) -> int:
     return 1 + len({axiom.input for axiom in rulebook.axioms}) + (3 if rulebook.seat_axioms else 0)
 
 
-def verification_work(rulebook: Rulebook, grid_points: int) -> int:
-    """Predicted work of :func:`tpm_fit.verify_rulebook` over a grid of ``grid_points``."""
+def verification_work(rulebook: Rulebook, grid_points: int, renderings: int | None = None) -> int:
+    """Predicted work of :func:`tpm_fit.verify_rulebook` over a grid of ``grid_points``, with
+    ``renderings`` profiles rendered in full by the sentence check (by default the sample's
+    bound; with ``renderings="all"`` the verifier asks again once it has counted the kinds of
+    advice, before rendering any)."""
     f, t = _activations(rulebook), _terms(rulebook)
     more = (verification_passes(rulebook) - 1) * _cost(_VERIFY_MORE, f, t)
-    from .sentences import RENDERED_PROFILES  # the sentence check's bound, declared there
+    if renderings is None:
+        from .sentences import RENDERED_PROFILES  # the sentence check's bound, declared there
 
-    rendered = min(grid_points, RENDERED_PROFILES) * (_RENDERINGS[0] + _RENDERINGS[1] * f)
+        renderings = RENDERED_PROFILES
+    rendered = min(grid_points, renderings) * (_RENDERINGS[0] + _RENDERINGS[1] * f)
     return int(grid_points * (_cost(_VERIFY_FIRST, f, t) + more + _cost(_SENTENCES, f, t)) + rendered)
 
 
