@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Literal, TypeAlias
 
-from .._engine.counterfactual import _valid_range
+from .._engine.counterfactual import _valid_range, probe, shared_probes
 from .._engine.kernel import CompiledRulebook, compile_rulebook
 from .._engine.seat import SEAT_INPUTS, need_reason, warnings_of
 from .._engine.seat_reads import SEAT_READS
@@ -69,6 +69,20 @@ class _Phrase:
     minimum: float
     reads: frozenset[str]
     key: str
+    #: The whole phrase when it has no placeholder (found with ``str.find``, not the pattern).
+    literal: str | None = None
+
+
+def _literal_matches(text: str, words: str) -> list[tuple[str, int]]:
+    """``(words, end)`` of each occurrence of ``words`` in ``text``, left to right and not
+    overlapping: what ``re.finditer`` of the escaped words finds, without scanning per character
+    in Python's regular expression engine."""
+    out: list[tuple[str, int]] = []
+    at = text.find(words)
+    while at >= 0:
+        out.append((words, at + len(words)))
+        at = text.find(words, at + len(words))
+    return out
 
 
 @dataclass
@@ -97,6 +111,7 @@ class PhraseChecker:
                     spec.min_activation,
                     says.reads[id],
                     literal_key(spec.text),
+                    None if _PLACEHOLDER.search(spec.text) else spec.text,
                 )
             )
         for id, spec in SEAT_LINE.items():
@@ -132,7 +147,7 @@ class PhraseChecker:
     def _add(self, id: str, text: str, when: Primitive, minimum: float) -> None:
         condition = compile_activation(when).one
         reads = profile_inputs(set(when.inputs()))
-        self.phrases.append(_Phrase(id, re.compile(re.escape(text)), condition, minimum, reads, text))
+        self.phrases.append(_Phrase(id, re.compile(re.escape(text)), condition, minimum, reads, text, text))
 
     def false_phrases(
         self,
@@ -148,17 +163,27 @@ class PhraseChecker:
         out: list[str] = []
         if not text:
             return out
+        # Declarations sharing words share the search: the text is searched once per wording.
+        matches_of: dict[tuple[str, str | None], list[tuple[str, int]]] = {}
         for phrase in self.phrases:
             if phrase.key not in text:
                 continue
-            for match in phrase.pattern.finditer(text):
+            wording = (phrase.pattern.pattern, phrase.literal)
+            matches = matches_of.get(wording)
+            if matches is None:
+                matches = matches_of[wording] = (
+                    _literal_matches(text, phrase.literal)
+                    if phrase.literal is not None
+                    else [(match.group(0), match.end()) for match in phrase.pattern.finditer(text)]
+                )
+            for words, end in matches:
                 self.checked += 1
                 if phrase.condition is not None and phrase.condition(values) < phrase.minimum - _SLACK:
-                    out.append(f"{phrase.id}: {match.group(0)!r} is false for {_shown(where, flat)}")
+                    out.append(f"{phrase.id}: {words!r} is false for {_shown(where, flat)}")
                 missing = phrase.reads & assumed
-                if missing and not _marked(text, match.end(), missing):
+                if missing and not _marked(text, end, missing):
                     out.append(
-                        f"{phrase.id}: {match.group(0)!r} rests on {sorted(missing)}, which were not given, "
+                        f"{phrase.id}: {words!r} rests on {sorted(missing)}, which were not given, "
                         f"without saying so, for {_shown(where, flat)}"
                     )
         for match in _SHARED.finditer(text):
@@ -458,8 +483,9 @@ class _Renderer:
         out = self.briefing.false_phrases(text, values, frozenset(result.assumed), profile)
         self.checker.checked += self.briefing.checked - before
         out += [f"{line}, for {_shown(profile)}" for line in misplaced_marks(explained)]
-        lines = [str(item) for item in result.counterfactuals(rulebook=self.rulebook)]
-        checked, found = false_counterfactuals("\n".join(lines), compiled, grid.values(flat), profile)
+        with shared_probes(compiled):  # the check probes what the search probed: once each
+            lines = [str(item) for item in result.counterfactuals(rulebook=self.rulebook)]
+            checked, found = false_counterfactuals("\n".join(lines), compiled, grid.values(flat), profile)
         self.checker.checked += checked
         if checked != len(lines):
             found.append(
@@ -536,8 +562,10 @@ def false_counterfactuals(
     lines checked and the false ones."""
     out: list[str] = []
     checked = 0
-    now, _ = compiled.verdict_at(values)
-    hire_now = bool(compiled.with_seat(values)["hire_needed"])
+    if not text:
+        return checked, out
+    first = next(iter(values))
+    now, _, hire_now = probe(compiled, values, first, values[first])
     for match in _CF_LINE.finditer(text):
         name = match.group("field") or match.group("never")
         if name not in values:
@@ -553,12 +581,12 @@ def false_counterfactuals(
             false("the current value is not the profile's")
         reach = _reachable(compiled, values, name)
         if match.group("never") is not None:
-            flips = [x for x in reach if compiled.verdict_at({**values, name: x})[0] is not now]
+            flips = [x for x in reach if probe(compiled, values, name, x)[0] is not now]
             if flips:
                 false(f"{name}={flips[0]} flips it")
         else:
             proposed = _code(name, match.group("proposed"))
-            verdict, score = compiled.verdict_at({**values, name: proposed})
+            verdict, score, _ = probe(compiled, values, name, proposed)
             if verdict.value != match.group("verdict") or verdict is now:
                 false(f"the value shown gives {verdict.value}")
             elif signed(score) != match.group("score"):
@@ -566,11 +594,11 @@ def false_counterfactuals(
             distance = abs(proposed - values[name])
             nearer = [x for x in reach if abs(x - values[name]) < distance]
             nearer += _between(compiled, values, name, proposed)
-            if any(compiled.verdict_at({**values, name: x})[0] is not now for x in nearer):
+            if any(probe(compiled, values, name, x)[0] is not now for x in nearer):
                 false("a nearer value flips the verdict")
         hire_at = match.group("hire_at") or match.group("hire_proposed")
         if hire_at is not None:
-            hire = bool(compiled.with_seat({**values, name: _code(name, hire_at)})["hire_needed"])
+            hire = probe(compiled, values, name, _code(name, hire_at))[2]
             if hire is hire_now or hire is not (match.group("hire_at") is not None):
                 false(f"at {hire_at} a hire is {'' if hire else 'not '}needed, as now or unlike the line")
     return checked, out
