@@ -115,6 +115,14 @@ def test_the_sample_report_says_it_is_a_sample_of_how_many_kinds() -> None:
     )
 
 
+def test_the_docs_give_the_default_rulebooks_number_of_kinds_and_profiles() -> None:
+    text = (Path(__file__).parent.parent / "docs" / "verification.md").read_text(encoding="utf-8")
+    check = sample().sentences
+    assert check is not None
+    assert f"The default rulebook has {kinds():,} kinds over {check.profiles:,} valid grid profiles." in text
+    assert f"checked for\nall {kinds():,} kinds of advice" in text
+
+
 def test_a_number_renders_at_most_that_many_kinds_evenly_spread() -> None:
     report = verify_rulebook(BOOK, renderings=5)
     check = report.sentences
