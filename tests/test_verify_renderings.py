@@ -110,6 +110,7 @@ def test_the_sample_report_says_it_is_a_sample_of_how_many_kinds() -> None:
     line = f"a sample of 64 of {kinds():,} kinds of advice, not all"
     assert line in sample().to_text()
     assert line in render(sample(), "markdown")
+    assert line in render(sample(), "html")
     assert (
         "verify(renderings='all') or tpm-fit verify --renderings all checks every kind" in sample().to_text()
     )
@@ -134,7 +135,7 @@ def test_a_number_renders_at_most_that_many_kinds_evenly_spread() -> None:
 def test_a_sample_that_covers_every_kind_says_all() -> None:
     check = SentenceCheck(profiles=10, phrases_checked=40, false_phrases=0, renderings=7, kinds=7)
     assert check.every_kind
-    from tpm_fit._render.verification import _rendered
+    from tpm_fit._render.tables import rendered_clause as _rendered
 
     assert (
         _rendered(check)
@@ -148,7 +149,7 @@ def test_a_report_written_before_kinds_were_counted_never_claims_a_full_check() 
     )
     assert old.kinds is None
     assert not old.every_kind
-    from tpm_fit._render.verification import _rendered
+    from tpm_fit._render.tables import rendered_clause as _rendered
 
     assert "all" not in _rendered(old).split("(")[0]
     assert "a sample, or all: this report does not say" in _rendered(old)
@@ -242,6 +243,7 @@ def _lying_toml(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.slow  # a complete check end to end, some 2-4 s each: CI or -m slow
 def test_cli_renderings_all_in_json_renders_every_kind_and_catches_the_lie(tmp_path: Path) -> None:
     result = run_cli("verify", _lying_toml(tmp_path), "--renderings", "all", "--format", "json")
     assert result.returncode == 1, result.stderr
@@ -253,6 +255,7 @@ def test_cli_renderings_all_in_json_renders_every_kind_and_catches_the_lie(tmp_p
     assert "the product's complexity is very high" in report["violations"][0]["message"]
 
 
+@pytest.mark.slow  # a complete check end to end, some 2-4 s each: CI or -m slow
 def test_cli_renderings_all_in_text_says_every_kind_and_the_default_says_sample() -> None:
     every = run_cli("verify", "--renderings", "all")
     assert every.returncode == 0, every.stderr

@@ -8,12 +8,18 @@ from collections.abc import Sequence
 from .._engine.kernel import INPUT_NAMES
 from .._model.guidance_report import GuidanceReport
 from .._model.profile import ORDERED_INPUTS, OrgProfile
-from .._model.verification import Label, SentenceCheck, VerdictRegion, VerificationReport, Violation
+from .._model.verification import Label, VerdictRegion, VerificationReport, Violation
 from .cells import csv_table, markdown_table, model_json
 from .registry import renders
-from .tables import report_html
+from .tables import rendered_clause, report_html, sentence_summary
 
-__all__ = ["guidance_text", "render_report", "report_csv", "report_markdown", "violation_lines"]
+__all__ = [
+    "guidance_text",
+    "render_report",
+    "report_csv",
+    "report_markdown",
+    "violation_lines",
+]
 
 
 def _label(profile: OrgProfile, name: str) -> Label:
@@ -116,24 +122,8 @@ def _sentence_lines(report: VerificationReport) -> list[str]:
     return [
         "",
         f"Sentences: {_mark(not check.false_phrases)} {check.phrases_checked:,} fact-stating phrases "
-        f"over {check.profiles:,} profiles, {check.false_phrases:,} false" + _rendered(check),
+        f"over {check.profiles:,} profiles, {check.false_phrases:,} false" + rendered_clause(check),
     ]
-
-
-def _rendered(check: SentenceCheck) -> str:
-    """How many kinds of advice had every rendering checked: all of them, or a sample (said as
-    one, with how to check them all), so that a sample never reads as a full check."""
-    if not check.renderings:
-        return "; no rendering (explain, brief, counterfactuals) checked"
-    said = "; every rendering (explain, brief, counterfactuals) checked"
-    if check.kinds is None:
-        return f"{said} for {check.renderings:,} profiles (a sample, or all: this report does not say)"
-    if check.every_kind:
-        return f"{said} for all {check.kinds:,} kinds of advice"
-    return (
-        f"{said} for a sample of {check.renderings:,} of {check.kinds:,} kinds of advice, not all "
-        "(verify(renderings='all') or tpm-fit verify --renderings all checks every kind)"
-    )
 
 
 def _region_lines(region: VerdictRegion) -> list[str]:
@@ -307,11 +297,7 @@ def _seat_and_claim_tables(report: VerificationReport) -> list[str]:
         parts += [markdown_table(("claim", "section", "holds", "cases", "broken"), rows, right=(3, 4)), ""]
     if report.sentences is not None:
         check = report.sentences
-        parts += [
-            f"Sentences: {check.phrases_checked:,} fact-stating phrases over {check.profiles:,} profiles, "
-            f"{check.false_phrases:,} false{_rendered(check)}.",
-            "",
-        ]
+        parts += [sentence_summary(check), ""]
     return parts
 
 
