@@ -153,9 +153,10 @@ def test_verify_renders_explain_brief_and_counterfactuals_and_finds_nothing_fals
     assert check.false_phrases == 0
     assert check.renderings == 64
     assert check.phrases_checked > 90_000
-    assert check.kinds is not None and check.kinds > 64
+    assert check.kinds is not None
+    assert check.kinds > 64
     assert (
-        f"every rendering (explain, brief, counterfactuals) checked for a sample of 64 of {check.kinds} "
+        f"every rendering (explain, brief, counterfactuals) checked for a sample of 64 of {check.kinds:,} "
         "kinds of advice, not all"
     ) in BOOK.verify().to_text()
 
