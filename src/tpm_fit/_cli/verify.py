@@ -1,4 +1,4 @@
-"""``tpm-fit verify [RULEBOOK.toml] [--format FORMAT]``: prove a rulebook consistent.
+"""``tpm-fit verify [RULEBOOK.toml] [--format F] [--renderings sample|all|N]``: prove a rulebook consistent.
 
 Exit status: 0 when every check passes, 1 when there are violations, 2 when the file cannot be
 read or is not a valid rulebook (reported by :func:`tpm_fit._cli.main`).
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from .._errors import short
 from .common import load_rulebook, positive_int
 
 __all__ = ["add_options", "register"]
@@ -17,7 +18,9 @@ def _verify(args: argparse.Namespace) -> int:
     from .._verify.verifier import verify_rulebook
 
     rulebook = load_rulebook(args.rulebook)
-    report = verify_rulebook(rulebook, max_grid_points=args.max_grid_points, max_work=args.max_work)
+    report = verify_rulebook(
+        rulebook, max_grid_points=args.max_grid_points, max_work=args.max_work, renderings=args.renderings
+    )
     from .._render import render
 
     print(render(report, args.format))
@@ -70,6 +73,32 @@ def add_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help=f"refuse larger verification grids (default {DEFAULT_MAX_GRID_POINTS:,})",
     )
+    from .._verify.sentences import RENDERED_PROFILES
+
+    parser.add_argument(
+        "--renderings",
+        type=_renderings,
+        default="sample",
+        metavar="sample|all|N",
+        help=f"kinds of advice whose explain, brief and counterfactual lines are rendered and checked: "
+        f"a sample of at most {RENDERED_PROFILES} (default), all of them (a few seconds for the "
+        "default rulebook), or at most N",
+    )
     from .sensitivity import add_max_work_option
 
     add_max_work_option(parser)
+
+
+def _renderings(text: str) -> str | int:
+    """argparse type of ``--renderings``: "sample", "all" or a whole number of at least 1."""
+    if text in ("sample", "all"):
+        return text
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"{short(text)}: not a choice of renderings; valid: sample, all or a whole number of at least 1"
+        )
+    return value

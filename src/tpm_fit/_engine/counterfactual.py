@@ -9,8 +9,9 @@ numbers finds the exact flip point; whether a hire is needed changes only at a b
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Final
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,7 +23,7 @@ from .kernel import INPUT_NAMES, CompiledRulebook, compile_rulebook, encode_prof
 if TYPE_CHECKING:
     from .._model.result import Recommendation
 
-__all__ = ["Counterfactual", "counterfactuals"]
+__all__ = ["Counterfactual", "counterfactuals", "probe", "shared_probes"]
 
 
 class Counterfactual(BaseModel):
@@ -134,19 +135,70 @@ def _ordered_flip(levels: int, rank: int, probe: Probe) -> int | None:
     return None
 
 
-def _flips(compiled: CompiledRulebook, values: dict[str, float], name: str) -> tuple[int | None, int | None]:
-    def verdict(x: int) -> object:
-        return compiled.verdict_at({**values, name: x})[0]
+#: Where a caller that checks the searches' answers lends them a memo of probes (see
+#: :func:`shared_probes`); absent otherwise.
+_SHARED: Final = "counterfactual_probes"
+#: What one probe gives: the verdict, the score and whether a hire is needed.
+Probed = tuple[Verdict, float, bool]
 
-    def hire(x: int) -> object:
-        return compiled.with_seat({**values, name: x})["hire_needed"]
 
+@contextmanager
+def shared_probes(compiled: CompiledRulebook) -> Iterator[None]:
+    """While inside, every probe of ``compiled`` (the searches' and :func:`probe`'s) is
+    computed once: the sentence check probes the values the search probed, profile by profile.
+    The memo is exact (keyed by every input) and dropped on exit, so nothing outlives the block."""
+    compiled.attachments[_SHARED] = {}
+    try:
+        yield
+    finally:
+        compiled.attachments.pop(_SHARED, None)
+
+
+def probe(compiled: CompiledRulebook, values: Mapping[str, float], name: str, x: float) -> Probed:
+    """Verdict, score and need of the encoded profile ``values`` (without derived inputs) with
+    input ``name`` at ``x``: :meth:`CompiledRulebook.verdict_at` and the seat's ``hire_needed``."""
+    moved = {**values, name: x}
+    memo: dict[tuple[float, ...], Probed] | None = compiled.attachments.get(_SHARED)
+    key = tuple(moved[input] for input in INPUT_NAMES) if memo is not None else ()
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        seated = compiled.with_seat(moved)
+        score = compiled.score_one(seated)[2]
+        found = (compiled.verdict_one(score), score, bool(seated["hire_needed"]))
+        if memo is not None:
+            memo[key] = found
+    return found
+
+
+class _Probes:
+    """The profile with one input moved, each value probed once (the verdict's search and the
+    need's probe mostly the same values)."""
+
+    def __init__(self, compiled: CompiledRulebook, values: dict[str, float], name: str) -> None:
+        self.compiled, self.values, self.name = compiled, values, name
+        self._probed: dict[int, Probed] = {}
+
+    def at(self, x: int) -> Probed:
+        found = self._probed.get(x)
+        if found is None:
+            found = self._probed[x] = probe(self.compiled, self.values, self.name, x)
+        return found
+
+    def verdict(self, x: int) -> object:
+        return self.at(x)[0]
+
+    def hire(self, x: int) -> object:
+        return self.at(x)[2]
+
+
+def _flips(probes: _Probes) -> tuple[int | None, int | None]:
+    compiled, values, name = probes.compiled, probes.values, probes.name
     if name in ORDERED_INPUTS:
         count, rank = len(ORDERED_INPUTS[name]), int(values[name])
-        return _ordered_flip(count, rank, verdict), _ordered_flip(count, rank, hire)
+        return _ordered_flip(count, rank, probes.verdict), _ordered_flip(count, rank, probes.hire)
     return (
-        _numeric_flip(compiled, values, name, verdict, affine=True),
-        _numeric_flip(compiled, values, name, hire, affine=False),
+        _numeric_flip(compiled, values, name, probes.verdict, affine=True),
+        _numeric_flip(compiled, values, name, probes.hire, affine=False),
     )
 
 
@@ -166,11 +218,12 @@ def counterfactuals(
 
 
 def _one(compiled: CompiledRulebook, values: dict[str, float], name: str, value: object) -> Counterfactual:
-    verdict_at, hire_at = _flips(compiled, values, name)
+    probes = _Probes(compiled, values, name)
+    verdict_at, hire_at = _flips(probes)
     new_verdict, new_score = (None, None)
     if verdict_at is not None:
-        new_verdict, new_score = compiled.verdict_at({**values, name: verdict_at})
-    new_hire = None if hire_at is None else bool(compiled.with_seat({**values, name: hire_at})["hire_needed"])
+        new_verdict, new_score, _ = probes.at(verdict_at)
+    new_hire = None if hire_at is None else probes.at(hire_at)[2]
     return Counterfactual(
         field=name,
         current=getattr(value, "value", value),  # type: ignore[arg-type]

@@ -371,6 +371,10 @@ class CompiledRulebook:
         self.traditional_max = rulebook.thresholds.traditional_max
         #: Per-rulebook state other layers derive once (e.g. the result builder), same lifetime.
         self.attachments: dict[str, Any] = {}
+        #: :meth:`breakpoints` per input, and :attr:`conditions`, derived once (the counterfactual
+        #: search asks for them per field and profile; the rulebook is frozen).
+        self._breakpoints: dict[str, frozenset[int]] = {}
+        self._conditions: tuple[Primitive, ...] | None = None
 
     # -- one profile --------------------------------------------------------------------
 
@@ -568,16 +572,21 @@ class CompiledRulebook:
         Between consecutive breakpoints every factor is affine in ``name`` and the seat is
         constant: the verifier's grid and the counterfactual search are built on this.
         """
+        found = self._breakpoints.get(name)
+        if found is not None:
+            return found
         points = set(self.seat.breakpoints(name))
         for factor in self.rulebook.factors:
             points |= factor.activation.breakpoints(name)
         for condition in self.conditions:
             points |= condition.breakpoints(name)
-        return frozenset(points)
+        return self._breakpoints.setdefault(name, frozenset(points))
 
     @property
     def conditions(self) -> tuple[Primitive, ...]:
         """The conditions of the verdict axioms and statements: the grid must decide them too."""
+        if self._conditions is not None:
+            return self._conditions
         rulebook = self.rulebook
         found: list[Primitive] = []
         for axiom in rulebook.verdict_axioms:
@@ -587,7 +596,8 @@ class CompiledRulebook:
             for statement in rulebook.statements
             if (when := seat_bound(statement, rulebook.seat)) is not None
         ]
-        return tuple(found)
+        self._conditions = tuple(found)
+        return self._conditions
 
     def verdict_at(self, values: Mapping[str, float]) -> tuple[Verdict, float]:
         """Verdict and score for one encoded profile without derived inputs."""

@@ -682,18 +682,31 @@ class Rulebook(_Model):
         """Ids of the factors, in rulebook order."""
         return tuple(factor.id for factor in self.factors)
 
-    def verify(self) -> VerificationReport:
+    def verify(self, *, renderings: Literal["sample", "all"] | int = "sample") -> VerificationReport:
         """Prove the rules consistent over every possible profile.
+
+        Parameters
+        ----------
+        renderings : {"sample", "all"} or int, default "sample"
+            Which kinds of advice the sentence check renders in full (explain(), its Markdown,
+            the brief and the counterfactual lines): at most 64 evenly spread, every kind
+            ("all": a few seconds for the default rulebook), or at most that many.
+            ``report.sentences`` says which.
 
         Returns
         -------
         VerificationReport
-            Same as :func:`tpm_fit.verify_rulebook` with default settings; see
+            Same as :func:`tpm_fit.verify_rulebook` with default settings otherwise; see
             ``docs/verification.md``.
+
+        Raises
+        ------
+        InvalidArgumentError
+            ``renderings`` is not "sample", "all" or a whole number of at least 1.
         """
         from .._verify.verifier import verify_rulebook
 
-        return verify_rulebook(self)
+        return verify_rulebook(self, renderings=renderings)
 
     def sensitivity(self, *, delta: float = 0.1, max_work: int = 20_000_000_000) -> SensitivityReport:
         """Per factor, the share of verification-grid profiles whose verdict a ``±delta`` change

@@ -147,9 +147,23 @@ class SentenceCheck(_Frozen):
         default=0,
         description=(
             "Profiles (one per kind of advice) whose explain(), Markdown, brief and counterfactual "
-            "lines were rendered and checked in full."
+            "lines were rendered and checked in full. Equal to kinds when every kind of advice was "
+            "rendered (verify(renderings='all'), or few kinds); fewer when they were a sample."
         ),
     )
+    kinds: int | None = Field(
+        default=None,
+        description=(
+            "Distinct kinds of advice among the valid grid profiles (the statements that hold, the "
+            "seat, the verdict, the risks raised and which inputs were assumed). None in reports "
+            "written before this field, which do not say whether the renderings were a sample."
+        ),
+    )
+
+    @property
+    def every_kind(self) -> bool:
+        """True when every kind of advice was rendered in full (not a sample)."""
+        return self.kinds is not None and self.renderings >= self.kinds
 
 
 class InputSpan(_Frozen):

@@ -17,9 +17,17 @@ from .registry import renders
 
 if TYPE_CHECKING:
     from .._model.rulebook import Rulebook
+    from .._model.verification import SentenceCheck
     from .._verify.verifier import VerificationReport
 
-__all__ = ["report_html", "rulebook_csv", "rulebook_html", "rulebook_text"]
+__all__ = [
+    "rendered_clause",
+    "report_html",
+    "rulebook_csv",
+    "rulebook_html",
+    "rulebook_text",
+    "sentence_summary",
+]
 
 
 def _e(value: object) -> str:
@@ -108,6 +116,30 @@ def _factor_table(report: VerificationReport) -> str:
     )
 
 
+def sentence_summary(check: SentenceCheck) -> str:
+    """The sentence check in one line (the Markdown and HTML reports' wording)."""
+    return (
+        f"Sentences: {check.phrases_checked:,} fact-stating phrases over {check.profiles:,} profiles, "
+        f"{check.false_phrases:,} false{rendered_clause(check)}."
+    )
+
+
+def rendered_clause(check: SentenceCheck) -> str:
+    """How many kinds of advice had every rendering checked: all of them, or a sample (said as
+    one, with how to check them all), so that a sample never reads as a full check."""
+    if not check.renderings:
+        return "; no rendering (explain, brief, counterfactuals) checked"
+    said = "; every rendering (explain, brief, counterfactuals) checked"
+    if check.kinds is None:
+        return f"{said} for {check.renderings:,} profiles (a sample, or all: this report does not say)"
+    if check.every_kind:
+        return f"{said} for all {check.kinds:,} kinds of advice"
+    return (
+        f"{said} for a sample of {check.renderings:,} of {check.kinds:,} kinds of advice, not all "
+        "(verify(renderings='all') or tpm-fit verify --renderings all checks every kind)"
+    )
+
+
 def report_html(report: VerificationReport) -> str:
     """A verification report as HTML: the outcome, every violation, axioms, verdicts, factors."""
     status = "all checks pass" if report.ok else f"{len(report.violations)} violation(s)"
@@ -124,6 +156,8 @@ def report_html(report: VerificationReport) -> str:
                 ((_e(v.check), _e(v.subject), _e(v.message)) for v in report.violations),
             )
         )
+    if report.sentences is not None:
+        parts.append(f"<p>{_e(sentence_summary(report.sentences))}</p>")
     parts += [_axiom_table(report), _verdict_table(report), _factor_table(report)]
     return "".join(parts) + "</div>"
 

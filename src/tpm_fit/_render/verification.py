@@ -11,9 +11,15 @@ from .._model.profile import ORDERED_INPUTS, OrgProfile
 from .._model.verification import Label, VerdictRegion, VerificationReport, Violation
 from .cells import csv_table, markdown_table, model_json
 from .registry import renders
-from .tables import report_html
+from .tables import rendered_clause, report_html, sentence_summary
 
-__all__ = ["guidance_text", "render_report", "report_csv", "report_markdown", "violation_lines"]
+__all__ = [
+    "guidance_text",
+    "render_report",
+    "report_csv",
+    "report_markdown",
+    "violation_lines",
+]
 
 
 def _label(profile: OrgProfile, name: str) -> Label:
@@ -116,12 +122,7 @@ def _sentence_lines(report: VerificationReport) -> list[str]:
     return [
         "",
         f"Sentences: {_mark(not check.false_phrases)} {check.phrases_checked:,} fact-stating phrases "
-        f"over {check.profiles:,} profiles, {check.false_phrases:,} false"
-        + (
-            f"; every rendering (explain, brief, counterfactuals) of {check.renderings:,} of them"
-            if check.renderings
-            else ""
-        ),
+        f"over {check.profiles:,} profiles, {check.false_phrases:,} false" + rendered_clause(check),
     ]
 
 
@@ -296,11 +297,7 @@ def _seat_and_claim_tables(report: VerificationReport) -> list[str]:
         parts += [markdown_table(("claim", "section", "holds", "cases", "broken"), rows, right=(3, 4)), ""]
     if report.sentences is not None:
         check = report.sentences
-        parts += [
-            f"Sentences: {check.phrases_checked:,} fact-stating phrases over {check.profiles:,} profiles, "
-            f"{check.false_phrases:,} false.",
-            "",
-        ]
+        parts += [sentence_summary(check), ""]
     return parts
 
 

@@ -17,12 +17,13 @@ equal to their defaults left out (so that they are assumed); the test suite does
 
 from __future__ import annotations
 
+import numbers
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Literal, TypeAlias
 
-from .._engine.counterfactual import _valid_range
+from .._engine.counterfactual import _valid_range, probe, shared_probes
 from .._engine.kernel import CompiledRulebook, compile_rulebook
 from .._engine.seat import SEAT_INPUTS, need_reason, warnings_of
 from .._engine.seat_reads import SEAT_READS
@@ -34,6 +35,7 @@ from .._engine.statements import (
     profile_inputs,
     statements_of,
 )
+from .._errors import InvalidArgumentError, short
 from .._model.guidance import Guidance
 from .._model.primitives import One, Primitive, compile_activation
 from .._model.profile import ORDERED_INPUTS, OrgProfile
@@ -43,11 +45,14 @@ from .._model.vocab import FACES
 from .breakpoint_grid import Grid, valid_profiles
 
 __all__ = [
+    "RENDERED_PROFILES",
     "PhraseChecker",
+    "Renderings",
     "check_sentences",
     "false_counterfactuals",
     "misplaced_marks",
     "profile_without_defaults",
+    "rendering_bound",
 ]
 
 _SLACK: Final = 1e-9
@@ -64,6 +69,20 @@ class _Phrase:
     minimum: float
     reads: frozenset[str]
     key: str
+    #: The whole phrase when it has no placeholder (found with ``str.find``, not the pattern).
+    literal: str | None = None
+
+
+def _literal_matches(text: str, words: str) -> list[tuple[str, int]]:
+    """``(words, end)`` of each occurrence of ``words`` in ``text``, left to right and not
+    overlapping: what ``re.finditer`` of the escaped words finds, without scanning per character
+    in Python's regular expression engine."""
+    out: list[tuple[str, int]] = []
+    at = text.find(words)
+    while at >= 0:
+        out.append((words, at + len(words)))
+        at = text.find(words, at + len(words))
+    return out
 
 
 @dataclass
@@ -92,6 +111,7 @@ class PhraseChecker:
                     spec.min_activation,
                     says.reads[id],
                     literal_key(spec.text),
+                    None if _PLACEHOLDER.search(spec.text) else spec.text,
                 )
             )
         for id, spec in SEAT_LINE.items():
@@ -127,7 +147,7 @@ class PhraseChecker:
     def _add(self, id: str, text: str, when: Primitive, minimum: float) -> None:
         condition = compile_activation(when).one
         reads = profile_inputs(set(when.inputs()))
-        self.phrases.append(_Phrase(id, re.compile(re.escape(text)), condition, minimum, reads, text))
+        self.phrases.append(_Phrase(id, re.compile(re.escape(text)), condition, minimum, reads, text, text))
 
     def false_phrases(
         self,
@@ -143,17 +163,27 @@ class PhraseChecker:
         out: list[str] = []
         if not text:
             return out
+        # Declarations sharing words share the search: the text is searched once per wording.
+        matches_of: dict[tuple[str, str | None], list[tuple[str, int]]] = {}
         for phrase in self.phrases:
             if phrase.key not in text:
                 continue
-            for match in phrase.pattern.finditer(text):
+            wording = (phrase.pattern.pattern, phrase.literal)
+            matches = matches_of.get(wording)
+            if matches is None:
+                matches = matches_of[wording] = (
+                    _literal_matches(text, phrase.literal)
+                    if phrase.literal is not None
+                    else [(match.group(0), match.end()) for match in phrase.pattern.finditer(text)]
+                )
+            for words, end in matches:
                 self.checked += 1
                 if phrase.condition is not None and phrase.condition(values) < phrase.minimum - _SLACK:
-                    out.append(f"{phrase.id}: {match.group(0)!r} is false for {_shown(where, flat)}")
+                    out.append(f"{phrase.id}: {words!r} is false for {_shown(where, flat)}")
                 missing = phrase.reads & assumed
-                if missing and not _marked(text, match.end(), missing):
+                if missing and not _marked(text, end, missing):
                     out.append(
-                        f"{phrase.id}: {match.group(0)!r} rests on {sorted(missing)}, which were not given, "
+                        f"{phrase.id}: {words!r} rests on {sorted(missing)}, which were not given, "
                         f"without saying so, for {_shown(where, flat)}"
                     )
         for match in _SHARED.finditer(text):
@@ -291,7 +321,41 @@ def valid_points(grid: Grid) -> list[int]:
     return out
 
 
-def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
+#: Which kinds of advice :func:`check_sentences` renders in full: ``"sample"`` (at most
+#: :data:`RENDERED_PROFILES`, evenly spread), ``"all"`` (every kind), or at most that many.
+Renderings: TypeAlias = Literal["sample", "all"] | int
+
+#: Most profiles the default ``renderings="sample"`` renders in full (a few ms each: 64 keep the
+#: default rulebook's verify within its 2 s bar; ``renderings="all"`` renders every kind).
+RENDERED_PROFILES: Final = 64
+
+
+def rendering_bound(renderings: object) -> int | None:
+    """The most kinds of advice to render for ``renderings`` (None: every kind).
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``renderings`` is not "sample", "all" or a whole number of at least 1.
+    """
+    if isinstance(renderings, str) and renderings in ("sample", "all"):
+        return RENDERED_PROFILES if renderings == "sample" else None
+    if isinstance(renderings, numbers.Integral) and not isinstance(renderings, bool) and int(renderings) >= 1:
+        return int(renderings)
+    raise InvalidArgumentError(
+        f"renderings={short(renderings)}: not a choice of renderings; valid: 'sample' (one profile "
+        f"of each kind of advice, at most {RENDERED_PROFILES}, evenly spread), 'all' (every kind) "
+        "or a whole number of at least 1 (at most that many kinds, evenly spread)"
+    )
+
+
+def check_sentences(
+    rulebook: Rulebook,
+    grid: Grid,
+    *,
+    renderings: int | None = RENDERED_PROFILES,
+    before_rendering: Callable[[int], None] | None = None,
+) -> SentenceCheck:
     """Check every sentence the library can say about the organisation, over the grid.
 
     For every valid grid profile (inputs equal to their defaults counted as not given): the
@@ -299,10 +363,45 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
     kernel's values, without validating a profile per point), the risks, and each factor's
     activation as the trace shows it against the activation declared beside its words. Then,
     for one profile of each distinct kind of advice (the statements that hold, the seat, the
-    verdict and the risks raised, and which inputs were assumed; at most
-    :data:`RENDERED_PROFILES`, evenly spread when there are more), every rendering a reader sees:
-    ``explain()``, its Markdown, ``brief().to_markdown()`` and the counterfactual lines.
+    verdict and the risks raised, and which inputs were assumed), every rendering a reader sees:
+    ``explain()``, its Markdown, ``brief().to_markdown()`` and the counterfactual lines. Every
+    kind when ``renderings`` is None; else at most ``renderings`` kinds, evenly spread.
+    ``before_rendering`` is called with the number of profiles about to be rendered, once the
+    kinds are known and before any is rendered (the verifier's work bound refuses there).
     """
+    survey = _survey(rulebook, grid)
+    kinds = sorted(survey.kinds.values())
+    chosen = kinds if renderings is None else _spread(kinds, renderings)
+    if before_rendering is not None:
+        before_rendering(len(chosen))
+    false = survey.false
+    renderer = _Renderer(rulebook, grid, survey.checker)
+    for flat in chosen:
+        false += renderer.false_phrases(flat)
+    return SentenceCheck(
+        profiles=survey.profiles,
+        phrases_checked=survey.checker.checked,
+        false_phrases=len(false),
+        first_false=false[0] if false else None,
+        renderings=len(chosen),
+        kinds=len(kinds),
+    )
+
+
+@dataclass
+class _Survey:
+    """The pass over every valid grid point: what was false, and one point per kind of advice."""
+
+    checker: PhraseChecker
+    profiles: int
+    false: list[str]
+    #: Per kind of advice, its first grid point.
+    kinds: dict[tuple[object, ...], int]
+
+
+def _survey(rulebook: Rulebook, grid: Grid) -> _Survey:
+    """Check, at every valid grid point, the seat's reason, the warnings, the risks and the
+    factors' trace activations, and find one point of each kind of advice."""
     checker = PhraseChecker(rulebook)
     compiled = compile_rulebook(rulebook)
     says = statements_of(rulebook)
@@ -347,21 +446,7 @@ def check_sentences(rulebook: Rulebook, grid: Grid) -> SentenceCheck:
             frozenset(labels),
         )
         kinds.setdefault(kind, flat)
-    chosen = _spread(sorted(kinds.values()), RENDERED_PROFILES)
-    for flat in chosen:
-        false += _false_in_renderings(rulebook, compiled, grid, flat, checker)
-    return SentenceCheck(
-        profiles=len(points),
-        phrases_checked=checker.checked,
-        false_phrases=len(false),
-        first_false=false[0] if false else None,
-        renderings=len(chosen),
-    )
-
-
-#: Most profiles whose every rendering :func:`check_sentences` renders (about 5 ms each: 64 keep
-#: the default rulebook's verify within its 2 s bar; the test suite renders every grid profile).
-RENDERED_PROFILES: Final = 64
+    return _Survey(checker, len(points), false, kinds)
 
 
 def _spread(items: list[int], most: int) -> list[int]:
@@ -371,33 +456,42 @@ def _spread(items: list[int], most: int) -> list[int]:
     return [items[k * len(items) // most] for k in range(most)]
 
 
-def _false_in_renderings(
-    rulebook: Rulebook, compiled: CompiledRulebook, grid: Grid, flat: int, checker: PhraseChecker
-) -> list[str]:
-    """Every false or unmarked phrase in what a reader sees of one grid profile: explain(), its
-    Markdown, the brief's Markdown (with the shipped guidance's phrases) and the counterfactual
-    lines, each of which must be a declared sentence."""
-    from .._engine.recommend import recommend
+class _Renderer:
+    """Renders what a reader sees of one grid profile and checks every phrase of it."""
 
-    profile = profile_without_defaults(grid.profile(flat))
-    result = recommend(profile, rulebook=rulebook)
-    explained = result.explain()
-    text = "\n".join([explained, result.to_markdown(), result.brief().to_markdown()])
-    values = compiled.with_seat(grid.values(flat))
-    assumed = frozenset(result.assumed)
-    briefing = _brief_checker(rulebook)
-    before = briefing.checked
-    out = briefing.false_phrases(text, values, assumed, profile)
-    checker.checked += briefing.checked - before
-    out += [f"{line}, for {_shown(profile)}" for line in misplaced_marks(explained)]
-    lines = [str(item) for item in result.counterfactuals(rulebook=rulebook)]
-    checked, found = false_counterfactuals("\n".join(lines), compiled, grid.values(flat), profile)
-    checker.checked += checked
-    if checked != len(lines):
-        found.append(
-            f"counterfactual lines: {len(lines) - checked} not a declared sentence, for {_shown(profile)}"
-        )
-    return out + found
+    def __init__(self, rulebook: Rulebook, grid: Grid, checker: PhraseChecker) -> None:
+        self.rulebook = rulebook
+        self.compiled = compile_rulebook(rulebook)
+        self.grid = grid
+        #: Counts every phrase checked (the survey's checker, so one total is reported).
+        self.checker = checker
+        #: The rulebook's phrases and the shipped guidance's (the brief's words).
+        self.briefing = _brief_checker(rulebook)
+
+    def false_phrases(self, flat: int) -> list[str]:
+        """Every false or unmarked phrase in explain(), its Markdown, the brief's Markdown and
+        the counterfactual lines of grid point ``flat`` (each line must be a declared sentence)."""
+        from .._engine.recommend import recommend
+
+        grid, compiled = self.grid, self.compiled
+        profile = profile_without_defaults(grid.profile(flat))
+        result = recommend(profile, rulebook=self.rulebook)
+        explained = result.explain()
+        text = "\n".join([explained, result.to_markdown(), result.brief().to_markdown()])
+        values = compiled.with_seat(grid.values(flat))
+        before = self.briefing.checked
+        out = self.briefing.false_phrases(text, values, frozenset(result.assumed), profile)
+        self.checker.checked += self.briefing.checked - before
+        out += [f"{line}, for {_shown(profile)}" for line in misplaced_marks(explained)]
+        with shared_probes(compiled):  # the check probes what the search probed: once each
+            lines = [str(item) for item in result.counterfactuals(rulebook=self.rulebook)]
+            checked, found = false_counterfactuals("\n".join(lines), compiled, grid.values(flat), profile)
+        self.checker.checked += checked
+        if checked != len(lines):
+            found.append(
+                f"counterfactual lines: {len(lines) - checked} not a declared sentence, for {_shown(profile)}"
+            )
+        return out + found
 
 
 def _brief_checker(rulebook: Rulebook) -> PhraseChecker:
@@ -468,8 +562,10 @@ def false_counterfactuals(
     lines checked and the false ones."""
     out: list[str] = []
     checked = 0
-    now, _ = compiled.verdict_at(values)
-    hire_now = bool(compiled.with_seat(values)["hire_needed"])
+    if not text:
+        return checked, out
+    first = next(iter(values))
+    now, _, hire_now = probe(compiled, values, first, values[first])
     for match in _CF_LINE.finditer(text):
         name = match.group("field") or match.group("never")
         if name not in values:
@@ -485,12 +581,12 @@ def false_counterfactuals(
             false("the current value is not the profile's")
         reach = _reachable(compiled, values, name)
         if match.group("never") is not None:
-            flips = [x for x in reach if compiled.verdict_at({**values, name: x})[0] is not now]
+            flips = [x for x in reach if probe(compiled, values, name, x)[0] is not now]
             if flips:
                 false(f"{name}={flips[0]} flips it")
         else:
             proposed = _code(name, match.group("proposed"))
-            verdict, score = compiled.verdict_at({**values, name: proposed})
+            verdict, score, _ = probe(compiled, values, name, proposed)
             if verdict.value != match.group("verdict") or verdict is now:
                 false(f"the value shown gives {verdict.value}")
             elif signed(score) != match.group("score"):
@@ -498,11 +594,11 @@ def false_counterfactuals(
             distance = abs(proposed - values[name])
             nearer = [x for x in reach if abs(x - values[name]) < distance]
             nearer += _between(compiled, values, name, proposed)
-            if any(compiled.verdict_at({**values, name: x})[0] is not now for x in nearer):
+            if any(probe(compiled, values, name, x)[0] is not now for x in nearer):
                 false("a nearer value flips the verdict")
         hire_at = match.group("hire_at") or match.group("hire_proposed")
         if hire_at is not None:
-            hire = bool(compiled.with_seat({**values, name: _code(name, hire_at)})["hire_needed"])
+            hire = probe(compiled, values, name, _code(name, hire_at))[2]
             if hire is hire_now or hire is not (match.group("hire_at") is not None):
                 false(f"at {hire_at} a hire is {'' if hire else 'not '}needed, as now or unlike the line")
     return checked, out

@@ -39,7 +39,7 @@ from .breakpoint_grid import Chunk, Grid, build_axes
 from .checks import AxiomCheck, ConditionalCheck, FactorCheck, ScoreRange, SeatCheck
 from .guidance import check_guidance
 from .reach import VerdictCheck
-from .sentences import check_sentences
+from .sentences import RENDERED_PROFILES, Renderings, check_sentences, rendering_bound
 from .work import DEFAULT_MAX_WORK, check_work, verification_passes, verification_work
 
 __all__ = [
@@ -73,6 +73,7 @@ def verify_rulebook(
     max_work: int = DEFAULT_MAX_WORK,
     guidance: Guidance | str | os.PathLike[str] | None = None,
     sentence_check: bool = True,
+    renderings: Renderings = "sample",
 ) -> VerificationReport:
     """Check a rulebook's promises over every possible profile, exactly.
 
@@ -104,6 +105,13 @@ def verify_rulebook(
     sentence_check : bool, default True
         Also render the seat's reason, the risks and the warnings for every valid grid profile and
         check each fact-stating phrase against its declared condition (``sentences``).
+    renderings : {"sample", "all"} or int, default "sample"
+        Which kinds of advice the sentence check renders in full (``explain()``, its Markdown,
+        ``brief().to_markdown()`` and the counterfactual lines; one profile per kind): "sample",
+        at most 64 kinds evenly spread (the default rulebook has some 680 kinds); "all", every
+        kind (a few seconds for the default rulebook; the work is checked against ``max_work``
+        once the kinds are counted, before any is rendered); or at most that many kinds, evenly
+        spread. ``report.sentences`` says whether every kind was rendered or a sample of them.
     chunk_size : int, optional
         Grid points evaluated per kernel call; by default at most 65,536, and fewer when the
         rulebook has so many factors that one chunk's contributions would pass 32 MiB.
@@ -118,6 +126,8 @@ def verify_rulebook(
     RulebookError
         The grid would exceed ``max_grid_points``, or the work ``max_work``; the message says
         which inputs have how many breakpoints, and how to raise the bound.
+    InvalidArgumentError
+        ``renderings`` is not "sample", "all" or a whole number of at least 1.
 
     Examples
     --------
@@ -126,11 +136,12 @@ def verify_rulebook(
     True
     """
     started = time.perf_counter()
+    most_rendered = rendering_bound(renderings)
     rulebook = rulebook if isinstance(rulebook, Rulebook) else as_rulebook(rulebook)
     guidance_report = check_guidance(as_guidance(guidance))
     compiled = compile_rulebook(rulebook)
     grid = _checked_grid(compiled, max_grid_points)
-    _check_work(rulebook, grid, max_work, sentences=sentence_check)
+    _check_work(rulebook, grid, max_work, most_rendered, sentences=sentence_check)
     chunk = _chunk_size(chunk_size, len(rulebook.factors))
     tolerance = TOLERANCE * max(1.0, sum(factor.weight for factor in rulebook.factors))
 
@@ -146,7 +157,9 @@ def verify_rulebook(
     ordered = compiled.traditional_max < compiled.technical_min
     violations = [] if ordered else [_thresholds_violation(compiled)]
     (axiom_results, seat_results, verdict_results, factor_results, claim_results), found = checks.results()
-    sentences, sentence_violations = _sentences(rulebook, grid) if sentence_check else (None, [])
+    sentences, sentence_violations = (
+        _sentences(rulebook, grid, most_rendered, max_work) if sentence_check else (None, [])
+    )
     violations += found + sentence_violations
 
     return VerificationReport(
@@ -203,9 +216,16 @@ class _Checks:
         return self.scores, self.factors, self.axioms, self.seat, self.verdicts, self.claims
 
 
-def _sentences(rulebook: Rulebook, grid: Grid) -> tuple[SentenceCheck, list[Violation]]:
-    """The sentence check, and its violation when a phrase is false."""
-    check = check_sentences(rulebook, grid)
+def _sentences(
+    rulebook: Rulebook, grid: Grid, most_rendered: int | None, max_work: int
+) -> tuple[SentenceCheck, list[Violation]]:
+    """The sentence check, and its violation when a phrase is false. The work is checked again
+    once the kinds of advice are counted, with the number about to be rendered."""
+
+    def before_rendering(count: int) -> None:
+        _check_work(rulebook, grid, max_work, count, counted=True)
+
+    check = check_sentences(rulebook, grid, renderings=most_rendered, before_rendering=before_rendering)
     if not check.false_phrases:
         return check, []
     message = f"{check.false_phrases:,} false phrase(s); first: {check.first_false}"
@@ -224,16 +244,34 @@ def _checked_grid(compiled: CompiledRulebook, max_grid_points: int) -> Grid:
     return grid
 
 
-def _check_work(rulebook: Rulebook, grid: Grid, max_work: int, *, sentences: bool) -> None:
-    """Refuse, before any scoring, a verification whose predicted work exceeds ``max_work``."""
+def _check_work(
+    rulebook: Rulebook,
+    grid: Grid,
+    max_work: int,
+    renderings: int | None,
+    *,
+    counted: bool = False,
+    sentences: bool = True,
+) -> None:
+    """Refuse a verification whose predicted work exceeds ``max_work``: before any scoring, with
+    ``renderings`` profiles rendered (the sample's bound when None, for ``renderings="all"``),
+    and, once the kinds of advice are ``counted``, with the number about to be rendered (none
+    without the ``sentences`` check)."""
     passes = verification_passes(rulebook)
+    rendered = renderings if renderings is not None else RENDERED_PROFILES
+    detail = (
+        f"{grid.size:,} grid points x {len(rulebook.factors) + len(rulebook.risks)} factors and risks "
+        f"x {passes} passes"
+    )
+    if counted:
+        detail += f", and every rendering of {rendered:,} kinds of advice"
     check_work(
         "verification",
-        verification_work(rulebook, grid, sentences=sentences),
+        verification_work(rulebook, grid, sentences=sentences, renderings=rendered),
         max_work,
-        f"{grid.size:,} grid points x {len(rulebook.factors) + len(rulebook.risks)} factors and risks "
-        f"x {passes} passes",
-        flag="tpm-fit verify --max-work N",
+        detail,
+        flag="tpm-fit verify --max-work N; or render fewer kinds: renderings='sample' or a number, "
+        "--renderings sample|N",
     )
 
 

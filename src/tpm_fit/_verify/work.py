@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._errors import RulebookError, TpmFitError
@@ -86,10 +86,12 @@ VERIFY: Final[Mapping[str, float]] = {
     # The rendering check (issue 18): explain(), its Markdown, the brief and the counterfactual
     # lines rendered and checked for each rendered profile (one per kind of advice, at most
     # sentences.RENDERED_PROFILES): a fixed cost, plus the counterfactual search per factor or risk.
-    # Fitted by hand on the default rulebook (64 rendered profiles: 0.35 s; 256: 1.3 s; 680: 3.7 s
-    # of CPU); the recorded runs of benchmarks/work_model.json predate it (their count is 0).
-    "rendered": 3000000.0,
-    "rendered_activation": 150000.0,
+    # Fitted by hand on the default rulebook (17 factors and risks) once the check was made
+    # faster: verify() with its 64-profile sample 0.51 s of CPU, renderings="all" (680) 1.76 s,
+    # so about 2.0 ms a rendered profile (medians of 3). The recorded runs of
+    # benchmarks/work_model.json predate the rendering check (their count is 0).
+    "rendered": 1000000.0,
+    "rendered_activation": 60000.0,
 }
 
 #: ``Rulebook.sensitivity``, per count of :func:`sensitivity_features`.
@@ -286,10 +288,17 @@ def price(coefficients: Mapping[str, float], features: Mapping[str, float]) -> i
     return int(sum(coefficients[name] * value for name, value in features.items()))
 
 
-def verification_work(rulebook: Rulebook, grid: _Grid, *, sentences: bool = True) -> int:
+def verification_work(
+    rulebook: Rulebook, grid: _Grid, *, sentences: bool = True, renderings: int | None = None
+) -> int:
     """Predicted work of :func:`tpm_fit.verify_rulebook` over ``grid`` (``sentences``: with the
-    sentence check)."""
-    return price(VERIFY, verification_features(count_work(rulebook, grid), sentences=sentences))
+    sentence check, rendering ``renderings`` profiles in full: by default the sample's bound; with
+    ``renderings="all"`` the verifier asks again once it has counted the kinds of advice, before
+    rendering any)."""
+    counts = count_work(rulebook, grid)
+    if renderings is not None:
+        counts = replace(counts, rendered=min(grid.size, renderings))
+    return price(VERIFY, verification_features(counts, sentences=sentences))
 
 
 def sensitivity_work(rulebook: Rulebook, grid: _Grid) -> int:
