@@ -675,3 +675,50 @@ def test_among_equally_bad_pairs_the_first_in_grid_order_is_shown_in_any_chunkin
         assert violation.score_after == pytest.approx(violation.score_before - 0.9)
         first = first or violation
         assert violation == first
+
+
+# -- the tolerance of the monotonicity check: a change of exactly -tolerance is float noise ---------
+
+
+def _axiom_state() -> Any:
+    from tpm_fit._verify.checks import _AxiomState
+
+    return _AxiomState(Rulebook.default().axioms[0])
+
+
+def test_a_score_change_of_exactly_minus_the_tolerance_is_not_a_violation() -> None:
+    state = _axiom_state()
+    signed = np.array([0.0, -0.125, -0.25, -1.0])
+    state.fold(signed, np.arange(4, dtype=np.int64), np.ones(4, dtype=bool), 0.25)
+    # Only -1.0 lies beyond the tolerance; -0.25 is exactly on it (noise, not a violation).
+    assert (state.pairs, state.violating, state.min_change) == (4, 1, -1.0)
+    assert (state.worst_flat, state.worst) == (3, -1.0)
+
+
+def test_a_valid_pair_exactly_at_minus_the_tolerance_is_no_counterexample() -> None:
+    """The counterexample is taken only from a valid pair beyond the tolerance: one exactly on it
+    is not shown, even when pairs outside the valid profiles break the axiom."""
+    state = _axiom_state()
+    signed = np.array([-0.5, -2.0])
+    state.fold(signed, np.array([7, 8], dtype=np.int64), np.array([True, False]), 0.5)
+    assert (state.pairs, state.violating) == (2, 1)
+    assert (state.worst_flat, state.worst) == (-1, math.inf)
+
+
+def test_a_later_pair_worse_only_by_the_tolerance_does_not_replace_the_counterexample() -> None:
+    """Equally bad up to float noise: the first in grid order stays (the one with the smallest
+    inputs); a pair worse by more than the tolerance replaces it."""
+    state = _axiom_state()
+    one = np.ones(1, dtype=bool)
+    state.fold(np.array([-1.0]), np.array([4], dtype=np.int64), one, 0.25)
+    state.fold(np.array([-1.25]), np.array([9], dtype=np.int64), one, 0.25)
+    assert (state.worst_flat, state.worst, state.violating) == (4, -1.0, 2)
+    state.fold(np.array([-1.5]), np.array([11], dtype=np.int64), one, 0.25)
+    assert (state.worst_flat, state.worst, state.violating) == (11, -1.5, 3)
+
+
+def test_within_one_chunk_a_pair_as_bad_as_the_worst_up_to_the_tolerance_is_shown_first() -> None:
+    state = _axiom_state()
+    state.fold(np.array([-0.75, -1.0]), np.array([2, 3], dtype=np.int64), np.ones(2, dtype=bool), 0.25)
+    # -0.75 is within the tolerance of the worst, -1.0, and comes first in grid order.
+    assert (state.worst_flat, state.worst, state.violating) == (2, -1.0, 2)
