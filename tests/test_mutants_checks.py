@@ -765,7 +765,7 @@ def _claims(
         valid=np.asarray(valid, dtype=bool),
     )
     check.update(chunk)  # type: ignore[arg-type]
-    return check.states[0]
+    return check
 
 
 def test_a_condition_holds_from_its_minimum_less_the_tolerance() -> None:
@@ -773,11 +773,11 @@ def test_a_condition_holds_from_its_minimum_less_the_tolerance() -> None:
 
     minimum = Rulebook.default().verdict_axioms[0].min_activation  # 0.5: traditional or either only
     technical, traditional = Verdict.TECHNICAL.code, Verdict.TRADITIONAL.code
-    state = _claims(
+    (state,) = _claims(
         [minimum, minimum - TOLERANCE, minimum - 3 * TOLERANCE, 1.0],
         [technical, technical, technical, traditional],
         [False, True, True, True],
-    )
+    ).states
     # Holds at the minimum and at exactly the tolerance below it; not further below.
     assert (state.cases, state.violating) == (3, 2)
     # The first broken valid grid point: the second one (the first is not a valid profile).
@@ -791,7 +791,7 @@ def test_a_claim_broken_only_by_its_then_is_counted_from_the_first_broken_point(
 
     then = [1.0, 0.0, 0.0, 0.5 - TOLERANCE]  # 0.5: the claim's minimum
     codes = [Verdict.TRADITIONAL.code, Verdict.EITHER.code, Verdict.TECHNICAL.code, Verdict.TRADITIONAL.code]
-    state = _claims([1.0, 1.0, 0.0, 1.0], codes, [True, True, True, True], then=then)
+    (state,) = _claims([1.0, 1.0, 0.0, 1.0], codes, [True, True, True, True], then=then).states
     assert (state.cases, state.violating, state.first_flat) == (3, 1, 6)
 
 
@@ -837,6 +837,32 @@ def test_a_broken_claim_is_counted_over_the_whole_grid_and_shown_at_its_first_va
     )
     assert (violation.check, violation.subject) == ("verdict_axiom", "generalist_simple_never_technical")
     assert violation.before == expected
-    assert violation.score_before == recommend(expected, rulebook=book).score
+    shown = recommend(expected, rulebook=book)
+    assert violation.score_before == shown.score
     assert violation.after is None
+    # The message names the verdict and the seat of the counterexample (here every face).
+    assert shown.verdict is Verdict.TECHNICAL
+    assert len(shown.seat) == 3
+    assert f"[{', '.join(face.value for face in shown.seat)}]" in violation.message
     assert f"({claim.violating_cases:,} of {claim.cases_checked:,} cases break it)" in violation.message
+
+
+def test_a_claim_broken_only_past_the_headcount_is_reported_without_a_counterexample() -> None:
+    technical = Verdict.TECHNICAL.code
+    check = _claims([1.0, 1.0, 0.0], [technical, technical, technical], [False, False, True])
+    (result,), (violation,) = check.result()
+    axiom = Rulebook.default().verdict_axioms[0]
+    assert (result.axiom, result.holds, result.cases_checked, result.violating_cases) == (
+        axiom.id,
+        False,
+        2,
+        2,
+    )
+    assert (violation.check, violation.subject, violation.before, violation.after) == (
+        "verdict_axiom",
+        axiom.id,
+        None,
+        None,
+    )
+    assert "(2 of 2 cases break it)" in violation.message
+    assert "no valid profile" in violation.message
