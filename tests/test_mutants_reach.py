@@ -345,3 +345,76 @@ def test_the_edge_search_counts_the_grid_the_wide_edges_and_each_candidate() -> 
     # and one candidate (size 6, which is in the band).
     assert report.evaluations == 2 * report.grid_points + wide + 1
     assert _regions(report)["either"].witness.company_size == 6  # type: ignore[union-attr]
+
+
+# -- the witness among scores equal up to the tolerance ---------------------------------------------
+
+
+def _verdict_check(tolerance: float) -> Any:
+    """A VerdictCheck over a one-axis grid of 8 points, thresholds -1 and 1 (fed by hand)."""
+    from types import SimpleNamespace
+
+    from tpm_fit._verify.reach import VerdictCheck
+
+    compiled = SimpleNamespace(traditional_max=-1.0, technical_min=1.0)
+    return VerdictCheck(compiled, SimpleNamespace(dims=(8,)), 8, tolerance)  # type: ignore[arg-type]
+
+
+def _feed(check: Any, flat: list[int], score: list[float], valid: list[bool] | None = None) -> Any:
+    """One chunk of technical grid points; returns the technical verdict's state."""
+    from types import SimpleNamespace
+
+    from tpm_fit import Verdict
+
+    points = np.asarray(flat, dtype=np.int64)
+    chunk = SimpleNamespace(
+        flat=points,
+        idx=(points.astype(np.intp),),
+        score=np.asarray(score, dtype=np.float64),
+        codes=np.full(len(flat), Verdict.TECHNICAL.code, dtype=np.int8),
+        valid=np.ones(len(flat), dtype=bool) if valid is None else np.asarray(valid),
+    )
+    check.update(chunk)
+    return next(state for state in check.states if state.verdict is Verdict.TECHNICAL)
+
+
+def test_the_technical_witness_is_the_first_point_within_the_tolerance_of_the_highest_score() -> None:
+    check = _verdict_check(0.25)
+    state = _feed(check, [0, 1, 2], [2.0, 2.25, 2.125])
+    # 2.0 is exactly the tolerance below the highest score (2.25): as good, and first.
+    assert (state.best_flat, state.best_key, state.count) == (0, -2.25, 3)
+    assert state.seen[0].tolist() == [True, True, True, False, False, False, False, False]
+
+
+def test_a_later_chunk_better_only_by_the_tolerance_keeps_the_witness() -> None:
+    check = _verdict_check(0.25)
+    _feed(check, [1], [2.0])
+    state = _feed(check, [4], [2.25])
+    assert (state.best_flat, state.best_key, state.count) == (1, -2.25, 2)
+    state = _feed(check, [6], [2.5625])  # better by more than the tolerance: the new witness
+    assert (state.best_flat, state.best_key, state.count) == (6, -2.5625, 3)
+
+
+def test_the_witness_is_a_valid_profile_and_an_invalid_point_only_marks_the_verdict_reached() -> None:
+    check = _verdict_check(0.25)
+    state = _feed(check, [3, 5], [9.0, 2.0], valid=[False, True])
+    assert (state.best_flat, state.best_key, state.count, state.any_flat) == (5, -2.0, 1, 3)
+    assert state.seen[0].tolist() == [False] * 5 + [True, False, False]
+
+
+def test_the_either_band_is_found_past_candidates_whose_count_would_exceed_the_headcount() -> None:
+    """Score 3 * strategy_coverage / 100: only coverage 51 (1.53) lies in the band (1.5, 1.56).
+    The first 32 edges in grid order start at company_size 1, where coverage 51 is not a profile;
+    the search skips them (they used to fill its 16 candidates, and 'either' was reported
+    unreachable) and finds company_size 149, coverage 51, however the grid is cut."""
+    book = _one_factor_on(
+        "strategy_coverage", [[0, 0.0], [100, 1.0]], technical_min=1.56, traditional_max=1.5
+    )
+    for chunk_size in (None, 400, 4_099):
+        report = verify_rulebook(book, chunk_size=chunk_size)
+        either = _regions(report)["either"]
+        assert (either.reachable, either.grid_points, either.found_on) == (True, 0, "grid_edge")
+        assert either.witness is not None
+        assert (either.witness.company_size, either.witness.strategy_coverage) == (149, 51)
+        assert either.witness_score == recommend(either.witness, rulebook=book).score == pytest.approx(1.53)
+        assert not [v for v in report.violations if v.check == "verdict_reachable"]

@@ -170,7 +170,11 @@ class VerdictCheck:
         ok = (slope != 0) & np.isfinite(step) & (step <= gap - 1) & (step < t_hi * gap)
         starts = flat[movable][wide]
         name = self.grid.axes[k].name
-        valid = valid_profiles(self.grid.columns(tuple(i[movable][wide] for i in idx)))
+        # Candidates are valid profiles, their stepped count included: a count stepped past
+        # company_size is not a profile and must not take one of the capped candidates' places.
+        columns = self.grid.columns(tuple(i[movable][wide] for i in idx))
+        columns[name] = columns[name] + np.where(ok, step, 0.0)
+        valid = valid_profiles(columns)
         for j in np.flatnonzero(ok & valid)[:_MAX_EDGE_CANDIDATES]:
             base = self.grid.profile(int(starts[j]))
             try:
