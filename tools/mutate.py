@@ -422,6 +422,13 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         )
     ),
     # -- _verify/reach.py
+    (
+        "_verify/reach.py",
+        "best_flat: int = -1",
+        "`-1` -> `1`",
+        "the first chunk with hits sets it anyway (its lowest key is below best_key = inf), and "
+        "it is read only once a hit was counted",
+    ),
     *(
         (
             "_verify/reach.py",
