@@ -418,3 +418,29 @@ def test_the_either_band_is_found_past_candidates_whose_count_would_exceed_the_h
         assert (either.witness.company_size, either.witness.strategy_coverage) == (149, 51)
         assert either.witness_score == recommend(either.witness, rulebook=book).score == pytest.approx(1.53)
         assert not [v for v in report.violations if v.check == "verdict_reachable"]
+
+
+@pytest.mark.parametrize(
+    ("points", "technical_min", "traditional_max"),
+    [
+        # Scores 0.6 + 0.24 * (size - 1): sizes 4 (1.32) and 5 (1.56) straddle the band.
+        ([[1, 0.2], [11, 1.0]], 1.55, 1.33),
+        # Scores 0.3 * (size - 1) up to 3.0 at size 11: the line would reach the band past the edge.
+        ([[1, 0.0], [11, 1.0]], 3.9, 3.3),
+    ],
+)
+def test_an_edge_whose_band_holds_no_whole_number_gives_no_candidate(
+    points: list[list[float]], technical_min: float, traditional_max: float
+) -> None:
+    """No whole number of the edge lies in the band: the edge search scores the grid and its
+    wide edges, tries no candidate, and 'either' is unreachable."""
+    book = _one_factor(points, technical_min=technical_min, traditional_max=traditional_max)
+    report = book.verify()
+    wide = 0
+    for axis in report.grid:
+        if len(axis.values) > 1 and all(isinstance(v, int) for v in axis.values):
+            pairs = sum(1 for a, b in itertools.pairwise(axis.values) if b - a > 1)  # type: ignore[operator]
+            wide += pairs * (report.grid_points // len(axis.values))
+    assert report.evaluations == 2 * report.grid_points + wide
+    either = _regions(report)["either"]
+    assert (either.reachable, either.witness, either.found_on) == (False, None, None)

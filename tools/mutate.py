@@ -422,6 +422,16 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         )
     ),
     # -- _verify/reach.py
+    *(
+        (
+            "_verify/reach.py",
+            "ok = (slope != 0) & np.isfinite(step) & (step <= gap - 1) & (step < t_hi * gap)",
+            mutation,
+            "a flat edge (slope 0) has a finite step only when its start scores inside the band, "
+            "and the search runs only when no valid grid point does; an infinite step fails both",
+        )
+        for mutation in ("`&` -> `|` #2", "`&` -> `|` #3")
+    ),
     (
         "_verify/reach.py",
         "best_flat: int = -1",
