@@ -427,6 +427,8 @@ def test_the_either_band_is_found_past_candidates_whose_count_would_exceed_the_h
         ([[1, 0.2], [11, 1.0]], 1.55, 1.33),
         # Scores 0.3 * (size - 1) up to 3.0 at size 11: the line would reach the band past the edge.
         ([[1, 0.0], [11, 1.0]], 3.9, 3.3),
+        # The same line reaches the band (3.05, 3.4) one step past the edge's end, size 12.
+        ([[1, 0.0], [11, 1.0]], 3.4, 3.05),
     ],
 )
 def test_an_edge_whose_band_holds_no_whole_number_gives_no_candidate(
@@ -444,3 +446,14 @@ def test_an_edge_whose_band_holds_no_whole_number_gives_no_candidate(
     assert report.evaluations == 2 * report.grid_points + wide
     either = _regions(report)["either"]
     assert (either.reachable, either.witness, either.found_on) == (False, None, None)
+
+
+def test_an_edge_of_slope_exactly_one_is_searched() -> None:
+    # Weight 2 and a ramp from 0 to 0.5 over sizes 1 to 11: the score rises by exactly 1.0 along
+    # the edge (0.1 per person); size 6 (0.5) is the one whole number in the band (0.42, 0.58).
+    book = _one_factor([[1, 0.0], [11, 0.5]], technical_min=0.58, traditional_max=0.42)
+    book = book.with_weights({book.factors[0].id: 2.0})
+    either = _regions(book.verify())["either"]
+    assert (either.reachable, either.grid_points, either.found_on) == (True, 0, "grid_edge")
+    assert either.witness is not None
+    assert either.witness.company_size == 6
