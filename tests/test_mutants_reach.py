@@ -429,6 +429,8 @@ def test_the_either_band_is_found_past_candidates_whose_count_would_exceed_the_h
         ([[1, 0.0], [11, 1.0]], 3.9, 3.3),
         # The same line reaches the band (3.05, 3.4) one step past the edge's end, size 12.
         ([[1, 0.0], [11, 1.0]], 3.4, 3.05),
+        # The same line meets the band's upper end exactly at a whole number (size 6, 1.5).
+        ([[1, 0.0], [11, 1.0]], 1.5, 1.3),
     ],
 )
 def test_an_edge_whose_band_holds_no_whole_number_gives_no_candidate(
