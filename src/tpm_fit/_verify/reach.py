@@ -171,9 +171,10 @@ class VerdictCheck:
         starts = flat[movable][wide]
         name = self.grid.axes[k].name
         # Candidates are valid profiles, their stepped count included: a count stepped past
-        # company_size is not a profile and must not take one of the capped candidates' places.
+        # company_size is not a profile and must not take one of the capped candidates' places
+        # (rows that are not ``ok`` may step by inf or nan: they are not candidates anyway).
         columns = self.grid.columns(tuple(i[movable][wide] for i in idx))
-        columns[name] = columns[name] + np.where(ok, step, 0.0)
+        columns[name] = columns[name] + step
         valid = valid_profiles(columns)
         for j in np.flatnonzero(ok & valid)[:_MAX_EDGE_CANDIDATES]:
             base = self.grid.profile(int(starts[j]))
