@@ -182,7 +182,7 @@ class VerdictCheck:
                 candidate = OrgProfile.model_validate(
                     {**base.__dict__, name: int(getattr(base, name) + step[j])}
                 )
-            except ValidationError:  # a count stepped past company_size: not a profile
+            except ValidationError:  # a guard: the filter above keeps only valid profiles
                 continue
             self.evaluations += 1
             if self.compiled.verdict_one(exact_score(self.compiled, candidate)) is Verdict.EITHER:
