@@ -359,3 +359,16 @@ def test_the_scalar_twin_without_any_cache_equals_the_batch_for_counts_past_ever
         one = compiled.evaluate_one(encode_profile(tpm_fit.OrgProfile.model_validate(row)))
         assert one.score == batch.score[k], row
         assert one.contributions == batch.contributions[:, k].tolist(), row
+
+
+def test_row_scores_sum_the_contributions_factor_by_factor_into_a_new_array_or_out() -> None:
+    from tpm_fit._engine.kernel import sum_contributions
+
+    contributions = np.array([[0.1, -1.0, 2.0], [0.2, 0.5, -2.0], [0.3, 0.25, 0.0]])
+    expected = [(0.1 + 0.2) + 0.3, (-1.0 + 0.5) + 0.25, (2.0 + -2.0) + 0.0]
+    score = CompiledRulebook.score(contributions)
+    assert score.tolist() == expected
+    assert score.shape == (3,)
+    out = np.full(3, 7.0)  # overwritten, not added to
+    assert sum_contributions(contributions, out=out) is out
+    assert out.tolist() == expected
