@@ -372,3 +372,27 @@ def test_row_scores_sum_the_contributions_factor_by_factor_into_a_new_array_or_o
     out = np.full(3, 7.0)  # overwritten, not added to
     assert sum_contributions(contributions, out=out) is out
     assert out.tolist() == expected
+
+
+def test_the_background_key_clips_counts_past_every_table_to_one_key() -> None:
+    """The key holds the clipped inputs the tables read: profiles that differ only past every
+    table's range share one key (and so one cached result), and the key's entries stay within
+    the ranges."""
+    from tpm_fit._engine.kernel import encode_profile
+
+    compiled = compile_rulebook(Rulebook.default())
+    axes = compiled._key_axes
+    assert axes is not None
+    keys = set()
+    for size in (60_000, 70_000, 10_000_000):
+        profile = tpm_fit.OrgProfile(
+            company_size=size, product_complexity="high", technical_coverage=size // 2
+        )
+        values = compiled.with_seat(encode_profile(profile))
+        key = compiled.background_key(values)
+        assert key is not None
+        for (_, lo, hi), x in zip(axes, key, strict=True):
+            assert lo is None or hi is None or lo <= x <= hi
+        keys.add(key)
+    assert len(keys) == 1
+    assert any(lo is not None and hi is not None and hi < 60_000 for _, lo, hi in axes)

@@ -234,6 +234,21 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/kernel.py",
+        "self, columns: Columns, n: int, *, threads: int = 1, gather: Sequence[NDArray[Any]] = ()",
+        "`1` -> `2`",
+        "two threads share the blocks of rows, each block written by one thread: the same result",
+    ),
+    *(
+        (
+            "_engine/kernel.py",
+            "if lo is not None and hi is not None:",
+            mutation,
+            "a key axis has both bounds (an integer input) or neither (a level): `or` is `and` here",
+        )
+        for mutation in ("`and` -> `or`",)
+    ),
+    (
+        "_engine/kernel.py",
         "if size <= TABLE_LIMIT:",
         "`<=` -> `<`",
         "an activation of exactly the limit's entries is computed instead of tabulated: same bits",
