@@ -396,3 +396,52 @@ def test_the_background_key_clips_counts_past_every_table_to_one_key() -> None:
         keys.add(key)
     assert len(keys) == 1
     assert any(lo is not None and hi is not None and hi < 60_000 for _, lo, hi in axes)
+
+
+# -- structure: what the verifier's grid and the counterfactual search are built on ---------------
+
+
+def test_the_conditions_are_every_claim_s_when_and_then_and_every_statement_s_when() -> None:
+    book = Rulebook.default()
+    expected = []
+    for axiom in book.verdict_axioms:
+        expected += [axiom.when] if axiom.then is None else [axiom.when, axiom.then]
+    expected += [statement.when for statement in book.statements if statement.when is not None]
+    found = compile_rulebook(book).conditions
+    assert found == tuple(expected)
+    assert len(found) == 5 + 2 + 10  # five claims (two with a then), ten statements with a condition
+
+
+def test_breakpoints_join_the_seat_s_the_factors_and_the_conditions() -> None:
+    """A factor ramp bending at 37 and a claim stepping at 40-41: both are breakpoints of
+    company_size, with the seat's own (150 and 10,000, where the need changes)."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["factors"][0]["activation"] = {
+        "kind": "ramp",
+        "input": "company_size",
+        "points": [[1, 0.0], [37, 1.0]],
+    }
+    claim = data["verdict_axioms"][0]
+    claim["when"] = {
+        "kind": "all_of",
+        "of": [claim["when"], {"kind": "ramp", "input": "company_size", "points": [[40, 0.0], [41, 1.0]]}],
+    }
+    compiled = compile_rulebook(Rulebook.from_mapping(data))
+    points = compiled.breakpoints("company_size")
+    seat = set(compiled.seat.breakpoints("company_size"))
+    assert {1, 37, 40, 41} <= points
+    assert seat <= points
+    assert points == seat | {1, 37, 40, 41}
+
+
+def test_verdict_at_scores_a_profile_without_derived_inputs_like_recommend() -> None:
+    from tpm_fit._engine.kernel import encode_profile
+
+    compiled = compile_rulebook(Rulebook.default())
+    verdicts = set()
+    for row in _frame(60, seed=9).to_dict("records"):
+        profile = tpm_fit.OrgProfile.model_validate(row)
+        result = recommend(profile)
+        assert compiled.verdict_at(encode_profile(profile)) == (result.verdict, result.score)
+        verdicts.add(result.verdict)
+    assert len(verdicts) == 3

@@ -249,6 +249,31 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/kernel.py",
+        "return self._rows(self.with_derived(columns, n), n, risks=False)[0]",
+        "`False` -> `True`",
+        "the risk flags are then computed too, and dropped: only the contributions are returned",
+    ),
+    (
+        "_engine/kernel.py",
+        "continue  # a combination evaluated from its terms: the terms decide",
+        "removed `continue`",
+        "a rulebook with an untabulated combination then has no key axes: no whole-background "
+        "table and no background key, and the plan computes the same bits (a path choice)",
+    ),
+    (
+        "_engine/kernel.py",
+        "_key_axes: continue",
+        "removed `continue`",
+        "a level axis then gets its code range as bounds, which clip nothing: the same table and keys",
+    ),
+    (
+        "_engine/kernel.py",
+        "if applies is not True:",
+        "`True` -> `False`",
+        "for a risk of every verdict the mask is then `&= True`, which changes no flag",
+    ),
+    (
+        "_engine/kernel.py",
         "if size <= TABLE_LIMIT:",
         "`<=` -> `<`",
         "an activation of exactly the limit's entries is computed instead of tabulated: same bits",
