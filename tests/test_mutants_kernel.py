@@ -445,3 +445,49 @@ def test_verdict_at_scores_a_profile_without_derived_inputs_like_recommend() -> 
         assert compiled.verdict_at(encode_profile(profile)) == (result.verdict, result.score)
         verdicts.add(result.verdict)
     assert len(verdicts) == 3
+
+
+def test_risks_of_one_verdict_or_of_every_verdict_apply_alike_in_both_twins() -> None:
+    data = Rulebook.default().model_dump(mode="json")
+    data["risks"][0]["applies_to"] = ["technical"]
+    data["risks"][1]["applies_to"] = ["traditional", "either", "technical"]
+    book = Rulebook.from_mapping(data)
+    frame = _frame(3_000, seed=4)
+    scored = recommend_many(frame, rulebook=book)
+    for risk in book.risks[:2]:
+        column = scored[f"risk.{risk.id}"].to_numpy(dtype=bool)
+        allowed = scored["verdict"].astype(str).isin([v.value for v in risk.applies_to]).to_numpy()
+        assert not (column & ~allowed).any(), risk.id
+        assert column.any(), risk.id
+    for (_, row), (_, out) in zip(frame.iloc[::37].iterrows(), scored.iloc[::37].iterrows(), strict=True):
+        result = recommend(row.to_dict(), rulebook=book)
+        assert sorted(r.id for r in result.risks) == sorted(
+            risk.id for risk in book.risks if out[f"risk.{risk.id}"]
+        )
+
+
+def test_two_tables_over_one_count_share_the_union_of_their_ranges() -> None:
+    """Ramps over company_size from 1 to 5 and from 3 to 9: the whole-background table clips
+    company_size to 1..9, so sizes 1 and 2 keep the first ramp's values on the table path."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["factors"][0]["activation"] = {
+        "kind": "ramp",
+        "input": "company_size",
+        "points": [[1, 0.0], [5, 1.0]],
+    }
+    data["factors"][1]["activation"] = {
+        "kind": "ramp",
+        "input": "company_size",
+        "points": [[3, 0.0], [9, 1.0]],
+    }
+    book = Rulebook.from_mapping(data)
+    axes = compile_rulebook(book)._key_axes
+    assert axes is not None
+    assert ("company_size", 1, 9) in axes
+    # Enough rows that the table is built (a large table is built by a large batch only).
+    frame = pd.DataFrame({"company_size": np.resize(np.arange(1, 13), 4_104), "product_complexity": "high"})
+    scored = recommend_many(frame, rulebook=book)
+    for size, score in zip(frame["company_size"][:12], scored["score"][:12], strict=True):
+        assert (
+            score == recommend({"company_size": int(size), "product_complexity": "high"}, rulebook=book).score
+        )

@@ -268,6 +268,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/kernel.py",
+        "if seen is not None and seen[0] is not None and seen[1] is not None:",
+        "`0` -> `1`",
+        "a key axis has both bounds or neither: testing the high bound twice is the same test",
+    ),
+    (
+        "_engine/kernel.py",
         "if applies is not True:",
         "`True` -> `False`",
         "for a risk of every verdict the mask is then `&= True`, which changes no flag",
