@@ -272,6 +272,20 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`0` -> `1`",
         "a key axis has both bounds or neither: testing the high bound twice is the same test",
     ),
+    *(
+        (
+            "_engine/kernel.py",
+            "total *= len(LEVEL_INPUTS[name]) if low is None or high is None else high - low + 1",
+            mutation,
+            "the size only decides whether the whole-background table is built (both bounds or "
+            "neither: `and` is `or` here); each entry is the plan's own result: the same bits",
+        )
+        for mutation in (
+            "removed `total *= len(LEVEL_INPUTS[name]) if low is None or high i...`",
+            "`*=` -> `/=`",
+            "`or` -> `and`",
+        )
+    ),
     (
         "_engine/kernel.py",
         "if applies is not True:",
