@@ -284,6 +284,9 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "removed `total *= len(LEVEL_INPUTS[name]) if low is None or high i...`",
             "`*=` -> `/=`",
             "`or` -> `and`",
+            "`+` -> `-`",
+            "`-` -> `+`",
+            "`1` -> `2`",
         )
     ),
     (
