@@ -291,6 +291,19 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/kernel.py",
+        "if not key_axes or _fused_size(key_axes) > FUSED_LIMIT:",
+        "`or` -> `and`",
+        "decides only whether the whole-background table is built: each entry is the plan's own "
+        "result, so the same bits either way",
+    ),
+    (
+        "_engine/kernel.py",
+        "if low is None or high is None:",
+        "`or` -> `and`",
+        "a key axis has both bounds (an integer input) or neither (a level): `and` is `or` here",
+    ),
+    (
+        "_engine/kernel.py",
         "if applies is not True:",
         "`True` -> `False`",
         "for a risk of every verdict the mask is then `&= True`, which changes no flag",
