@@ -304,6 +304,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/kernel.py",
+        "bounds.append((name, 0, len(LEVEL_INPUTS[name]) - 1, False))",
+        "`False` -> `True`",
+        "a level's codes are 0 to n-1: read as an integer axis clipped to that range, the same index",
+    ),
+    (
+        "_engine/kernel.py",
         "if applies is not True:",
         "`True` -> `False`",
         "for a risk of every verdict the mask is then `&= True`, which changes no flag",
