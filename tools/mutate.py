@@ -310,6 +310,39 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/kernel.py",
+        "threads: int = 1,",
+        "`1` -> `2`",
+        "two threads share the blocks of rows, each block written by one thread: the same result",
+    ),
+    (
+        "_engine/kernel.py",
+        "block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)",
+        "`<=` -> `<`",
+        "a batch of exactly one block is sliced into that one block: the same rows",
+    ),
+    (
+        "_engine/kernel.py",
+        "return np.int16 if size <= np.iinfo(np.int16).max else np.int32",
+        "`return np.int16 if size <= np.iinfo(np.int16).max else np...` -> `return None`",
+        "indices are then built in float64, exact for whole numbers this small, and widened to intp",
+    ),
+    *(
+        (
+            "_engine/kernel.py",
+            text,
+            mutation,
+            "numpy broadcasts a scalar column into the row-length output of clip/multiply/add anyway",
+        )
+        for text, mutation in (
+            (
+                "if column.shape != (n,):  # a scalar for every row (np.broadcast_to costs µs per call)",
+                "`!=` -> `==`",
+            ),
+            ("column = np.broadcast_to(column, (n,))", "removed `column = np.broadcast_to(column, (n,))`"),
+        )
+    ),
+    (
+        "_engine/kernel.py",
         "if applies is not True:",
         "`True` -> `False`",
         "for a risk of every verdict the mask is then `&= True`, which changes no flag",
