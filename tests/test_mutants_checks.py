@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tpm_fit import OrgProfile, Rulebook, VerificationReport, verify_rulebook
+from tpm_fit import OrgProfile, Rulebook, Verdict, VerificationReport, verify_rulebook
 from tpm_fit._engine.seat import SeatStage
 
 FACES = ("strategy", "marketing", "technical")
@@ -675,3 +675,194 @@ def test_among_equally_bad_pairs_the_first_in_grid_order_is_shown_in_any_chunkin
         assert violation.score_after == pytest.approx(violation.score_before - 0.9)
         first = first or violation
         assert violation == first
+
+
+# -- the tolerance of the monotonicity check: a change of exactly -tolerance is float noise ---------
+
+
+def _axiom_state() -> Any:
+    from tpm_fit._verify.checks import _AxiomState
+
+    return _AxiomState(Rulebook.default().axioms[0])
+
+
+def test_a_score_change_of_exactly_minus_the_tolerance_is_not_a_violation() -> None:
+    state = _axiom_state()
+    signed = np.array([0.0, -0.125, -0.25, -1.0])
+    state.fold(signed, np.arange(4, dtype=np.int64), np.ones(4, dtype=bool), 0.25)
+    # Only -1.0 lies beyond the tolerance; -0.25 is exactly on it (noise, not a violation).
+    assert (state.pairs, state.violating, state.min_change) == (4, 1, -1.0)
+    assert (state.worst_flat, state.worst) == (3, -1.0)
+
+
+def test_a_valid_pair_exactly_at_minus_the_tolerance_is_no_counterexample() -> None:
+    """The counterexample is taken only from a valid pair beyond the tolerance: one exactly on it
+    is not shown, even when pairs outside the valid profiles break the axiom."""
+    state = _axiom_state()
+    signed = np.array([-0.5, -2.0])
+    state.fold(signed, np.array([7, 8], dtype=np.int64), np.array([True, False]), 0.5)
+    assert (state.pairs, state.violating) == (2, 1)
+    assert (state.worst_flat, state.worst) == (-1, math.inf)
+
+
+def test_a_later_pair_worse_only_by_the_tolerance_does_not_replace_the_counterexample() -> None:
+    """Equally bad up to float noise: the first in grid order stays (the one with the smallest
+    inputs); a pair worse by more than the tolerance replaces it."""
+    state = _axiom_state()
+    one = np.ones(1, dtype=bool)
+    state.fold(np.array([-1.0]), np.array([4], dtype=np.int64), one, 0.25)
+    state.fold(np.array([-1.25]), np.array([9], dtype=np.int64), one, 0.25)
+    assert (state.worst_flat, state.worst, state.violating) == (4, -1.0, 2)
+    state.fold(np.array([-1.5]), np.array([11], dtype=np.int64), one, 0.25)
+    assert (state.worst_flat, state.worst, state.violating) == (11, -1.5, 3)
+
+
+def test_within_one_chunk_a_pair_as_bad_as_the_worst_up_to_the_tolerance_is_shown_first() -> None:
+    state = _axiom_state()
+    state.fold(np.array([-0.75, -1.0]), np.array([2, 3], dtype=np.int64), np.ones(2, dtype=bool), 0.25)
+    # -0.75 is within the tolerance of the worst, -1.0, and comes first in grid order.
+    assert (state.worst_flat, state.worst, state.violating) == (2, -1.0, 2)
+
+
+# -- the conditional verdict axioms: where a condition holds, up to the tolerance ---------------
+
+
+class _Condition:
+    """A stand-in condition whose activation per grid point is given."""
+
+    def __init__(self, activation: np.ndarray) -> None:
+        self.activation = activation
+
+    def batch(self, columns: Any) -> np.ndarray:
+        return self.activation
+
+
+def _claims(
+    activation: list[float], codes: list[int], valid: list[bool], then: list[float] | None = None
+) -> Any:
+    """A ConditionalCheck of the default's first claim, its condition and ``then`` replaced,
+    after one chunk of grid points 5, 6, 7, ... with these verdict codes."""
+    from types import SimpleNamespace
+
+    from tpm_fit._engine.kernel import compile_rulebook
+    from tpm_fit._verify.checks import ConditionalCheck, _ConditionalState
+
+    compiled = compile_rulebook(Rulebook.default())
+    check = ConditionalCheck(compiled, None)  # type: ignore[arg-type]  # update() reads no grid
+    axiom = compiled.rulebook.verdict_axioms[0]
+    check.states = [
+        _ConditionalState(
+            axiom,
+            _Condition(np.asarray(activation)),  # type: ignore[arg-type]
+            None if then is None else _Condition(np.asarray(then)),  # type: ignore[arg-type]
+        )
+    ]
+    n = len(activation)
+    chunk = SimpleNamespace(
+        flat=np.arange(5, 5 + n, dtype=np.int64),
+        columns={},
+        codes=np.asarray(codes, dtype=np.int8),
+        valid=np.asarray(valid, dtype=bool),
+    )
+    check.update(chunk)  # type: ignore[arg-type]
+    return check
+
+
+def test_a_condition_holds_from_its_minimum_less_the_tolerance() -> None:
+    from tpm_fit._model.verification import TOLERANCE
+
+    minimum = Rulebook.default().verdict_axioms[0].min_activation  # 0.5: traditional or either only
+    technical, traditional = Verdict.TECHNICAL.code, Verdict.TRADITIONAL.code
+    (state,) = _claims(
+        [minimum, minimum - TOLERANCE, minimum - 3 * TOLERANCE, 1.0],
+        [technical, technical, technical, traditional],
+        [False, True, True, True],
+    ).states
+    # Holds at the minimum and at exactly the tolerance below it; not further below.
+    assert (state.cases, state.violating) == (3, 2)
+    # The first broken valid grid point: the second one (the first is not a valid profile).
+    assert state.first_flat == 6
+
+
+def test_a_claim_broken_only_by_its_then_is_counted_from_the_first_broken_point() -> None:
+    """The claim allows these verdicts; its ``then`` fails only below its minimum less the
+    tolerance, and only where the condition holds."""
+    from tpm_fit._model.verification import TOLERANCE
+
+    then = [1.0, 0.0, 0.0, 0.5 - TOLERANCE]  # 0.5: the claim's minimum
+    codes = [Verdict.TRADITIONAL.code, Verdict.EITHER.code, Verdict.TECHNICAL.code, Verdict.TRADITIONAL.code]
+    (state,) = _claims([1.0, 1.0, 0.0, 1.0], codes, [True, True, True, True], then=then).states
+    assert (state.cases, state.violating, state.first_flat) == (3, 1, 6)
+
+
+def test_a_broken_claim_is_counted_over_the_whole_grid_and_shown_at_its_first_valid_profile() -> None:
+    """Without the factors that keep simple products traditional, generalist seats for simple
+    products get technical verdicts: the claim that they never do breaks. The report's counts are
+    the kernel's over every grid point (scored at once here, in chunks by the verifier), and the
+    counterexample is the first valid profile in grid order that breaks it."""
+    from tpm_fit import RoleShape, recommend
+    from tpm_fit._engine.kernel import compile_rulebook
+
+    book = Rulebook.default().with_weights({"technical_is_a_plus": 0.0, "simple_product": 0.0})
+    report = verify_rulebook(book, chunk_size=4_099)
+    dims = tuple(len(axis.values) for axis in report.grid)
+    index = np.indices(dims).reshape(len(dims), -1)
+    columns = {
+        axis.input: np.asarray(axis.values, dtype=np.int64)[index[k]]
+        if all(isinstance(v, int) for v in axis.values)
+        else index[k].astype(np.int64)  # a level, encoded as its rank
+        for k, axis in enumerate(report.grid)
+    }
+    n = index.shape[1]
+    evaluation = compile_rulebook(book).evaluate(columns, n)
+    holds = (evaluation.derived["role_shape"] == RoleShape.GENERALIST.code) & (
+        columns["product_complexity"] <= 1
+    )
+    broken = holds & (evaluation.verdict_codes == Verdict.TECHNICAL.code)
+    valid = np.all([columns[name] <= columns["company_size"] for name in COUNTS], axis=0)
+    assert 0 < int((broken & valid).sum()) < int(broken.sum())  # broken at valid and invalid points
+
+    results = {result.axiom: result for result in report.verdict_axioms}
+    claim = results.pop("generalist_simple_never_technical")
+    assert (claim.holds, claim.cases_checked, claim.violating_cases) == (
+        False,
+        int(holds.sum()),
+        int(broken.sum()),
+    )
+    assert all(result.holds and result.violating_cases == 0 for result in results.values())
+    (violation,) = report.violations
+    first = np.unravel_index(int(np.flatnonzero(broken & valid)[0]), dims)
+    expected = OrgProfile.model_validate(
+        {axis.input: axis.values[int(i)] for axis, i in zip(report.grid, first, strict=True)}
+    )
+    assert (violation.check, violation.subject) == ("verdict_axiom", "generalist_simple_never_technical")
+    assert violation.before == expected
+    shown = recommend(expected, rulebook=book)
+    assert violation.score_before == shown.score
+    assert violation.after is None
+    # The message names the verdict and the seat of the counterexample (here every face).
+    assert shown.verdict is Verdict.TECHNICAL
+    assert len(shown.seat) == 3
+    assert f"[{', '.join(face.value for face in shown.seat)}]" in violation.message
+    assert f"({claim.violating_cases:,} of {claim.cases_checked:,} cases break it)" in violation.message
+
+
+def test_a_claim_broken_only_past_the_headcount_is_reported_without_a_counterexample() -> None:
+    technical = Verdict.TECHNICAL.code
+    check = _claims([1.0, 1.0, 0.0], [technical, technical, technical], [False, False, True])
+    (result,), (violation,) = check.result()
+    axiom = Rulebook.default().verdict_axioms[0]
+    assert (result.axiom, result.holds, result.cases_checked, result.violating_cases) == (
+        axiom.id,
+        False,
+        2,
+        2,
+    )
+    assert (violation.check, violation.subject, violation.before, violation.after) == (
+        "verdict_axiom",
+        axiom.id,
+        None,
+        None,
+    )
+    assert "(2 of 2 cases break it)" in violation.message
+    assert "no valid profile" in violation.message

@@ -359,3 +359,135 @@ def test_the_scalar_twin_without_any_cache_equals_the_batch_for_counts_past_ever
         one = compiled.evaluate_one(encode_profile(tpm_fit.OrgProfile.model_validate(row)))
         assert one.score == batch.score[k], row
         assert one.contributions == batch.contributions[:, k].tolist(), row
+
+
+def test_row_scores_sum_the_contributions_factor_by_factor_into_a_new_array_or_out() -> None:
+    from tpm_fit._engine.kernel import sum_contributions
+
+    contributions = np.array([[0.1, -1.0, 2.0], [0.2, 0.5, -2.0], [0.3, 0.25, 0.0]])
+    expected = [(0.1 + 0.2) + 0.3, (-1.0 + 0.5) + 0.25, (2.0 + -2.0) + 0.0]
+    score = CompiledRulebook.score(contributions)
+    assert score.tolist() == expected
+    assert score.shape == (3,)
+    out = np.full(3, 7.0)  # overwritten, not added to
+    assert sum_contributions(contributions, out=out) is out
+    assert out.tolist() == expected
+
+
+def test_the_background_key_clips_counts_past_every_table_to_one_key() -> None:
+    """The key holds the clipped inputs the tables read: profiles that differ only past every
+    table's range share one key (and so one cached result), and the key's entries stay within
+    the ranges."""
+    from tpm_fit._engine.kernel import encode_profile
+
+    compiled = compile_rulebook(Rulebook.default())
+    axes = compiled._key_axes
+    assert axes is not None
+    keys = set()
+    for size in (60_000, 70_000, 10_000_000):
+        profile = tpm_fit.OrgProfile(
+            company_size=size, product_complexity="high", technical_coverage=size // 2
+        )
+        values = compiled.with_seat(encode_profile(profile))
+        key = compiled.background_key(values)
+        assert key is not None
+        for (_, lo, hi), x in zip(axes, key, strict=True):
+            assert lo is None or hi is None or lo <= x <= hi
+        keys.add(key)
+    assert len(keys) == 1
+    assert any(lo is not None and hi is not None and hi < 60_000 for _, lo, hi in axes)
+
+
+# -- structure: what the verifier's grid and the counterfactual search are built on ---------------
+
+
+def test_the_conditions_are_every_claim_s_when_and_then_and_every_statement_s_when() -> None:
+    book = Rulebook.default()
+    expected = []
+    for axiom in book.verdict_axioms:
+        expected += [axiom.when] if axiom.then is None else [axiom.when, axiom.then]
+    expected += [statement.when for statement in book.statements if statement.when is not None]
+    found = compile_rulebook(book).conditions
+    assert found == tuple(expected)
+    assert len(found) == 5 + 2 + 10  # five claims (two with a then), ten statements with a condition
+
+
+def test_breakpoints_join_the_seat_s_the_factors_and_the_conditions() -> None:
+    """A factor ramp bending at 37 and a claim stepping at 40-41: both are breakpoints of
+    company_size, with the seat's own (150 and 10,000, where the need changes)."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["factors"][0]["activation"] = {
+        "kind": "ramp",
+        "input": "company_size",
+        "points": [[1, 0.0], [37, 1.0]],
+    }
+    claim = data["verdict_axioms"][0]
+    claim["when"] = {
+        "kind": "all_of",
+        "of": [claim["when"], {"kind": "ramp", "input": "company_size", "points": [[40, 0.0], [41, 1.0]]}],
+    }
+    compiled = compile_rulebook(Rulebook.from_mapping(data))
+    points = compiled.breakpoints("company_size")
+    seat = set(compiled.seat.breakpoints("company_size"))
+    assert {1, 37, 40, 41} <= points
+    assert seat <= points
+    assert points == seat | {1, 37, 40, 41}
+
+
+def test_verdict_at_scores_a_profile_without_derived_inputs_like_recommend() -> None:
+    from tpm_fit._engine.kernel import encode_profile
+
+    compiled = compile_rulebook(Rulebook.default())
+    verdicts = set()
+    for row in _frame(60, seed=9).to_dict("records"):
+        profile = tpm_fit.OrgProfile.model_validate(row)
+        result = recommend(profile)
+        assert compiled.verdict_at(encode_profile(profile)) == (result.verdict, result.score)
+        verdicts.add(result.verdict)
+    assert len(verdicts) == 3
+
+
+def test_risks_of_one_verdict_or_of_every_verdict_apply_alike_in_both_twins() -> None:
+    data = Rulebook.default().model_dump(mode="json")
+    data["risks"][0]["applies_to"] = ["technical"]
+    data["risks"][1]["applies_to"] = ["traditional", "either", "technical"]
+    book = Rulebook.from_mapping(data)
+    frame = _frame(3_000, seed=4)
+    scored = recommend_many(frame, rulebook=book)
+    for risk in book.risks[:2]:
+        column = scored[f"risk.{risk.id}"].to_numpy(dtype=bool)
+        allowed = scored["verdict"].astype(str).isin([v.value for v in risk.applies_to]).to_numpy()
+        assert not (column & ~allowed).any(), risk.id
+        assert column.any(), risk.id
+    for (_, row), (_, out) in zip(frame.iloc[::37].iterrows(), scored.iloc[::37].iterrows(), strict=True):
+        result = recommend(row.to_dict(), rulebook=book)
+        assert sorted(r.id for r in result.risks) == sorted(
+            risk.id for risk in book.risks if out[f"risk.{risk.id}"]
+        )
+
+
+def test_two_tables_over_one_count_share_the_union_of_their_ranges() -> None:
+    """Ramps over company_size from 1 to 5 and from 3 to 9: the whole-background table clips
+    company_size to 1..9, so sizes 1 and 2 keep the first ramp's values on the table path."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["factors"][0]["activation"] = {
+        "kind": "ramp",
+        "input": "company_size",
+        "points": [[1, 0.0], [5, 1.0]],
+    }
+    data["factors"][1]["activation"] = {
+        "kind": "ramp",
+        "input": "company_size",
+        "points": [[3, 0.0], [9, 1.0]],
+    }
+    book = Rulebook.from_mapping(data)
+    axes = compile_rulebook(book)._key_axes
+    assert axes is not None
+    assert ("company_size", 1, 9) in axes
+    # Enough rows that the table is built (a large table is built by a large batch only).
+    frame = pd.DataFrame({"company_size": np.resize(np.arange(1, 13), 4_104), "product_complexity": "high"})
+    scored = recommend_many(frame, rulebook=book)
+    for size, score in zip(frame["company_size"][:12], scored["score"][:12], strict=True):
+        assert (
+            score == recommend({"company_size": int(size), "product_complexity": "high"}, rulebook=book).score
+        )

@@ -346,3 +346,117 @@ def test_the_edge_search_counts_the_grid_the_wide_edges_and_each_candidate() -> 
     # and one candidate (size 6, which is in the band).
     assert report.evaluations == 2 * report.grid_points + wide + 1
     assert _regions(report)["either"].witness.company_size == 6  # type: ignore[union-attr]
+
+
+# -- the witness among scores equal up to the tolerance ---------------------------------------------
+
+
+def _verdict_check(tolerance: float) -> Any:
+    """A VerdictCheck over a one-axis grid of 8 points, thresholds -1 and 1 (fed by hand)."""
+    from types import SimpleNamespace
+
+    from tpm_fit._verify.reach import VerdictCheck
+
+    compiled = SimpleNamespace(traditional_max=-1.0, technical_min=1.0)
+    return VerdictCheck(compiled, SimpleNamespace(dims=(8,)), 8, tolerance)  # type: ignore[arg-type]
+
+
+def _feed(check: Any, flat: list[int], score: list[float], valid: list[bool] | None = None) -> Any:
+    """One chunk of technical grid points; returns the technical verdict's state."""
+    from types import SimpleNamespace
+
+    from tpm_fit import Verdict
+
+    points = np.asarray(flat, dtype=np.int64)
+    chunk = SimpleNamespace(
+        flat=points,
+        idx=(points.astype(np.intp),),
+        score=np.asarray(score, dtype=np.float64),
+        codes=np.full(len(flat), Verdict.TECHNICAL.code, dtype=np.int8),
+        valid=np.ones(len(flat), dtype=bool) if valid is None else np.asarray(valid),
+    )
+    check.update(chunk)
+    return next(state for state in check.states if state.verdict is Verdict.TECHNICAL)
+
+
+def test_the_technical_witness_is_the_first_point_within_the_tolerance_of_the_highest_score() -> None:
+    check = _verdict_check(0.25)
+    state = _feed(check, [0, 1, 2], [2.0, 2.25, 2.125])
+    # 2.0 is exactly the tolerance below the highest score (2.25): as good, and first.
+    assert (state.best_flat, state.best_key, state.count) == (0, -2.25, 3)
+    assert state.seen[0].tolist() == [True, True, True, False, False, False, False, False]
+
+
+def test_a_later_chunk_better_only_by_the_tolerance_keeps_the_witness() -> None:
+    check = _verdict_check(0.25)
+    _feed(check, [1], [2.0])
+    state = _feed(check, [4], [2.25])
+    assert (state.best_flat, state.best_key, state.count) == (1, -2.25, 2)
+    state = _feed(check, [6], [2.5625])  # better by more than the tolerance: the new witness
+    assert (state.best_flat, state.best_key, state.count) == (6, -2.5625, 3)
+
+
+def test_the_witness_is_a_valid_profile_and_an_invalid_point_only_marks_the_verdict_reached() -> None:
+    check = _verdict_check(0.25)
+    state = _feed(check, [3, 5], [9.0, 2.0], valid=[False, True])
+    assert (state.best_flat, state.best_key, state.count, state.any_flat) == (5, -2.0, 1, 3)
+    assert state.seen[0].tolist() == [False] * 5 + [True, False, False]
+
+
+def test_the_either_band_is_found_past_candidates_whose_count_would_exceed_the_headcount() -> None:
+    """Score 3 * strategy_coverage / 100: only coverage 51 (1.53) lies in the band (1.5, 1.56).
+    The first 32 edges in grid order start at company_size 1, where coverage 51 is not a profile;
+    the search skips them (they used to fill its 16 candidates, and 'either' was reported
+    unreachable) and finds company_size 149, coverage 51, however the grid is cut."""
+    book = _one_factor_on(
+        "strategy_coverage", [[0, 0.0], [100, 1.0]], technical_min=1.56, traditional_max=1.5
+    )
+    for chunk_size in (None, 400, 4_099):
+        report = verify_rulebook(book, chunk_size=chunk_size)
+        either = _regions(report)["either"]
+        assert (either.reachable, either.grid_points, either.found_on) == (True, 0, "grid_edge")
+        assert either.witness is not None
+        assert (either.witness.company_size, either.witness.strategy_coverage) == (149, 51)
+        assert either.witness_score == recommend(either.witness, rulebook=book).score == pytest.approx(1.53)
+        assert not [v for v in report.violations if v.check == "verdict_reachable"]
+
+
+@pytest.mark.parametrize(
+    ("points", "technical_min", "traditional_max"),
+    [
+        # Scores 0.6 + 0.24 * (size - 1): sizes 4 (1.32) and 5 (1.56) straddle the band.
+        ([[1, 0.2], [11, 1.0]], 1.55, 1.33),
+        # Scores 0.3 * (size - 1) up to 3.0 at size 11: the line would reach the band past the edge.
+        ([[1, 0.0], [11, 1.0]], 3.9, 3.3),
+        # The same line reaches the band (3.05, 3.4) one step past the edge's end, size 12.
+        ([[1, 0.0], [11, 1.0]], 3.4, 3.05),
+        # The same line meets the band's upper end exactly at a whole number (size 6, 1.5).
+        ([[1, 0.0], [11, 1.0]], 1.5, 1.3),
+    ],
+)
+def test_an_edge_whose_band_holds_no_whole_number_gives_no_candidate(
+    points: list[list[float]], technical_min: float, traditional_max: float
+) -> None:
+    """No whole number of the edge lies in the band: the edge search scores the grid and its
+    wide edges, tries no candidate, and 'either' is unreachable."""
+    book = _one_factor(points, technical_min=technical_min, traditional_max=traditional_max)
+    report = book.verify()
+    wide = 0
+    for axis in report.grid:
+        if len(axis.values) > 1 and all(isinstance(v, int) for v in axis.values):
+            pairs = sum(1 for a, b in itertools.pairwise(axis.values) if b - a > 1)  # type: ignore[operator]
+            wide += pairs * (report.grid_points // len(axis.values))
+    assert report.evaluations == 2 * report.grid_points + wide
+    either = _regions(report)["either"]
+    assert (either.reachable, either.witness, either.found_on) == (False, None, None)
+
+
+def test_an_edge_of_slope_exactly_one_is_searched() -> None:
+    # Weight 2 and a ramp from 0 to 0.5 over sizes 1 to 11: the score rises by exactly 1.0 along
+    # the edge (0.1 per person); size 6 (0.5) is the one whole number in the band (0.42, 0.58).
+    book = _one_factor([[1, 0.0], [11, 0.5]], technical_min=0.58, traditional_max=0.42)
+    book = book.with_weights({book.factors[0].id: 2.0})
+    either = _regions(book.verify())["either"]
+    assert (either.reachable, either.grid_points, either.found_on) == (True, 0, "grid_edge")
+    assert either.witness is not None
+    assert either.witness.company_size == 6

@@ -222,6 +222,131 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`4096` -> `4097`",
         "one more entry allowed per activation table: every entry is the node's own arithmetic",
     ),
+    *(
+        (
+            "_engine/kernel.py",
+            "size *= high - low + 1",
+            mutation,
+            "a wrong size only decides which activations are tabulated: every entry is the node's "
+            "own arithmetic, the same bits (the default's table path is pinned by test_mutants_kernel.py)",
+        )
+        for mutation in ("`+` -> `-`", "`-` -> `+`", "`1` -> `2`")
+    ),
+    (
+        "_engine/kernel.py",
+        "self, columns: Columns, n: int, *, threads: int = 1, gather: Sequence[NDArray[Any]] = ()",
+        "`1` -> `2`",
+        "two threads share the blocks of rows, each block written by one thread: the same result",
+    ),
+    *(
+        (
+            "_engine/kernel.py",
+            "if lo is not None and hi is not None:",
+            mutation,
+            "a key axis has both bounds (an integer input) or neither (a level): `or` is `and` here",
+        )
+        for mutation in ("`and` -> `or`",)
+    ),
+    (
+        "_engine/kernel.py",
+        "return self._rows(self.with_derived(columns, n), n, risks=False)[0]",
+        "`False` -> `True`",
+        "the risk flags are then computed too, and dropped: only the contributions are returned",
+    ),
+    (
+        "_engine/kernel.py",
+        "continue  # a combination evaluated from its terms: the terms decide",
+        "removed `continue`",
+        "a rulebook with an untabulated combination then has no key axes: no whole-background "
+        "table and no background key, and the plan computes the same bits (a path choice)",
+    ),
+    (
+        "_engine/kernel.py",
+        "_key_axes: continue",
+        "removed `continue`",
+        "a level axis then gets its code range as bounds, which clip nothing: the same table and keys",
+    ),
+    (
+        "_engine/kernel.py",
+        "if seen is not None and seen[0] is not None and seen[1] is not None:",
+        "`0` -> `1`",
+        "a key axis has both bounds or neither: testing the high bound twice is the same test",
+    ),
+    *(
+        (
+            "_engine/kernel.py",
+            "total *= len(LEVEL_INPUTS[name]) if low is None or high is None else high - low + 1",
+            mutation,
+            "the size only decides whether the whole-background table is built (both bounds or "
+            "neither: `and` is `or` here); each entry is the plan's own result: the same bits",
+        )
+        for mutation in (
+            "removed `total *= len(LEVEL_INPUTS[name]) if low is None or high i...`",
+            "`*=` -> `/=`",
+            "`or` -> `and`",
+            "`+` -> `-`",
+            "`-` -> `+`",
+            "`1` -> `2`",
+        )
+    ),
+    (
+        "_engine/kernel.py",
+        "if not key_axes or _fused_size(key_axes) > FUSED_LIMIT:",
+        "`or` -> `and`",
+        "decides only whether the whole-background table is built: each entry is the plan's own "
+        "result, so the same bits either way",
+    ),
+    (
+        "_engine/kernel.py",
+        "if low is None or high is None:",
+        "`or` -> `and`",
+        "a key axis has both bounds (an integer input) or neither (a level): `and` is `or` here",
+    ),
+    (
+        "_engine/kernel.py",
+        "bounds.append((name, 0, len(LEVEL_INPUTS[name]) - 1, False))",
+        "`False` -> `True`",
+        "a level's codes are 0 to n-1: read as an integer axis clipped to that range, the same index",
+    ),
+    (
+        "_engine/kernel.py",
+        "threads: int = 1,",
+        "`1` -> `2`",
+        "two threads share the blocks of rows, each block written by one thread: the same result",
+    ),
+    (
+        "_engine/kernel.py",
+        "block = columns if n <= _BLOCK_ROWS else _rows(columns, start, stop, n)",
+        "`<=` -> `<`",
+        "a batch of exactly one block is sliced into that one block: the same rows",
+    ),
+    (
+        "_engine/kernel.py",
+        "return np.int16 if size <= np.iinfo(np.int16).max else np.int32",
+        "`return np.int16 if size <= np.iinfo(np.int16).max else np...` -> `return None`",
+        "indices are then built in float64, exact for whole numbers this small, and widened to intp",
+    ),
+    *(
+        (
+            "_engine/kernel.py",
+            text,
+            mutation,
+            "numpy broadcasts a scalar column into the row-length output of clip/multiply/add anyway",
+        )
+        for text, mutation in (
+            (
+                "if column.shape != (n,):  # a scalar for every row (np.broadcast_to costs µs per call)",
+                "`!=` -> `==`",
+            ),
+            ("column = np.broadcast_to(column, (n,))", "removed `column = np.broadcast_to(column, (n,))`"),
+        )
+    ),
+    (
+        "_engine/kernel.py",
+        "if applies is not True:",
+        "`True` -> `False`",
+        "for a risk of every verdict the mask is then `&= True`, which changes no flag",
+    ),
     (
         "_engine/kernel.py",
         "if size <= TABLE_LIMIT:",
@@ -422,6 +547,30 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         )
     ),
     # -- _verify/reach.py
+    (
+        "_verify/reach.py",
+        "VerdictCheck._edge_candidates: continue",
+        "removed `continue`",
+        "a guard: candidates are filtered to valid profiles (stepped count included) before they "
+        "are built, so the validation error it skips is never raised",
+    ),
+    *(
+        (
+            "_verify/reach.py",
+            "ok = (slope != 0) & np.isfinite(step) & (step <= gap - 1) & (step < t_hi * gap)",
+            mutation,
+            "a flat edge (slope 0) has a finite step only when its start scores inside the band, "
+            "and the search runs only when no valid grid point does; an infinite step fails both",
+        )
+        for mutation in ("`&` -> `|` #2", "`&` -> `|` #3")
+    ),
+    (
+        "_verify/reach.py",
+        "best_flat: int = -1",
+        "`-1` -> `1`",
+        "the first chunk with hits sets it anyway (its lowest key is below best_key = inf), and "
+        "it is read only once a hit was counted",
+    ),
     *(
         (
             "_verify/reach.py",

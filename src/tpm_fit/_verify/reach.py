@@ -170,14 +170,19 @@ class VerdictCheck:
         ok = (slope != 0) & np.isfinite(step) & (step <= gap - 1) & (step < t_hi * gap)
         starts = flat[movable][wide]
         name = self.grid.axes[k].name
-        valid = valid_profiles(self.grid.columns(tuple(i[movable][wide] for i in idx)))
+        # Candidates are valid profiles, their stepped count included: a count stepped past
+        # company_size is not a profile and must not take one of the capped candidates' places
+        # (rows that are not ``ok`` may step by inf or nan: they are not candidates anyway).
+        columns = self.grid.columns(tuple(i[movable][wide] for i in idx))
+        columns[name] = columns[name] + step
+        valid = valid_profiles(columns)
         for j in np.flatnonzero(ok & valid)[:_MAX_EDGE_CANDIDATES]:
             base = self.grid.profile(int(starts[j]))
             try:
                 candidate = OrgProfile.model_validate(
                     {**base.__dict__, name: int(getattr(base, name) + step[j])}
                 )
-            except ValidationError:  # a count stepped past company_size: not a profile
+            except ValidationError:  # a guard: the filter above keeps only valid profiles
                 continue
             self.evaluations += 1
             if self.compiled.verdict_one(exact_score(self.compiled, candidate)) is Verdict.EITHER:
