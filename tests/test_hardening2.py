@@ -345,8 +345,16 @@ def test_the_work_model_is_within_2x_of_every_recorded_measurement() -> None:
         ratios = [seconds / bench.predicted_seconds(name, features) for name, _, features, seconds in rows]
         speed = sorted(ratios)[len(ratios) // 2]  # the machine's speed in that run, against 1 ns a unit
         assert 0.5 <= speed <= 2.0, run["date"]
-        for (analysis, case, _, _), ratio in zip(rows, ratios, strict=True):
+        checked = 0
+        for (analysis, case, features, _), ratio in zip(rows, ratios, strict=True):
+            # The bound is there to stop long runs. Below 10 ms the shared machine's scheduling
+            # noise dominates (the same 100-sample robustness run measured 0.4 to 5 ms), so those
+            # rows are reported by the benchmark but not held to 2x here.
+            if bench.predicted_seconds(analysis, features) * speed < 0.010:
+                continue
+            checked += 1
             assert 0.5 <= ratio / speed <= 2.0, (run["date"], analysis, case, ratio, speed)
+        assert checked >= 30  # verify, sensitivity and robustness over at least 10 shapes
 
 
 def test_verify_refuses_beyond_its_work_bound_before_scoring() -> None:

@@ -66,58 +66,60 @@ DEFAULT_MAX_WORK: Final = 20_000_000_000
 #: ``verify_rulebook``, per count of :func:`verification_features`.
 VERIFY: Final[Mapping[str, float]] = {
     # Once per call: the guidance check, compiling the rulebook, building the grid, the report.
-    "call": 4740000.0,
+    "call": 1460000.0,
     # The first pass scores every grid point: per point, per factor or risk, per activation term.
-    "point": 107.0,
-    "point_activation": 9.76,
-    "point_term": 0.0,
+    "point": 158.0,
+    "point_activation": 4.1,
+    "point_term": 0.836,
     # Each further pass (one per axiom input, three for the seat axioms) rescores the neighbours.
-    "pass_point": 75.4,
-    "pass_point_activation": 1.98,
-    "pass_point_term": 0.129,
+    "pass_point": 35.9,
+    "pass_point_activation": 1.56,
+    "pass_point_term": 0.0,
     # The sentence check, in Python: per valid profile, one scalar evaluation of every factor and
     # risk (per activation and per term) and the risks' descriptions checked; per distinct seat
     # situation (the inputs the seat and the statements read), the seat's reason and warnings
     # rendered and checked once.
-    "valid": 32200.0,
-    "valid_activation": 256.0,
-    "valid_term": 94.8,
-    "situation": 62100.0,
+    "valid": 0.0,
+    "valid_activation": 0.0,
+    "valid_term": 125.0,
+    "situation": 0.0,
     # The rendering check (issue 18): explain(), its Markdown, the brief and the counterfactual
     # lines rendered and checked for each rendered profile (one per kind of advice, at most
     # sentences.RENDERED_PROFILES): a fixed cost, plus the counterfactual search per factor or risk.
-    # Fitted by hand on the default rulebook (17 factors and risks) once the check was made
-    # faster: verify() with its 64-profile sample 0.51 s of CPU, renderings="all" (680) 1.76 s,
-    # so about 2.0 ms a rendered profile (medians of 3). The recorded runs of
-    # benchmarks/work_model.json predate the rendering check (their count is 0).
-    "rendered": 1000000.0,
-    "rendered_activation": 60000.0,
+    # Fitted with the rest (benchmarks/work_model.json, two runs of rulebook 3.1.0). Every shape
+    # there renders the 64-profile sample, so "rendered" cannot be told apart from "call": the fit
+    # prices the whole check per sample. For renderings="all" that overestimates each further
+    # profile about 3x (default rulebook: 696 kinds predicted at about 6 s, measured 1.8 s of CPU),
+    # on the safe side of the bound.
+    "rendered": 6380000.0,
+    "rendered_activation": 54200.0,
+    "rendered_term": 39400.0,
 }
 
 #: ``Rulebook.sensitivity``, per count of :func:`sensitivity_features`.
 SENSITIVITY: Final[Mapping[str, float]] = {
     # Once per call: compiling, the grid, the report.
-    "call": 562000.0,
+    "call": 81900.0,
     # Every grid point's factor contributions: per point, per factor and per activation term.
-    "point": 141.0,
-    "point_factor": 2.81,
-    "point_term": 0.195,
+    "point": 122.0,
+    "point_factor": 0.478,
+    "point_term": 0.0,
     # Per factor and valid profile: the score moved up and down and two verdicts recomputed.
-    "valid_factor": 7.97,
+    "valid_factor": 7.44,
     # Per factor and chunk of grid points: the numpy calls of that loop, whatever the chunk's size
     # (a chunk is at most 65,536 points, fewer with many factors: see sensitivity_chunk).
-    "chunk_factor": 75600.0,
+    "chunk_factor": 63300.0,
 }
 
 #: ``Recommendation.robustness``, per count of :func:`robustness_features`.
 ROBUSTNESS: Final[Mapping[str, float]] = {
-    "call": 451000.0,  # the report
-    "factor": 5230.0,  # per factor, its closed-form margin and its share of the nearest flip
+    "call": 295000.0,  # the report
+    "factor": 14900.0,  # per factor, its closed-form margin and its share of the nearest flip
     "sample": 0.0,  # per sampled weighting: its verdict
     # Per sampled weight: drawn, multiplied and summed. Blocks of 100,000 samples whose weights
     # pass the L2 cache (2 MiB) cost several times more per weight: fresh memory each block.
-    "sample_factor": 5.97,
-    "sample_factor_beyond_cache": 17.7,
+    "sample_factor": 7.86,
+    "sample_factor_beyond_cache": 5.0,
 }
 
 #: Bytes of a block of sampled weights above which sampling runs from memory, not cache (L2).
@@ -246,6 +248,7 @@ def verification_features(c: WorkCounts, *, sentences: bool = True) -> dict[str,
         "situation": checked * c.situations,
         "rendered": checked * c.rendered,
         "rendered_activation": checked * c.rendered * c.activations,
+        "rendered_term": checked * c.rendered * c.terms,
     }
 
 
