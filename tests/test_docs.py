@@ -34,6 +34,13 @@ def test_readme_quick_start_is_two_commands() -> None:
     assert "pytest" in commands[1]
 
 
+def test_ci_runs_the_readme_test_command() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Quick start", 1)[1].split("```sh\n", 1)[1].split("```", 1)[0]
+    command = [line for line in block.splitlines() if line.strip()][1].strip()
+    assert f"CI=true {command} ||" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
 def test_every_printed_output_in_the_docs_is_what_the_code_prints_now() -> None:
     """Output blocks (<!-- output: expr -->) are generated: regenerate with
     ``python docs/_ext/tpm_outputs.py README.md docs/*.md``."""

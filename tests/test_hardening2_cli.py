@@ -444,6 +444,9 @@ def test_kill_9_loses_no_acknowledged_record_and_the_last_head_still_checks(tmp_
 # -- the docs/testing.md example, copied into an empty folder ------------------------------------------
 
 
+# A fresh interpreter runs the example's 25 verified tunings (some 90 s on a loaded machine); the
+# same code runs in-process in tests/test_testing_kit.py, which checks it is the docs' code.
+@pytest.mark.slow  # CI (.ci/run) or -m slow
 def test_the_testing_docs_example_passes_in_an_empty_folder(tmp_path: Path) -> None:
     pytest.importorskip("hypothesis")
     doc = (ROOT / "docs" / "testing.md").read_text(encoding="utf-8")

@@ -815,8 +815,11 @@ def test_a_broken_claim_is_counted_over_the_whole_grid_and_shown_at_its_first_va
     }
     n = index.shape[1]
     evaluation = compile_rulebook(book).evaluate(columns, n)
-    holds = (evaluation.derived["role_shape"] == RoleShape.GENERALIST.code) & (
-        columns["product_complexity"] <= 1
+    business = (evaluation.derived["seat_strategy"] == 1) | (evaluation.derived["seat_marketing"] == 1)
+    holds = (
+        (evaluation.derived["role_shape"] == RoleShape.GENERALIST.code)
+        & (columns["product_complexity"] <= 1)
+        & business  # the claim is about a seat that wears a business hat (rulebook 3.1.0)
     )
     broken = holds & (evaluation.verdict_codes == Verdict.TECHNICAL.code)
     valid = np.all([columns[name] <= columns["company_size"] for name in COUNTS], axis=0)

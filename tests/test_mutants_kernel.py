@@ -409,7 +409,7 @@ def test_the_conditions_are_every_claim_s_when_and_then_and_every_statement_s_wh
     expected += [statement.when for statement in book.statements if statement.when is not None]
     found = compile_rulebook(book).conditions
     assert found == tuple(expected)
-    assert len(found) == 5 + 2 + 10  # five claims (two with a then), ten statements with a condition
+    assert len(found) == 6 + 2 + 10  # six claims (two with a then), ten statements with a condition
 
 
 def test_breakpoints_join_the_seat_s_the_factors_and_the_conditions() -> None:

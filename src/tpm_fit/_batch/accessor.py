@@ -41,7 +41,7 @@ class ProfileFrameAccessor:
     ...     product_team_size=1,
     ... )
     >>> grid.tpm_fit.recommend()["verdict"].tolist()
-    ['traditional', 'technical']
+    ['either', 'technical']
     """
 
     def __init__(self, frame: pd.DataFrame) -> None:

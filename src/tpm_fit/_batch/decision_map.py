@@ -127,11 +127,11 @@ def decision_map(
     ...     product_team_size=1,
     ... )
     >>> tpm_fit.decision_map(grid.join(tpm_fit.recommend_many(grid)))  # doctest: +NORMALIZE_WHITESPACE
-    company_size               10         1000
+    company_size             10         1000
     product_complexity
-    low                 traditional  technical
-    high                  technical  technical
-    very_high             technical  technical
+    low                    either  technical
+    high                technical  technical
+    very_high           technical  technical
     """
     _check_columns(results, x=x, y=y, values=values)
     data = results[[y, x, values]]
