@@ -102,15 +102,15 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/seat.py",
-        "n, dtype=np.uint8 if len(self.sizes) <= 80 else np.uint16",
-        "`80` -> `81`",
-        "81 size steps still fit a byte (81 * 3 + 2 < 256): the counter's width changes no class",
+        "n, dtype=np.uint8 if len(self.sizes) <= 40 else np.uint16",
+        "`40` -> `41`",
+        "41 size steps still fit a byte ((41 * 3 + 2) * 2 + 1 < 256): the counter's width changes no class",
     ),
     (
         "_engine/seat.py",
-        "n, dtype=np.uint8 if len(self.sizes) <= 80 else np.uint16",
+        "n, dtype=np.uint8 if len(self.sizes) <= 40 else np.uint16",
         "`<=` -> `<`",
-        "80 size steps in two bytes instead of one: the counter's width changes no class",
+        "40 size steps in two bytes instead of one: the counter's width changes no class",
     ),
     (
         "_engine/seat.py",
@@ -680,6 +680,13 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "if chunk.score[high_at] > self.high:",
         "`>` -> `>=`",
         "a later point with an equal highest score is kept instead: score_max is the same score",
+    ),
+    # -- _records/chain.py
+    (
+        "_records/chain.py",
+        "error = exc.errors(include_url=False)[0]",
+        "`False` -> `True`",
+        "the url is one more key of the error; the message reads only its loc and msg",
     ),
 )
 
