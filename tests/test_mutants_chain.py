@@ -12,7 +12,7 @@ import pytest
 import tpm_fit
 from tpm_fit import DecisionLog
 from tpm_fit._records.chain import readback_problem
-from tpm_fit._records.models import Review
+from tpm_fit._records.models import GENESIS_HASH, Review
 
 
 def _raw(path: str | Path) -> sqlite3.Connection:
@@ -153,4 +153,38 @@ def test_an_earlier_head_is_reached_by_a_log_that_grew_since(tmp_path: Path) -> 
             f"entry #2 has record_hash {second_hash}, not the expected head's {'0' * 64}: "
             "the chain was rewritten up to or after that entry",
         )
+    ]
+
+
+def test_a_head_is_checked_from_its_first_entry_and_a_longer_head_means_entries_are_gone(
+    tmp_path: Path,
+) -> None:
+    with DecisionLog(tmp_path / "log.db") as log:
+        _three_records(log)
+        assert log.check(expected_head=log.head()).ok  # the head of the log as it is
+        assert log.check(expected_head=tpm_fit.LogHead(entries=0, head_hash=GENESIS_HASH)).ok
+        first_hash = _stored(log)[0][2]
+        one_wrong = tpm_fit.LogHead(entries=1, head_hash="1" * 64)
+        longer = tpm_fit.LogHead(entries=9, head_hash=first_hash)
+        details = [
+            [(p.kind, p.problem, p.detail) for p in log.check(expected_head=head).problems]
+            for head in (one_wrong, longer)
+        ]
+    assert details == [
+        [
+            (
+                "anchor",
+                "head",
+                f"entry #1 has record_hash {first_hash}, not the expected head's {'1' * 64}: "
+                "the chain was rewritten up to or after that entry",
+            )
+        ],
+        [
+            (
+                "anchor",
+                "head",
+                "the log has 3 entries, fewer than the 9 of the expected head: entries were deleted, "
+                "or the file was truncated or replaced",
+            )
+        ],
     ]
