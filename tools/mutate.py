@@ -530,6 +530,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "_Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]",
         )
     ),
+    (
+        "_model/primitives.py",
+        "super().__pydantic_init_subclass__(**kwargs)",
+        "removed `super().__pydantic_init_subclass__(**kwargs)`",
+        "pydantic's BaseModel.__pydantic_init_subclass__ does nothing, and no base in between has one",
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
