@@ -197,6 +197,13 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         )
         for mutation in ("`1` -> `2`", "`16` -> `17`")
     ),
+    (
+        "_engine/seat.py",
+        "OPEN_SEATS: Final = tuple(order for size in range(len(FACES) + 1) "
+        "for order in permutations(FACES, size))",
+        "`1` -> `2`",
+        "permutations of more faces than there are yield nothing: the same tuple of orders",
+    ),
     # -- _engine/kernel.py
     *(
         (
