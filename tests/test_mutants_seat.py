@@ -502,6 +502,9 @@ def test_a_ramp_is_computed_with_the_seat_only_if_it_steps_where_a_seat_class_st
     assert _kept(grown, conditions) == {"at_150", "flat", "first_pm", "three_pms", "covered", "twice_covered"}
     at_1000 = {"at_1000": _ramp("company_size", [[999, 0.0], [1000, 1.0]])}
     assert (_kept(Rulebook.default(), at_1000), _kept(grown, at_1000)) == (set(), {"at_1000"})
+    # An integer input the seat does not read (none yet: the guard for one added later).
+    unread = Ramp.model_construct(kind="ramp", input="office_count", points=((1.0, 0.0), (2.0, 1.0)))
+    assert _kept(Rulebook.default(), {"unread": unread}) == set()
     # A team threshold of 1 leaves one cut, at 1 PM.
     assert _kept(_book(specialist_min_product_team=1), conditions) == {
         "at_150",

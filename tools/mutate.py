@@ -204,6 +204,13 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`1` -> `2`",
         "permutations of more faces than there are yield nothing: the same tuple of orders",
     ),
+    (
+        "_engine/seat.py",
+        "[_OPEN_CODE.get(tuple(FACES[d - 1] for d in (k // 16, k // 4 % 4, k % 4) if d), 0) "
+        "for k in range(64)],",
+        "`0` -> `1`",
+        "the default fills numbers with a repeated face; open seats rank apart, so none is looked up",
+    ),
     # -- _engine/kernel.py
     *(
         (
