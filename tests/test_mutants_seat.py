@@ -525,6 +525,10 @@ def test_levels_are_computed_with_the_seat_if_they_read_its_outputs_or_split_at_
         "capability": _levels(
             "engineering_capability", {"developing": 1.0, "established": 0.0, "strong": 0.0}
         ),
+        # Constant on either side of the complexity rank's position, but not product_complexity.
+        "capability_split": _levels(
+            "engineering_capability", {"developing": 0.0, "established": 0.0, "strong": 1.0}
+        ),
         "both": AllOf.model_validate(
             {"kind": "all_of", "of": [conditions_part("role_shape"), conditions_part("product_complexity")]}
         ),
