@@ -211,6 +211,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`0` -> `1`",
         "the default fills numbers with a repeated face; open seats rank apart, so none is looked up",
     ),
+    (
+        "_engine/seat.py",
+        "return self.orders[first]",
+        "`return self.orders[first]` -> `return None`",
+        "SeatStage._tie_order has no caller (the seat reads self.orders directly): dead code",
+    ),
     # -- _engine/kernel.py
     *(
         (
