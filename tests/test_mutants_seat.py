@@ -559,3 +559,37 @@ def test_open_code_is_the_position_of_the_order_in_open_seats() -> None:
     assert [open_code(order) for order in OPEN_SEATS] == list(range(len(OPEN_SEATS)))
     assert len(OPEN_SEATS) == 16  # no face, 3 of one, 6 of two, 6 of three
     assert open_code(()) == 0
+
+
+# -- the order of open seats: furthest below the need first, then the tie order -----------------
+
+#: (complexity, strategy, marketing, technical coverage) -> open seats, with two people per face.
+OPEN_ORDERS = {
+    ("moderate", 1, 0, 1): ("marketing", "strategy", "technical"),
+    ("high", 1, 0, 1): ("marketing", "technical", "strategy"),
+    ("moderate", 0, 1, 1): ("strategy", "marketing", "technical"),
+    ("high", 0, 1, 1): ("strategy", "technical", "marketing"),
+    ("moderate", 1, 0, 2): ("marketing", "strategy"),
+    ("high", 2, 1, 0): ("technical", "marketing"),
+}
+
+
+def test_open_seats_are_ordered_by_gap_then_tie_order_one_by_one_and_in_a_batch() -> None:
+    book = _book(need=NEED_STEPS[:2])
+    rows = [
+        {
+            "company_size": 1_000,
+            "product_team_size": 3,
+            "product_complexity": complexity,
+            "strategy_coverage": strategy,
+            "marketing_coverage": marketing,
+            "technical_coverage": technical,
+        }
+        for complexity, strategy, marketing, technical in OPEN_ORDERS
+    ]
+    one_by_one = [tuple(face.value for face in recommend(row, rulebook=book).open_seats) for row in rows]
+    assert one_by_one == list(OPEN_ORDERS.values())
+    scored = recommend_many(pd.DataFrame(rows * 5), rulebook=book)  # many rows: the vectorised path
+    assert (
+        scored["open_seats"].astype(str).tolist() == [",".join(order) for order in OPEN_ORDERS.values()] * 5
+    )
