@@ -593,3 +593,20 @@ def test_open_seats_are_ordered_by_gap_then_tie_order_one_by_one_and_in_a_batch(
     assert (
         scored["open_seats"].astype(str).tolist() == [",".join(order) for order in OPEN_ORDERS.values()] * 5
     )
+
+
+def test_a_condition_computed_with_the_seat_holds_from_exactly_its_minimum() -> None:
+    half = _levels("role_shape", {"generalist": 0.0, "specialist": 0.5})
+    stage = SeatStage(Rulebook.default().seat, {"flag": (half, 0.5), "never": (half, 0.75)})
+    columns = {
+        "company_size": np.array([10, 200, 40]),
+        "product_team_size": np.array([1, 3, 3]),
+        "product_complexity": np.array([2, 2, 0]),
+        **{f"{face}_coverage": np.array([0, 0, 0]) for face in FACES},
+    }
+    out = stage.arithmetic(columns, 3)
+    assert (out["role_shape"].tolist(), out["flag"].tolist(), out["never"].tolist()) == (
+        [0, 1, 1],
+        [0, 1, 1],
+        [0, 0, 0],
+    )
