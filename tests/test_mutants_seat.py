@@ -17,7 +17,7 @@ import numpy as np
 
 import tpm_fit
 from tpm_fit import Rulebook, recommend, recommend_many
-from tpm_fit._engine.seat import OPEN_SEATS, SeatStage, open_code
+from tpm_fit._engine.seat import _BLOCK_ROWS, OPEN_SEATS, SeatStage, open_code
 from tpm_fit._model.primitives import AllOf, AnyOf, Levels, Ramp
 
 FACES = ("strategy", "marketing", "technical")
@@ -610,3 +610,27 @@ def test_a_condition_computed_with_the_seat_holds_from_exactly_its_minimum() -> 
         [0, 1, 1],
         [0, 0, 0],
     )
+    # A tolerance of 1e-9 below the minimum, inclusive.
+    edge = _levels("role_shape", {"generalist": 0.0, "specialist": 0.5 - 1e-9})
+    assert SeatStage(Rulebook.default().seat, {"edge": (edge, 0.5)}).arithmetic(columns, 3)[
+        "edge"
+    ].tolist() == [
+        0,
+        1,
+        1,
+    ]
+
+
+def test_a_condition_computed_with_the_seat_over_more_than_one_block_of_rows() -> None:
+    half = _levels("role_shape", {"generalist": 0.0, "specialist": 0.5})
+    stage = SeatStage(Rulebook.default().seat, {"flag": (half, 0.5)})
+    n = _BLOCK_ROWS + 5
+    sizes = np.where(np.arange(n) % 2 == 0, 10, 200)
+    columns = {
+        "company_size": sizes,
+        "product_team_size": np.ones(n, dtype=np.int64),
+        "product_complexity": np.full(n, 2),
+        **{f"{face}_coverage": np.zeros(n, dtype=np.int64) for face in FACES},
+    }
+    out = stage.arithmetic(columns, n)
+    assert out["flag"].tolist() == (sizes >= 150).astype(np.int8).tolist()

@@ -223,6 +223,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`>` -> `>=`",
         "sorting a list of one face leaves it as it is",
     ),
+    (
+        "_engine/seat.py",
+        "keys.append((np.where(specialist, gaps[k], 0), position))",
+        "`0` -> `1`",
+        "a generalist row gives every face the same gap key (0 or 1): the faces' order decides alone",
+    ),
     # -- _engine/kernel.py
     *(
         (
