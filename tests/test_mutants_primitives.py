@@ -8,10 +8,11 @@ refusals with their locations.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pytest
+from pydantic import Field
 
 from tpm_fit import Rulebook, RulebookError
 from tpm_fit._model.primitives import (
@@ -19,8 +20,10 @@ from tpm_fit._model.primitives import (
     AllOf,
     AnyOf,
     Levels,
+    Primitive,
     Ramp,
     compile_activation,
+    primitive_kind,
     walk,
 )
 
@@ -378,3 +381,132 @@ def test_primitives_refuse_unknown_fields() -> None:
         Ramp.model_validate(
             {"kind": "ramp", "input": "company_size", "points": [[1, 0.0], [2, 1.0]], "slope": 1}
         )
+
+
+# -- drawn data: what each kind asks its source for ---------------------------------------------
+
+
+class _ActivationSource(_Source):
+    """An ActivationSource that records its counts and hands out fixed inputs and terms."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.counts: list[tuple[int, int]] = []
+
+    def integer_input(self) -> str:
+        return "company_size"
+
+    def level_input(self) -> str:
+        return "product_complexity"
+
+    def count(self, low: int, high: int) -> int:
+        self.counts.append((low, high))
+        return low
+
+    def activation(self) -> dict[str, Any]:
+        return {"kind": "levels", "input": "product_complexity", "values": dict(COMPLEXITY)}
+
+
+def test_drawn_data_of_each_kind_asks_for_its_point_and_term_counts() -> None:
+    source = _ActivationSource()
+    assert Ramp.drawn_data(source) == {
+        "kind": "ramp",
+        "input": "company_size",
+        "points": [[1.0, 0.125], [2.0, 0.25]],
+    }
+    assert (source.counts, source.asked) == ([(2, 6)], [(1, 301, 2)])
+    levels = Levels.drawn_data(source)
+    assert levels == {
+        "kind": "levels",
+        "input": "product_complexity",
+        "values": {"low": 0.375, "moderate": 0.5, "high": 0.625, "very_high": 0.75},
+    }
+    term = source.activation()
+    for cls, tag in ((AllOf, "all_of"), (AnyOf, "any_of")):
+        source.counts.clear()
+        assert cls.drawn_data(source) == {"kind": tag, "of": [term, term]}
+        assert source.counts == [(2, 3)]
+
+
+# -- the class-creation check: a primitive declares a kind with one tag and every part ----------
+
+
+class _Complete:
+    """Every part of a primitive, for classes that test the kind check alone."""
+
+    def inputs(self) -> frozenset[str]:
+        return frozenset()
+
+    def children(self) -> tuple[Primitive, ...]:
+        return ()
+
+    def breakpoints(self, name: str) -> frozenset[int]:
+        return frozenset()
+
+    def work(self) -> int:
+        return 1
+
+    def describe(self) -> str:
+        return "complete"
+
+    def compile(self, terms: Any) -> Any:
+        raise NotImplementedError
+
+    def reversed_data(self) -> dict[str, Any]:
+        return {}
+
+    def redrawn_data(self, source: Any) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def drawn_data(cls, source: Any) -> dict[str, Any]:
+        return {}
+
+
+def test_an_abstract_base_without_kind_is_allowed_and_a_complete_one_is_refused() -> None:
+    class Base(Primitive):  # parts left abstract, no kind: a base shared by primitives
+        pass
+
+    assert Base.__abstractmethods__
+    with pytest.raises(TypeError) as refused:
+
+        class Kindless(_Complete, Primitive):
+            pass
+
+    assert str(refused.value) == "primitive Kindless: declares no kind (kind: Literal['<tag>'])"
+
+
+def test_a_kind_must_be_one_string_tag() -> None:
+    with pytest.raises(TypeError) as two:
+
+        class TwoTags(_Complete, Primitive):
+            kind: Literal["a", "b"] = Field(description="Discriminator.")
+
+    assert str(two.value) == "primitive TwoTags: kind must be Literal['<tag>'] with one tag, not ('a', 'b')"
+    with pytest.raises(TypeError) as number:
+
+        class NumberTag(_Complete, Primitive):
+            kind: Literal[1] = Field(description="Discriminator.")
+
+    assert str(number.value) == "primitive NumberTag: kind must be Literal['<tag>'] with one tag, not (1,)"
+
+    class OneTag(_Complete, Primitive):
+        kind: Literal["one_tag"] = Field(description="Discriminator.")
+
+    assert primitive_kind(OneTag) == "one_tag"
+
+
+def test_a_primitive_missing_parts_is_refused_naming_them() -> None:
+    with pytest.raises(TypeError) as refused:
+
+        class Partial(Primitive):
+            kind: Literal["partial"] = Field(description="Discriminator.")
+
+            def inputs(self) -> frozenset[str]:
+                return frozenset()
+
+    assert str(refused.value) == (
+        "primitive Partial (kind 'partial') does not declare breakpoints, children, compile, "
+        "describe, drawn_data, redrawn_data, reversed_data, work; every part of Primitive is "
+        "required (see docs/architecture.md)"
+    )

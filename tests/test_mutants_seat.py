@@ -17,6 +17,8 @@ import numpy as np
 
 import tpm_fit
 from tpm_fit import Rulebook, recommend, recommend_many
+from tpm_fit._engine.seat import _BLOCK_ROWS, OPEN_SEATS, SeatStage, open_code
+from tpm_fit._model.primitives import AllOf, AnyOf, Levels, Ramp
 
 FACES = ("strategy", "marketing", "technical")
 
@@ -463,3 +465,172 @@ def test_seat_rules_with_low_thresholds_give_the_same_seat_in_a_batch(min_size: 
     assert _batch(frame, book) == _one_by_one(frame, book)
     small = frame[frame["company_size"] <= 3]
     assert _batch(small.head(8), book) == _one_by_one(small.head(8), book)
+
+
+# -- conditions computed with the seat: kept only where the seat's classes decide them ---------
+
+
+def _ramp(name: str, points: list[list[float]]) -> Any:
+    return Ramp.model_validate({"kind": "ramp", "input": name, "points": points})
+
+
+def _levels(name: str, values: dict[str, float]) -> Any:
+    return Levels.model_validate({"kind": "levels", "input": name, "values": values})
+
+
+def _kept(book: Rulebook, conditions: dict[str, Any]) -> set[str]:
+    stage = SeatStage(book.seat, {name: (condition, 0.5) for name, condition in conditions.items()})
+    return set(stage.flags)
+
+
+def test_a_ramp_is_computed_with_the_seat_only_if_it_steps_where_a_seat_class_starts() -> None:
+    # Default rule: classes start at 150 people, at 1 and 3 PMs, and at a coverage of 1.
+    conditions = {
+        "at_150": _ramp("company_size", [[149, 0.0], [150, 1.0]]),
+        "at_100": _ramp("company_size", [[99, 0.0], [100, 1.0]]),
+        "sloped": _ramp("company_size", [[100, 0.0], [150, 1.0]]),
+        "flat": _ramp("company_size", [[10, 0.5], [500, 0.5]]),
+        "first_pm": _ramp("product_team_size", [[0, 0.0], [1, 1.0]]),
+        "three_pms": _ramp("product_team_size", [[2, 1.0], [3, 0.0]]),
+        "two_pms": _ramp("product_team_size", [[1, 0.0], [2, 1.0]]),
+        "covered": _ramp("technical_coverage", [[0, 1.0], [1, 0.0]]),
+        "twice_covered": _ramp("technical_coverage", [[1, 1.0], [2, 0.0]]),
+    }
+    assert _kept(Rulebook.default(), conditions) == {"at_150", "flat", "first_pm", "three_pms", "covered"}
+    # A rule that needs two people per face from 1,000 people: 1,000 and a coverage of 2 are cuts.
+    grown = _book(need=NEED_STEPS[:2])
+    assert _kept(grown, conditions) == {"at_150", "flat", "first_pm", "three_pms", "covered", "twice_covered"}
+    at_1000 = {"at_1000": _ramp("company_size", [[999, 0.0], [1000, 1.0]])}
+    assert (_kept(Rulebook.default(), at_1000), _kept(grown, at_1000)) == (set(), {"at_1000"})
+    # An integer input the seat does not read (none yet: the guard for one added later).
+    unread = Ramp.model_construct(kind="ramp", input="office_count", points=((1.0, 0.0), (2.0, 1.0)))
+    assert _kept(Rulebook.default(), {"unread": unread}) == set()
+    # A team threshold of 1 leaves one cut, at 1 PM.
+    assert _kept(_book(specialist_min_product_team=1), conditions) == {
+        "at_150",
+        "flat",
+        "first_pm",
+        "covered",
+    }
+
+
+def test_levels_are_computed_with_the_seat_if_they_read_its_outputs_or_split_at_the_complexity_rank() -> None:
+    complexity = dict.fromkeys(("low", "moderate"), 0.0) | dict.fromkeys(("high", "very_high"), 1.0)
+    conditions = {
+        "specialist": _levels("role_shape", {"generalist": 0.0, "specialist": 1.0}),
+        "technical_open": _levels("seat_technical", {"no": 0.0, "yes": 1.0}),
+        "at_the_rank": _levels("product_complexity", complexity),
+        "within_a_side": _levels("product_complexity", {**complexity, "very_high": 0.5}),
+        "below_the_rank": _levels("product_complexity", {**complexity, "moderate": 1.0}),
+        "capability": _levels(
+            "engineering_capability", {"developing": 1.0, "established": 0.0, "strong": 0.0}
+        ),
+        # Constant on either side of the complexity rank's position, but not product_complexity.
+        "capability_split": _levels(
+            "engineering_capability", {"developing": 0.0, "established": 0.0, "strong": 1.0}
+        ),
+        "both": AllOf.model_validate(
+            {"kind": "all_of", "of": [conditions_part("role_shape"), conditions_part("product_complexity")]}
+        ),
+        "one_of_two": AnyOf.model_validate(
+            {
+                "kind": "any_of",
+                "of": [conditions_part("role_shape"), conditions_part("engineering_capability")],
+            }
+        ),
+    }
+    kept = {"specialist", "technical_open", "at_the_rank", "both"}
+    assert _kept(Rulebook.default(), conditions) == kept
+    # Without a complexity rank the seat never reads product_complexity: only its own outputs.
+    assert _kept(_book(technical_first_from=None), conditions) == {"specialist", "technical_open"}
+
+
+def conditions_part(name: str) -> dict[str, Any]:
+    """TOML data of a two-valued levels condition over ``name`` (split at the complexity rank)."""
+    values = {
+        "role_shape": {"generalist": 0.0, "specialist": 1.0},
+        "product_complexity": {"low": 0.0, "moderate": 0.0, "high": 1.0, "very_high": 1.0},
+        "engineering_capability": {"developing": 1.0, "established": 0.0, "strong": 0.0},
+    }[name]
+    return {"kind": "levels", "input": name, "values": values}
+
+
+def test_open_code_is_the_position_of_the_order_in_open_seats() -> None:
+    assert [open_code(order) for order in OPEN_SEATS] == list(range(len(OPEN_SEATS)))
+    assert len(OPEN_SEATS) == 16  # no face, 3 of one, 6 of two, 6 of three
+    assert open_code(()) == 0
+
+
+# -- the order of open seats: furthest below the need first, then the tie order -----------------
+
+#: (complexity, strategy, marketing, technical coverage) -> open seats, with two people per face.
+OPEN_ORDERS = {
+    ("moderate", 1, 0, 1): ("marketing", "strategy", "technical"),
+    ("high", 1, 0, 1): ("marketing", "technical", "strategy"),
+    ("moderate", 0, 1, 1): ("strategy", "marketing", "technical"),
+    ("high", 0, 1, 1): ("strategy", "technical", "marketing"),
+    ("moderate", 1, 0, 2): ("marketing", "strategy"),
+    ("high", 2, 1, 0): ("technical", "marketing"),
+}
+
+
+def test_open_seats_are_ordered_by_gap_then_tie_order_one_by_one_and_in_a_batch() -> None:
+    book = _book(need=NEED_STEPS[:2])
+    rows = [
+        {
+            "company_size": 1_000,
+            "product_team_size": 3,
+            "product_complexity": complexity,
+            "strategy_coverage": strategy,
+            "marketing_coverage": marketing,
+            "technical_coverage": technical,
+        }
+        for complexity, strategy, marketing, technical in OPEN_ORDERS
+    ]
+    one_by_one = [tuple(face.value for face in recommend(row, rulebook=book).open_seats) for row in rows]
+    assert one_by_one == list(OPEN_ORDERS.values())
+    scored = recommend_many(pd.DataFrame(rows * 5), rulebook=book)  # many rows: the vectorised path
+    assert (
+        scored["open_seats"].astype(str).tolist() == [",".join(order) for order in OPEN_ORDERS.values()] * 5
+    )
+
+
+def test_a_condition_computed_with_the_seat_holds_from_exactly_its_minimum() -> None:
+    half = _levels("role_shape", {"generalist": 0.0, "specialist": 0.5})
+    stage = SeatStage(Rulebook.default().seat, {"flag": (half, 0.5), "never": (half, 0.75)})
+    columns = {
+        "company_size": np.array([10, 200, 40]),
+        "product_team_size": np.array([1, 3, 3]),
+        "product_complexity": np.array([2, 2, 0]),
+        **{f"{face}_coverage": np.array([0, 0, 0]) for face in FACES},
+    }
+    out = stage.arithmetic(columns, 3)
+    assert (out["role_shape"].tolist(), out["flag"].tolist(), out["never"].tolist()) == (
+        [0, 1, 1],
+        [0, 1, 1],
+        [0, 0, 0],
+    )
+    # A tolerance of 1e-9 below the minimum, inclusive.
+    edge = _levels("role_shape", {"generalist": 0.0, "specialist": 0.5 - 1e-9})
+    assert SeatStage(Rulebook.default().seat, {"edge": (edge, 0.5)}).arithmetic(columns, 3)[
+        "edge"
+    ].tolist() == [
+        0,
+        1,
+        1,
+    ]
+
+
+def test_a_condition_computed_with_the_seat_over_more_than_one_block_of_rows() -> None:
+    half = _levels("role_shape", {"generalist": 0.0, "specialist": 0.5})
+    stage = SeatStage(Rulebook.default().seat, {"flag": (half, 0.5)})
+    n = _BLOCK_ROWS + 5
+    sizes = np.where(np.arange(n) % 2 == 0, 10, 200)
+    columns = {
+        "company_size": sizes,
+        "product_team_size": np.ones(n, dtype=np.int64),
+        "product_complexity": np.full(n, 2),
+        **{f"{face}_coverage": np.zeros(n, dtype=np.int64) for face in FACES},
+    }
+    out = stage.arithmetic(columns, n)
+    assert out["flag"].tolist() == (sizes >= 150).astype(np.int8).tolist()

@@ -102,15 +102,15 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/seat.py",
-        "n, dtype=np.uint8 if len(self.sizes) <= 80 else np.uint16",
-        "`80` -> `81`",
-        "81 size steps still fit a byte (81 * 3 + 2 < 256): the counter's width changes no class",
+        "n, dtype=np.uint8 if len(self.sizes) <= 40 else np.uint16",
+        "`40` -> `41`",
+        "41 size steps still fit a byte ((41 * 3 + 2) * 2 + 1 < 256): the counter's width changes no class",
     ),
     (
         "_engine/seat.py",
-        "n, dtype=np.uint8 if len(self.sizes) <= 80 else np.uint16",
+        "n, dtype=np.uint8 if len(self.sizes) <= 40 else np.uint16",
         "`<=` -> `<`",
-        "80 size steps in two bytes instead of one: the counter's width changes no class",
+        "40 size steps in two bytes instead of one: the counter's width changes no class",
     ),
     (
         "_engine/seat.py",
@@ -196,6 +196,38 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "rows per block: every operation is row-wise, so blocking cannot change a result",
         )
         for mutation in ("`1` -> `2`", "`16` -> `17`")
+    ),
+    (
+        "_engine/seat.py",
+        "OPEN_SEATS: Final = tuple(order for size in range(len(FACES) + 1) "
+        "for order in permutations(FACES, size))",
+        "`1` -> `2`",
+        "permutations of more faces than there are yield nothing: the same tuple of orders",
+    ),
+    (
+        "_engine/seat.py",
+        "[_OPEN_CODE.get(tuple(FACES[d - 1] for d in (k // 16, k // 4 % 4, k % 4) if d), 0) "
+        "for k in range(64)],",
+        "`0` -> `1`",
+        "the default fills numbers with a repeated face; open seats rank apart, so none is looked up",
+    ),
+    (
+        "_engine/seat.py",
+        "return self.orders[first]",
+        "`return self.orders[first]` -> `return None`",
+        "SeatStage._tie_order has no caller (the seat reads self.orders directly): dead code",
+    ),
+    (
+        "_engine/seat.py",
+        "if len(ranked) > 1:",
+        "`>` -> `>=`",
+        "sorting a list of one face leaves it as it is",
+    ),
+    (
+        "_engine/seat.py",
+        "keys.append((np.where(specialist, gaps[k], 0), position))",
+        "`0` -> `1`",
+        "a generalist row gives every face the same gap key (0 or 1): the faces' order decides alone",
     ),
     # -- _engine/kernel.py
     *(
@@ -530,6 +562,12 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "_Unit = Annotated[float, Field(strict=True, ge=0.0, le=1.0, allow_inf_nan=False)]",
         )
     ),
+    (
+        "_model/primitives.py",
+        "super().__pydantic_init_subclass__(**kwargs)",
+        "removed `super().__pydantic_init_subclass__(**kwargs)`",
+        "pydantic's BaseModel.__pydantic_init_subclass__ does nothing, and no base in between has one",
+    ),
     # -- _verify/checks.py and _verify/reach.py: "not found yet" is any negative index
     *(
         (
@@ -680,6 +718,13 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "if chunk.score[high_at] > self.high:",
         "`>` -> `>=`",
         "a later point with an equal highest score is kept instead: score_max is the same score",
+    ),
+    # -- _records/chain.py
+    (
+        "_records/chain.py",
+        "error = exc.errors(include_url=False)[0]",
+        "`False` -> `True`",
+        "the url is one more key of the error; the message reads only its loc and msg",
     ),
 )
 
