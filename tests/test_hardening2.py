@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import budget
 import tpm_fit
 from tpm_fit import (
     DecisionLog,
@@ -284,7 +285,7 @@ def test_the_work_model_counts_what_verify_and_sensitivity_do(extra: int) -> Non
     assert sensitivity_chunks(counts) == len(list(grid.chunks(sensitivity_chunk(counts.factors))))
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=budget.scale(5, 15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(book=rulebooks(allow_axiom_violations=True))
 def test_the_work_models_valid_profile_counts_are_exact(book: Rulebook) -> None:
     from tpm_fit._verify.sentences import valid_points

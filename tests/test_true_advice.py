@@ -50,6 +50,9 @@ def false_phrases(result: Recommendation) -> list[str]:
 # -- 1. sentences bound to facts ------------------------------------------------------------------
 
 
+# Every profile of the grid (some 15 s): CI. The quick run renders one profile of every kind of
+# advice through verify(renderings="all") (tests/test_verify_renderings.py).
+@pytest.mark.slow  # CI (.ci/run) or -m slow
 def test_every_phrase_of_every_rendering_holds_over_the_whole_verification_grid() -> None:
     """explain(), need_reason, the risks and brief().to_markdown() for every valid grid profile,
     with the inputs at their defaults left out (assumed): zero false phrases."""
