@@ -191,9 +191,9 @@ def test_the_report_counts_every_profile_the_kernel_scored() -> None:
         assert report.evaluations == report.grid_points + pairs
 
 
-def test_a_verdict_only_invalid_grid_points_reach_is_found_by_cutting_their_counts() -> None:
-    """Technical needs a 149-person company with many strategists: on the grid only 10,000,000
-    strategists (more than the company has) get there, and cut down to 149 they still do."""
+def _clamped_strategists() -> Rulebook:
+    """One factor that reaches technical only for a 149-person company with many strategists:
+    on the grid only 10,000,000 strategists (more than the company has) get there."""
     data = Rulebook.default().model_dump(mode="json")
     factor = data["factors"][0]
     factor["weight"] = 1000.0
@@ -211,7 +211,13 @@ def test_a_verdict_only_invalid_grid_points_reach_is_found_by_cutting_their_coun
     data["factors"] = [factor]
     data["axioms"] = []
     data["thresholds"] = {"technical_min": 0.01, "traditional_max": -0.5}
-    book = Rulebook.from_mapping(data)
+    return Rulebook.from_mapping(data)
+
+
+def test_a_verdict_only_invalid_grid_points_reach_is_found_by_cutting_their_counts() -> None:
+    """Technical needs a 149-person company with many strategists: on the grid only 10,000,000
+    strategists (more than the company has) get there, and cut down to 149 they still do."""
+    book = _clamped_strategists()
     technical = _regions(book.verify())["technical"]
     assert (technical.reachable, technical.grid_points, technical.found_on) == (True, 0, "clamped")
     assert technical.witness is not None
@@ -304,24 +310,7 @@ def test_witnesses_do_not_depend_on_chunking_when_many_points_tie() -> None:
         chunked = verify_rulebook(book, chunk_size=chunk_size)
         assert _regions(chunked)["traditional"].witness == origin
         assert chunked.verdicts == whole.verdicts
-    data = Rulebook.default().model_dump(mode="json")
-    factor = data["factors"][0]
-    factor["weight"] = 1000.0
-    factor["activation"] = {
-        "kind": "all_of",
-        "of": [
-            {"kind": "ramp", "input": "strategy_coverage", "points": [[0, 0.0], [10_000_000, 1.0]]},
-            {
-                "kind": "ramp",
-                "input": "company_size",
-                "points": [[1, 0.0], [148, 0.0], [149, 1.0], [150, 0.0]],
-            },
-        ],
-    }
-    data["factors"] = [factor]
-    data["axioms"] = []
-    data["thresholds"] = {"technical_min": 0.01, "traditional_max": -0.5}
-    clamped = Rulebook.from_mapping(data)
+    clamped = _clamped_strategists()
     expected = _regions(clamped.verify())["technical"]
     assert expected.found_on == "clamped"
     assert _regions(verify_rulebook(clamped, chunk_size=97))["technical"] == expected
