@@ -491,3 +491,187 @@ def test_two_tables_over_one_count_share_the_union_of_their_ranges() -> None:
         assert (
             score == recommend({"company_size": int(size), "product_complexity": "high"}, rulebook=book).score
         )
+
+
+# -- the whole-background table: every path of its index ------------------------------------------
+
+
+def _levels(name: str, values: dict[str, float]) -> dict[str, Any]:
+    return {"kind": "levels", "input": name, "values": values}
+
+
+COMPLEXITY = _levels("product_complexity", {"low": 0.0, "moderate": 0.3, "high": 0.6, "very_high": 1.0})
+CAPABILITY = _levels("engineering_capability", {"developing": 1.0, "established": 0.5, "strong": 0.0})
+SEAT_TECHNICAL = _levels("seat_technical", {"no": 0.0, "yes": 1.0})
+
+
+def _book_reading(*activations: dict[str, Any], need: list[list[int]] | None = None) -> Rulebook:
+    """The default rulebook with its factors reading only ``activations`` (one factor each,
+    weights 2.0, 1.5, ...) and one risk over product complexity; ``need``: the seat's need steps."""
+    data = Rulebook.default().model_dump(mode="json")
+    template = data["factors"]
+    data["factors"] = [
+        {**template[k], "activation": activation, "weight": 2.0 - 0.5 * k}
+        for k, activation in enumerate(activations)
+    ]
+    data["risks"] = [{**data["risks"][0], "when": COMPLEXITY, "min_activation": 0.5}]
+    if need is not None:
+        data["seat"]["need"] = [{"from_company_size": size, "people": people} for size, people in need]
+    return Rulebook.from_mapping(data)
+
+
+def _three_paths_agree(book: Rulebook, frame: pd.DataFrame) -> tuple[Any, Any]:
+    """The whole-table path (seat folded in), the background table with the seat given, and
+    the arithmetic (float columns) give the same outputs bit for bit; returns (compiled, whole)."""
+    from tpm_fit._batch.encode import encode_frame
+
+    compiled = compile_rulebook(book)
+    encoded = encode_frame(frame)
+    n = encoded.n
+    whole = compiled._whole_for(encoded.columns, n)
+    assert whole is not None  # the fast path is the one under test
+    fast = compiled.evaluate(encoded.columns, n)
+    full = compiled.with_derived(encoded.columns, n)
+    assert compiled._fused_for(full, n) is whole  # the seat given: the background table alone
+    given = compiled.evaluate(full, n)
+    floats = {
+        name: column.astype(np.float64) if name in INTEGERS else column
+        for name, column in encoded.columns.items()
+    }
+    assert compiled.table_entries(floats, n) is None
+    slow = compiled.evaluate(floats, n)
+    for other in (given, slow):
+        assert fast.score.tobytes() == other.score.tobytes()
+        assert fast.contributions.tobytes() == other.contributions.tobytes()
+        assert fast.verdict_codes.tolist() == other.verdict_codes.tolist()
+        assert fast.risks.tolist() == other.risks.tolist()
+    for name, column in slow.derived.items():
+        assert fast.derived[name].tolist() == column.tolist(), name
+    # And each agrees with recommend(), row by row, on a spread of rows.
+    for k in range(0, len(frame), max(1, len(frame) // 40)):
+        result = recommend(frame.iloc[k].to_dict(), rulebook=book)
+        assert result.score == fast.score[k]
+        assert [r.id for r in result.risks] == [
+            risk.id for risk, flags in zip(book.risks, fast.risks, strict=True) if flags[k]
+        ]
+    return compiled, whole
+
+
+def test_the_background_table_with_the_seat_given_gives_each_row_its_verdict_and_risks() -> None:
+    """With the derived inputs given, ``evaluate`` reads the background table alone (``fill``):
+    every verdict and every risk flag come from it, and equal the other two paths'."""
+    frame = _frame(5_000, seed=21)
+    compiled, _ = _three_paths_agree(Rulebook.default(), frame)
+    from tpm_fit._batch.encode import encode_frame
+
+    encoded = encode_frame(frame)
+    given = compiled.evaluate(compiled.with_derived(encoded.columns, encoded.n), encoded.n)
+    assert set(given.verdict_codes.tolist()) == {verdict.code for verdict in tpm_fit.Verdict}
+    assert given.risks.shape == (len(compiled.risks), encoded.n)
+    assert all(row.any() for row in given.risks[:3])  # flags set, and not everywhere
+    assert not given.risks.all()
+
+
+def test_a_background_that_reads_nothing_the_seat_decides_folds_to_zero() -> None:
+    """Factors over two levels only: the seat adds nothing to the table index (every class's
+    part is 0), and the last axis, a level of stride 1, is added to the index as it is."""
+    book = _book_reading(CAPABILITY, COMPLEXITY)
+    compiled, whole = _three_paths_agree(book, _frame(2_000, seed=22))
+    assert whole.seat_part is not None
+    assert not whole.seat_part.any()
+    assert [(name, stride) for name, *_, stride in whole.free_axes] == [
+        ("engineering_capability", 4),
+        ("product_complexity", 1),
+    ]
+    assert compiled.risks  # the risk reads product complexity: flags through the table too
+
+
+def test_a_level_axis_of_stride_two_is_scaled_into_the_index() -> None:
+    """Factors over product complexity and the seat's technical face: complexity is the free
+    axis, with stride 2 (the seat face's two values after it)."""
+    book = _book_reading(COMPLEXITY, SEAT_TECHNICAL)
+    _, whole = _three_paths_agree(book, _frame(2_000, seed=23))
+    assert [(name, stride) for name, *_, stride in whole.free_axes] == [("product_complexity", 2)]
+    assert whole.seat_part is not None
+    assert sorted(set(whole.seat_part.tolist())) == [0, 1]
+
+
+def test_a_coverage_range_starting_above_zero_folds_into_the_seat_from_its_low_end() -> None:
+    """A seat that needs up to three people per face keeps coverage counts up to 3 in its
+    classes; a factor ramping over technical coverage from 1 to 3 reads an axis 1..3 that the
+    seat decides, counted from its low end (1), not from 0."""
+    ramp = {"kind": "ramp", "input": "technical_coverage", "points": [[1, 0.0], [3, 1.0]]}
+    book = _book_reading(ramp, COMPLEXITY, need=[[1, 1], [40, 3]])
+    compiled, whole = _three_paths_agree(book, _frame(3_000, seed=24))
+    axes = {name: (low, high) for name, low, high, *_ in whole.axes}
+    assert axes["technical_coverage"] == (1, 3)
+    assert "technical_coverage" not in [name for name, *_ in whole.free_axes]
+    # Each class's part is its clipped coverage minus 1, times the axis' stride.
+    (stride,) = [stride for name, *_, stride in whole.axes if name == "technical_coverage"]
+    assert stride == 1
+    assert sorted(set(whole.seat_part.tolist())) == [0, 1, 2]
+    assert compiled.seat.table.cap == 3
+
+
+def test_warnings_are_computed_with_the_seat_from_the_rulebook_s_own_statements() -> None:
+    """The seat stage flags each warning with the rulebook's own condition; a rulebook without
+    statements uses the default rulebook's, as the renderers do."""
+    from tpm_fit._batch.encode import encode_frame
+
+    default = compile_rulebook(Rulebook.default())
+    names = ["warning.warn_pms_without_coverage", "warning.warn_grown_without_pm"]
+    assert [name for name in default.seat.outputs if name.startswith("warning.")] == names
+    data = Rulebook.default().model_dump(mode="json")
+    data["statements"] = []
+    bare = compile_rulebook(Rulebook.from_mapping(data))
+    assert [name for name in bare.seat.outputs if name.startswith("warning.")] == names
+    # A rulebook whose grown-without-a-PM warning starts at 20,000 people instead of the split.
+    data = Rulebook.default().model_dump(mode="json")
+    (spec,) = [s for s in data["statements"] if s["id"] == "warn_grown_without_pm"]
+    spec["when"]["of"][0]["points"] = [[19_999, 0.0], [20_000, 1.0]]
+    spec["seat_steps"] = {}
+    own = compile_rulebook(Rulebook.from_mapping(data))
+    frame = pd.DataFrame(
+        {"company_size": [149, 150, 9_999, 25_000], "product_team_size": 0, "product_complexity": "high"}
+    )
+    encoded = encode_frame(frame)
+    column = "warning.warn_grown_without_pm"
+    for compiled in (default, bare):
+        assert compiled.evaluate(encoded.columns, encoded.n).derived[column].tolist() == [0, 1, 1, 1]
+    # The seat's classes do not decide a step at 20,000: the frame computes it from the columns.
+    assert column not in own.seat.outputs
+    scored = recommend_many(frame, rulebook=own.rulebook)
+    assert scored[column].tolist() == [False, False, False, True]
+
+
+# -- the compiled-rulebook cache ------------------------------------------------------------------
+
+
+def _variant(k: int) -> Rulebook:
+    data = Rulebook.default().model_dump(mode="json")
+    data["thresholds"]["technical_min"] = 0.75 + k / 1024
+    return Rulebook.from_mapping(data)
+
+
+def test_a_result_read_back_finds_the_custom_rulebook_that_made_it_in_this_process() -> None:
+    from tpm_fit._engine.kernel import recently_compiled
+
+    book = _variant(1)
+    result = recommend({"company_size": 40, "product_complexity": "high"}, rulebook=book)
+    read_back = tpm_fit.Recommendation.model_validate_json(result.model_dump_json())
+    assert recently_compiled(book.fingerprint) == book
+    assert read_back.used_rulebook() == book
+    assert recently_compiled("0" * 64) is None
+
+
+def test_the_cache_keeps_the_64_latest_rulebooks() -> None:
+    from tpm_fit._engine.kernel import recently_compiled
+
+    books = [_variant(100 + k) for k in range(65)]
+    for book in books[:64]:
+        compile_rulebook(book)
+    assert all(recently_compiled(book.fingerprint) == book for book in books[:64])
+    compile_rulebook(books[64])  # one more: the oldest goes
+    assert recently_compiled(books[0].fingerprint) is None
+    assert all(recently_compiled(book.fingerprint) == book for book in books[1:])
+    compile_rulebook(Rulebook.default())  # leave the default cached for the other tests
