@@ -634,3 +634,47 @@ def test_a_condition_computed_with_the_seat_over_more_than_one_block_of_rows() -
     }
     out = stage.arithmetic(columns, n)
     assert out["flag"].tolist() == (sizes >= 150).astype(np.int8).tolist()
+
+
+# -- the seat of one profile: the complexity rule's flag, and the need of float sizes -------------
+
+
+def _one(stage: SeatStage, complexity: str, size: int, team: int, coverage: tuple[int, int, int]) -> Any:
+    values: dict[str, float] = {
+        "company_size": size,
+        "product_team_size": team,
+        "product_complexity": RANK[complexity],
+        **{f"{face}_coverage": count for face, count in zip(FACES, coverage, strict=True)},
+    }
+    return stage.one(values)
+
+
+def test_the_complexity_rule_is_said_to_decide_only_a_specialist_tie_it_broke() -> None:
+    """``technical_first`` is True only when the technical face won a tie through the
+    complexity rule: never for a generalist seat, nor when no hire is needed, nor when the
+    technical face was the only face open."""
+    stage = SeatStage(Rulebook.default().seat)
+    tie = _one(stage, "very_high", 200, 1, (0, 0, 0))
+    assert (tie.seat, tie.technical_first) == ((tpm_fit.Face.TECHNICAL,), True)
+    alone = _one(stage, "very_high", 200, 1, (1, 1, 0))
+    assert (alone.seat, alone.technical_first) == ((tpm_fit.Face.TECHNICAL,), False)
+    order = _one(stage, "low", 200, 1, (0, 0, 0))
+    assert (order.seat, order.technical_first) == ((tpm_fit.Face.STRATEGY,), False)
+    generalist = _one(stage, "very_high", 20, 1, (0, 0, 0))
+    assert generalist.role_shape is tpm_fit.RoleShape.GENERALIST
+    assert (len(generalist.seat), generalist.technical_first) == (3, False)
+    covered = _one(stage, "very_high", 200, 1, (1, 1, 1))
+    assert (covered.seat, covered.hire_needed, covered.technical_first) == ((), False, False)
+
+
+def test_the_need_of_float_sizes_is_the_step_each_size_has_reached() -> None:
+    """The verifier reads sizes as floats: the need is looked up by binary search, the people of
+    the last step whose size the company has reached (as for whole-number sizes)."""
+    stage = SeatStage(_book(need=NEED_STEPS).seat)
+    sizes = [1, 999, 1_000, 9_999, 10_000, 10_000_000]
+    expected = [1, 1, 2, 2, 3, 3]
+    floats = stage.need_batch(np.asarray(sizes, dtype=np.float64))
+    assert floats.dtype == np.float64
+    assert floats.tolist() == expected
+    assert stage.need_batch(np.asarray(sizes, dtype=np.int64)).tolist() == expected
+    assert [stage.need_at(size) for size in sizes] == expected

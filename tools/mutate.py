@@ -213,12 +213,6 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/seat.py",
-        "return self.orders[first]",
-        "`return self.orders[first]` -> `return None`",
-        "SeatStage._tie_order has no caller (the seat reads self.orders directly): dead code",
-    ),
-    (
-        "_engine/seat.py",
         "if len(ranked) > 1:",
         "`>` -> `>=`",
         "sorting a list of one face leaves it as it is",

@@ -78,9 +78,9 @@ class SeatOne:
     #: Faces tied with the chosen one for a specialist seat (empty otherwise).
     tied_with: tuple[Face, ...]
     #: Every face still below its need, in the order to fill them (the seat's faces first).
-    open_seats: tuple[Face, ...] = ()
+    open_seats: tuple[Face, ...]
     #: Whether the technical face went first in a tie because the product is highly technical.
-    technical_first: bool = False
+    technical_first: bool
 
     @property
     def hire_needed(self) -> bool:
@@ -207,9 +207,6 @@ class SeatStage:
         splits them once it has ``specialist_min_product_team`` PMs.
         """
         return size >= self.min_size or team >= self.min_team
-
-    def _tie_order(self, first: bool) -> tuple[int, ...]:
-        return self.orders[first]
 
     def _open_order(self, gaps: list[float], first: bool) -> tuple[Face, ...]:
         """Faces below their need, furthest below first, ties in (complexity-aware) tie order."""
