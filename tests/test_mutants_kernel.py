@@ -675,3 +675,12 @@ def test_the_cache_keeps_the_64_latest_rulebooks() -> None:
     assert recently_compiled(books[0].fingerprint) is None
     assert all(recently_compiled(book.fingerprint) == book for book in books[1:])
     compile_rulebook(Rulebook.default())  # leave the default cached for the other tests
+
+
+def test_breakpoints_are_derived_once_per_input_and_returned_again() -> None:
+    compiled = CompiledRulebook(Rulebook.default())  # a fresh one: nothing derived yet
+    first = compiled.breakpoints("company_size")
+    assert first == {149, 150}
+    again = compiled.breakpoints("company_size")
+    assert again is first
+    assert compiled.breakpoints("product_team_size") == {0, 1, 2, 3}

@@ -678,3 +678,21 @@ def test_the_need_of_float_sizes_is_the_step_each_size_has_reached() -> None:
     assert floats.tolist() == expected
     assert stage.need_batch(np.asarray(sizes, dtype=np.int64)).tolist() == expected
     assert [stage.need_at(size) for size in sizes] == expected
+
+
+def test_the_seat_s_own_breakpoints_are_where_its_thresholds_and_needs_step() -> None:
+    """The seat alone, without the statements' conditions that add the same values to the
+    verifier's grid: its team steps at 1 (a first PM) and at the split team, each with the
+    value just below; sizes at the split size and each need step; coverage at every count
+    up to the largest need."""
+    default = SeatStage(Rulebook.default().seat)
+    assert default.breakpoints("product_team_size") == {0, 1, 2, 3}
+    assert default.breakpoints("company_size") == {149, 150}
+    assert default.breakpoints("technical_coverage") == {0, 1}
+    custom = SeatStage(
+        _book(specialist_min_company_size=2, specialist_min_product_team=6, need=NEED_STEPS).seat
+    )
+    assert custom.breakpoints("product_team_size") == {0, 1, 5, 6}
+    assert custom.breakpoints("company_size") == {1, 2, 999, 1_000, 9_999, 10_000}
+    assert custom.breakpoints("strategy_coverage") == {0, 1, 2, 3}
+    assert SeatStage(_book(specialist_min_product_team=1).seat).breakpoints("product_team_size") == {0, 1}
