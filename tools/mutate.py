@@ -213,6 +213,13 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
     ),
     (
         "_engine/seat.py",
+        "ahead = (other_gap > gap) | ((other_gap == gap) & (other_position < position))",
+        "`<` -> `<=`",
+        "two faces never share a tie position (each order is a permutation; generalists use the "
+        "faces' own order), so `<` and `<=` agree for every pair of different faces",
+    ),
+    (
+        "_engine/seat.py",
         "if len(ranked) > 1:",
         "`>` -> `>=`",
         "sorting a list of one face leaves it as it is",
