@@ -684,3 +684,23 @@ def test_breakpoints_are_derived_once_per_input_and_returned_again() -> None:
     again = compiled.breakpoints("company_size")
     assert again is first
     assert compiled.breakpoints("product_team_size") == {0, 1, 2, 3}
+
+
+def test_a_background_table_with_a_seat_too_large_to_tabulate_scores_like_recommend() -> None:
+    """A need of 40 people per face: the seat is computed, not tabulated, so the background
+    table cannot fold it in; batches read the table with the computed seat."""
+    data = Rulebook.default().model_dump(mode="json")
+    data["seat"]["need"] = [{"from_company_size": 1, "people": 1}, {"from_company_size": 5_000, "people": 40}]
+    book = Rulebook.from_mapping(data)
+    compiled = compile_rulebook(book)
+    assert compiled.seat.table.columns is None
+    frame = _frame(300, seed=31)
+    frame["technical_coverage"] = np.minimum(np.tile([0, 1, 39, 40, 41], 60), frame["company_size"])
+    scored = recommend_many(frame, rulebook=book)
+    fused = compiled._fused_table(len(frame))
+    assert fused is not None
+    assert fused.seat_part is None
+    assert fused.free_axes == fused.axes
+    for k, row in enumerate(frame.to_dict("records")):
+        result = recommend(row, rulebook=book)
+        assert (result.score, result.verdict.value) == (scored["score"][k], scored["verdict"][k]), row

@@ -696,3 +696,25 @@ def test_the_seat_s_own_breakpoints_are_where_its_thresholds_and_needs_step() ->
     assert custom.breakpoints("company_size") == {1, 2, 999, 1_000, 9_999, 10_000}
     assert custom.breakpoints("strategy_coverage") == {0, 1, 2, 3}
     assert SeatStage(_book(specialist_min_product_team=1).seat).breakpoints("product_team_size") == {0, 1}
+
+
+def test_without_the_complexity_rule_the_tie_order_alone_decides_in_a_batch_too() -> None:
+    """``technical_first_from = None``: even a very highly technical product leaves a tie to the
+    declared order, row by row and through the seat table."""
+    book = _book(technical_first_from=None)
+    frame = pd.DataFrame(
+        {
+            "company_size": [200, 200, 200, 20],
+            "product_team_size": [1, 1, 1, 1],
+            "product_complexity": ["low", "high", "very_high", "very_high"],
+        }
+    )
+    scored = recommend_many(frame, rulebook=book)
+    assert scored["seat.strategy"].tolist() == [True, True, True, True]
+    assert scored["seat.technical"].tolist() == [False, False, False, True]
+    for row, (_, out) in zip(frame.to_dict("records"), scored.iterrows(), strict=True):
+        result = recommend(row, rulebook=book)
+        assert [face.value for face in result.seat] == [f for f in FACES if out[f"seat.{f}"]]
+    # The default rule puts the technical face first from a high product on.
+    default = recommend_many(frame)
+    assert default["seat.technical"].tolist() == [False, True, True, True]
