@@ -704,3 +704,25 @@ def test_a_background_table_with_a_seat_too_large_to_tabulate_scores_like_recomm
     for k, row in enumerate(frame.to_dict("records")):
         result = recommend(row, rulebook=book)
         assert (result.score, result.verdict.value) == (scored["score"][k], scored["verdict"][k]), row
+
+
+@pytest.mark.parametrize("floats", [False, True])
+def test_a_scalar_column_counts_for_every_row_of_every_block(floats: bool) -> None:
+    """A column given as one value (a 0-d array) applies to every row, over more than one
+    block of rows, on the table path and in the arithmetic alike."""
+    from tpm_fit._batch.encode import encode_frame
+
+    compiled = compile_rulebook(Rulebook.default())
+    frame = _frame(70_000, seed=32)
+    frame["product_complexity"] = "very_high"
+    encoded = encode_frame(frame)
+    columns = dict(encoded.columns)
+    if floats:
+        columns = {name: c.astype(np.float64) if name in INTEGERS else c for name, c in columns.items()}
+    expected = compiled.evaluate(columns, encoded.n)
+    scalar = {**columns, "product_complexity": np.asarray(columns["product_complexity"][0])}
+    assert scalar["product_complexity"].ndim == 0
+    found = compiled.evaluate(scalar, encoded.n)
+    assert found.score.tobytes() == expected.score.tobytes()
+    assert found.verdict_codes.tolist() == expected.verdict_codes.tolist()
+    assert found.risks.tolist() == expected.risks.tolist()
