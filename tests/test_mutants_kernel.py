@@ -726,3 +726,23 @@ def test_a_scalar_column_counts_for_every_row_of_every_block(floats: bool) -> No
     assert found.score.tobytes() == expected.score.tobytes()
     assert found.verdict_codes.tolist() == expected.verdict_codes.tolist()
     assert found.risks.tolist() == expected.risks.tolist()
+
+
+def test_a_warning_without_a_condition_is_not_computed_with_the_seat() -> None:
+    """A warning statement with no condition has nothing for the seat (or the frame) to compute:
+    the batch has no column for it, and the other warning is still computed with the seat."""
+    data = Rulebook.default().model_dump(mode="json")
+    (spec,) = [s for s in data["statements"] if s["id"] == "warn_grown_without_pm"]
+    spec["when"] = None
+    spec["seat_steps"] = {}
+    book = Rulebook.from_mapping(data)
+    compiled = compile_rulebook(book)
+    assert [name for name in compiled.seat.outputs if name.startswith("warning.")] == [
+        "warning.warn_pms_without_coverage"
+    ]
+    frame = pd.DataFrame(
+        {"company_size": [40, 400], "product_team_size": [1, 0], "product_complexity": "low"}
+    )
+    scored = recommend_many(frame, rulebook=book)
+    assert "warning.warn_grown_without_pm" not in scored.columns
+    assert scored["warning.warn_pms_without_coverage"].tolist() == [True, False]

@@ -428,6 +428,17 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "`1024` -> `1025`",
         "one gather for all float columns or one per column: the same values",
     ),
+    *(
+        (
+            "_engine/kernel.py",
+            "return part.astype(_narrow(int(np.prod([high - low + 1 for _, low, high, _, _ in axes])))), "
+            "tuple(free)",
+            mutation,
+            "a size too large (lows are never negative) only widens the seat part's index type, "
+            "int32 for int16: the same whole numbers",
+        )
+        for mutation in ("`-` -> `+`", "`1` -> `2`")
+    ),
     (
         "_engine/kernel.py",
         "return np.int16 if size <= np.iinfo(np.int16).max else np.int32",
