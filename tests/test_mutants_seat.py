@@ -718,3 +718,21 @@ def test_without_the_complexity_rule_the_tie_order_alone_decides_in_a_batch_too(
     # The default rule puts the technical face first from a high product on.
     default = recommend_many(frame)
     assert default["seat.technical"].tolist() == [False, True, True, True]
+
+
+@pytest.mark.parametrize("first_from", ["low", "moderate", "high", "very_high", None])
+def test_the_technical_face_wins_a_tie_from_exactly_the_declared_complexity_in_a_batch(
+    first_from: str | None,
+) -> None:
+    """A specialist seat with every face open: the technical face goes first from the rule's
+    ``technical_first_from`` on, and the tie order (strategy first) decides below it, through
+    the seat table as for one profile."""
+    book = _book(technical_first_from=first_from)
+    levels = list(RANK)
+    frame = pd.DataFrame({"company_size": 200, "product_team_size": 1, "product_complexity": levels})
+    scored = recommend_many(frame, rulebook=book)
+    start = len(levels) if first_from is None else RANK[first_from]
+    expected = ["technical" if RANK[level] >= start else "strategy" for level in levels]
+    found = [next(f for f in FACES if row[f"seat.{f}"]) for _, row in scored.iterrows()]
+    assert found == expected
+    assert [recommend(row, rulebook=book).seat[0].value for row in frame.to_dict("records")] == expected

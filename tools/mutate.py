@@ -218,6 +218,22 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
         "two faces never share a tie position (each order is a permutation; generalists use the "
         "faces' own order), so `<` and `<=` agree for every pair of different faces",
     ),
+    *(
+        (
+            "_engine/seat.py",
+            "self.complex_rank = stage.complex_rank if stage.complex_rank is not None else 1 << 30",
+            mutation,
+            "any rank past the four complexity levels means 'never': 2 << 30 and 1 << 31 are such ranks",
+        )
+        for mutation in ("`1` -> `2`", "`30` -> `31`")
+    ),
+    (
+        "_engine/seat.py",
+        "complex_of = [0, stage.complex_rank or 0]  # a complexity rank in each complexity class",
+        "`0` -> `1` #2",
+        "`or 0` is read only when the rule has no complexity rank (every row in the first class: "
+        "the second class' sample is never looked up) or the rank is 0 (every rank is at or past it)",
+    ),
     (
         "_engine/seat.py",
         "if len(ranked) > 1:",
