@@ -736,3 +736,36 @@ def test_the_technical_face_wins_a_tie_from_exactly_the_declared_complexity_in_a
     found = [next(f for f in FACES if row[f"seat.{f}"]) for _, row in scored.iterrows()]
     assert found == expected
     assert [recommend(row, rulebook=book).seat[0].value for row in frame.to_dict("records")] == expected
+
+
+# -- the seat's sentences: the plan of open seats, and the warnings' numbers ----------------------
+
+
+def test_the_plan_of_open_seats_is_said_exactly_when_more_than_one_face_is_open() -> None:
+    plan = "Open seats, in the order to fill them: "
+    two = recommend(company_size=1_234, product_team_size=3, product_complexity="high", strategy_coverage=1)
+    assert len(two.open_seats) == 2
+    assert f"{plan}technical (0 of 1) and marketing (0 of 1);" in two.need_reason
+    one = recommend(
+        company_size=1_234,
+        product_team_size=3,
+        product_complexity="high",
+        strategy_coverage=1,
+        marketing_coverage=1,
+    )
+    assert len(one.open_seats) == 1
+    assert plan not in one.need_reason
+    generalist = recommend(company_size=40, product_team_size=1, product_complexity="high")
+    assert len(generalist.open_seats) == 3
+    assert plan not in generalist.need_reason  # one person wears every hat: no plan of seats
+
+
+def test_the_warnings_name_the_company_s_size_and_its_pms() -> None:
+    grown = recommend(company_size=1_234, product_team_size=0, product_complexity="high")
+    assert grown.warnings == (
+        "A company of 1,234 with no PM on staff is unusual (check product_team_size), so the plan "
+        "fills one face now and lists the others as open seats, not as hats for one person.",
+    )
+    uncovered = recommend(company_size=60, product_team_size=2, product_complexity="high")
+    assert len(uncovered.warnings) == 1
+    assert uncovered.warnings[0].startswith("2 PMs on staff, yet nobody is counted as covering any face")
