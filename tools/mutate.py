@@ -223,9 +223,11 @@ EQUIVALENT: Final[tuple[tuple[str, str, str, str], ...]] = (
             "_engine/seat.py",
             "self.complex_rank = stage.complex_rank if stage.complex_rank is not None else 1 << 30",
             mutation,
-            "any rank past the four complexity levels means 'never': 2 << 30 and 1 << 31 are such ranks",
+            "with no complexity rank, the seat of each class comes from the stage's arithmetic, which "
+            "never puts the technical face first: both complexity classes hold the same seats, so the "
+            "rank that splits rows between them changes nothing",
         )
-        for mutation in ("`1` -> `2`", "`30` -> `31`")
+        for mutation in ("`1` -> `2`", "`30` -> `31`", "`<<` -> `>>`")
     ),
     (
         "_engine/seat.py",
