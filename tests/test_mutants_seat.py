@@ -425,14 +425,22 @@ def test_the_seat_arithmetic_takes_scalar_columns_as_every_row() -> None:
 # -- where the seat may change: the verifier's grid, and custom rules at small sizes ----------------
 
 
+def _grid(book: Rulebook) -> Any:
+    """The verifier's grid as its report gives it (the sentence check, which does not change
+    the grid, left out: it would take most of the time)."""
+    from tpm_fit._verify.verifier import verify_rulebook
+
+    return verify_rulebook(book, sentence_check=False).grid
+
+
 def test_the_seat_steps_are_grid_values_of_the_verifier() -> None:
-    axes = {axis.input: axis.values for axis in Rulebook.default().verify().grid}
+    axes = {axis.input: axis.values for axis in _grid(Rulebook.default())}
     assert axes["company_size"] == (1, 149, 150, 10_000_000)
     assert axes["product_team_size"] == (0, 1, 2, 3, 10_000_000)
     for face in FACES:
         assert axes[f"{face}_coverage"] == (0, 1, 10_000_000)
     assert axes["product_complexity"] == ("low", "moderate", "high", "very_high")
-    stepped = {axis.input: axis.values for axis in _book(need=NEED_STEPS).verify().grid}
+    stepped = {axis.input: axis.values for axis in _grid(_book(need=NEED_STEPS))}
     assert stepped["company_size"] == (1, 149, 150, 999, 1_000, 9_999, 10_000, 10_000_000)
     for face in FACES:
         assert stepped[f"{face}_coverage"] == (0, 1, 2, 3, 10_000_000)
@@ -444,7 +452,7 @@ def test_a_custom_seat_rule_moves_the_grid_with_it() -> None:
         specialist_min_product_team=6,
         need=[{"from_company_size": 1, "people": 1}, {"from_company_size": 500, "people": 4}],
     )
-    axes = {axis.input: axis.values for axis in book.verify().grid}
+    axes = {axis.input: axis.values for axis in _grid(book)}
     # The default [[statements]] conditions (seat_split_by_size, seat_split_by_team,
     # warn_grown_without_pm) step at the rulebook's own [seat] values (seat_steps), not 150 and 3.
     assert axes["company_size"] == (1, 2, 499, 500, 10_000_000)
@@ -454,7 +462,7 @@ def test_a_custom_seat_rule_moves_the_grid_with_it() -> None:
 
 def test_a_seat_step_at_the_end_of_the_range_is_on_the_grid_once() -> None:
     book = _book(need=[{"from_company_size": 1, "people": 1}, {"from_company_size": 10_000_000, "people": 2}])
-    axes = {axis.input: axis.values for axis in book.verify().grid}
+    axes = {axis.input: axis.values for axis in _grid(book)}
     assert axes["company_size"] == (1, 149, 150, 9_999_999, 10_000_000)
 
 
