@@ -449,3 +449,33 @@ def test_an_edge_of_slope_exactly_one_is_searched() -> None:
     assert (either.reachable, either.grid_points, either.found_on) == (True, 0, "grid_edge")
     assert either.witness is not None
     assert either.witness.company_size == 6
+
+
+def test_the_edge_search_tries_at_most_16_candidates_per_chunk_and_input(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The search's work is bounded: when every candidate is refused (here: the kernel is made
+    to score each one outside the band), it tries 16 per chunk of the grid and integer input,
+    never more, however many edges cross the band. Past the first, candidates start at points
+    that are not profiles (2 PMs in a company of 1, stepped to 6 people): the search builds each
+    candidate from the stepped point alone (it used to validate the start, and raised)."""
+    from tpm_fit._verify import reach
+    from tpm_fit._verify.verifier import verify_rulebook
+
+    book = _one_factor([[1, 0.0], [11, 1.0]], technical_min=1.6, traditional_max=1.3)
+    tried: list[int] = []
+    real = reach.exact_score
+
+    def refused(compiled: Any, profile: Any) -> float:
+        tried.append(profile.company_size)
+        return real(compiled, profile) + 10.0  # technical: outside the band
+
+    monkeypatch.setattr(reach, "exact_score", refused)
+    report = verify_rulebook(book, sentence_check=False)
+    sizes = next(axis.values for axis in report.grid if axis.input == "company_size")
+    edges = sum(1 for a, b in itertools.pairwise(sizes) if b - a > 1) * (report.grid_points // len(sizes))
+    assert edges > 16  # more edges cross the band than the search tries
+    # Each candidate is size 6, the first whole number in the band (the other sizes scored are
+    # the other verdicts' witnesses and the band's jump).
+    assert tried.count(6) == 16
+    assert not _regions(report)["either"].reachable

@@ -104,6 +104,11 @@ class Grid:
             {axis.name: axis.labels[i] for axis, i in zip(self.axes, idx, strict=True)}
         )
 
+    def labels(self, flat: int) -> dict[str, int | str]:
+        """The input values at a grid point, unvalidated (the point need not be a profile)."""
+        idx = np.unravel_index(flat, self.dims)
+        return {axis.name: axis.labels[int(i)] for axis, i in zip(self.axes, idx, strict=True)}
+
     def values(self, flat: int) -> dict[str, float]:
         """The kernel's encoded values at a grid point (which need not be a valid profile)."""
         idx = np.unravel_index(flat, self.dims)

@@ -177,11 +177,12 @@ class VerdictCheck:
         columns[name] = columns[name] + step
         valid = valid_profiles(columns)
         for j in np.flatnonzero(ok & valid)[:_MAX_EDGE_CANDIDATES]:
-            base = self.grid.profile(int(starts[j]))
+            # The edge's start need not be a profile (a count above a size the step then
+            # raises): only the stepped point is.
+            values = self.grid.labels(int(starts[j]))
+            values[name] = int(values[name] + step[j])
             try:
-                candidate = OrgProfile.model_validate(
-                    {**base.__dict__, name: int(getattr(base, name) + step[j])}
-                )
+                candidate = OrgProfile.model_validate(values)
             except ValidationError:  # a guard: the filter above keeps only valid profiles
                 continue
             self.evaluations += 1
