@@ -97,17 +97,14 @@ class Grid:
 
     def profile(self, flat: int, *, shift: tuple[int, int] | None = None) -> OrgProfile:
         """The profile at a grid point; ``shift=(axis, steps)`` moves along one axis first."""
+        return OrgProfile.model_validate(self.labels(flat, shift=shift))
+
+    def labels(self, flat: int, *, shift: tuple[int, int] | None = None) -> dict[str, Label]:
+        """The input values at a grid point, unvalidated (the point need not be a profile)."""
         idx = [int(i) for i in np.unravel_index(flat, self.dims)]
         if shift is not None:
             idx[shift[0]] += shift[1]
-        return OrgProfile.model_validate(
-            {axis.name: axis.labels[i] for axis, i in zip(self.axes, idx, strict=True)}
-        )
-
-    def labels(self, flat: int) -> dict[str, int | str]:
-        """The input values at a grid point, unvalidated (the point need not be a profile)."""
-        idx = np.unravel_index(flat, self.dims)
-        return {axis.name: axis.labels[int(i)] for axis, i in zip(self.axes, idx, strict=True)}
+        return {axis.name: axis.labels[i] for axis, i in zip(self.axes, idx, strict=True)}
 
     def values(self, flat: int) -> dict[str, float]:
         """The kernel's encoded values at a grid point (which need not be a valid profile)."""
@@ -116,10 +113,7 @@ class Grid:
 
     def clamped(self, flat: int) -> OrgProfile:
         """The profile at a grid point with every count cut down to company_size."""
-        values = {
-            axis.name: axis.labels[int(i)]
-            for axis, i in zip(self.axes, np.unravel_index(flat, self.dims), strict=True)
-        }
+        values = self.labels(flat)
         size = values[HEADCOUNT]
         assert isinstance(size, int)
         for name in HEADCOUNT_BOUNDED:
