@@ -42,6 +42,21 @@ def _frame(n: int, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
+def _floats(columns: dict[str, Any]) -> dict[str, Any]:
+    """The same columns with the integer inputs as float64: the kernel then takes the arithmetic."""
+    return {
+        name: column.astype(np.float64) if name in INTEGERS else column for name, column in columns.items()
+    }
+
+
+def _assert_same_evaluation(fast: Any, other: Any) -> None:
+    """Two evaluations agree bit for bit: scores, contributions, verdicts and risk flags."""
+    assert fast.score.tobytes() == other.score.tobytes()
+    assert fast.contributions.tobytes() == other.contributions.tobytes()
+    assert fast.verdict_codes.tolist() == other.verdict_codes.tolist()
+    assert fast.risks.tolist() == other.risks.tolist()
+
+
 class _Spy:
     """Records what ``CompiledRulebook.evaluate`` returned (which path it took)."""
 
@@ -87,10 +102,7 @@ def test_the_kernel_reports_the_table_it_will_read_only_for_integer_columns() ->
     assert entries is not None
     contributions, score = entries
     assert contributions.shape == (len(compiled.factor_ids), score.size)
-    floats = {
-        name: column.astype(np.float64) if name in INTEGERS else column
-        for name, column in encoded.columns.items()
-    }
+    floats = _floats(encoded.columns)
     assert compiled.table_entries(floats, encoded.n) is None
     with_seat = compiled.with_derived(encoded.columns, encoded.n)
     assert compiled.table_entries(with_seat, encoded.n) is None  # derived inputs given: no table
@@ -110,10 +122,7 @@ def test_each_row_gathers_the_table_entry_of_its_own_score() -> None:
     assert gathered_score.tolist() == evaluation.score.tolist()
     assert score[where].tolist() == evaluation.score.tolist()
     # Off the table path (floats), nothing is gathered: the same scores come from the arithmetic.
-    floats = {
-        name: column.astype(np.float64) if name in INTEGERS else column
-        for name, column in encoded.columns.items()
-    }
+    floats = _floats(encoded.columns)
     computed = compiled.evaluate(floats, encoded.n, gather=(positions, score))
     assert computed.gathered == ()
     assert computed.score.tolist() == evaluation.score.tolist()
@@ -126,15 +135,9 @@ def test_the_table_path_equals_the_arithmetic_bit_for_bit(rows: int) -> None:
 
     encoded = encode_frame(_frame(rows, seed=rows))
     fast = compiled.evaluate(encoded.columns, encoded.n)
-    floats = {
-        name: column.astype(np.float64) if name in INTEGERS else column
-        for name, column in encoded.columns.items()
-    }
+    floats = _floats(encoded.columns)
     slow = compiled.evaluate(floats, encoded.n)
-    assert fast.score.tobytes() == slow.score.tobytes()
-    assert fast.contributions.tobytes() == slow.contributions.tobytes()
-    assert fast.verdict_codes.tolist() == slow.verdict_codes.tolist()
-    assert fast.risks.tolist() == slow.risks.tolist()
+    _assert_same_evaluation(fast, slow)
     for name, column in slow.derived.items():
         assert fast.derived[name].tolist() == column.tolist(), name
 
@@ -534,17 +537,11 @@ def _three_paths_agree(book: Rulebook, frame: pd.DataFrame) -> tuple[Any, Any]:
     full = compiled.with_derived(encoded.columns, n)
     assert compiled._fused_for(full, n) is whole  # the seat given: the background table alone
     given = compiled.evaluate(full, n)
-    floats = {
-        name: column.astype(np.float64) if name in INTEGERS else column
-        for name, column in encoded.columns.items()
-    }
+    floats = _floats(encoded.columns)
     assert compiled.table_entries(floats, n) is None
     slow = compiled.evaluate(floats, n)
     for other in (given, slow):
-        assert fast.score.tobytes() == other.score.tobytes()
-        assert fast.contributions.tobytes() == other.contributions.tobytes()
-        assert fast.verdict_codes.tolist() == other.verdict_codes.tolist()
-        assert fast.risks.tolist() == other.risks.tolist()
+        _assert_same_evaluation(fast, other)
     for name, column in slow.derived.items():
         assert fast.derived[name].tolist() == column.tolist(), name
     # And each agrees with recommend(), row by row, on a spread of rows.
@@ -718,7 +715,7 @@ def test_a_scalar_column_counts_for_every_row_of_every_block(floats: bool) -> No
     encoded = encode_frame(frame)
     columns = dict(encoded.columns)
     if floats:
-        columns = {name: c.astype(np.float64) if name in INTEGERS else c for name, c in columns.items()}
+        columns = _floats(columns)
     expected = compiled.evaluate(columns, encoded.n)
     scalar = {**columns, "product_complexity": np.asarray(columns["product_complexity"][0])}
     assert scalar["product_complexity"].ndim == 0
